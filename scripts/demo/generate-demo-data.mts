@@ -1,0 +1,91 @@
+/**
+ * Generates the demo data set, deterministically (fixed seeds):
+ *   datasets/demo-cherries/train/    2,000 labelled images (training)
+ *   datasets/demo-cherries/heldout/    400 labelled images the model never sees
+ *   resources/demo/frames/             300 frames replayed by the demo station
+ *   resources/demo/sensors.csv         the matching sensor recording
+ *
+ * Run: npm run demo:data   (output is committed; re-running reproduces it)
+ */
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import seedrandom from 'seedrandom';
+import { pitLocation, randomScene, sceneToSvg, type Rng } from './cherry-scene';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const IMAGE_SIZE = 128;
+const JPEG_QUALITY = 82;
+
+interface SplitPlan {
+  readonly dir: string;
+  readonly seed: string;
+  readonly count: number;
+  readonly pitFraction: number;
+}
+
+const SPLITS: readonly SplitPlan[] = [
+  { dir: 'datasets/demo-cherries/train', seed: 'linesight-demo-train-v1', count: 2000, pitFraction: 0.5 },
+  { dir: 'datasets/demo-cherries/heldout', seed: 'linesight-demo-heldout-v1', count: 400, pitFraction: 0.5 },
+  // The replayed line: pits are rarer, as on a real line.
+  { dir: 'resources/demo/frames', seed: 'linesight-demo-replay-v1', count: 300, pitFraction: 0.2 },
+];
+
+async function renderSplit(plan: SplitPlan): Promise<void> {
+  const rng: Rng = seedrandom(plan.seed);
+  const dir = join(ROOT, plan.dir);
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  // pit_x, pit_y, pit_radius: the annotation (pixels), empty for clean cherries.
+  const rows = ['file,label,pit_x,pit_y,pit_radius'];
+  for (let i = 0; i < plan.count; i++) {
+    const hasPit = rng() < plan.pitFraction;
+    const scene = randomScene(rng, hasPit, IMAGE_SIZE);
+    const svg = sceneToSvg(scene);
+    const pit = pitLocation(scene);
+    const file = `${String(i).padStart(5, '0')}.jpg`;
+    const jpeg = await sharp(Buffer.from(svg)).jpeg({ quality: JPEG_QUALITY, mozjpeg: true }).toBuffer();
+    await writeFile(join(dir, file), jpeg);
+    const where = pit ? `${pit.x.toFixed(1)},${pit.y.toFixed(1)},${pit.radius.toFixed(1)}` : ',,';
+    rows.push(`${file},${hasPit ? 'cherry_pit' : 'cherry_clean'},${where}`);
+    if ((i + 1) % 200 === 0 || i + 1 === plan.count) {
+      process.stdout.write(`${plan.dir}: ${i + 1}/${plan.count}\n`);
+    }
+  }
+  await writeFile(join(dir, 'labels.csv'), rows.join('\n') + '\n');
+}
+
+/**
+ * 30 s of sensor readings at 200 Hz, matching 300 frames at 10 fps:
+ * shaft vibration (25 Hz and its harmonic) with noise, a bearing-wear signature
+ * (rising 80 Hz energy and impulses) in the last third, slowly rising
+ * temperature, humidity near 55 %.
+ */
+async function writeSensorRecording(): Promise<void> {
+  const rng: Rng = seedrandom('linesight-demo-sensors-v1');
+  const gauss = (): number => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+  const rateHz = 200;
+  const seconds = 30;
+  const rows = ['timestamp_ms,vibration_g,temperature_c,humidity_pct'];
+  let temperature = 38.2;
+  let humidity = 55;
+  for (let i = 0; i < rateHz * seconds; i++) {
+    const t = i / rateHz;
+    const wear = Math.max(0, (t - 20) / 10); // 0 until 20 s, then rises to 1
+    const impulse = wear > 0 && rng() < 0.02 * wear ? gauss() * 0.6 * wear : 0;
+    const vibration =
+      0.2 * Math.sin(2 * Math.PI * 25 * t) +
+      0.05 * Math.sin(2 * Math.PI * 50 * t + 0.7) +
+      0.25 * wear * Math.sin(2 * Math.PI * 80 * t) +
+      impulse +
+      0.03 * gauss();
+    temperature += 0.00008 + 0.0004 * wear + 0.002 * gauss();
+    humidity += 0.01 * gauss() - 0.001 * (humidity - 55);
+    rows.push(`${Math.round(t * 1000)},${vibration.toFixed(4)},${temperature.toFixed(3)},${humidity.toFixed(2)}`);
+  }
+  await writeFile(join(ROOT, 'resources/demo/sensors.csv'), rows.join('\n') + '\n');
+  process.stdout.write(`resources/demo/sensors.csv: ${rateHz * seconds} rows\n`);
+}
+
+for (const split of SPLITS) await renderSplit(split);
+await writeSensorRecording();
