@@ -1,5 +1,23 @@
-/** From a model's raw output rows to the reject label's probability per item. Pure. */
+/** From a model's raw output rows to per-label probabilities. Pure. */
 import { softmax } from './decision';
+
+/** Probabilities per item and label, row-major [items × classes]. */
+export function probabilitiesFromOutput(
+  output: ArrayLike<number>,
+  items: number,
+  classes: number,
+  kind: 'probabilities' | 'logits',
+): Float64Array {
+  if (output.length < items * classes) {
+    throw new RangeError(`model output holds ${output.length} values, expected ${items}×${classes}`);
+  }
+  const out = new Float64Array(items * classes);
+  for (let i = 0; i < items; i++) {
+    const row = Array.from({ length: classes }, (_, c) => output[i * classes + c]!);
+    out.set(kind === 'probabilities' ? row : softmax(row), i * classes);
+  }
+  return out;
+}
 
 export function rejectScoresFromOutput(
   output: ArrayLike<number>,
@@ -8,17 +26,6 @@ export function rejectScoresFromOutput(
   rejectIndex: number,
   kind: 'probabilities' | 'logits',
 ): Float64Array {
-  if (output.length < items * classes) {
-    throw new RangeError(`model output holds ${output.length} values, expected ${items}×${classes}`);
-  }
-  const scores = new Float64Array(items);
-  for (let i = 0; i < items; i++) {
-    if (kind === 'probabilities') {
-      scores[i] = output[i * classes + rejectIndex]!;
-    } else {
-      const row = Array.from({ length: classes }, (_, c) => output[i * classes + c]!);
-      scores[i] = softmax(row)[rejectIndex]!;
-    }
-  }
-  return scores;
+  const probs = probabilitiesFromOutput(output, items, classes, kind);
+  return Float64Array.from({ length: items }, (_, i) => probs[i * classes + rejectIndex]!);
 }

@@ -1,0 +1,30 @@
+import { resolve } from 'node:path';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'electron-vite';
+
+export default defineConfig({
+  main: {
+    build: {
+      // env-paths is ESM-only: bundle it into the CommonJS output.
+      externalizeDeps: { exclude: ['env-paths'] },
+      rollupOptions: {
+        input: {
+          index: resolve(import.meta.dirname, 'src/main/index.ts'),
+          // The headless station: plain Node, same engine (npm run station).
+          station: resolve(import.meta.dirname, 'src/station/cli.ts'),
+          // One worker per model runs onnxruntime-node off the main thread.
+          'inference-worker': resolve(import.meta.dirname, 'src/main/engine/inference/inference-worker.ts'),
+        },
+      },
+    },
+  },
+  preload: {
+    build: {
+      // A sandboxed preload cannot require() packages: bundle what it uses.
+      externalizeDeps: false,
+    },
+  },
+  renderer: {
+    plugins: [react()],
+  },
+});

@@ -1,0 +1,35 @@
+/**
+ * Starts the engine from a config file (or the embedded default) and a data
+ * folder. Shared by the headless station and the Electron shell.
+ */
+import { join } from 'node:path';
+import { loadConfig, type AppPaths, type ResolvedConfig } from './config-loader';
+import type { WorkerEntry } from './inference/worker-entry';
+import type { Logger } from './logger';
+import { StationEngine } from './station-engine';
+
+export const DATABASE_FILE = 'linesight.sqlite';
+
+export interface BootedEngine {
+  readonly engine: StationEngine;
+  readonly resolved: ResolvedConfig;
+}
+
+export async function bootEngine(opts: {
+  readonly configFile: string | undefined;
+  readonly dataDir: string;
+  readonly app: AppPaths;
+  readonly logger: Logger;
+  readonly workerEntry: WorkerEntry;
+}): Promise<BootedEngine> {
+  const resolved = await loadConfig(opts.configFile, opts.app);
+  const engine = await StationEngine.start({
+    config: resolved.config,
+    modelDir: resolved.modelDir,
+    replayDir: resolved.replayDir,
+    databasePath: join(opts.dataDir, DATABASE_FILE),
+    logger: opts.logger,
+    workerEntry: opts.workerEntry,
+  });
+  return { engine, resolved };
+}

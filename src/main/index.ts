@@ -1,0 +1,35 @@
+/**
+ * Electron main process entry (electron-vite builds it to out/main/index.js).
+ * All the wiring is in shell.ts; this file only hands it the real electron.
+ *
+ *   LineSight [--config FILE] [--data-dir DIR]
+ */
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import * as electron from 'electron';
+import { appLayout } from './engine/app-layout';
+import { builtWorkerEntry } from './engine/inference/worker-entry';
+import { consoleLogger } from './engine/logger';
+import { startDesktopShell } from './shell';
+
+const here = dirname(fileURLToPath(import.meta.url));
+// Electron adds its own switches to argv; ours are picked out, the rest ignored.
+const { values } = parseArgs({
+  args: process.argv.slice(1),
+  options: { config: { type: 'string' }, 'data-dir': { type: 'string' } },
+  strict: false,
+  allowPositionals: true,
+});
+const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+void startDesktopShell(electron, {
+  layout: appLayout(electron.app.getAppPath()),
+  preloadPath: join(here, '..', 'preload', 'index.js'),
+  rendererIndex: join(here, '..', 'renderer', 'index.html'),
+  devServerUrl: process.env['ELECTRON_RENDERER_URL'],
+  configFile: text(values['config']),
+  dataDir: text(values['data-dir']) !== undefined ? resolve(text(values['data-dir'])!) : undefined,
+  logger: consoleLogger,
+  workerEntry: builtWorkerEntry(here),
+});

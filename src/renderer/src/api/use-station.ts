@@ -1,0 +1,77 @@
+/** React hooks over the LineSight API: live status and the latest inspection with its image. */
+import { useEffect, useRef, useState } from 'react';
+import type { LineSightApi } from '../../../shared/contract';
+import type { Inspection } from '../../../shared/inspection';
+import type { StationStatus } from '../../../shared/status';
+
+export function useStationStatus(api: LineSightApi): { status: StationStatus | null; error: string | null } {
+  const [status, setStatus] = useState<StationStatus | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let alive = true;
+    api.getStatus({}).then(
+      (s) => alive && setStatus(s),
+      (e: Error) => alive && setError(e.message),
+    );
+    const off = api.on('status', (s) => {
+      setStatus(s);
+      setError(null);
+    });
+    return () => {
+      alive = false;
+      off();
+    };
+  }, [api]);
+  return { status, error };
+}
+
+export interface LatestItem {
+  readonly inspection: Inspection;
+  /** object URL of the frame's JPEG, when it could still be fetched */
+  readonly imageUrl: string | null;
+}
+
+/**
+ * The newest inspection and its image. Fetches at most one image at a time and
+ * always the newest, so a fast line never piles up requests.
+ */
+export function useLatestInspection(api: LineSightApi): LatestItem | null {
+  const [latest, setLatest] = useState<LatestItem | null>(null);
+  const wanted = useRef<Inspection | null>(null);
+  const fetching = useRef(false);
+  const currentUrl = useRef<string | null>(null);
+
+  useEffect(() => {
+    let alive = true;
+    const fetchNewest = async (): Promise<void> => {
+      if (fetching.current) return;
+      fetching.current = true;
+      try {
+        while (alive && wanted.current) {
+          const inspection = wanted.current;
+          wanted.current = null;
+          const image = await api.getFrameImage({ frameId: inspection.frameId }).catch(() => null);
+          if (!alive) return;
+          const url = image ? URL.createObjectURL(new Blob([image.jpeg as Uint8Array<ArrayBuffer>], { type: 'image/jpeg' })) : null;
+          if (currentUrl.current) URL.revokeObjectURL(currentUrl.current);
+          currentUrl.current = url;
+          setLatest({ inspection, imageUrl: url });
+        }
+      } finally {
+        fetching.current = false;
+      }
+    };
+    const show = (inspection: Inspection): void => {
+      wanted.current = inspection;
+      void fetchNewest();
+    };
+    api.getRecentInspections({ limit: 1 }).then((items) => items[0] && !wanted.current && show(items[0]), () => {});
+    const off = api.on('inspection', show);
+    return () => {
+      alive = false;
+      off();
+      if (currentUrl.current) URL.revokeObjectURL(currentUrl.current);
+    };
+  }, [api]);
+  return latest;
+}

@@ -1,0 +1,121 @@
+/**
+ * The LineSight API over the headless station's WebSocket: the same typed
+ * operations and events as the Electron preload, so the pages cannot tell
+ * which one they have. Reconnects with capped backoff.
+ */
+import { ApiError, isEventName, type EventName, type EventPayload, type LineSightApi, type OperationName, type ReplyOf, type RequestOf } from '../../../shared/contract';
+import { decodeMessage, encodeMessage, ServerMessageSchema } from '../../../shared/wire';
+
+export type ConnectionState = 'connecting' | 'open' | 'closed';
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (err: Error) => void;
+}
+
+export interface WebSocketApi extends LineSightApi {
+  readonly state: ConnectionState;
+  onConnection(listener: (state: ConnectionState) => void): () => void;
+  close(): void;
+}
+
+const REQUEST_TIMEOUT_MS = 10_000;
+
+export function createWebSocketApi(url: string): WebSocketApi {
+  let socket: WebSocket | null = null;
+  let state: ConnectionState = 'connecting';
+  let nextId = 1;
+  let retryMs = 250;
+  let closedByUs = false;
+  const pending = new Map<number, Pending>();
+  const outbox: (string | Uint8Array<ArrayBuffer>)[] = [];
+  const eventListeners = new Map<EventName, Set<(payload: never) => void>>();
+  const connectionListeners = new Set<(state: ConnectionState) => void>();
+
+  const setState = (next: ConnectionState): void => {
+    state = next;
+    connectionListeners.forEach((l) => l(next));
+  };
+
+  const connect = (): void => {
+    const ws = new WebSocket(url);
+    ws.binaryType = 'arraybuffer';
+    socket = ws;
+    setState('connecting');
+    ws.onopen = () => {
+      retryMs = 250;
+      setState('open');
+      for (const m of outbox.splice(0)) ws.send(m);
+    };
+    ws.onmessage = (ev: MessageEvent<string | ArrayBuffer>) => {
+      const raw = typeof ev.data === 'string' ? ev.data : new Uint8Array(ev.data);
+      const parsed = ServerMessageSchema.safeParse(decodeMessage(raw));
+      if (!parsed.success) return;
+      const msg = parsed.data;
+      if (msg.kind === 'reply') {
+        const p = pending.get(msg.id);
+        if (!p) return;
+        pending.delete(msg.id);
+        if (msg.result.ok) p.resolve(msg.result.value);
+        else p.reject(new ApiError(msg.result.error));
+      } else if (isEventName(msg.event)) {
+        eventListeners.get(msg.event)?.forEach((l) => l(msg.payload as never));
+      }
+    };
+    ws.onclose = () => {
+      socket = null;
+      for (const p of pending.values()) p.reject(new ApiError('connection to the station lost'));
+      pending.clear();
+      setState('closed');
+      if (closedByUs) return;
+      setTimeout(connect, retryMs);
+      retryMs = Math.min(retryMs * 2, 5000);
+    };
+  };
+
+  const request = <K extends OperationName>(op: K, payload: RequestOf<K>): Promise<ReplyOf<K>> =>
+    new Promise<ReplyOf<K>>((resolve, reject) => {
+      const id = nextId++;
+      const timer = setTimeout(() => {
+        if (pending.delete(id)) reject(new ApiError(`${op}: no answer from the station within ${REQUEST_TIMEOUT_MS / 1000} s`));
+      }, REQUEST_TIMEOUT_MS);
+      pending.set(id, {
+        resolve: (v) => {
+          clearTimeout(timer);
+          resolve(v as ReplyOf<K>);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      });
+      const message = encodeMessage({ kind: 'request', id, op, payload });
+      if (socket && socket.readyState === WebSocket.OPEN) socket.send(message);
+      else outbox.push(message);
+    });
+
+  connect();
+
+  return {
+    get state() {
+      return state;
+    },
+    getStatus: (req) => request('getStatus', req),
+    getFrameImage: (req) => request('getFrameImage', req),
+    getRecentInspections: (req) => request('getRecentInspections', req),
+    on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void {
+      let set = eventListeners.get(event);
+      if (!set) eventListeners.set(event, (set = new Set()));
+      set.add(listener as (payload: never) => void);
+      return () => set.delete(listener as (payload: never) => void);
+    },
+    onConnection(listener) {
+      connectionListeners.add(listener);
+      return () => connectionListeners.delete(listener);
+    },
+    close() {
+      closedByUs = true;
+      socket?.close();
+    },
+  };
+}

@@ -1,0 +1,44 @@
+/** What the station reports about itself: /api/status, the UI, the bench. */
+import { z } from 'zod';
+import { DECISIONS } from './decision';
+import { ThresholdsSchema } from './manifest';
+
+export const StageNames = ['decode', 'preprocess', 'inference', 'decision', 'log', 'total'] as const;
+export type StageName = (typeof StageNames)[number];
+
+const LatencySchema = z.object({ count: z.number(), p50: z.number(), p95: z.number(), p99: z.number(), max: z.number() });
+export type LatencySummary = z.infer<typeof LatencySchema>;
+
+export const StationStatusSchema = z.object({
+  station: z.object({ id: z.string(), name: z.string(), startedAt: z.string(), uptimeS: z.number() }),
+  model: z.object({
+    name: z.string(),
+    version: z.string(),
+    state: z.enum(['loading', 'ready', 'failed']),
+    provider: z.string(),
+    labels: z.array(z.string()),
+    rejectLabel: z.string(),
+    error: z.string().optional(),
+  }),
+  thresholds: ThresholdsSchema,
+  source: z.object({ kind: z.string(), description: z.string(), state: z.enum(['running', 'finished', 'stopped']) }),
+  frames: z.object({
+    /** frames the source delivered */
+    seen: z.number(),
+    /** frames that reached a decision from the model */
+    classified: z.number(),
+    /** frames that failed (unreadable, model error) and were rejected fail-safe */
+    errors: z.number(),
+    /** frames dropped because the pipeline was busy */
+    dropped: z.number(),
+  }),
+  decisions: z.object(Object.fromEntries(DECISIONS.map((d) => [d, z.number()])) as Record<(typeof DECISIONS)[number], z.ZodNumber>),
+  rejectRate: z.number(),
+  fps: z.number(),
+  latencyMs: z.object(Object.fromEntries(StageNames.map((s) => [s, LatencySchema])) as Record<StageName, typeof LatencySchema>),
+  /** p99 of the main thread's event-loop delay: the thread that serves the UI must never wait on inference. */
+  loopDelayP99Ms: z.number(),
+  database: z.object({ path: z.string(), rowsWritten: z.number(), pendingRows: z.number(), lastFlushMs: z.number() }),
+  lastError: z.string().optional(),
+});
+export type StationStatus = z.infer<typeof StationStatusSchema>;

@@ -1,0 +1,115 @@
+/**
+ * linesight-station: the headless station. Runs the engine, serves the UI and
+ * the API on 127.0.0.1, prints one "ready" line, and on Ctrl-C flushes the
+ * log and exits 0. Any start-up problem: one clear message, exit code 2.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createApiHandlers } from '../main/engine/api/handlers';
+import { bootEngine } from '../main/engine/boot';
+import { consoleLogger } from '../main/engine/logger';
+import { defaultDataDir, stationLayout, stationWorkerEntry } from './app-paths';
+import { startStationServer } from './http-server';
+
+const USAGE = `Usage: npm run station -- [options]
+
+  --port N          port for the UI and API on 127.0.0.1 (default 5780, from the config file if set there)
+  --data-dir DIR    where the SQLite log lives (default: ${defaultDataDir()})
+  --config FILE     station configuration (JSON); without it, the demo default
+  -h, --help        this text`;
+
+class UsageError extends Error {}
+
+function parseCommandLine(argv: readonly string[]): { port?: number; dataDir: string; config?: string; help: boolean } {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        port: { type: 'string' },
+        'data-dir': { type: 'string' },
+        config: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  let port: number | undefined;
+  if (values.port !== undefined) {
+    port = Number(values.port);
+    if (!/^\d+$/.test(values.port) || port > 65_535) throw new UsageError(`--port must be a number from 0 to 65535, not "${values.port}"`);
+  }
+  return {
+    ...(port !== undefined ? { port } : {}),
+    dataDir: resolve(values['data-dir'] ?? defaultDataDir()),
+    ...(values.config !== undefined ? { config: values.config } : {}),
+    help: values.help ?? false,
+  };
+}
+
+async function main(): Promise<void> {
+  let args;
+  try {
+    args = parseCommandLine(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`linesight-station: ${(err as Error).message}\n\n${USAGE}\n`);
+    process.exit(2);
+  }
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const paths = stationLayout();
+  if (!existsSync(paths.rendererDir)) {
+    process.stderr.write(`linesight-station: the UI is not built (${paths.rendererDir} is missing): run npm run build\n`);
+    process.exit(2);
+  }
+  let booted;
+  try {
+    booted = await bootEngine({
+      configFile: args.config,
+      dataDir: args.dataDir,
+      app: paths,
+      logger: consoleLogger,
+      workerEntry: stationWorkerEntry(),
+    });
+  } catch (err) {
+    process.stderr.write(`linesight-station: cannot start: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
+  const { engine, resolved } = booted;
+  let server;
+  try {
+    server = await startStationServer({
+      engine,
+      handlers: createApiHandlers(engine),
+      rendererDir: paths.rendererDir,
+      port: args.port ?? resolved.config.server.port,
+    });
+  } catch (err) {
+    await engine.stop();
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === 'EADDRINUSE' ? 'the port is already in use (another station running? choose one with --port)' : e.message;
+    process.stderr.write(`linesight-station: cannot serve: ${why}\n`);
+    process.exit(2);
+  }
+  process.stdout.write(`LineSight station ready at ${server.url}\n`);
+
+  let stopping = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    consoleLogger.info(`${signal}: stopping the line and flushing the log`);
+    await server.close();
+    await engine.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+void main();
