@@ -5,7 +5,7 @@
  * the engine's boundary.
  */
 import { z } from 'zod';
-import { EVENT_NAMES, OPERATION_NAMES, type EventName, type OperationName } from './channels';
+import type { EventName, OperationName } from './channels';
 import { InspectionSchema } from './inspection';
 import { StationStatusSchema } from './status';
 

@@ -21,7 +21,7 @@ import type { Logger } from './logger';
 import { LoopDelayMonitor } from './metrics/loop-delay';
 import { StageLatency } from './metrics/stage-latency';
 import { RateMeter } from './metrics/rate-meter';
-import { loadModelPackage, type ModelPackage } from './model-package';
+import { loadModelPackage, ModelPackageError, type ModelPackage } from './model-package';
 import { Preprocessor } from './preprocess/preprocessor';
 import { probabilitiesFromOutput } from './scores';
 import type { Frame, FrameSource } from './sources/frame-source';
@@ -101,7 +101,8 @@ export class StationEngine {
       });
     } catch (err) {
       db.close();
-      throw err;
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new ModelPackageError(`model file ${model.modelPath} cannot be run: ${reason}`);
     }
     const log = new InspectionLog(db, {
       ...config.storage,

@@ -27,6 +27,22 @@ interface Pending {
   readonly reject: (e: Error) => void;
 }
 
+const CLOSE_GRACE_MS = 5000;
+
+/** Asks the worker to release its session and end; terminates it only if it does not within the grace period. */
+async function closeWorker(worker: Worker): Promise<void> {
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  try {
+    worker.postMessage({ type: 'close' } satisfies ToWorker);
+  } catch {
+    // already gone
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), CLOSE_GRACE_MS)));
+  if ((await Promise.race([exited, late])) === 'late') await worker.terminate();
+  clearTimeout(timer);
+}
+
 export class InferenceClient {
   private readonly pool: Float32Array[] = [];
   private readonly pending = new Map<number, Pending>();
@@ -87,7 +103,7 @@ export class InferenceClient {
       };
       worker.postMessage(load);
     }).catch(async (err: unknown) => {
-      await worker.terminate();
+      await closeWorker(worker);
       throw err;
     });
     const size = opts.inputDims.reduce((a, b) => a * b, 1);
@@ -120,7 +136,7 @@ export class InferenceClient {
 
   async close(): Promise<void> {
     this.failAll('inference worker closed');
-    await this.worker.terminate();
+    await closeWorker(this.worker);
   }
 
   private onMessage(m: FromWorker): void {

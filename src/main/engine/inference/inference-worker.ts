@@ -60,8 +60,26 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   }
 }
 
-// One message at a time: a run never overlaps a load.
+async function close(): Promise<void> {
+  const closing = session;
+  session = null;
+  await closing?.release();
+  port.close();
+}
+
+function handle(message: ToWorker): Promise<void> {
+  switch (message.type) {
+    case 'load':
+      return load(message);
+    case 'run':
+      return run(message);
+    case 'close':
+      return close();
+  }
+}
+
+// One message at a time: a run never overlaps a load or a close.
 let queue: Promise<void> = Promise.resolve();
 port.on('message', (message: ToWorker) => {
-  queue = queue.then(() => (message.type === 'load' ? load(message) : run(message)));
+  queue = queue.then(() => handle(message));
 });

@@ -21,7 +21,9 @@ export type ToWorker =
       /** transferred to the worker and back, so it is reused without copies */
       readonly input: Float32Array;
       readonly dims: readonly number[];
-    };
+    }
+  /** Release the session and let the thread end by itself (terminating a thread inside ONNX Runtime can abort the process). */
+  | { readonly type: 'close' };
 
 export type FromWorker =
   | { readonly type: 'loaded'; readonly provider: string; readonly loadMs: number; readonly warmupMs: number }

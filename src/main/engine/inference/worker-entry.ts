@@ -26,5 +26,6 @@ export function builtWorkerEntry(builtMainDir: string): WorkerEntry {
 export function sourceWorkerEntry(): WorkerEntry {
   const file = join(dirname(fileURLToPath(import.meta.url)), 'inference-worker.ts');
   if (!existsSync(file)) throw new Error(`inference worker source ${file} is missing`);
-  return { file, execArgv: ['--import', 'tsx'] };
+  // tsx's CommonJS hook: a worker does not inherit ESM loader hooks given with --import (Node 20).
+  return { file, execArgv: ['--require', 'tsx/cjs'] };
 }

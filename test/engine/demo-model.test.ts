@@ -1,0 +1,27 @@
+/**
+ * The committed demo model on the held-out split it never saw, at its default
+ * thresholds, run by the real onnxruntime-node (the same code as npm run eval:demo).
+ */
+import { describe, expect, it } from 'vitest';
+import { classificationFigures } from '../../src/main/engine/evaluation/classification-figures';
+import { scoreImages } from '../../src/main/engine/evaluation/score-images';
+import { loadModelPackage } from '../../src/main/engine/model-package';
+import { readLabelledSplit } from '../../scripts/demo/demo-dataset';
+import { DEMO_MODEL_DIR, HELDOUT_DIR } from '../helpers/paths';
+
+describe('demo model on the held-out set', () => {
+  it('meets pit recall ≥ 95 % and accuracy ≥ 95 % at pit ≥ 0.75, maybe ≥ 0.5', async () => {
+    const pkg = await loadModelPackage(DEMO_MODEL_DIR);
+    const heldout = await readLabelledSplit(HELDOUT_DIR);
+    expect(heldout.length).toBeGreaterThanOrEqual(400);
+    const scores = await scoreImages(pkg, heldout.map((i) => i.jpeg));
+    const figures = classificationFigures(
+      heldout.map((item, i) => ({ rejectScore: scores[i]!, isReject: item.label === 'cherry_pit' })),
+      { pit: 0.75, maybe: 0.5 },
+    );
+    expect(figures.n).toBe(heldout.length);
+    expect(figures.pits).toBeGreaterThan(100);
+    expect(figures.pit_recall).toBeGreaterThanOrEqual(0.95);
+    expect(figures.accuracy).toBeGreaterThanOrEqual(0.95);
+  });
+});

@@ -1,0 +1,47 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { DatabaseError, LATEST_VERSION, migrate, openDatabase, schemaVersion } from '../../../src/main/engine/storage/database';
+import { MIGRATIONS } from '../../../src/main/engine/storage/migrations';
+import { useTempDirs } from '../../helpers/temp-dir';
+
+describe('migrations', () => {
+  const tempDir = useTempDirs();
+
+  it('are numbered 1, 2, 3… with no gap', () => {
+    MIGRATIONS.forEach((m, i) => expect(m.version).toBe(i + 1));
+    expect(LATEST_VERSION).toBe(MIGRATIONS.length);
+  });
+
+  // Each migration is applied to a database made by the version before it.
+  for (const migration of MIGRATIONS) {
+    it(`${migration.version} (${migration.name}) migrates a database of version ${migration.version - 1}`, () => {
+      const path = join(tempDir(), 'old.sqlite');
+      const old = new Database(path);
+      migrate(old, MIGRATIONS.slice(0, migration.version - 1));
+      expect(schemaVersion(old)).toBe(migration.version - 1);
+      old.close();
+      const db = openDatabase(path);
+      expect(schemaVersion(db)).toBe(LATEST_VERSION);
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+      db.close();
+    });
+  }
+
+  it('1 keeps rows of the inspections table usable', () => {
+    const db = openDatabase(join(tempDir(), 'a.sqlite'));
+    db.prepare(`INSERT INTO inspections (frame_id, captured_at, origin, model_name, model_version, decision) VALUES (1, '2026-01-01T00:00:00Z', 'x', 'm', '1', 'clean')`).run();
+    expect(() => db.prepare(`INSERT INTO inspections (frame_id, captured_at, origin, model_name, model_version, decision) VALUES (1, 't', 'x', 'm', '1', 'maybe-not')`).run()).toThrow(/CHECK/);
+    db.close();
+  });
+
+  it('refuses a database written by a newer LineSight instead of touching it', () => {
+    const path = join(tempDir(), 'new.sqlite');
+    const newer = new Database(path);
+    newer.pragma(`user_version = ${LATEST_VERSION + 5}`);
+    newer.close();
+    expect(() => openDatabase(path)).toThrow(DatabaseError);
+    expect(() => openDatabase(path)).toThrow(/newer than this LineSight knows/);
+  });
+});

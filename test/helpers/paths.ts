@@ -1,0 +1,10 @@
+/** Where the repo's own fixtures are, for tests run from source. */
+import { join } from 'node:path';
+import { appLayout } from '../../src/main/engine/app-layout';
+
+export const ROOT = join(import.meta.dirname, '..', '..');
+export const LAYOUT = appLayout(ROOT);
+export const DEMO_MODEL_DIR = LAYOUT.defaultModelDir;
+export const DEMO_FRAMES_DIR = LAYOUT.defaultReplayDir;
+export const HELDOUT_DIR = join(ROOT, 'datasets', 'demo-cherries', 'heldout');
+export const BUILT_STATION = join(ROOT, 'out', 'main', 'station.js');
