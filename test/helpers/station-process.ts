@@ -1,0 +1,73 @@
+/** Runs the built headless station (out/main/station.js) as a child process, as a user would. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { BUILT_STATION, ROOT } from './paths';
+
+export interface Exited {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the station to its end (for start-up errors and --help). */
+export function runStation(args: readonly string[], timeoutMs = 20_000): Promise<Exited> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BUILT_STATION, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`station did not exit within ${timeoutMs} ms; stdout: ${stdout}; stderr: ${stderr}`));
+    }, timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+export interface RunningStation {
+  readonly url: string;
+  readonly child: ChildProcess;
+  output(): string;
+  /** Sends SIGINT and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+const READY = /LineSight station ready at (http:\/\/127\.0\.0\.1:\d+)/;
+
+/** Starts the station and resolves once it prints its ready line. */
+export function startStation(args: readonly string[], timeoutMs = 30_000): Promise<RunningStation> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BUILT_STATION, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`station not ready within ${timeoutMs} ms: ${output}`));
+    }, timeoutMs);
+    const onData = (d: Buffer): void => {
+      output += d.toString();
+      const ready = READY.exec(output);
+      if (ready) {
+        clearTimeout(timer);
+        resolve({
+          url: ready[1]!,
+          child,
+          output: () => output,
+          stop: async (signal = 'SIGINT') => {
+            if (child.exitCode === null) child.kill(signal);
+            return exited;
+          },
+        });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`station exited (code ${code}) before it was ready: ${output}`));
+    });
+  });
+}
