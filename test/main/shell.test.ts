@@ -19,7 +19,7 @@ import { createPreloadApi } from '../../src/preload/api';
 import { LAYOUT, ROOT } from '../helpers/paths';
 import { useTempDirs } from '../helpers/temp-dir';
 import { waitFor } from '../helpers/wait';
-import { createFakeElectron, FakeBrowserWindow, fakeIpcRenderer, type FakeElectron } from './fakes/fake-electron';
+import { createFakeElectron, type FakeBrowserWindow, fakeIpcRenderer, type FakeElectron } from './fakes/fake-electron';
 
 const RENDERER_INDEX = join(ROOT, 'out', 'renderer', 'index.html');
 const PAGE_URL = pathToFileURL(RENDERER_INDEX).href;

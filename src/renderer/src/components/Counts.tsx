@@ -9,7 +9,7 @@ export function Counts({ status }: { status: StationStatus }) {
     { key: 'maybe', label: 'Maybe', value: String(decisions.maybe), className: 'count-maybe' },
     { key: 'pit', label: 'Pit', value: String(decisions.pit), className: 'count-pit' },
     { key: 'total', label: 'Total', value: String(total) },
-    { key: 'reject-rate', label: 'Reject rate', value: `${(status.rejectRate * 100).toFixed(1)} %` },
+    { key: 'reject-rate', label: 'Reject rate', value: `${(status.rejectRate * 100).toFixed(1)}%` },
     { key: 'fps', label: 'Frames/s', value: status.fps.toFixed(1) },
   ];
   return (

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# LineSight's test command (README: `npm test`). Installs what the tests need
+# where it is missing, then lints, type-checks both tsconfigs, and runs every
+# test: unit, integration with real parts, and the browser end-to-end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian's Chromium (playwright-core drives it) and socat (serial port pairs).
+missing=()
+command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v socat >/dev/null 2>&1 || missing+=(socat)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "test: installing ${missing[*]} from apt"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+[ -d node_modules ] || npm ci
+
+echo "test: lint"
+npx --no-install eslint --max-warnings=0 .
+echo "test: type-check (node, web)"
+npx --no-install tsc -p tsconfig.node.json
+npx --no-install tsc -p tsconfig.web.json
+echo "test: vitest (builds the app first)"
+npx --no-install vitest run
