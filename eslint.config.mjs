@@ -13,7 +13,11 @@ import tseslint from 'typescript-eslint';
 const NODE_BUILTINS = [...builtinModules.filter((m) => !m.startsWith('_')), 'node:*'];
 const NODE_ONLY_PACKAGES = ['onnxruntime-node', 'sharp', 'better-sqlite3', 'serialport', '@serialport/*', 'ws', 'pg', 'sirv', 'env-paths'];
 
-const noElectron = { group: ['electron', 'electron/*'], message: 'The engine and shared code never import electron: they run in plain Node (and the engine in the headless station). Put Electron code in src/main or src/preload.' };
+const noElectron = {
+  group: ['electron', 'electron/*'],
+  message:
+    'The engine and shared code never import electron: they run in plain Node (and the engine in the headless station). Put Electron code in src/main or src/preload.',
+};
 const noNode = {
   group: [...NODE_BUILTINS, ...NODE_ONLY_PACKAGES],
   message: 'The renderer (and shared code) never imports Node or native packages: it runs in a sandboxed page. Ask the engine through the typed API instead.',
@@ -37,9 +41,21 @@ export default tseslint.config(
         {
           zones: [
             { target: './src/main/engine', from: './src/main', except: ['./engine'], message: 'The engine does not reach into the Electron shell.' },
-            { target: './src/main/engine', from: ['./src/station', './src/renderer', './src/preload'], message: 'The engine does not depend on a shell or the UI.' },
-            { target: './src/shared', from: ['./src/main', './src/station', './src/renderer', './src/preload'], message: 'src/shared depends on nothing of ours.' },
-            { target: './src/renderer', from: ['./src/main', './src/station', './src/preload'], message: 'The renderer sees only src/shared and the API the preload exposes.' },
+            {
+              target: './src/main/engine',
+              from: ['./src/station', './src/renderer', './src/preload'],
+              message: 'The engine does not depend on a shell or the UI.',
+            },
+            {
+              target: './src/shared',
+              from: ['./src/main', './src/station', './src/renderer', './src/preload'],
+              message: 'src/shared depends on nothing of ours.',
+            },
+            {
+              target: './src/renderer',
+              from: ['./src/main', './src/station', './src/preload'],
+              message: 'The renderer sees only src/shared and the API the preload exposes.',
+            },
             { target: './src/preload', from: ['./src/main', './src/station', './src/renderer'], message: 'The preload sees only src/shared.' },
           ],
         },

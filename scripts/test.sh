@@ -19,7 +19,8 @@ fi
 
 [ -d node_modules ] || npm ci
 
-echo "test: lint"
+echo "test: format and lint"
+npx --no-install prettier --check . >/dev/null || { npx --no-install prettier --check .; echo "test: run npm run format"; exit 1; }
 npx --no-install eslint --max-warnings=0 .
 echo "test: type-check (node, web)"
 npx --no-install tsc -p tsconfig.node.json

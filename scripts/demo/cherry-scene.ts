@@ -99,10 +99,9 @@ export function randomScene(rng: Rng, hasPit: boolean, size = 128): CherryScene 
       ? { angle: rng() * 360, size: between(rng, 0.08, hard && !hasPit ? 0.17 : 0.12), opacity: between(rng, 0.2, hard && !hasPit ? 0.55 : 0.4) }
       : null,
     stem: chance(rng, 0.35) ? { angle: rng() * 360, length: between(rng, 0.5, 1.0), bend: between(rng, -0.5, 0.5) } : null,
-    bruise:
-      chance(rng, hasPit ? 0.15 : 0.3)
-        ? { dx: between(rng, -0.4, 0.4), dy: between(rng, -0.4, 0.4), radius: between(rng, 0.25, 0.45), opacity: between(rng, 0.15, hard ? 0.4 : 0.3) }
-        : null,
+    bruise: chance(rng, hasPit ? 0.15 : 0.3)
+      ? { dx: between(rng, -0.4, 0.4), dy: between(rng, -0.4, 0.4), radius: between(rng, 0.25, 0.45), opacity: between(rng, 0.15, hard ? 0.4 : 0.3) }
+      : null,
     pit,
     light: {
       gain: between(rng, 0.72, 1.2),
@@ -179,16 +178,16 @@ export function sceneToSvg(s: CherryScene): string {
     const py = c.cy + p.dy * c.ry;
     const dark = Math.round(18 + (1 - p.contrast) * 90);
     if (p.rim) {
-      parts.push(`<path d="${irregularPath(px, py, p.radius * 1.35, p.outline)}" fill="rgb(205,120,95)" opacity="${f(0.25 + 0.3 * p.contrast)}" filter="url(#soft)"/>`);
+      parts.push(
+        `<path d="${irregularPath(px, py, p.radius * 1.35, p.outline)}" fill="rgb(205,120,95)" opacity="${f(0.25 + 0.3 * p.contrast)}" filter="url(#soft)"/>`,
+      );
     }
     parts.push(
       `<path d="${irregularPath(px, py, p.radius, p.outline)}" fill="rgb(${dark},${Math.round(dark * 0.55)},${Math.round(dark * 0.45)})" opacity="${f(0.55 + 0.45 * p.contrast)}" filter="url(#pit)"/>`,
     );
   }
   const hl = s.highlight;
-  const highlight = (
-    `<ellipse cx="${f(c.cx + hl.dx * r)}" cy="${f(c.cy + hl.dy * c.ry)}" rx="${f(hl.size * r)}" ry="${f(hl.size * r * 0.6)}" transform="rotate(-35 ${f(c.cx + hl.dx * r)} ${f(c.cy + hl.dy * c.ry)})" fill="white" opacity="${f(hl.opacity)}" filter="url(#soft)"/>`
-  );
+  const highlight = `<ellipse cx="${f(c.cx + hl.dx * r)}" cy="${f(c.cy + hl.dy * c.ry)}" rx="${f(hl.size * r)}" ry="${f(hl.size * r * 0.6)}" transform="rotate(-35 ${f(c.cx + hl.dx * r)} ${f(c.cy + hl.dy * c.ry)})" fill="white" opacity="${f(hl.opacity)}" filter="url(#soft)"/>`;
   let stem = '';
   if (s.stem) {
     const a = (s.stem.angle * Math.PI) / 180;

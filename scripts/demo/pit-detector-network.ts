@@ -39,7 +39,9 @@ export function buildPitDetectorGraph(net: PitDetector, withProbabilities = true
   x = g.node('Relu', [x]);
   x = g.node('Conv', [x, g.floats('conv2.weight', [l2.out, l2.in, 1, 1], l2.weights), g.floats('conv2.bias', [l2.out], l2.bias)], { kernel_shape: [1, 1] });
   x = g.node('Relu', [x]);
-  const map = g.node('Conv', [x, g.floats('conv3.weight', [1, l3.in, 1, 1], l3.weights), g.floats('conv3.bias', [1], l3.bias)], { kernel_shape: [1, 1] }, ['pit_map']);
+  const map = g.node('Conv', [x, g.floats('conv3.weight', [1, l3.in, 1, 1], l3.weights), g.floats('conv3.bias', [1], l3.bias)], { kernel_shape: [1, 1] }, [
+    'pit_map',
+  ]);
   const mapInfo = { name: 'pit_map', dims: ['batch', 1, net.size, net.size] as const };
   const input = { name: 'image', dims: ['batch', 3, net.size, net.size] as const };
   if (!withProbabilities) return g.build({ name: 'demo-cherry-pit-map', inputs: [input], outputs: [mapInfo] });

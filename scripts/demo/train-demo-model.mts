@@ -153,7 +153,13 @@ function layerFrom(kernel: tf.Tensor, bias: tf.Tensor): DenseLayer {
 function newPatchClassifier(): tf.Sequential {
   const model = tf.sequential({
     layers: [
-      tf.layers.dense({ inputShape: [PATCH_FLOATS], units: HIDDEN[0], activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: 7 }), kernelRegularizer: tf.regularizers.l2({ l2: 1e-4 }) }),
+      tf.layers.dense({
+        inputShape: [PATCH_FLOATS],
+        units: HIDDEN[0],
+        activation: 'relu',
+        kernelInitializer: tf.initializers.heNormal({ seed: 7 }),
+        kernelRegularizer: tf.regularizers.l2({ l2: 1e-4 }),
+      }),
       tf.layers.dense({ units: HIDDEN[1], activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: 11 }) }),
       tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotNormal({ seed: 13 }) }),
     ],

@@ -24,7 +24,12 @@ export const StationConfigSchema = z
   .object({
     station: z
       .object({
-        id: z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" and "-" only').default('demo-station'),
+        id: z
+          .string()
+          .min(1)
+          .max(64)
+          .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" and "-" only')
+          .default('demo-station'),
         name: z.string().min(1).max(120).default('LineSight demo station'),
       })
       .strict()

@@ -52,7 +52,10 @@ export type Thresholds = z.infer<typeof ThresholdsSchema>;
 export const ModelManifestSchema = z
   .object({
     schemaVersion: z.literal(1),
-    name: z.string().min(1).regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" and "-" only'),
+    name: z
+      .string()
+      .min(1)
+      .regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" and "-" only'),
     version: z.string().min(1),
     task: z.literal('image-classification'),
     description: z.string().optional(),

@@ -17,8 +17,7 @@ export const ClientMessageSchema = z.object({
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 
 export type ServerMessage =
-  | { kind: 'reply'; id: number; result: { ok: true; value: unknown } | { ok: false; error: string } }
-  | { kind: 'event'; event: string; payload: unknown };
+  { kind: 'reply'; id: number; result: { ok: true; value: unknown } | { ok: false; error: string } } | { kind: 'event'; event: string; payload: unknown };
 
 export const ServerMessageSchema = z.union([
   z.object({

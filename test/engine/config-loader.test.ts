@@ -22,7 +22,14 @@ describe('loadConfig', () => {
   it('resolves relative paths against the config file and keeps what it sets', async () => {
     const dir = tempDir();
     const file = join(dir, 'station.json');
-    writeFileSync(file, JSON.stringify({ station: { id: 'line-3' }, model: { dir: 'models/x', thresholds: { pit: 0.8, maybe: 0.4 } }, source: { kind: 'replay', dir: 'frames', fps: 25 } }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        station: { id: 'line-3' },
+        model: { dir: 'models/x', thresholds: { pit: 0.8, maybe: 0.4 } },
+        source: { kind: 'replay', dir: 'frames', fps: 25 },
+      }),
+    );
     const resolved = await loadConfig(file, app);
     expect(resolved.modelDir).toBe(join(dir, 'models', 'x'));
     expect(resolved.replayDir).toBe(join(dir, 'frames'));

@@ -14,7 +14,10 @@ describe('demo model on the held-out set', () => {
     const pkg = await loadModelPackage(DEMO_MODEL_DIR);
     const heldout = await readLabelledSplit(HELDOUT_DIR);
     expect(heldout.length).toBeGreaterThanOrEqual(400);
-    const scores = await scoreImages(pkg, heldout.map((i) => i.jpeg));
+    const scores = await scoreImages(
+      pkg,
+      heldout.map((i) => i.jpeg),
+    );
     const figures = classificationFigures(
       heldout.map((item, i) => ({ rejectScore: scores[i]!, isReject: item.label === 'cherry_pit' })),
       { pit: 0.75, maybe: 0.5 },

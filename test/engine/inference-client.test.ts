@@ -39,7 +39,7 @@ describe('InferenceClient (onnxruntime-node in a worker thread)', () => {
     }
   });
 
-  it('refuses a file that is not an ONNX model with the runtime\'s reason', async () => {
+  it("refuses a file that is not an ONNX model with the runtime's reason", async () => {
     const start = InferenceClient.start({
       modelBytes: new TextEncoder().encode('this is not a model'),
       inputName: 'image',

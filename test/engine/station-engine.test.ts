@@ -22,14 +22,24 @@ describe('StationEngine on the demo model', () => {
     const dir = tempDir();
     const frames = join(dir, 'frames');
     mkdirSync(frames);
-    const names = readdirSync(DEMO_FRAMES_DIR).filter((n) => n.endsWith('.jpg')).sort().slice(0, 24);
+    const names = readdirSync(DEMO_FRAMES_DIR)
+      .filter((n) => n.endsWith('.jpg'))
+      .sort()
+      .slice(0, 24);
     for (const n of names) copyFileSync(join(DEMO_FRAMES_DIR, n), join(frames, n));
     // Sorted between the good ones: the line must carry on after it. 25 fps leaves the
     // pipeline (about 10 ms a frame here) idle time, so no frame is dropped.
     writeFileSync(join(frames, '00010-broken.jpg'), Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]));
     const databasePath = join(dir, 'data', 'linesight.sqlite');
     const config = StationConfigSchema.parse({ source: { kind: 'replay', fps: 25, loop: false }, storage: { flushIntervalMs: 50, flushRows: 8 } });
-    const engine = await StationEngine.start({ config, modelDir: DEMO_MODEL_DIR, replayDir: frames, databasePath, logger: silentLogger, workerEntry: sourceWorkerEntry() });
+    const engine = await StationEngine.start({
+      config,
+      modelDir: DEMO_MODEL_DIR,
+      replayDir: frames,
+      databasePath,
+      logger: silentLogger,
+      workerEntry: sourceWorkerEntry(),
+    });
     const events: Inspection[] = [];
     engine.on('inspection', (i) => events.push(i));
     try {
@@ -84,7 +94,14 @@ describe('StationEngine on the demo model', () => {
     writeFileSync(join(modelDir, 'manifest.json'), JSON.stringify(manifest));
     const config = StationConfigSchema.parse({});
     await expect(
-      StationEngine.start({ config, modelDir, replayDir: DEMO_FRAMES_DIR, databasePath: join(dir, 'db.sqlite'), logger: silentLogger, workerEntry: sourceWorkerEntry() }),
+      StationEngine.start({
+        config,
+        modelDir,
+        replayDir: DEMO_FRAMES_DIR,
+        databasePath: join(dir, 'db.sqlite'),
+        logger: silentLogger,
+        workerEntry: sourceWorkerEntry(),
+      }),
     ).rejects.toThrow(/model file .*model\.onnx cannot be run: model could not be loaded/);
   });
 });

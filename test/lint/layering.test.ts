@@ -42,8 +42,15 @@ describe('layering, enforced by the linter', () => {
   });
 
   it('passes the same kinds of imports where they belong', async () => {
-    expect(await lint('src/main/index2.ts', "import { app } from 'electron';\nimport { join } from 'node:path';\nexport const p = join(app.getAppPath(), 'x');\n")).toEqual([]);
+    expect(
+      await lint('src/main/index2.ts', "import { app } from 'electron';\nimport { join } from 'node:path';\nexport const p = join(app.getAppPath(), 'x');\n"),
+    ).toEqual([]);
     expect(await lint('src/renderer/src/x.ts', "import { DECISIONS } from '../../shared/decision';\nexport const d = DECISIONS;\n")).toEqual([]);
-    expect(await lint('src/main/engine/x.ts', "import { readFile } from 'node:fs/promises';\nimport { DECISIONS } from '../../shared/decision';\nexport const r = [readFile, DECISIONS];\n")).toEqual([]);
+    expect(
+      await lint(
+        'src/main/engine/x.ts',
+        "import { readFile } from 'node:fs/promises';\nimport { DECISIONS } from '../../shared/decision';\nexport const r = [readFile, DECISIONS];\n",
+      ),
+    ).toEqual([]);
   });
 });

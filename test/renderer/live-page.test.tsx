@@ -83,7 +83,11 @@ describe('live page', () => {
 
 describe('DecisionBadge', () => {
   it('never relies on colour alone: word, icon and hint for every decision', () => {
-    for (const [decision, word] of [['clean', 'CLEAN'], ['maybe', 'MAYBE'], ['pit', 'PIT']] as const) {
+    for (const [decision, word] of [
+      ['clean', 'CLEAN'],
+      ['maybe', 'MAYBE'],
+      ['pit', 'PIT'],
+    ] as const) {
       const { container, unmount } = render(<DecisionBadge decision={decision} />);
       expect(container.textContent).toContain(word);
       expect(container.querySelector('svg')).not.toBeNull();

@@ -2,12 +2,7 @@
 import { softmax } from './decision';
 
 /** Probabilities per item and label, row-major [items × classes]. */
-export function probabilitiesFromOutput(
-  output: ArrayLike<number>,
-  items: number,
-  classes: number,
-  kind: 'probabilities' | 'logits',
-): Float64Array {
+export function probabilitiesFromOutput(output: ArrayLike<number>, items: number, classes: number, kind: 'probabilities' | 'logits'): Float64Array {
   if (output.length < items * classes) {
     throw new RangeError(`model output holds ${output.length} values, expected ${items}×${classes}`);
   }

@@ -239,7 +239,17 @@ export class StationEngine {
       this.lastError = `frame ${frame.id} (${frame.origin}): ${reason}`;
       this.settings.logger.warn(this.lastError);
       // Fail-safe: an item without a valid decision is rejected (positive release).
-      this.finish(frame, { decision: 'pit', rejectScore: null, scores: null, failSafeReason: reason, decodeMs, preprocessMs, inferenceMs, decisionMs: null, t0 });
+      this.finish(frame, {
+        decision: 'pit',
+        rejectScore: null,
+        scores: null,
+        failSafeReason: reason,
+        decodeMs,
+        preprocessMs,
+        inferenceMs,
+        decisionMs: null,
+        t0,
+      });
     }
   }
 

@@ -31,8 +31,14 @@ describe('migrations', () => {
 
   it('1 keeps rows of the inspections table usable', () => {
     const db = openDatabase(join(tempDir(), 'a.sqlite'));
-    db.prepare(`INSERT INTO inspections (frame_id, captured_at, origin, model_name, model_version, decision) VALUES (1, '2026-01-01T00:00:00Z', 'x', 'm', '1', 'clean')`).run();
-    expect(() => db.prepare(`INSERT INTO inspections (frame_id, captured_at, origin, model_name, model_version, decision) VALUES (1, 't', 'x', 'm', '1', 'maybe-not')`).run()).toThrow(/CHECK/);
+    db.prepare(
+      `INSERT INTO inspections (frame_id, captured_at, origin, model_name, model_version, decision) VALUES (1, '2026-01-01T00:00:00Z', 'x', 'm', '1', 'clean')`,
+    ).run();
+    expect(() =>
+      db
+        .prepare(`INSERT INTO inspections (frame_id, captured_at, origin, model_name, model_version, decision) VALUES (1, 't', 'x', 'm', '1', 'maybe-not')`)
+        .run(),
+    ).toThrow(/CHECK/);
     db.close();
   });
 

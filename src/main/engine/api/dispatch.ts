@@ -16,12 +16,7 @@ export function createBoundaryCounters(): BoundaryCounters {
   return { accepted: 0, rejected: 0, failed: 0 };
 }
 
-export async function dispatch(
-  handlers: ApiHandlers,
-  op: unknown,
-  payload: unknown,
-  counters: BoundaryCounters,
-): Promise<Result<unknown>> {
+export async function dispatch(handlers: ApiHandlers, op: unknown, payload: unknown, counters: BoundaryCounters): Promise<Result<unknown>> {
   if (!isOperationName(op)) {
     counters.rejected++;
     return { ok: false, error: `unknown operation ${JSON.stringify(op)}` };

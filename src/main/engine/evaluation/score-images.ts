@@ -8,11 +8,7 @@ import type { ModelPackage } from '../model-package';
 import { Preprocessor } from '../preprocess/preprocessor';
 import { rejectScoresFromOutput } from '../scores';
 
-export async function scoreImages(
-  pkg: ModelPackage,
-  images: readonly Uint8Array[],
-  onProgress?: (done: number, total: number) => void,
-): Promise<Float64Array> {
+export async function scoreImages(pkg: ModelPackage, images: readonly Uint8Array[], onProgress?: (done: number, total: number) => void): Promise<Float64Array> {
   const { manifest } = pkg;
   const session = await ort.InferenceSession.create(pkg.bytes, { intraOpNumThreads: 1 });
   try {

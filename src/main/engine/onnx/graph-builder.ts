@@ -25,9 +25,7 @@ function attribute(name: string, value: AttributeValue): OnnxTypes.IAttributePro
     return { name, type: A.STRINGS, strings: (value as readonly string[]).map((v) => new TextEncoder().encode(v)) };
   }
   const nums = value as readonly number[];
-  return nums.every((v) => Number.isInteger(v))
-    ? { name, type: A.INTS, ints: [...nums] }
-    : { name, type: A.FLOATS, floats: [...nums] };
+  return nums.every((v) => Number.isInteger(v)) ? { name, type: A.INTS, ints: [...nums] } : { name, type: A.FLOATS, floats: [...nums] };
 }
 
 function valueInfo(t: TensorInfo): OnnxTypes.IValueInfoProto {

@@ -41,9 +41,7 @@ export async function decodeAndResize(image: Uint8Array, spec: ResizeSpec): Prom
         const factor = shorter / Math.min(meta.width, meta.height);
         const rw = Math.max(width, Math.round(meta.width * factor));
         const rh = Math.max(height, Math.round(meta.height * factor));
-        pipeline = pipeline
-          .resize(rw, rh, { fit: 'fill' })
-          .extract({ left: Math.floor((rw - width) / 2), top: Math.floor((rh - height) / 2), width, height });
+        pipeline = pipeline.resize(rw, rh, { fit: 'fill' }).extract({ left: Math.floor((rw - width) / 2), top: Math.floor((rh - height) / 2), width, height });
         break;
       }
     }

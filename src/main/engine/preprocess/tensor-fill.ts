@@ -20,15 +20,7 @@ export interface PixelSpec {
  * Fills `out` from `offset` with one image of width×height.
  * `rgb` holds width*height*3 bytes, R,G,B per pixel.
  */
-export function fillTensor(
-  rgb: Uint8Array,
-  width: number,
-  height: number,
-  spec: PixelSpec,
-  layout: TensorLayout,
-  out: Float32Array,
-  offset = 0,
-): void {
+export function fillTensor(rgb: Uint8Array, width: number, height: number, spec: PixelSpec, layout: TensorLayout, out: Float32Array, offset = 0): void {
   const plane = width * height;
   if (rgb.length < plane * 3) {
     throw new RangeError(`pixel buffer holds ${rgb.length} bytes, expected ${plane * 3} for ${width}×${height} RGB`);

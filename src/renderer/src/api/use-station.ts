@@ -65,7 +65,10 @@ export function useLatestInspection(api: LineSightApi): LatestItem | null {
       wanted.current = inspection;
       void fetchNewest();
     };
-    api.getRecentInspections({ limit: 1 }).then((items) => items[0] && !wanted.current && show(items[0]), () => {});
+    api.getRecentInspections({ limit: 1 }).then(
+      (items) => items[0] && !wanted.current && show(items[0]),
+      () => {},
+    );
     const off = api.on('inspection', show);
     return () => {
       alive = false;

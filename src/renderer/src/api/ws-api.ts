@@ -3,7 +3,16 @@
  * operations and events as the Electron preload, so the pages cannot tell
  * which one they have. Reconnects with capped backoff.
  */
-import { ApiError, isEventName, type EventName, type EventPayload, type LineSightApi, type OperationName, type ReplyOf, type RequestOf } from '../../../shared/contract';
+import {
+  ApiError,
+  isEventName,
+  type EventName,
+  type EventPayload,
+  type LineSightApi,
+  type OperationName,
+  type ReplyOf,
+  type RequestOf,
+} from '../../../shared/contract';
 import { decodeMessage, encodeMessage, ServerMessageSchema } from '../../../shared/wire';
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
