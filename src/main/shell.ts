@@ -6,7 +6,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { createApiHandlers } from './engine/api/handlers';
-import { createBoundaryCounters, type BoundaryCounters } from './engine/api/dispatch';
+import type { BoundaryCounters } from './engine/api/dispatch';
 import type { AppLayout } from './engine/app-layout';
 import { bootEngine } from './engine/boot';
 import type { WorkerEntry } from './engine/inference/worker-entry';
@@ -66,7 +66,7 @@ export async function startDesktopShell(electron: DesktopElectron, opts: Desktop
     return null;
   }
 
-  const counters = createBoundaryCounters();
+  const counters = engine.apiCounters;
   const disposeIpc = registerIpcHandlers(electron.ipcMain, createApiHandlers(engine), {
     isTrustedSender: (url) => isAppUrl(url, appUrl),
     counters,

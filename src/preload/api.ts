@@ -7,6 +7,7 @@
  * Imports only channels.ts (no zod): a sandboxed preload is one small bundle.
  */
 import { ipcChannel, type EventName, type OperationName } from '../shared/channels';
+import { buildApi } from '../shared/api-client';
 import type { EventPayload, LineSightApi, ReplyOf, RequestOf, Result } from '../shared/contract';
 
 /** The part of ipcRenderer the preload uses (the real one, or a fake in tests). */
@@ -27,16 +28,12 @@ export function createPreloadApi(ipc: IpcRendererLike): LineSightApi {
     if (!result.ok) throw new Error(result.error);
     return result.value as ReplyOf<K>;
   };
-  return {
-    getStatus: (req) => request('getStatus', req),
-    getFrameImage: (req) => request('getFrameImage', req),
-    getRecentInspections: (req) => request('getRecentInspections', req),
-    on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void {
-      const channel = ipcChannel.event(event);
-      // The IPC event object (it holds the sender) never reaches the page.
-      const wrapped = (_event: unknown, payload: unknown): void => listener(payload as EventPayload<E>);
-      ipc.on(channel, wrapped);
-      return () => void ipc.removeListener(channel, wrapped);
-    },
-  } satisfies LineSightApi;
+  const on = <E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): (() => void) => {
+    const channel = ipcChannel.event(event);
+    // The IPC event object (it holds the sender) never reaches the page.
+    const wrapped = (_event: unknown, payload: unknown): void => listener(payload as EventPayload<E>);
+    ipc.on(channel, wrapped);
+    return () => void ipc.removeListener(channel, wrapped);
+  };
+  return buildApi(request, on);
 }

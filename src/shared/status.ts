@@ -39,6 +39,8 @@ export const StationStatusSchema = z.object({
   /** p99 of the main thread's event-loop delay: the thread that serves the UI must never wait on inference. */
   loopDelayP99Ms: z.number(),
   database: z.object({ path: z.string(), rowsWritten: z.number(), pendingRows: z.number(), lastFlushMs: z.number() }),
+  /** Requests from the UI (IPC or WebSocket): answered, refused at the boundary (invalid, unknown, untrusted), failed in a handler. */
+  api: z.object({ accepted: z.number(), rejected: z.number(), failed: z.number() }),
   lastError: z.string().optional(),
 });
 export type StationStatus = z.infer<typeof StationStatusSchema>;

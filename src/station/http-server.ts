@@ -9,7 +9,7 @@ import sirv from 'sirv';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { EVENT_NAMES, type ApiHandlers } from '../shared/contract';
 import { ClientMessageSchema, decodeMessage, encodeMessage, type ServerMessage } from '../shared/wire';
-import { createBoundaryCounters, dispatch, type BoundaryCounters } from '../main/engine/api/dispatch';
+import { dispatch, type BoundaryCounters } from '../main/engine/api/dispatch';
 import type { StationEngine } from '../main/engine/station-engine';
 
 export const HOST = '127.0.0.1';
@@ -40,7 +40,7 @@ export async function startStationServer(opts: {
   readonly port: number;
 }): Promise<StationServer> {
   const { engine, handlers } = opts;
-  const counters = createBoundaryCounters();
+  const counters = engine.apiCounters;
   const serveUi = sirv(opts.rendererDir, { single: true, etag: true, dev: false });
 
   const server: Server = createServer((req, res) => {

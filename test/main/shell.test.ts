@@ -118,6 +118,8 @@ describe('Electron shell (fake electron, real engine)', () => {
     expect(bad.ok).toBe(false);
     expect(shell.counters.rejected).toBe(4);
     expect(shell.counters.accepted).toBe(0);
+    // Diagnostics see the refusals too.
+    expect(shell.engine.getStatus().api).toEqual({ accepted: 0, rejected: 4, failed: 0 });
   });
 
   it('holds the quit until the engine has stopped and the log is flushed', async () => {

@@ -23,6 +23,7 @@ const status: StationStatus = {
   latencyMs: { decode: latency, preprocess: latency, inference: latency, decision: latency, log: latency, total: latency },
   loopDelayP99Ms: 0.4,
   database: { path: '/tmp/x.sqlite', rowsWritten: 10, pendingRows: 0, lastFlushMs: 0.2 },
+  api: { accepted: 3, rejected: 0, failed: 0 },
 };
 
 function memoryApi(initial: StationStatus) {

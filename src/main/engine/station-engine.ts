@@ -15,6 +15,7 @@ import type { Decision } from '../../shared/decision';
 import type { Inspection } from '../../shared/inspection';
 import type { Thresholds } from '../../shared/manifest';
 import type { StationStatus } from '../../shared/status';
+import { createBoundaryCounters, type BoundaryCounters } from './api/dispatch';
 import { decide } from './decision';
 import { InferenceClient } from './inference/inference-client';
 import type { Logger } from './logger';
@@ -49,6 +50,8 @@ const STATUS_INTERVAL_MS = 1000;
 type Listener<E extends EventName> = (payload: EventPayload<E>) => void;
 
 export class StationEngine {
+  /** Requests from the UI, counted at the boundary by whichever shell carries them. */
+  readonly apiCounters: BoundaryCounters = createBoundaryCounters();
   private readonly latency = new StageLatency();
   private readonly fps = new RateMeter();
   private readonly loopDelay = new LoopDelayMonitor();
@@ -156,6 +159,7 @@ export class StationEngine {
         pendingRows: this.log.pendingRows,
         lastFlushMs: Math.round(this.log.lastFlushMs * 1000) / 1000,
       },
+      api: { ...this.apiCounters },
       ...(this.lastError ? { lastError: this.lastError } : {}),
     };
   }

@@ -13,6 +13,7 @@ import {
   type ReplyOf,
   type RequestOf,
 } from '../../../shared/contract';
+import { buildApi } from '../../../shared/api-client';
 import { decodeMessage, encodeMessage, ServerMessageSchema } from '../../../shared/wire';
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
@@ -105,18 +106,17 @@ export function createWebSocketApi(url: string): WebSocketApi {
 
   connect();
 
+  const on = <E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): (() => void) => {
+    let set = eventListeners.get(event);
+    if (!set) eventListeners.set(event, (set = new Set()));
+    set.add(listener as (payload: never) => void);
+    return () => set.delete(listener as (payload: never) => void);
+  };
+
   return {
+    ...buildApi(request, on),
     get state() {
       return state;
-    },
-    getStatus: (req) => request('getStatus', req),
-    getFrameImage: (req) => request('getFrameImage', req),
-    getRecentInspections: (req) => request('getRecentInspections', req),
-    on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void {
-      let set = eventListeners.get(event);
-      if (!set) eventListeners.set(event, (set = new Set()));
-      set.add(listener as (payload: never) => void);
-      return () => set.delete(listener as (payload: never) => void);
     },
     onConnection(listener) {
       connectionListeners.add(listener);
