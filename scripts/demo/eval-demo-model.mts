@@ -7,15 +7,15 @@
  */
 import { join } from 'node:path';
 import { classificationFigures } from '../../src/main/engine/evaluation/classification-figures';
-import { scoreImages } from '../../src/main/engine/evaluation/score-images';
-import { loadModelPackage } from '../../src/main/engine/model-package';
+import { scoreRejects } from '../../src/main/engine/evaluation/score-images';
+import { loadImagePackage } from '../../src/main/engine/model-package';
 import { readLabelledSplit } from './demo-dataset';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const pkg = await loadModelPackage(join(ROOT, 'models', 'demo-cherry'));
+const pkg = await loadImagePackage(join(ROOT, 'models', 'demo-cherry'));
 const heldout = await readLabelledSplit(join(ROOT, 'datasets', 'demo-cherries', 'heldout'));
 process.stdout.write(`model ${pkg.manifest.name} ${pkg.manifest.version}; held-out images: ${heldout.length}\n`);
-const scores = await scoreImages(
+const scores = await scoreRejects(
   pkg,
   heldout.map((i) => i.jpeg),
   (done, total) => void process.stdout.write(`scored ${done}/${total}\r${done === total ? '\n' : ''}`),

@@ -20,7 +20,9 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import seedrandom from 'seedrandom';
-import { ModelManifestSchema, type ModelManifest } from '../../src/shared/manifest';
+import { ModelManifestSchema, type ModelManifestInput } from '../../src/shared/manifest';
+import { parseOnnx } from '../../src/main/engine/onnx/onnx-inspect';
+import { encodeOnnx, flushDenormals } from '../../src/main/engine/onnx/onnx-rewrite';
 import { Preprocessor } from '../../src/main/engine/preprocess/preprocessor';
 import { readLabelledSplit, type LabelledImage } from './demo-dataset';
 import { buildPitDetectorGraph, type DenseLayer, type PitDetector } from './pit-detector-network';
@@ -51,13 +53,15 @@ const manifestBase = {
     width: SIZE,
     height: SIZE,
     resize: 'stretch',
+    // sharp's default kernel, the one the committed model was trained with
+    interpolation: 'lanczos3',
     channelOrder: 'RGB',
     scale: 1 / 255,
     mean: [0.5, 0.5, 0.5],
     std: [0.25, 0.25, 0.25],
   },
   thresholds: { pit: PIT_THRESHOLD, maybe: MAYBE_THRESHOLD },
-} as const satisfies Omit<ModelManifest, 'sha256' | 'provenance'>;
+} as const satisfies Omit<Extract<ModelManifestInput, { task: 'image-classification' }>, 'sha256' | 'provenance'>;
 
 const rng = seedrandom('linesight-demo-model-v1');
 const log = (msg: string): void => void process.stdout.write(`${msg}\n`);
@@ -301,7 +305,11 @@ async function main(): Promise<void> {
   const validation = figures(pOf(calibration), isPit);
   log(`after recall shift: b=${calibration.b.toFixed(2)} → validation ${JSON.stringify(validation)}`);
 
-  const onnxBytes = buildPitDetectorGraph(detectorFrom(model, calibration));
+  // Tiny trained weights underflow to denormals, which slow CPU kernels down (BRIEF.md): ship them flushed.
+  const graph = parseOnnx(buildPitDetectorGraph(detectorFrom(model, calibration)));
+  const flushed = flushDenormals(graph);
+  const onnxBytes = encodeOnnx(graph);
+  log(`flushed ${flushed} denormal weight(s) to zero`);
   const sha256 = createHash('sha256').update(onnxBytes).digest('hex');
   const manifest = ModelManifestSchema.parse({
     ...manifestBase,

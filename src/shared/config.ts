@@ -20,6 +20,41 @@ const ReplaySourceSchema = z
   })
   .strict();
 
+export const EXECUTION_PROVIDERS = ['tensorrt', 'cuda', 'dml', 'coreml', 'webgpu', 'cpu'] as const;
+export type ExecutionProvider = (typeof EXECUTION_PROVIDERS)[number];
+
+export const InferenceConfigSchema = z
+  .object({
+    /**
+     * Execution providers in order of preference; the first that loads is used
+     * and the reasons the others did not are reported. Default per platform:
+     * TensorRT, CUDA, CPU on Linux; DirectML, CPU on Windows; CoreML, CPU on macOS.
+     */
+    providers: z.array(z.enum(EXECUTION_PROVIDERS)).min(1).optional(),
+    /**
+     * Threads for one inference. "auto": one per core but one, at most 8, so
+     * that decoding and the UI keep a core (on a 2-core station PC: 1).
+     */
+    intraOpThreads: z.union([z.literal('auto'), z.number().int().min(1).max(64)]).default('auto'),
+    interOpThreads: z.number().int().min(1).max(64).default(1),
+    /** Spinning threads burn a core between frames; camera traffic is bursty (ENGINEERING.md). */
+    spinning: z.boolean().default(false),
+    graphOptimization: z.enum(['disabled', 'basic', 'extended', 'all']).default('all'),
+    executionMode: z.enum(['sequential', 'parallel']).default('sequential'),
+    memoryArena: z.boolean().default(true),
+    warmupRuns: z.number().int().min(0).max(100).default(3),
+    /**
+     * latency: each frame alone, as soon as it is ready. throughput: frames are
+     * gathered into batches of up to maxBatch, waiting at most maxWaitMs for
+     * the batch to fill. A model with a fixed batch of 1 always runs frame by frame.
+     */
+    mode: z.enum(['latency', 'throughput']).default('latency'),
+    maxBatch: z.number().int().min(1).max(256).default(8),
+    maxWaitMs: z.number().min(0).max(1000).default(10),
+  })
+  .strict();
+export type InferenceConfig = z.infer<typeof InferenceConfigSchema>;
+
 export const StationConfigSchema = z
   .object({
     station: z
@@ -44,17 +79,7 @@ export const StationConfigSchema = z
       .strict()
       .default({}),
     source: ReplaySourceSchema.default({ kind: 'replay', fps: 10, loop: true }),
-    inference: z
-      .object({
-        /**
-         * Threads for one inference. Default 1: on a 2-core station PC the other
-         * core decodes frames and serves the UI (ENGINEERING.md).
-         */
-        intraOpThreads: z.number().int().min(1).max(64).default(1),
-        warmupRuns: z.number().int().min(0).max(100).default(3),
-      })
-      .strict()
-      .default({ intraOpThreads: 1, warmupRuns: 3 }),
+    inference: InferenceConfigSchema.default(InferenceConfigSchema.parse({})),
     storage: z
       .object({
         /** Commit the log at least this often… */

@@ -14,11 +14,21 @@ export const StationStatusSchema = z.object({
   model: z.object({
     name: z.string(),
     version: z.string(),
-    state: z.enum(['loading', 'ready', 'failed']),
+    /** ready: scoring frames; restarting: its worker died and is being started again (frames are rejected fail-safe meanwhile); swapping: a new model is loading beside it. */
+    state: z.enum(['ready', 'restarting', 'swapping']),
+    /** The execution provider in use, and why the ones preferred before it were not. */
     provider: z.string(),
+    fallbacks: z.array(z.object({ provider: z.string(), reason: z.string() })),
     labels: z.array(z.string()),
     rejectLabel: z.string(),
-    error: z.string().optional(),
+    /** What loading repaired in the model (ZipMap, denormals, float16 edges). */
+    notes: z.array(z.string()),
+    /** The registry id, or null for a model run straight from a folder (the bundled default). */
+    registryId: z.number().nullable(),
+    mode: z.enum(['latency', 'throughput']),
+    batchSize: z.number(),
+    threads: z.number(),
+    workerRestarts: z.number(),
   }),
   thresholds: ThresholdsSchema,
   source: z.object({ kind: z.string(), description: z.string(), state: z.enum(['running', 'finished', 'stopped']) }),

@@ -16,7 +16,8 @@ describe('loadConfig', () => {
     expect(resolved.replayDir).toBe(app.defaultReplayDir);
     expect(resolved.config.server.port).toBe(5780);
     expect(resolved.config.source.fps).toBe(10);
-    expect(resolved.config.inference.intraOpThreads).toBe(1);
+    expect(resolved.config.inference.intraOpThreads).toBe('auto');
+    expect(resolved.config.inference.mode).toBe('latency');
   });
 
   it('resolves relative paths against the config file and keeps what it sets', async () => {

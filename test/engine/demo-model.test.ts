@@ -4,17 +4,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import { classificationFigures } from '../../src/main/engine/evaluation/classification-figures';
-import { scoreImages } from '../../src/main/engine/evaluation/score-images';
-import { loadModelPackage } from '../../src/main/engine/model-package';
+import { scoreRejects } from '../../src/main/engine/evaluation/score-images';
+import { loadImagePackage } from '../../src/main/engine/model-package';
 import { readLabelledSplit } from '../../scripts/demo/demo-dataset';
 import { DEMO_MODEL_DIR, HELDOUT_DIR } from '../helpers/paths';
 
 describe('demo model on the held-out set', () => {
   it('meets pit recall ≥ 95 % and accuracy ≥ 95 % at pit ≥ 0.75, maybe ≥ 0.5', async () => {
-    const pkg = await loadModelPackage(DEMO_MODEL_DIR);
+    const pkg = await loadImagePackage(DEMO_MODEL_DIR);
     const heldout = await readLabelledSplit(HELDOUT_DIR);
     expect(heldout.length).toBeGreaterThanOrEqual(400);
-    const scores = await scoreImages(
+    const scores = await scoreRejects(
       pkg,
       heldout.map((i) => i.jpeg),
     );

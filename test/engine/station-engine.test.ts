@@ -37,6 +37,7 @@ describe('StationEngine on the demo model', () => {
       modelDir: DEMO_MODEL_DIR,
       replayDir: frames,
       databasePath,
+      dataDir: dir,
       logger: silentLogger,
       workerEntry: sourceWorkerEntry(),
     });
@@ -99,9 +100,10 @@ describe('StationEngine on the demo model', () => {
         modelDir,
         replayDir: DEMO_FRAMES_DIR,
         databasePath: join(dir, 'db.sqlite'),
+        dataDir: dir,
         logger: silentLogger,
         workerEntry: sourceWorkerEntry(),
       }),
-    ).rejects.toThrow(/model file .*model\.onnx cannot be run: model could not be loaded/);
+    ).rejects.toThrow(/model file .*model\.onnx cannot be run: the file is not an ONNX model/);
   });
 });

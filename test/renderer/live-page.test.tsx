@@ -13,7 +13,21 @@ import { DecisionBadge } from '../../src/renderer/src/components/DecisionBadge';
 const latency = { count: 0, p50: 0, p95: 0, p99: 0, max: 0 };
 const status: StationStatus = {
   station: { id: 's', name: 'Line 3', startedAt: '2026-01-01T00:00:00Z', uptimeS: 5 },
-  model: { name: 'demo-cherry', version: '1.0.0', state: 'ready', provider: 'cpu', labels: ['cherry_clean', 'cherry_pit'], rejectLabel: 'cherry_pit' },
+  model: {
+    name: 'demo-cherry',
+    version: '1.0.0',
+    state: 'ready',
+    provider: 'cpu',
+    fallbacks: [],
+    labels: ['cherry_clean', 'cherry_pit'],
+    rejectLabel: 'cherry_pit',
+    notes: [],
+    registryId: null,
+    mode: 'latency',
+    batchSize: 1,
+    threads: 1,
+    workerRestarts: 0,
+  },
   thresholds: { pit: 0.75, maybe: 0.5 },
   source: { kind: 'replay', description: 'demo', state: 'running' },
   frames: { seen: 10, classified: 10, errors: 0, dropped: 0 },

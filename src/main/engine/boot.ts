@@ -28,6 +28,7 @@ export async function bootEngine(opts: {
     modelDir: resolved.modelDir,
     replayDir: resolved.replayDir,
     databasePath: join(opts.dataDir, DATABASE_FILE),
+    dataDir: opts.dataDir,
     logger: opts.logger,
     workerEntry: opts.workerEntry,
   });

@@ -13,14 +13,3 @@ export function probabilitiesFromOutput(output: ArrayLike<number>, items: number
   }
   return out;
 }
-
-export function rejectScoresFromOutput(
-  output: ArrayLike<number>,
-  items: number,
-  classes: number,
-  rejectIndex: number,
-  kind: 'probabilities' | 'logits',
-): Float64Array {
-  const probs = probabilitiesFromOutput(output, items, classes, kind);
-  return Float64Array.from({ length: items }, (_, i) => probs[i * classes + rejectIndex]!);
-}

@@ -1,53 +1,88 @@
 /**
  * The station: frames in, decisions out, everything logged.
  *
- *   source → decode + preprocess (sharp, this thread, async) → inference (worker)
- *          → decision (pure) → SQLite log (batched) → events for the UI
+ *   source → InspectionPipeline (sharp on this thread's pool, ONNX Runtime in
+ *            the model's worker) → decision (pure) → SQLite log (batched)
+ *          → events for the UI
  *
- * One frame is processed at a time; frames that arrive meanwhile wait in a
- * short queue and the oldest is dropped (and counted) when it is full, so the
- * queue never grows without bound. A frame that cannot be decoded or scored
- * is rejected fail-safe with the reason logged, and the line keeps going.
+ * Every frame gets exactly one decision: the model's, or a fail-safe reject
+ * with the reason (dropped because the line ran faster than the model, an
+ * unreadable frame, a model error, a worker that died). The active model can
+ * be swapped while the line runs: the new one is loaded and warmed in its own
+ * worker first, frames switch to it between two frames, and the old one is
+ * released once its last batch is back.
  */
+import { availableParallelism } from 'node:os';
 import type { StationConfig } from '../../shared/config';
 import type { EventName, EventPayload } from '../../shared/contract';
 import type { Decision } from '../../shared/decision';
 import type { Inspection } from '../../shared/inspection';
 import type { Thresholds } from '../../shared/manifest';
+import type { ImportReport, ModelActivation, ModelRecord } from '../../shared/models';
 import type { StationStatus } from '../../shared/status';
 import { createBoundaryCounters, type BoundaryCounters } from './api/dispatch';
 import { decide } from './decision';
-import { InferenceClient } from './inference/inference-client';
+import { ModelLoadError } from './inference/inference-client';
+import { resolveSessionSettings, type SessionSettings } from './inference/session-settings';
+import type { WorkerEntry } from './inference/worker-entry';
 import type { Logger } from './logger';
 import { LoopDelayMonitor } from './metrics/loop-delay';
-import { StageLatency } from './metrics/stage-latency';
 import { RateMeter } from './metrics/rate-meter';
-import { loadModelPackage, ModelPackageError, type ModelPackage } from './model-package';
-import { Preprocessor } from './preprocess/preprocessor';
-import { probabilitiesFromOutput } from './scores';
+import { StageLatency } from './metrics/stage-latency';
+import { isImagePackage, loadModelPackage, ModelPackageError, type ImageModelPackage, type ModelPackage } from './model-package';
+import { loadImageModel, type LoadedModel } from './models/loaded-model';
+import { importModel } from './models/model-import';
+import { ModelRegistry } from './models/model-registry';
+import { InspectionPipeline, type Outcome } from './pipeline/inspection-pipeline';
 import type { Frame, FrameSource } from './sources/frame-source';
 import { ReplaySource } from './sources/replay-source';
 import { openDatabase, type SqliteDatabase } from './storage/database';
 import { InspectionLog } from './storage/inspection-log';
-import type { WorkerEntry } from './inference/worker-entry';
 
 /** Configuration with every path made absolute. */
 export interface EngineSettings {
   readonly config: StationConfig;
+  /** The model to run when the registry has none active (the bundled demo by default). */
   readonly modelDir: string;
   readonly replayDir: string;
   readonly databasePath: string;
+  /** Where imported models are stored (models/ below it). */
+  readonly dataDir: string;
   readonly logger: Logger;
   /** Where the inference worker's code is (built file or source). */
   readonly workerEntry: WorkerEntry;
 }
 
-const QUEUE_LIMIT = 2;
 const RECENT_INSPECTIONS = 500;
 const RECENT_IMAGES = 64;
 const STATUS_INTERVAL_MS = 1000;
 
 type Listener<E extends EventName> = (payload: EventPayload<E>) => void;
+
+interface ActiveModel {
+  readonly loaded: LoadedModel;
+  readonly registryId: number | null;
+}
+
+interface PipelineFrame {
+  readonly frame: Frame;
+  readonly image: Uint8Array;
+  readonly receivedAt: number;
+}
+
+/** A model that cannot drive the line: refused before it is activated. */
+export class ModelActivationError extends Error {
+  override readonly name = 'ModelActivationError';
+}
+
+function requireLineModel(pkg: ModelPackage): ImageModelPackage {
+  if (!isImagePackage(pkg))
+    throw new ModelActivationError(`${pkg.manifest.name} ${pkg.manifest.version} is a ${pkg.manifest.task} model; the line needs an image classifier`);
+  if (pkg.rejectIndex === null) {
+    throw new ModelActivationError(`${pkg.manifest.name} ${pkg.manifest.version} names no rejectLabel in its manifest, so it cannot drive the reject`);
+  }
+  return pkg;
+}
 
 export class StationEngine {
   /** Requests from the UI, counted at the boundary by whichever shell carries them. */
@@ -56,68 +91,101 @@ export class StationEngine {
   private readonly fps = new RateMeter();
   private readonly loopDelay = new LoopDelayMonitor();
   private readonly decisions: Record<Decision, number> = { clean: 0, maybe: 0, pit: 0 };
-  private readonly frames = { seen: 0, classified: 0, errors: 0, dropped: 0 };
+  private readonly frames = { seen: 0, classified: 0, errors: 0 };
   private readonly recent: Inspection[] = [];
   private readonly images = new Map<number, Uint8Array>();
   private readonly listeners = new Map<EventName, Set<Listener<EventName>>>();
-  private readonly queue: Frame[] = [];
-  private readonly preprocessor: Preprocessor;
   private readonly startedAt = new Date();
-  private readonly thresholds: Thresholds;
-  private pumping: Promise<void> | null = null;
+  private readonly pipeline: InspectionPipeline<PipelineFrame>;
+  private thresholds: Thresholds;
+  private swapping: Promise<unknown> | null = null;
   private statusTimer: NodeJS.Timeout | null = null;
   private lastError: string | undefined;
   private stopped = false;
 
   private constructor(
     private readonly settings: EngineSettings,
-    private readonly model: ModelPackage,
-    private readonly inference: InferenceClient,
+    private readonly session: SessionSettings,
+    private active: ActiveModel,
     private readonly source: FrameSource,
     private readonly db: SqliteDatabase,
     private readonly log: InspectionLog,
+    private readonly registry: ModelRegistry,
   ) {
-    this.preprocessor = new Preprocessor(model.manifest);
-    this.thresholds = settings.config.model.thresholds ?? model.manifest.thresholds;
+    this.thresholds = settings.config.model.thresholds ?? active.loaded.pkg.manifest.thresholds;
+    this.pipeline = new InspectionPipeline<PipelineFrame>(
+      () => this.active.loaded,
+      (item, outcome) => this.finish(item, outcome),
+      { maxWaitMs: settings.config.inference.maxWaitMs },
+    );
   }
 
   /**
-   * Loads the model, opens the source and the database, warms the model up
-   * and starts the line. Throws (and leaves nothing open) when any part is bad.
+   * Opens the database and the source, loads the active model (the registry's,
+   * else the configured folder), warms it and starts the line. Throws (and
+   * leaves nothing open) when any part is bad.
    */
   static async start(settings: EngineSettings): Promise<StationEngine> {
     const { config, logger } = settings;
-    const model = await loadModelPackage(settings.modelDir);
+    const session = resolveSessionSettings(config.inference, { platform: process.platform, cores: availableParallelism() });
     const { fps, loop, limit } = config.source;
     const source = await ReplaySource.open({ dir: settings.replayDir, fps, loop, ...(limit !== undefined ? { limit } : {}) });
     const db = openDatabase(settings.databasePath);
-    let inference: InferenceClient;
+    const registry = new ModelRegistry(db, settings.dataDir);
+    let active: ActiveModel;
+    let startupProblem: string | undefined;
     try {
-      const pre = new Preprocessor(model.manifest);
-      inference = await InferenceClient.start({
-        modelBytes: model.bytes,
-        inputName: model.manifest.input.name,
-        outputName: model.manifest.output.name,
-        inputDims: pre.dims,
-        settings: { intraOpThreads: config.inference.intraOpThreads, warmupRuns: config.inference.warmupRuns },
-        entry: settings.workerEntry,
-      });
+      let pkg: ModelPackage | null = null;
+      let registryId: number | null = null;
+      const registered = registry.active();
+      if (registered) {
+        try {
+          pkg = await registry.loadPackage(registered.id);
+          registryId = registered.id;
+        } catch (err) {
+          // The line must run: fall back to the configured model and say so loudly.
+          startupProblem = `active model ${registered.name} ${registered.version} could not be loaded (${(err as Error).message}); running ${settings.modelDir} instead`;
+          logger.error(startupProblem);
+        }
+      }
+      pkg ??= await loadModelPackage(settings.modelDir);
+      const loaded = await StationEngine.load(requireLineModel(pkg), settings, session, logger);
+      active = { loaded, registryId };
     } catch (err) {
       db.close();
-      const reason = err instanceof Error ? err.message : String(err);
-      throw new ModelPackageError(`model file ${model.modelPath} cannot be run: ${reason}`);
+      if (err instanceof ModelPackageError || err instanceof ModelActivationError) throw err;
+      throw new ModelPackageError((err as Error).message);
     }
     const log = new InspectionLog(db, {
       ...config.storage,
       onError: (err) => logger.error(`log write failed, rows kept for retry: ${err.message}`),
     });
-    const engine = new StationEngine(settings, model, inference, source, db, log);
+    const engine = new StationEngine(settings, session, active, source, db, log, registry);
+    if (startupProblem) engine.lastError = startupProblem;
+    const info = active.loaded.client.info;
     logger.info(
-      `model ${model.manifest.name} ${model.manifest.version} on ${inference.info.provider} ` +
-        `(load ${inference.info.loadMs.toFixed(0)} ms, warm-up ${inference.info.warmupMs.toFixed(0)} ms)`,
+      `model ${active.loaded.pkg.manifest.name} ${active.loaded.pkg.manifest.version} on ${info.provider}` +
+        `${info.fallbacks.length ? ` (not ${info.fallbacks.map((f) => f.provider).join(', ')})` : ''}, ${session.intraOpThreads} thread(s), ` +
+        `${config.inference.mode} mode (load ${info.loadMs.toFixed(0)} ms, warm-up ${info.warmupMs.toFixed(0)} ms)`,
     );
+    for (const note of info.notes) logger.warn(`model repaired on load: ${note}`);
     engine.run();
     return engine;
+  }
+
+  private static async load(pkg: ImageModelPackage, settings: EngineSettings, session: SessionSettings, logger: Logger): Promise<LoadedModel> {
+    try {
+      return await loadImageModel(pkg, {
+        settings: session,
+        entry: settings.workerEntry,
+        mode: settings.config.inference.mode,
+        maxBatch: settings.config.inference.maxBatch,
+        onWorkerEvent: (e) => (e.kind === 'restarted' ? logger.warn(e.message) : logger.error(e.message)),
+      });
+    } catch (err) {
+      const reasons = err instanceof ModelLoadError ? err.problems.join('; ') : (err as Error).message;
+      throw new ModelPackageError(`model file ${pkg.modelPath} cannot be run: ${reasons}`);
+    }
   }
 
   on<E extends EventName>(event: E, listener: Listener<E>): () => void {
@@ -128,7 +196,9 @@ export class StationEngine {
   }
 
   getStatus(): StationStatus {
-    const { manifest } = this.model;
+    const { loaded, registryId } = this.active;
+    const { manifest } = loaded.pkg;
+    const info = loaded.client.info;
     const decided = this.decisions.clean + this.decisions.maybe + this.decisions.pit;
     return {
       station: {
@@ -140,14 +210,21 @@ export class StationEngine {
       model: {
         name: manifest.name,
         version: manifest.version,
-        state: 'ready',
-        provider: this.inference.info.provider,
-        labels: manifest.labels,
-        rejectLabel: manifest.rejectLabel,
+        state: loaded.client.state === 'restarting' ? 'restarting' : this.swapping ? 'swapping' : 'ready',
+        provider: info.provider,
+        fallbacks: [...info.fallbacks],
+        labels: [...loaded.pkg.labels],
+        rejectLabel: manifest.rejectLabel ?? '',
+        notes: [...info.notes],
+        registryId,
+        mode: this.settings.config.inference.mode,
+        batchSize: loaded.batchSize,
+        threads: this.session.intraOpThreads,
+        workerRestarts: loaded.client.restarts,
       },
       thresholds: this.thresholds,
       source: { kind: this.source.kind, description: this.source.description, state: this.source.state },
-      frames: { ...this.frames },
+      frames: { ...this.frames, dropped: this.pipeline.dropped },
       decisions: { ...this.decisions },
       rejectRate: decided === 0 ? 0 : this.decisions.pit / decided,
       fps: Math.round(this.fps.perSecond() * 10) / 10,
@@ -172,17 +249,68 @@ export class StationEngine {
     return this.recent.slice(-limit).reverse();
   }
 
-  /** Stops the line, finishes the frame in hand, flushes the log and closes everything. */
+  listModels(): ModelRecord[] {
+    return this.registry.list();
+  }
+
+  modelHistory(limit: number): ModelActivation[] {
+    return this.registry.history(limit);
+  }
+
+  /** Imports a model package (a folder or a manifest path on this PC) into the registry; does not activate it. */
+  importModel(source: string, actor: string): Promise<ImportReport> {
+    return importModel(source, { registry: this.registry, settings: this.session, entry: this.settings.workerEntry, actor, now: () => new Date() });
+  }
+
+  /** Loads and warms a registered model, then switches the line to it between two frames. */
+  activateModel(id: number, actor: string, reason: string | null): Promise<ModelRecord> {
+    return this.swapTo(id, 'activate', actor, reason);
+  }
+
+  /** Goes back to the model that was active before the current one. */
+  rollbackModel(actor: string, reason: string | null): Promise<ModelRecord> {
+    const previous = this.registry.previous();
+    if (!previous) return Promise.reject(new ModelActivationError('there is no earlier model to roll back to'));
+    return this.swapTo(previous.id, 'rollback', actor, reason);
+  }
+
+  private async swapTo(id: number, action: 'activate' | 'rollback', actor: string, reason: string | null): Promise<ModelRecord> {
+    if (this.stopped) throw new ModelActivationError('the station is stopping');
+    if (this.swapping) throw new ModelActivationError('another model is being loaded; try again when it is active');
+    const work = (async () => {
+      const pkg = requireLineModel(await this.registry.loadPackage(id));
+      const next = await StationEngine.load(pkg, this.settings, this.session, this.settings.logger);
+      if (this.stopped) {
+        await next.client.close();
+        throw new ModelActivationError('the station stopped while the model was loading');
+      }
+      const old = this.active.loaded;
+      // The switch: the next frame admitted goes to the new model.
+      this.active = { loaded: next, registryId: id };
+      this.registry.recordActivation(id, action, actor, reason, new Date());
+      this.settings.logger.info(`${action}: model ${pkg.manifest.name} ${pkg.manifest.version} is active (by ${actor}${reason ? `: ${reason}` : ''})`);
+      void this.pipeline.whenIdle(old).then(() => old.client.close());
+      return this.registry.get(id)!;
+    })();
+    this.swapping = work;
+    try {
+      return await work;
+    } finally {
+      this.swapping = null;
+    }
+  }
+
+  /** Stops the line, finishes the frames in hand, flushes the log and closes everything. */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     this.source.stop();
-    this.queue.length = 0;
     if (this.statusTimer) clearInterval(this.statusTimer);
-    await this.pumping;
+    await this.swapping?.catch(() => undefined);
+    await this.pipeline.whenIdle();
     this.log.close();
     this.db.close();
-    await this.inference.close();
+    await this.active.loaded.client.close();
     this.loopDelay.stop();
   }
 
@@ -198,80 +326,35 @@ export class StationEngine {
   private accept(frame: Frame): void {
     if (this.stopped) return;
     this.frames.seen++;
-    this.queue.push(frame);
-    if (this.queue.length > QUEUE_LIMIT) {
-      this.queue.shift();
-      this.frames.dropped++;
-    }
-    this.pumping ??= this.pump().finally(() => (this.pumping = null));
+    this.pipeline.submit({ frame, image: frame.data, receivedAt: performance.now() });
   }
 
-  private async pump(): Promise<void> {
-    for (let frame = this.queue.shift(); frame; frame = this.queue.shift()) {
-      await this.process(frame);
-    }
-  }
-
-  private async process(frame: Frame): Promise<void> {
-    const { manifest } = this.model;
-    const t0 = performance.now();
-    const input = this.inference.acquireInput();
-    let stage = 'decode';
-    let decodeMs: number | null = null;
-    let preprocessMs: number | null = null;
-    let inferenceMs: number | null = null;
-    try {
-      const prepared = await this.preprocessor.prepare(frame.data, input);
-      decodeMs = prepared.decodeMs;
-      preprocessMs = prepared.preprocessMs;
-      stage = 'inference';
-      const result = await this.inference.run(prepared.data, prepared.dims);
-      inferenceMs = result.inferMs;
-      stage = 'decision';
+  private finish({ frame, receivedAt }: PipelineFrame, outcome: Outcome): void {
+    const model = outcome.model ?? this.active.loaded;
+    const { manifest } = model.pkg;
+    const { timings } = outcome;
+    let decision: Decision;
+    let rejectScore: number | null = null;
+    let scores: Record<string, number> | null = null;
+    let failSafeReason: string | undefined;
+    let decisionMs: number | null = null;
+    if (outcome.kind === 'scored') {
       const td = performance.now();
-      const probs = probabilitiesFromOutput(result.output, 1, manifest.labels.length, manifest.output.scores);
-      const scores = Object.fromEntries(manifest.labels.map((l, i) => [l, probs[i]!]));
-      const rejectScore = probs[this.model.rejectIndex]!;
-      const { decision, failSafeReason } = decide({ rejectScore, thresholds: this.thresholds });
-      const decisionMs = performance.now() - td;
+      scores = Object.fromEntries(model.pkg.labels.map((l, i) => [l, outcome.probabilities[i]!]));
+      rejectScore = outcome.probabilities[model.pkg.rejectIndex!]!;
+      ({ decision, failSafeReason } = decide({ rejectScore, thresholds: this.thresholds }));
+      decisionMs = performance.now() - td;
       this.frames.classified++;
-      this.finish(frame, { decision, rejectScore, scores, failSafeReason, decodeMs, preprocessMs, inferenceMs, decisionMs, t0 });
-    } catch (err) {
-      if (stage === 'decode') this.inference.releaseInput(input);
-      const reason = `${stage} failed: ${err instanceof Error ? err.message : String(err)}`;
-      this.frames.errors++;
-      this.lastError = `frame ${frame.id} (${frame.origin}): ${reason}`;
-      this.settings.logger.warn(this.lastError);
+    } else {
       // Fail-safe: an item without a valid decision is rejected (positive release).
-      this.finish(frame, {
-        decision: 'pit',
-        rejectScore: null,
-        scores: null,
-        failSafeReason: reason,
-        decodeMs,
-        preprocessMs,
-        inferenceMs,
-        decisionMs: null,
-        t0,
-      });
+      decision = 'pit';
+      failSafeReason = `${outcome.stage} failed: ${outcome.reason}`;
+      if (outcome.stage !== 'queue') {
+        this.frames.errors++;
+        this.lastError = `frame ${frame.id} (${frame.origin}): ${failSafeReason}`;
+        this.settings.logger.warn(this.lastError);
+      }
     }
-  }
-
-  private finish(
-    frame: Frame,
-    r: {
-      decision: Decision;
-      rejectScore: number | null;
-      scores: Record<string, number> | null;
-      failSafeReason: string | undefined;
-      decodeMs: number | null;
-      preprocessMs: number | null;
-      inferenceMs: number | null;
-      decisionMs: number | null;
-      t0: number;
-    },
-  ): void {
-    const { manifest } = this.model;
     const tl = performance.now();
     const capturedAt = new Date(frame.capturedAt).toISOString();
     this.log.append({
@@ -280,25 +363,25 @@ export class StationEngine {
       origin: frame.origin,
       modelName: manifest.name,
       modelVersion: manifest.version,
-      rejectScore: r.rejectScore,
-      scores: r.scores,
-      decision: r.decision,
-      failSafeReason: r.failSafeReason ?? null,
-      decodeMs: r.decodeMs,
-      preprocessMs: r.preprocessMs,
-      inferenceMs: r.inferenceMs,
-      decisionMs: r.decisionMs,
-      totalMs: tl - r.t0,
+      rejectScore,
+      scores,
+      decision,
+      failSafeReason: failSafeReason ?? null,
+      decodeMs: timings.decodeMs,
+      preprocessMs: timings.preprocessMs,
+      inferenceMs: timings.inferenceMs,
+      decisionMs,
+      totalMs: tl - receivedAt,
     });
     const logMs = performance.now() - tl;
-    const totalMs = performance.now() - r.t0;
-    if (r.decodeMs !== null) this.latency.record('decode', r.decodeMs);
-    if (r.preprocessMs !== null) this.latency.record('preprocess', r.preprocessMs);
-    if (r.inferenceMs !== null) this.latency.record('inference', r.inferenceMs);
-    if (r.decisionMs !== null) this.latency.record('decision', r.decisionMs);
+    const totalMs = performance.now() - receivedAt;
+    if (timings.decodeMs !== null) this.latency.record('decode', timings.decodeMs);
+    if (timings.preprocessMs !== null) this.latency.record('preprocess', timings.preprocessMs);
+    if (timings.inferenceMs !== null) this.latency.record('inference', timings.inferenceMs);
+    if (decisionMs !== null) this.latency.record('decision', decisionMs);
     this.latency.record('log', logMs);
     this.latency.record('total', totalMs);
-    this.decisions[r.decision]++;
+    this.decisions[decision]++;
     this.fps.mark();
 
     this.images.set(frame.id, frame.data);
@@ -307,10 +390,10 @@ export class StationEngine {
       frameId: frame.id,
       capturedAt,
       origin: frame.origin,
-      decision: r.decision,
-      rejectScore: r.rejectScore,
-      scores: r.scores ?? {},
-      ...(r.failSafeReason ? { failSafeReason: r.failSafeReason } : {}),
+      decision,
+      rejectScore,
+      scores: scores ?? {},
+      ...(failSafeReason ? { failSafeReason } : {}),
       totalMs: Math.round(totalMs * 100) / 100,
       modelVersion: manifest.version,
     };

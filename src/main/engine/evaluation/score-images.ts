@@ -1,34 +1,67 @@
 /**
- * Scores a set of images with a model package, in batches, on this thread.
- * For offline work (evaluation, calibration, training scripts), never for the
- * live line: onnxruntime-node's run() blocks the calling thread.
+ * Scores a set of images with an image model package, in batches, on this
+ * thread, through the same preparation (checks, repairs) and preprocessing as
+ * the line. For offline work (evaluation, calibration, training scripts),
+ * never for the live line: onnxruntime-node's run() blocks the calling thread.
  */
 import * as ort from 'onnxruntime-node';
-import type { ModelPackage } from '../model-package';
+import { createSession } from '../inference/session-factory';
+import type { SessionSettings } from '../inference/session-settings';
+import type { ImageModelPackage } from '../model-package';
+import { prepareModel } from '../models/prepare-model';
+import type { ImageInput } from '../preprocess/image-decoder';
 import { Preprocessor } from '../preprocess/preprocessor';
-import { rejectScoresFromOutput } from '../scores';
+import { probabilitiesFromOutput } from '../scores';
 
-export async function scoreImages(pkg: ModelPackage, images: readonly Uint8Array[], onProgress?: (done: number, total: number) => void): Promise<Float64Array> {
-  const { manifest } = pkg;
-  const session = await ort.InferenceSession.create(pkg.bytes, { intraOpNumThreads: 1 });
+export const OFFLINE_SESSION: SessionSettings = {
+  providers: ['cpu'],
+  intraOpThreads: 1,
+  interOpThreads: 1,
+  spinning: false,
+  graphOptimization: 'all',
+  executionMode: 'sequential',
+  memoryArena: true,
+  warmupRuns: 0,
+};
+
+/** Per-label probabilities of every image, row-major [images × labels]. */
+export async function scoreImages(
+  pkg: ImageModelPackage,
+  images: readonly ImageInput[],
+  onProgress?: (done: number, total: number) => void,
+  settings: SessionSettings = OFFLINE_SESSION,
+): Promise<Float64Array> {
+  const { manifest, labels } = pkg;
+  const prepared = prepareModel({ file: pkg.modelPath, bytes: pkg.bytes, manifest, labels });
+  const { session } = await createSession(prepared.bytes, settings);
   try {
     const pre = new Preprocessor(manifest);
-    const perImage = pre.dims.slice(1).reduce((a, b) => a * b, 1);
     const batchSize = manifest.input.batch === 'dynamic' ? 32 : 1;
-    const batch = new Float32Array(batchSize * perImage);
-    const scores = new Float64Array(images.length);
+    const batch = new Float32Array(batchSize * pre.itemSize);
+    const out = new Float64Array(images.length * labels.length);
     for (let i = 0; i < images.length; i += batchSize) {
       const n = Math.min(batchSize, images.length - i);
-      for (let j = 0; j < n; j++) await pre.prepare(images[i + j]!, batch.subarray(j * perImage, (j + 1) * perImage));
-      const input = new ort.Tensor('float32', batch.subarray(0, n * perImage), [n, ...pre.dims.slice(1)]);
-      const out = await session.run({ [manifest.input.name]: input }, [manifest.output.name]);
-      const tensor = out[manifest.output.name]!;
-      const rows = rejectScoresFromOutput(tensor.data as Float32Array, n, manifest.labels.length, pkg.rejectIndex, manifest.output.scores);
-      scores.set(rows, i);
+      for (let j = 0; j < n; j++) await pre.prepare(images[i + j]!, batch, j);
+      const input = new ort.Tensor('float32', batch.subarray(0, n * pre.itemSize), pre.batchDims(n));
+      const result = await session.run({ [manifest.input.name]: input }, [manifest.output.name]);
+      const tensor = result[manifest.output.name]!;
+      out.set(probabilitiesFromOutput(tensor.data as Float32Array, n, labels.length, manifest.output.scores), i * labels.length);
       onProgress?.(i + n, images.length);
     }
-    return scores;
+    return out;
   } finally {
     await session.release();
   }
+}
+
+/** The reject label's probability of every image. */
+export async function scoreRejects(
+  pkg: ImageModelPackage,
+  images: readonly ImageInput[],
+  onProgress?: (done: number, total: number) => void,
+): Promise<Float64Array> {
+  if (pkg.rejectIndex === null) throw new Error(`${pkg.manifest.name} names no rejectLabel`);
+  const probs = await scoreImages(pkg, images, onProgress);
+  const classes = pkg.labels.length;
+  return Float64Array.from({ length: images.length }, (_, i) => probs[i * classes + pkg.rejectIndex!]!);
 }

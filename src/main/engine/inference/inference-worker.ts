@@ -1,11 +1,14 @@
 /**
  * Worker thread that owns one model's onnxruntime-node session.
  * onnxruntime-node's create() and run() block the thread that calls them
- * (ENGINEERING.md), so they live here and never on the thread serving the UI.
+ * (ENGINEERING.md), and parsing a large model takes a while too, so all of it
+ * lives here and never on the thread serving the UI.
  */
 import { parentPort } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
-import type { FromWorker, ToWorker } from './protocol';
+import { ModelCheckError, prepareModel } from '../models/prepare-model';
+import type { FromWorker, LoadRequest, ToWorker } from './protocol';
+import { createSession } from './session-factory';
 
 if (!parentPort) throw new Error('inference-worker must run as a worker thread');
 const port = parentPort;
@@ -18,45 +21,71 @@ function send(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   port.postMessage(message, transfer);
 }
 
-async function load(message: Extract<ToWorker, { type: 'load' }>): Promise<void> {
+const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+async function load(request: LoadRequest): Promise<void> {
   const t0 = performance.now();
   try {
-    session = await ort.InferenceSession.create(message.modelBytes, {
-      executionProviders: ['cpu'],
-      intraOpNumThreads: message.settings.intraOpThreads,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-      // Spinning threads burn a core between frames; camera traffic is bursty.
-      extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
-    });
-    inputName = message.inputName;
-    outputName = message.outputName;
+    const prepared = prepareModel({ file: request.modelFile, bytes: request.modelBytes, manifest: request.manifest, labels: request.labels });
+    const created = await createSession(prepared.bytes, request.settings);
+    session = created.session;
+    inputName = request.manifest.input.name;
+    outputName = request.manifest.output.name;
     const t1 = performance.now();
-    const size = message.warmupDims.reduce((a, b) => a * b, 1);
-    const zeros = new Float32Array(size);
-    for (let i = 0; i < message.settings.warmupRuns; i++) {
-      await session.run({ [inputName]: new ort.Tensor('float32', zeros, [...message.warmupDims]) }, [outputName]);
+    const zeros = new Float32Array(request.warmupDims.reduce((a, b) => a * b, 1));
+    // Warm-up runs before the first real frame; the first also proves the output has one score per label.
+    for (let i = 0; i < Math.max(1, request.settings.warmupRuns); i++) {
+      const out = await session.run({ [inputName]: new ort.Tensor('float32', zeros, [...request.warmupDims]) }, [outputName]);
+      const scores = out[outputName]!.size;
+      if (scores !== request.labels.length) {
+        throw new ModelCheckError(request.modelFile, [
+          `output "${outputName}" gives ${scores} scores per item but the manifest has ${request.labels.length} labels`,
+        ]);
+      }
     }
-    send({ type: 'loaded', provider: 'cpu', loadMs: t1 - t0, warmupMs: performance.now() - t1 });
+    const copy = request.returnPrepared ? Uint8Array.from(prepared.bytes) : null;
+    send(
+      {
+        type: 'loaded',
+        provider: created.provider,
+        fallbacks: created.fallbacks,
+        notes: prepared.notes,
+        opset: prepared.summary.opset,
+        float16Wrapped: prepared.float16Wrapped,
+        loadMs: t1 - t0,
+        warmupMs: performance.now() - t1,
+        prepared: copy,
+      },
+      copy ? [copy.buffer] : [],
+    );
   } catch (err) {
-    send({ type: 'load-failed', message: err instanceof Error ? err.message : String(err) });
+    await session?.release();
+    session = null;
+    send({ type: 'load-failed', message: messageOf(err), problems: err instanceof ModelCheckError ? err.problems : [messageOf(err)] });
   }
 }
 
+function asFloat32(tensor: ort.Tensor): Float32Array {
+  if (tensor.type === 'float32') return tensor.data as Float32Array;
+  if (tensor.type === 'float64') return Float32Array.from(tensor.data as Float64Array);
+  throw new Error(`output ${outputName} is a ${tensor.type} tensor, not scores`);
+}
+
 async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
-  const { id, input } = message;
+  const { id, input, dims } = message;
   try {
     if (!session) throw new Error('no model loaded');
+    const size = dims.reduce((a, b) => a * b, 1);
+    const data = input.length === size ? input : input.subarray(0, size);
     const t0 = performance.now();
-    const out = await session.run({ [inputName]: new ort.Tensor('float32', input, [...message.dims]) }, [outputName]);
+    const out = await session.run({ [inputName]: new ort.Tensor('float32', data, [...dims]) }, [outputName]);
     const inferMs = performance.now() - t0;
     const tensor = out[outputName];
-    if (!tensor || tensor.type !== 'float32') throw new Error(`output ${outputName} is not a float32 tensor`);
-    const output = tensor.data as Float32Array;
-    send({ type: 'result', id, input, output, inferMs }, [input.buffer as ArrayBuffer, output.buffer as ArrayBuffer]);
+    if (!tensor) throw new Error(`the model gave no output ${outputName}`);
+    const output = asFloat32(tensor);
+    send({ type: 'result', id, input, output, outputDims: tensor.dims, inferMs }, [input.buffer as ArrayBuffer, output.buffer as ArrayBuffer]);
   } catch (err) {
-    send({ type: 'run-failed', id, input, message: err instanceof Error ? err.message : String(err) }, [input.buffer as ArrayBuffer]);
+    send({ type: 'run-failed', id, input, message: messageOf(err) }, [input.buffer as ArrayBuffer]);
   }
 }
 

@@ -8,6 +8,8 @@ type AttributeValue = number | string | readonly number[] | readonly string[];
 
 export interface TensorInfo {
   readonly name: string;
+  /** A non-tensor type (e.g. a ZipMap's sequence of maps), used instead of dims/elemType. */
+  readonly type?: OnnxTypes.ITypeProto;
   /** numbers for fixed dimensions, strings for symbolic (dynamic) ones */
   readonly dims: readonly (number | string)[];
   readonly elemType?: number;
@@ -29,6 +31,7 @@ function attribute(name: string, value: AttributeValue): OnnxTypes.IAttributePro
 }
 
 function valueInfo(t: TensorInfo): OnnxTypes.IValueInfoProto {
+  if (t.type) return { name: t.name, type: t.type };
   return {
     name: t.name,
     type: {

@@ -1,35 +1,40 @@
 /**
- * One model's preprocessing: decode/resize (sharp) then the tensor loop into
- * a buffer reused for every frame.
+ * One image model's preprocessing: decode/resize (sharp), then the tensor loop
+ * into a slot of a caller-owned buffer (one item of a batch).
  */
-import type { ModelManifest } from '../../../shared/manifest';
-import { decodeAndResize } from './image-decoder';
+import { channelCount, type ImageModelManifest } from '../../../shared/manifest';
+import { decodeAndResize, type ImageInput } from './image-decoder';
 import { fillTensor } from './tensor-fill';
 
-export interface PreparedTensor {
-  /** Reused between calls: copy or transfer it before the next prepare(). */
-  readonly data: Float32Array;
-  readonly dims: readonly number[];
+export interface PreparedItem {
   readonly decodeMs: number;
   readonly preprocessMs: number;
 }
 
 export class Preprocessor {
-  private readonly buffer: Float32Array;
-  readonly dims: readonly number[];
+  /** Dims of one item, batch 1: [1, C, H, W] or [1, H, W, C]. */
+  readonly itemDims: readonly number[];
+  /** Floats per item. */
+  readonly itemSize: number;
 
-  constructor(private readonly manifest: Pick<ModelManifest, 'preprocessing' | 'input'>) {
-    const { width, height } = manifest.preprocessing;
-    this.buffer = new Float32Array(width * height * 3);
-    this.dims = manifest.input.layout === 'NCHW' ? [1, 3, height, width] : [1, height, width, 3];
+  constructor(private readonly manifest: Pick<ImageModelManifest, 'preprocessing' | 'input'>) {
+    const { width, height, channelOrder } = manifest.preprocessing;
+    const c = channelCount(channelOrder);
+    this.itemDims = manifest.input.layout === 'NCHW' ? [1, c, height, width] : [1, height, width, c];
+    this.itemSize = c * width * height;
   }
 
-  async prepare(image: Uint8Array, into: Float32Array = this.buffer): Promise<PreparedTensor> {
+  /** Dims of a batch of n items. */
+  batchDims(n: number): number[] {
+    return [n, ...this.itemDims.slice(1)];
+  }
+
+  /** Decodes, resizes and writes item `slot` of `into`. */
+  async prepare(image: ImageInput, into: Float32Array, slot = 0): Promise<PreparedItem> {
     const t0 = performance.now();
     const decoded = await decodeAndResize(image, this.manifest.preprocessing);
     const t1 = performance.now();
-    fillTensor(decoded.rgb, decoded.width, decoded.height, this.manifest.preprocessing, this.manifest.input.layout, into);
-    const t2 = performance.now();
-    return { data: into, dims: this.dims, decodeMs: t1 - t0, preprocessMs: t2 - t1 };
+    fillTensor(decoded.pixels, decoded.width, decoded.height, this.manifest.preprocessing, this.manifest.input.layout, into, slot * this.itemSize);
+    return { decodeMs: t1 - t0, preprocessMs: performance.now() - t1 };
   }
 }

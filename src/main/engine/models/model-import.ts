@@ -1,0 +1,94 @@
+/**
+ * Importing a model into the registry, all checks before anything is stored
+ * or activated: the package (manifest, labels, hash), the ONNX file against
+ * the manifest, the repairs (ZipMap, denormals, float16 edges), and a trial
+ * load with warm-up runs in a worker of its own. A model that fails any of
+ * them is refused with the reasons; the active model is never touched.
+ */
+import type { ModelManifest } from '../../../shared/manifest';
+import type { ImportReport } from '../../../shared/models';
+import { InferenceClient, ModelLoadError } from '../inference/inference-client';
+import type { SessionSettings } from '../inference/session-settings';
+import type { WorkerEntry } from '../inference/worker-entry';
+import { isImagePackage, isTabularPackage, loadModelPackage, MODEL_FILE, ModelPackageError, sha256Hex, type ModelPackage } from '../model-package';
+import { Preprocessor } from '../preprocess/preprocessor';
+import type { ModelRegistry } from './model-registry';
+
+export class ModelImportError extends Error {
+  override readonly name = 'ModelImportError';
+  constructor(
+    message: string,
+    readonly problems: readonly string[],
+  ) {
+    super(message);
+  }
+}
+
+export interface ImportDeps {
+  readonly registry: ModelRegistry;
+  readonly settings: SessionSettings;
+  readonly entry: WorkerEntry;
+  readonly actor: string;
+  readonly now: () => Date;
+}
+
+/** Dims of one input item, batch 1. */
+export function itemDimsOf(pkg: ModelPackage): number[] {
+  if (isImagePackage(pkg)) return [...new Preprocessor(pkg.manifest).itemDims];
+  if (isTabularPackage(pkg)) return [1, pkg.manifest.features.length];
+  throw new Error('unknown model task');
+}
+
+/** The manifest stored beside the prepared model: labels inline, its own hash, float32 edges where they were added. */
+function storedManifest(pkg: ModelPackage, prepared: Uint8Array, float16Wrapped: boolean, notes: readonly string[]): ModelManifest {
+  const { labelsFile: _labelsFile, ...rest } = pkg.manifest;
+  const provenance = { ...(pkg.manifest.provenance ?? {}), importedFrom: pkg.manifestPath, sourceSha256: sha256Hex(pkg.bytes), repairs: notes };
+  const base = { ...rest, labels: [...pkg.labels], modelFile: MODEL_FILE, sha256: sha256Hex(prepared), provenance };
+  if (base.task === 'image-classification' && float16Wrapped) return { ...base, input: { ...base.input, dtype: 'float32' } };
+  return base;
+}
+
+export async function importModel(source: string, deps: ImportDeps): Promise<ImportReport> {
+  let pkg: ModelPackage;
+  try {
+    pkg = await loadModelPackage(source);
+  } catch (err) {
+    if (err instanceof ModelPackageError) throw new ModelImportError(err.message, [err.message]);
+    throw err;
+  }
+  const { name, version } = pkg.manifest;
+  const existing = deps.registry.find(name, version);
+  if (existing) {
+    if (existing.sourceSha256 === sha256Hex(pkg.bytes)) return { model: existing, provider: 'unchanged', fallbacks: [], alreadyImported: true };
+    const problem = `model ${name} ${version} is already in the registry with different content: give the new model a new version`;
+    throw new ModelImportError(problem, [problem]);
+  }
+  let client: InferenceClient;
+  try {
+    client = await InferenceClient.start({
+      modelBytes: pkg.bytes,
+      modelFile: pkg.modelPath,
+      manifest: pkg.manifest,
+      labels: pkg.labels,
+      itemDims: itemDimsOf(pkg),
+      settings: deps.settings,
+      entry: deps.entry,
+      returnPrepared: true,
+    });
+  } catch (err) {
+    const problems = err instanceof ModelLoadError ? err.problems : [(err as Error).message];
+    throw new ModelImportError(`model ${pkg.modelPath} cannot be imported: ${problems.join('; ')}`, problems);
+  }
+  const { info, prepared } = client;
+  await client.close();
+  const bytes = prepared ?? pkg.bytes;
+  const record = await deps.registry.store({
+    pkg,
+    preparedBytes: bytes,
+    notes: info.notes,
+    manifest: storedManifest(pkg, bytes, info.float16Wrapped, info.notes),
+    actor: deps.actor,
+    at: deps.now(),
+  });
+  return { model: record, provider: info.provider, fallbacks: [...info.fallbacks], alreadyImported: false };
+}
