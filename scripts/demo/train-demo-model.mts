@@ -42,7 +42,7 @@ const VALIDATION_RECALL_TARGET = 0.985;
 const manifestBase = {
   schemaVersion: 1,
   name: 'demo-cherry',
-  version: '1.0.0',
+  version: '1.0.1',
   task: 'image-classification',
   description: 'Demo cherry pit detector trained on synthetic images (scripts/demo). Not for production use.',
   labels: [...LABELS],

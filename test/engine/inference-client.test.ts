@@ -30,7 +30,7 @@ describe('InferenceClient (onnxruntime-node in a worker thread)', () => {
     const client = await InferenceClient.start(opts);
     try {
       expect(client.info.provider).toBe('cpu');
-      expect(client.info.notes).toEqual([]);
+      expect(client.info.notes).toEqual([]); // the demo model ships with its denormals flushed
       const first = client.acquireInput();
       await pre.prepare(readFileSync(join(DEMO_FRAMES_DIR, '00000.jpg')), first);
       const result = await client.run(first, pre.batchDims(1));

@@ -52,7 +52,7 @@ describe('StationEngine on the demo model', () => {
       const status = engine.getStatus();
       expect(status.frames.seen).toBe(total);
       expect(status.frames.errors).toBe(1);
-      expect(status.model).toMatchObject({ name: 'demo-cherry', version: '1.0.0', state: 'ready', provider: 'cpu' });
+      expect(status.model).toMatchObject({ name: 'demo-cherry', version: '1.0.1', state: 'ready', provider: 'cpu' });
       expect(status.latencyMs.inference.count).toBe(status.frames.classified);
       expect(status.latencyMs.total.p99).toBeGreaterThan(0);
       const decided = status.decisions.clean + status.decisions.maybe + status.decisions.pit;
@@ -76,7 +76,7 @@ describe('StationEngine on the demo model', () => {
     const byDecision = (d: string): number => rows.filter((r) => r['decision'] === d).length;
     expect(byDecision('pit')).toBe(events.filter((e) => e.decision === 'pit').length);
     const good = rows.find((r) => r['fail_safe_reason'] === null)!;
-    expect(good).toMatchObject({ model_name: 'demo-cherry', model_version: '1.0.0' });
+    expect(good).toMatchObject({ model_name: 'demo-cherry', model_version: '1.0.1' });
     for (const column of ['frame_id', 'captured_at', 'reject_score', 'scores_json', 'decode_ms', 'preprocess_ms', 'inference_ms', 'decision_ms', 'total_ms']) {
       expect(good[column], column).not.toBeNull();
     }

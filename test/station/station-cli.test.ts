@@ -35,7 +35,7 @@ describe('npm run station', () => {
         const s = await status(station.url);
         return s.frames.classified > 0 && s;
       });
-      expect(first.model).toMatchObject({ name: 'demo-cherry', version: '1.0.0', provider: 'cpu', state: 'ready' });
+      expect(first.model).toMatchObject({ name: 'demo-cherry', version: '1.0.1', provider: 'cpu', state: 'ready' });
       expect(first.database.path).toBe(join(dataDir, 'linesight.sqlite'));
       for (const stage of ['decode', 'preprocess', 'inference', 'decision', 'log', 'total'] as const) {
         expect(first.latencyMs[stage]).toHaveProperty('p99');

@@ -76,14 +76,18 @@ export async function decodeAndResize(input: ImageInput, spec: ResizeSpec): Prom
         pipeline = pipeline.resize(width, height, { fit: 'cover', position: 'centre', kernel });
         break;
       case 'shorter-side-crop': {
+        // One scale for both axes (sharp derives the longer side), as torchvision's Resize(n) + CenterCrop.
         const size = await sizeOf(input);
         const shorter = spec.resizeShorterTo ?? Math.max(width, height);
-        const factor = shorter / Math.min(size.width, size.height);
-        const rw = Math.max(width, Math.round(size.width * factor));
-        const rh = Math.max(height, Math.round(size.height * factor));
-        pipeline = pipeline
-          .resize(rw, rh, { fit: 'fill', kernel })
-          .extract({ left: Math.floor((rw - width) / 2), top: Math.floor((rh - height) / 2), width, height });
+        const portrait = size.width <= size.height;
+        const rw = portrait ? shorter : Math.round((size.width * shorter) / size.height);
+        const rh = portrait ? Math.round((size.height * shorter) / size.width) : shorter;
+        pipeline = (portrait ? pipeline.resize({ width: shorter, kernel }) : pipeline.resize({ height: shorter, kernel })).extract({
+          left: Math.max(0, Math.floor((rw - width) / 2)),
+          top: Math.max(0, Math.floor((rh - height) / 2)),
+          width,
+          height,
+        });
         break;
       }
     }
