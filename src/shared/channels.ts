@@ -3,7 +3,16 @@
  * the sandboxed preload can import them without pulling in zod.
  * contract.ts checks at compile time that these lists match its schemas.
  */
-export const OPERATION_NAMES = ['getStatus', 'getFrameImage', 'getRecentInspections'] as const;
+export const OPERATION_NAMES = [
+  'getStatus',
+  'getFrameImage',
+  'getRecentInspections',
+  'listModels',
+  'getModelHistory',
+  'importModel',
+  'activateModel',
+  'rollbackModel',
+] as const;
 export const EVENT_NAMES = ['inspection', 'status'] as const;
 
 export type OperationName = (typeof OPERATION_NAMES)[number];

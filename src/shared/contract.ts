@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { EventName, OperationName } from './channels';
 import { InspectionSchema } from './inspection';
+import { ImportReportSchema, ModelActivationSchema, ModelRecordSchema } from './models';
 import { StationStatusSchema } from './status';
 
 export const operations = {
@@ -23,6 +24,34 @@ export const operations = {
   getRecentInspections: {
     request: z.object({ limit: z.number().int().min(1).max(500) }).strict(),
     reply: z.array(InspectionSchema),
+  },
+  /** The model registry, newest first, with the active one marked. */
+  listModels: {
+    request: z.object({}).strict(),
+    reply: z.array(ModelRecordSchema),
+  },
+  /** Activations and rollbacks, newest first: who, when, why. */
+  getModelHistory: {
+    request: z.object({ limit: z.number().int().min(1).max(1000) }).strict(),
+    reply: z.array(ModelActivationSchema),
+  },
+  /**
+   * Checks, repairs and trial-loads a model package (a folder or manifest path on the station PC,
+   * e.g. a USB stick) and stores it in the registry. Does not activate it.
+   */
+  importModel: {
+    request: z.object({ source: z.string().min(1).max(4096) }).strict(),
+    reply: ImportReportSchema,
+  },
+  /** Loads and warms a registered model, then switches the line to it between two frames. */
+  activateModel: {
+    request: z.object({ id: z.number().int().positive(), reason: z.string().max(500).optional() }).strict(),
+    reply: ModelRecordSchema,
+  },
+  /** Goes back to the model that was active before the current one. */
+  rollbackModel: {
+    request: z.object({ reason: z.string().max(500).optional() }).strict(),
+    reply: ModelRecordSchema,
   },
 } as const satisfies Record<OperationName, { request: z.ZodType; reply: z.ZodType }>;
 

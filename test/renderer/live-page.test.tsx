@@ -46,6 +46,11 @@ function memoryApi(initial: StationStatus) {
     getStatus: async () => initial,
     getRecentInspections: async () => [],
     getFrameImage: async ({ frameId }) => ({ frameId, jpeg: new Uint8Array([0xff, 0xd8, 0xff, 0xd9]) }),
+    listModels: async () => [],
+    getModelHistory: async () => [],
+    importModel: () => Promise.reject(new Error('not used by the live page')),
+    activateModel: () => Promise.reject(new Error('not used by the live page')),
+    rollbackModel: () => Promise.reject(new Error('not used by the live page')),
     on(event, listener) {
       let set = listeners.get(event);
       if (!set) listeners.set(event, (set = new Set()));
