@@ -44,7 +44,7 @@ export interface PipelineOptions {
   readonly maxWaitMs: number;
   /** Frames allowed to wait for preprocessing; beyond it the oldest is dropped. */
   readonly queueLimit: number;
-  /** Frames decoded at once. */
+  /** Frames decoded at once (sharp runs them on libuv's pool). */
   readonly preprocessConcurrency: number;
   /** Batches held at once (open, being filled, or with the worker). */
   readonly maxBatchesHeld: number;
@@ -80,6 +80,8 @@ export class InspectionPipeline<T extends PipelineItem> {
   private readonly waiting: Entry<T>[] = [];
   private readonly done = new Map<number, { item: T; outcome: Outcome }>();
   private readonly held = new Set<Batch<T>>();
+  /** Frames placed in a batch slot, not yet decoding. */
+  private readonly toPrepare: { entry: Entry<T>; batch: Batch<T>; slot: number }[] = [];
   private readonly idleWaiters: { model: LoadedModel | null; resolve: () => void }[] = [];
   private open: Batch<T> | null = null;
   private nextSeq = 0;
@@ -129,18 +131,24 @@ export class InspectionPipeline<T extends PipelineItem> {
   }
 
   private pump(): void {
-    while (this.waiting.length > 0 && this.preprocessing < this.options.preprocessConcurrency) {
+    // Frames already waiting join a batch at once (a full queue fills a batch without waiting for
+    // maxWaitMs); decoding them is what is limited to a few at a time.
+    while (this.waiting.length > 0) {
       const model = this.currentModel();
       const batch = this.batchFor(model);
-      if (!batch) return; // every batch buffer is in use: wait for one to come back
+      if (!batch) break; // every batch buffer is in use: wait for one to come back
       const entry = this.waiting.shift()!;
-      entry.admittedAt = performance.now();
       const slot = batch.entries.length;
       batch.entries.push(entry);
       batch.pending++;
+      this.toPrepare.push({ entry, batch, slot });
       if (batch.entries.length >= model.batchSize) this.close(batch);
+    }
+    while (this.toPrepare.length > 0 && this.preprocessing < this.options.preprocessConcurrency) {
+      const { entry, batch, slot } = this.toPrepare.shift()!;
+      entry.admittedAt = performance.now();
       this.preprocessing++;
-      model.preprocessor
+      batch.model.preprocessor
         .prepare(entry.item.image, batch.buffer, slot)
         .then(
           (t) => {

@@ -1,0 +1,77 @@
+/**
+ * npm run bench -- [--json FILE] [--models a,b] [--threads N] [--batch N] [--quick]
+ *
+ * Runs the engine's benchmark on this machine and prints one table, every
+ * engine figure also as a ratio to the bare onnxruntime-node floor measured
+ * in the same run. --json writes { machine, results: [...] }.
+ */
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { formatTable, runBench } from '../main/engine/bench/bench';
+import { SHAPED_MODELS, type ShapedModelName } from '../main/engine/bench/shaped-models';
+import { autoIntraOpThreads } from '../main/engine/inference/session-settings';
+import { sourceWorkerEntry } from '../main/engine/inference/worker-entry';
+
+const USAGE = `Usage: npm run bench -- [--json FILE] [--models ${SHAPED_MODELS.join(',')}] [--threads N] [--batch N] [--quick]`;
+const DEFAULT_MODELS: ShapedModelName[] = ['resnet18-shaped', 'mobilenet-shaped'];
+const ROOT = join(import.meta.dirname, '..', '..');
+
+function fail(message: string): never {
+  process.stderr.write(`bench: ${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+async function main(): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        json: { type: 'string' },
+        models: { type: 'string' },
+        threads: { type: 'string' },
+        batch: { type: 'string' },
+        quick: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const models = (values.models?.split(',') ?? DEFAULT_MODELS).map((m) => m.trim());
+  for (const m of models) if (!(SHAPED_MODELS as readonly string[]).includes(m)) fail(`unknown model "${m}"`);
+  const threads = values.threads === undefined ? autoIntraOpThreads(availableParallelism()) : Number(values.threads);
+  if (!Number.isInteger(threads) || threads < 1) fail(`--threads must be a whole number of at least 1`);
+  const batch = values.batch === undefined ? 8 : Number(values.batch);
+  if (!Number.isInteger(batch) || batch < 2) fail(`--batch must be a whole number of at least 2`);
+
+  const framesDir = join(ROOT, 'resources', 'demo', 'frames');
+  const names = (await readdir(framesDir)).filter((n) => n.endsWith('.jpg')).sort();
+  const demoFrames = await Promise.all(names.slice(0, 16).map((n) => readFile(join(framesDir, n))));
+  const report = await runBench(
+    { models: models as ShapedModelName[], threads, throughputBatch: batch, entry: sourceWorkerEntry(), quick: values.quick ?? false },
+    demoFrames,
+    (message) => process.stderr.write(`${message}\n`),
+  );
+  const m = report.machine;
+  process.stdout.write(
+    `\nLineSight bench on ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}; node ${m.node}, onnxruntime-node ${m.onnxruntime}, sharp ${m.sharp}\n\n`,
+  );
+  process.stdout.write(`${formatTable(report.results)}\n\n`);
+  process.stdout.write(
+    `× raw: engine time per frame ÷ bare onnxruntime-node session.run per frame, same model, batch and threads, this run (${report.durationS} s).\n`,
+  );
+  if (values.json) {
+    const file = resolve(values.json);
+    await writeFile(file, JSON.stringify(report, null, 2) + '\n');
+    process.stdout.write(`wrote ${file}\n`);
+  }
+}
+
+void main();

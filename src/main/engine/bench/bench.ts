@@ -1,0 +1,232 @@
+/**
+ * The benchmark: for each model, the bare runtime's floor and the engine's
+ * figures in the same run, on the same machine, each engine figure also as a
+ * ratio to that floor (BRIEF.md: time is always reported as a ratio against
+ * raw ONNX Runtime on the same machine in the same run).
+ *
+ *   raw.latency        bare session.run, batch 1
+ *   engine.latency     the line's path in latency mode (batch 1), frames decoded at 640×480 beforehand
+ *   raw.throughput     bare session.run, batch 8
+ *   engine.throughput  the line's path in throughput mode (micro-batches of 8)
+ */
+import sharp from 'sharp';
+import type { SessionSettings } from '../inference/session-settings';
+import type { WorkerEntry } from '../inference/worker-entry';
+import { LoopDelayMonitor } from '../metrics/loop-delay';
+import type { ImageModelPackage } from '../model-package';
+import type { RawImage } from '../preprocess/image-decoder';
+import { EngineRunner } from './engine-runner';
+import { machineFacts, type MachineFacts } from './machine';
+import { RawRunner, type Budget } from './raw-runner';
+import { shapedModelPackage, type ShapedModelName } from './shaped-models';
+import { perItemTimes, round, spreadOf } from './stats';
+
+export interface BenchResult {
+  readonly name: string;
+  readonly model?: string;
+  readonly provider?: string;
+  readonly mode?: 'latency' | 'throughput';
+  readonly batch?: number;
+  readonly threads?: number;
+  /** Per frame: for the engine, the time between decisions when frames come back to back; for the bare runtime, one run ÷ batch. */
+  readonly per_frame_ms?: number;
+  /** Latency of one frame (engine: decoded frame → decision) or one run (bare runtime). */
+  readonly p50_ms?: number;
+  readonly p95_ms?: number;
+  readonly p99_ms?: number;
+  readonly fps?: number;
+  /** Engine per-frame time ÷ bare runtime per-frame time, same model, provider, batch, threads. */
+  readonly ratio_vs_raw?: number;
+  /** Engine p50 latency ÷ bare runtime p50 per frame: what resizing and the hop to the worker add to one frame. */
+  readonly latency_ratio_vs_raw?: number;
+  /** (p90 − p10) ÷ p50 of the per-frame times: how noisy the machine was. */
+  readonly spread?: number;
+  readonly loop_delay_p99_ms?: number;
+  readonly frames?: number;
+  readonly failed?: number;
+  readonly [extra: string]: unknown;
+}
+
+export interface BenchReport {
+  readonly machine: MachineFacts;
+  readonly startedAt: string;
+  readonly durationS: number;
+  readonly results: BenchResult[];
+}
+
+export interface BenchPlan {
+  readonly models: readonly ShapedModelName[];
+  readonly threads: number;
+  readonly throughputBatch: number;
+  readonly entry: WorkerEntry;
+  /** Fewer runs, for a smoke test; figures are noisier. */
+  readonly quick: boolean;
+}
+
+export type Progress = (message: string) => void;
+
+/** Camera-sized frames, decoded before any timing starts (the demo cherries, scaled to 640×480). */
+async function decodedFrames(sources: readonly Uint8Array[]): Promise<RawImage[]> {
+  return Promise.all(
+    sources.map(async (src) => {
+      const pixels = await sharp(src).resize(640, 480, { fit: 'fill' }).removeAlpha().raw().toBuffer();
+      return { width: 640, height: 480, channels: 3 as const, pixels };
+    }),
+  );
+}
+
+interface Measured {
+  readonly rawRunMs: number[];
+  readonly engineLatencyMs: number[];
+  readonly enginePerFrameMs: number[];
+  engineFrames: number;
+  engineSpanMs: number;
+  failed: number;
+  readonly loopDelayP99Ms: number;
+  readonly batchSize: number;
+}
+
+/**
+ * Bare runtime and engine, measured in alternating rounds so that a machine
+ * that speeds up or slows down (a busy neighbour, a CPU clock) weighs on both.
+ */
+async function measurePair(
+  pkg: ImageModelPackage,
+  mode: 'latency' | 'throughput',
+  batch: number,
+  ctx: { settings: SessionSettings; entry: WorkerEntry; frames: readonly RawImage[]; rounds: number; budget: (batch: number) => Budget },
+): Promise<Measured> {
+  const raw = await RawRunner.create(pkg, ctx.settings, batch, ctx.frames);
+  const engine = await EngineRunner.create(pkg, { settings: ctx.settings, entry: ctx.entry, mode, batch, frames: ctx.frames });
+  const loop = new LoopDelayMonitor();
+  const m: Measured = {
+    rawRunMs: [],
+    engineLatencyMs: [],
+    enginePerFrameMs: [],
+    engineFrames: 0,
+    engineSpanMs: 0,
+    failed: 0,
+    loopDelayP99Ms: 0,
+    batchSize: engine.batchSize,
+  };
+  const frameBudget = (b: Budget): Budget => ({ ...b, minRuns: b.minRuns * engine.batchSize });
+  try {
+    for (let round = 0; round < ctx.rounds; round++) {
+      const budget = ctx.budget(batch);
+      m.rawRunMs.push(...(await raw.measure(budget)));
+      loop.start();
+      // Latency: one frame at a time (latency mode); in throughput mode, waiting for the batch is the latency.
+      const stream = await engine.measure(2 * engine.batchSize, frameBudget(budget));
+      const single = mode === 'latency' ? await engine.measure(1, frameBudget(budget)) : stream;
+      loop.stop();
+      m.engineLatencyMs.push(...single.latencyMs);
+      m.enginePerFrameMs.push(...perItemTimes(stream.completions, 2 * engine.batchSize));
+      m.engineFrames += stream.completions.length - 1;
+      m.engineSpanMs += stream.completions.at(-1)! - stream.completions[0]!;
+      m.failed += stream.failed + (single === stream ? 0 : single.failed);
+    }
+    return { ...m, loopDelayP99Ms: loop.percentileMs(99) };
+  } finally {
+    await engine.close();
+    await raw.close();
+  }
+}
+
+function results(model: string, mode: 'latency' | 'throughput', batch: number, threads: number, m: Measured): [BenchResult, BenchResult] {
+  const runs = spreadOf(m.rawRunMs);
+  const rawPerFrame = runs.p50 / batch;
+  const perFrame = spreadOf(m.enginePerFrameMs);
+  const latency = spreadOf(m.engineLatencyMs);
+  const rawSum = m.rawRunMs.reduce((a, b) => a + b, 0);
+  const raw: BenchResult = {
+    name: `raw.${mode}`,
+    model,
+    provider: 'cpu',
+    batch,
+    threads,
+    per_frame_ms: round(rawPerFrame),
+    p50_ms: round(runs.p50),
+    p95_ms: round(runs.p95),
+    p99_ms: round(runs.p99),
+    fps: round((m.rawRunMs.length * batch * 1000) / rawSum, 1),
+    spread: round(runs.spread),
+    frames: m.rawRunMs.length * batch,
+  };
+  const engine: BenchResult = {
+    name: `engine.${mode}`,
+    model,
+    provider: 'cpu',
+    mode,
+    batch: m.batchSize,
+    threads,
+    per_frame_ms: round(perFrame.p50),
+    p50_ms: round(latency.p50),
+    p95_ms: round(latency.p95),
+    p99_ms: round(latency.p99),
+    fps: round((m.engineFrames * 1000) / m.engineSpanMs, 1),
+    ratio_vs_raw: round(perFrame.p50 / rawPerFrame),
+    latency_ratio_vs_raw: round(latency.p50 / runs.p50),
+    spread: round(perFrame.spread),
+    loop_delay_p99_ms: m.loopDelayP99Ms,
+    frames: m.engineFrames + 1,
+    failed: m.failed,
+  };
+  return [raw, engine];
+}
+
+export async function runBench(plan: BenchPlan, demoFrames: readonly Uint8Array[], progress: Progress): Promise<BenchReport> {
+  const started = new Date();
+  const t0 = performance.now();
+  const out: BenchResult[] = [];
+  const frames = await decodedFrames(demoFrames.slice(0, 16));
+  const settings: SessionSettings = {
+    providers: ['cpu'],
+    intraOpThreads: plan.threads,
+    interOpThreads: 1,
+    spinning: false,
+    graphOptimization: 'all',
+    executionMode: 'sequential',
+    memoryArena: true,
+    warmupRuns: 3,
+  };
+  const rounds = plan.quick ? 2 : 3;
+  // Per round, for each side: at least this many runs (batches) and this long.
+  const budget = (batch: number): Budget => (plan.quick ? { minRuns: Math.max(3, 8 / batch), minMs: 300 } : { minRuns: Math.max(4, 24 / batch), minMs: 1000 });
+  const ctx = { settings, entry: plan.entry, frames, rounds, budget };
+  const steps = plan.models.length * 2;
+  let step = 0;
+  const say = (what: string): void => progress(`[${++step}/${steps}] ${what} (${Math.round((performance.now() - t0) / 1000)} s so far)`);
+
+  for (const name of plan.models) {
+    progress(`generating ${name} (seeded weights)…`);
+    const pkg = shapedModelPackage(name);
+    say(`${name}: bare runtime and engine, batch 1, latency mode, ${rounds} rounds`);
+    out.push(...results(name, 'latency', 1, plan.threads, await measurePair(pkg, 'latency', 1, ctx)));
+    say(`${name}: bare runtime and engine, batch ${plan.throughputBatch}, throughput mode, ${rounds} rounds`);
+    out.push(...results(name, 'throughput', plan.throughputBatch, plan.threads, await measurePair(pkg, 'throughput', plan.throughputBatch, ctx)));
+  }
+  return { machine: machineFacts(), startedAt: started.toISOString(), durationS: Math.round((performance.now() - t0) / 100) / 10, results: out };
+}
+
+const COLUMNS: readonly [string, (r: BenchResult) => string][] = [
+  ['model', (r) => r.model ?? ''],
+  ['result', (r) => r.name],
+  ['batch', (r) => String(r.batch ?? '')],
+  ['thr', (r) => String(r.threads ?? '')],
+  ['ms/frame', (r) => r.per_frame_ms?.toFixed(2) ?? ''],
+  ['p50 ms', (r) => r.p50_ms?.toFixed(2) ?? ''],
+  ['p95 ms', (r) => r.p95_ms?.toFixed(2) ?? ''],
+  ['p99 ms', (r) => r.p99_ms?.toFixed(2) ?? ''],
+  ['frames/s', (r) => r.fps?.toFixed(1) ?? ''],
+  ['× raw', (r) => (r.ratio_vs_raw !== undefined ? r.ratio_vs_raw.toFixed(3) : '')],
+  ['spread', (r) => (r.spread !== undefined ? `${(r.spread * 100).toFixed(0)}%` : '')],
+  ['loop p99 ms', (r) => r.loop_delay_p99_ms?.toFixed(2) ?? ''],
+];
+
+/** The results as a fixed-width table. */
+export function formatTable(results: readonly BenchResult[]): string {
+  const rows = results.map((r) => COLUMNS.map(([, cell]) => cell(r)));
+  const widths = COLUMNS.map(([title], i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: readonly string[]): string => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(COLUMNS.map(([title]) => title)), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}

@@ -1,0 +1,68 @@
+/**
+ * The benchmark's machinery, not its figures (figures belong to `npm run
+ * bench`, never to a test): the generated models have the shapes they claim,
+ * and a quick run writes every result the later issues build on.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
+import { formatTable, runBench, type BenchReport } from '../../src/main/engine/bench/bench';
+import { shapedModelPackage } from '../../src/main/engine/bench/shaped-models';
+import { sourceWorkerEntry } from '../../src/main/engine/inference/worker-entry';
+import { parseOnnx } from '../../src/main/engine/onnx/onnx-inspect';
+import { DEMO_FRAMES_DIR } from '../helpers/paths';
+
+function parameters(bytes: Uint8Array): number {
+  return (parseOnnx(bytes).graph!.initializer ?? []).reduce((n, t) => n + (t.dims ?? []).reduce((a: number, d) => a * Number(d), 1), 0);
+}
+
+describe('shaped benchmark models', () => {
+  it('have the parameter counts of the networks they stand for (2-class head)', () => {
+    // ResNet-18 11.2 M and ResNet-50 23.5 M without their 1000-class head; MobileNetV2 2.2 M.
+    expect(parameters(shapedModelPackage('resnet18-shaped').bytes) / 1e6).toBeCloseTo(11.2, 0);
+    expect(parameters(shapedModelPackage('resnet50-shaped').bytes) / 1e6).toBeCloseTo(23.5, 0);
+    expect(parameters(shapedModelPackage('mobilenet-shaped').bytes) / 1e6).toBeCloseTo(2.2, 0);
+  });
+
+  it('are deterministic and give finite probabilities at 224×224', async () => {
+    const a = shapedModelPackage('mobilenet-shaped');
+    expect(shapedModelPackage('mobilenet-shaped').manifest.sha256).toBe(a.manifest.sha256);
+    const session = await ort.InferenceSession.create(a.bytes);
+    const out = await session.run({ image: new ort.Tensor('float32', new Float32Array(2 * 3 * 224 * 224).fill(0.5), [2, 3, 224, 224]) });
+    await session.release();
+    const p = out['probabilities']!.data as Float32Array;
+    expect(p.length).toBe(4);
+    for (const v of p) expect(Number.isFinite(v)).toBe(true);
+    expect(p[0]! + p[1]!).toBeCloseTo(1, 5);
+  });
+});
+
+describe('runBench (quick)', () => {
+  it('measures the bare runtime and the engine in the same run and reports every figure as a ratio', async () => {
+    const frames = ['00000.jpg', '00001.jpg', '00002.jpg'].map((f) => readFileSync(join(DEMO_FRAMES_DIR, f)));
+    const progress: string[] = [];
+    const report: BenchReport = await runBench(
+      { models: ['mobilenet-shaped'], threads: 1, throughputBatch: 4, entry: sourceWorkerEntry(), quick: true },
+      frames,
+      (m) => progress.push(m),
+    );
+    expect(progress.some((m) => /\[2\/2\] mobilenet-shaped: bare runtime and engine, batch 4/.test(m))).toBe(true);
+    expect(report.machine.cores).toBeGreaterThan(0);
+    expect(report.machine.onnxruntime).toMatch(/^1\./);
+    expect(report.results.map((r) => r.name)).toEqual(['raw.latency', 'engine.latency', 'raw.throughput', 'engine.throughput']);
+    for (const r of report.results) {
+      expect(r).toMatchObject({ model: 'mobilenet-shaped', provider: 'cpu', threads: 1 });
+      for (const field of ['per_frame_ms', 'p50_ms', 'p95_ms', 'p99_ms', 'fps'] as const) expect(r[field]).toBeGreaterThan(0);
+    }
+    for (const r of report.results.filter((x) => x.name.startsWith('engine.'))) {
+      expect(r.ratio_vs_raw).toBeGreaterThan(0);
+      expect(r.loop_delay_p99_ms).toBeGreaterThanOrEqual(0);
+      expect(r.failed).toBe(0);
+    }
+    expect(report.results.find((r) => r.name === 'engine.throughput')!.batch).toBe(4);
+    const table = formatTable(report.results);
+    expect(table.split('\n')).toHaveLength(2 + 4);
+    expect(table).toMatch(/engine\.latency/);
+  });
+});
