@@ -1,5 +1,5 @@
 // Lint, including the layering of the code by runtime (ENGINEERING.md):
-//   shared → engine → shells (Electron main, headless station); renderer → shared only.
+//   shared → engine → shells (Electron main, headless station, command-line tools); renderer → shared only.
 // The engine never imports electron; the renderer never imports Node. A
 // violation fails `npm run lint`, and so the test command
 // (test/lint/layering.test.ts shows it).
