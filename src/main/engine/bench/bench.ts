@@ -81,6 +81,7 @@ interface Measured {
   readonly enginePerFrameMs: number[];
   engineFrames: number;
   engineSpanMs: number;
+  engineStreamFrames: number;
   failed: number;
   readonly loopDelayP99Ms: number;
   readonly batchSize: number;
@@ -103,6 +104,7 @@ async function measurePair(
     rawRunMs: [],
     engineLatencyMs: [],
     enginePerFrameMs: [],
+    engineStreamFrames: 0,
     engineFrames: 0,
     engineSpanMs: 0,
     failed: 0,
@@ -121,8 +123,11 @@ async function measurePair(
       loop.stop();
       m.engineLatencyMs.push(...single.latencyMs);
       m.enginePerFrameMs.push(...perItemTimes(stream.completions, 2 * engine.batchSize));
-      m.engineFrames += stream.completions.length - 1;
-      m.engineSpanMs += stream.completions.at(-1)! - stream.completions[0]!;
+      // Frames decided after the first batch, over the time from the first batch to the last.
+      const firstBatchAt = stream.completions[engine.batchSize - 1]!;
+      m.engineFrames += stream.completions.length - engine.batchSize;
+      m.engineStreamFrames += stream.completions.length;
+      m.engineSpanMs += stream.completions.at(-1)! - firstBatchAt;
       m.failed += stream.failed + (single === stream ? 0 : single.failed);
     }
     return { ...m, loopDelayP99Ms: loop.percentileMs(99) };
@@ -168,7 +173,7 @@ function results(model: string, mode: 'latency' | 'throughput', batch: number, t
     latency_ratio_vs_raw: round(latency.p50 / runs.p50),
     spread: round(perFrame.spread),
     loop_delay_p99_ms: m.loopDelayP99Ms,
-    frames: m.engineFrames + 1,
+    frames: m.engineStreamFrames,
     failed: m.failed,
   };
   return [raw, engine];
