@@ -9,6 +9,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { ModelManifest } from '../../../shared/manifest';
+import { ModelProblemsError } from '../models/model-problems';
 import type { FromWorker, LoadedInfo, LoadRequest, ToWorker } from './protocol';
 import type { SessionSettings } from './session-settings';
 import type { WorkerEntry } from './worker-entry';
@@ -18,14 +19,8 @@ export class InferenceError extends Error {
 }
 
 /** The model could not be loaded; `problems` holds one sentence each. */
-export class ModelLoadError extends Error {
+export class ModelLoadError extends ModelProblemsError {
   override readonly name = 'ModelLoadError';
-  constructor(
-    message: string,
-    readonly problems: readonly string[],
-  ) {
-    super(message);
-  }
 }
 
 export interface InferenceResult {

@@ -12,16 +12,11 @@ import type { SessionSettings } from '../inference/session-settings';
 import type { WorkerEntry } from '../inference/worker-entry';
 import { isImagePackage, isTabularPackage, loadModelPackage, MODEL_FILE, ModelPackageError, sha256Hex, type ModelPackage } from '../model-package';
 import { Preprocessor } from '../preprocess/preprocessor';
+import { ModelProblemsError } from './model-problems';
 import type { ModelRegistry } from './model-registry';
 
-export class ModelImportError extends Error {
+export class ModelImportError extends ModelProblemsError {
   override readonly name = 'ModelImportError';
-  constructor(
-    message: string,
-    readonly problems: readonly string[],
-  ) {
-    super(message);
-  }
 }
 
 export interface ImportDeps {

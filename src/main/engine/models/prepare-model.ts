@@ -9,15 +9,16 @@ import type { ModelManifest } from '../../../shared/manifest';
 import { OnnxFormatError, parseOnnx, summarizeOnnx, type OnnxSummary } from '../onnx/onnx-inspect';
 import { encodeOnnx, flushDenormals, removeZipMap, wrapFloat16Edges, ZipMapRewriteError } from '../onnx/onnx-rewrite';
 import { checkModelAgainstManifest } from './model-checks';
+import { ModelProblemsError } from './model-problems';
 
 /** The model cannot be used with this manifest; `problems` holds one sentence each. */
-export class ModelCheckError extends Error {
+export class ModelCheckError extends ModelProblemsError {
   override readonly name = 'ModelCheckError';
   constructor(
     readonly file: string,
-    readonly problems: readonly string[],
+    problems: readonly string[],
   ) {
-    super(`model file ${file} was refused: ${problems.join('; ')}`);
+    super(`model file ${file} was refused: ${problems.join('; ')}`, problems);
   }
 }
 
