@@ -12,8 +12,9 @@ export const OPERATION_NAMES = [
   'importModel',
   'activateModel',
   'rollbackModel',
+  'getEvents',
 ] as const;
-export const EVENT_NAMES = ['inspection', 'status'] as const;
+export const EVENT_NAMES = ['inspection', 'status', 'alarm'] as const;
 
 export type OperationName = (typeof OPERATION_NAMES)[number];
 export type EventName = (typeof EVENT_NAMES)[number];

@@ -7,18 +7,7 @@
  */
 import { z } from 'zod';
 import { ThresholdsSchema } from './manifest';
-
-const ReplaySourceSchema = z
-  .object({
-    kind: z.literal('replay'),
-    /** Folder of images, replayed in name order. Default: the bundled demo frames. */
-    dir: z.string().min(1).optional(),
-    fps: z.number().positive().max(1000).default(10),
-    loop: z.boolean().default(true),
-    /** Replay at most this many frames (then stop, or start again when looping). */
-    limit: z.number().int().positive().optional(),
-  })
-  .strict();
+import { PipelineConfigSchema, ReplaySourceSchema, SourceConfigSchema } from './source-config';
 
 export const EXECUTION_PROVIDERS = ['tensorrt', 'cuda', 'dml', 'coreml', 'webgpu', 'cpu'] as const;
 export type ExecutionProvider = (typeof EXECUTION_PROVIDERS)[number];
@@ -78,7 +67,8 @@ export const StationConfigSchema = z
       })
       .strict()
       .default({}),
-    source: ReplaySourceSchema.default({ kind: 'replay', fps: 10, loop: true }),
+    source: SourceConfigSchema.default(ReplaySourceSchema.parse({ kind: 'replay' })),
+    pipeline: PipelineConfigSchema.default(PipelineConfigSchema.parse({})),
     inference: InferenceConfigSchema.default(InferenceConfigSchema.parse({})),
     storage: z
       .object({

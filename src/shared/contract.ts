@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { EventName, OperationName } from './channels';
+import { AlarmChangeSchema, StationEventSchema } from './alarms';
 import { InspectionSchema } from './inspection';
 import { ImportReportSchema, ModelActivationSchema, ModelRecordSchema } from './models';
 import { StationStatusSchema } from './status';
@@ -53,11 +54,18 @@ export const operations = {
     request: z.object({ reason: z.string().max(500).optional() }).strict(),
     reply: ModelRecordSchema,
   },
+  /** The station's event log (alarms raised and cleared, machine-health changes), newest first. */
+  getEvents: {
+    request: z.object({ limit: z.number().int().min(1).max(1000) }).strict(),
+    reply: z.array(StationEventSchema),
+  },
 } as const satisfies Record<OperationName, { request: z.ZodType; reply: z.ZodType }>;
 
 export const events = {
   inspection: InspectionSchema,
   status: StationStatusSchema,
+  /** An alarm raised, changed or cleared. */
+  alarm: AlarmChangeSchema,
 } as const satisfies Record<EventName, z.ZodType>;
 
 // The name lists in channels.ts and the schemas here must not drift apart.

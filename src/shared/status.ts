@@ -1,6 +1,7 @@
 /** What the station reports about itself: /api/status, the UI, the bench. */
 import { z } from 'zod';
 import { DECISIONS } from './decision';
+import { AlarmSchema } from './alarms';
 import { ThresholdsSchema } from './manifest';
 
 export const StageNames = ['decode', 'preprocess', 'inference', 'decision', 'log', 'total'] as const;
@@ -31,7 +32,25 @@ export const StationStatusSchema = z.object({
     workerRestarts: z.number(),
   }),
   thresholds: ThresholdsSchema,
-  source: z.object({ kind: z.string(), description: z.string(), state: z.enum(['running', 'finished', 'stopped']) }),
+  /** The camera. */
+  source: z.object({
+    kind: z.string(),
+    description: z.string(),
+    state: z.enum(['starting', 'running', 'down', 'finished', 'stopped']),
+    fps: z.number(),
+    framesDelivered: z.number(),
+    reconnects: z.number(),
+    /** Frames or files the source refused (too large, unreadable). */
+    rejected: z.number(),
+    /** Since the last frame, ms; null before the first. */
+    lastFrameAgeMs: z.number().nullable(),
+    stallMs: z.number(),
+    lastError: z.string().optional(),
+  }),
+  /** The alarms standing now. */
+  alarms: z.array(AlarmSchema),
+  /** Engaged while the station cannot vouch for its decisions (camera stalled or down, model restarting): the reject output rejects. */
+  failSafe: z.object({ engaged: z.boolean(), reasons: z.array(z.string()) }),
   frames: z.object({
     /** frames the source delivered */
     seen: z.number(),

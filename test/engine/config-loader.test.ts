@@ -13,9 +13,9 @@ describe('loadConfig', () => {
     const resolved = await loadConfig(undefined, app);
     expect(resolved.file).toBeNull();
     expect(resolved.modelDir).toBe(app.defaultModelDir);
-    expect(resolved.replayDir).toBe(app.defaultReplayDir);
+    expect(resolved.config.source).toMatchObject({ kind: 'replay', dir: app.defaultReplayDir, fps: 10, loop: true, stallMs: 2000 });
     expect(resolved.config.server.port).toBe(5780);
-    expect(resolved.config.source.fps).toBe(10);
+    expect(resolved.config.pipeline).toEqual({ queueLimit: 4, dropPolicy: 'drop-oldest' });
     expect(resolved.config.inference.intraOpThreads).toBe('auto');
     expect(resolved.config.inference.mode).toBe('latency');
   });
@@ -33,9 +33,8 @@ describe('loadConfig', () => {
     );
     const resolved = await loadConfig(file, app);
     expect(resolved.modelDir).toBe(join(dir, 'models', 'x'));
-    expect(resolved.replayDir).toBe(join(dir, 'frames'));
+    expect(resolved.config.source).toMatchObject({ kind: 'replay', dir: join(dir, 'frames'), fps: 25 });
     expect(resolved.config.station.id).toBe('line-3');
-    expect(resolved.config.source.fps).toBe(25);
     expect(resolved.config.model.thresholds).toEqual({ pit: 0.8, maybe: 0.4 });
   });
 

@@ -31,11 +31,10 @@ describe('StationEngine on the demo model', () => {
     // pipeline (about 10 ms a frame here) idle time, so no frame is dropped.
     writeFileSync(join(frames, '00010-broken.jpg'), Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]));
     const databasePath = join(dir, 'data', 'linesight.sqlite');
-    const config = StationConfigSchema.parse({ source: { kind: 'replay', fps: 25, loop: false }, storage: { flushIntervalMs: 50, flushRows: 8 } });
+    const config = StationConfigSchema.parse({ source: { kind: 'replay', dir: frames, fps: 25, loop: false }, storage: { flushIntervalMs: 50, flushRows: 8 } });
     const engine = await StationEngine.start({
       config,
       modelDir: DEMO_MODEL_DIR,
-      replayDir: frames,
       databasePath,
       dataDir: dir,
       logger: silentLogger,
@@ -93,12 +92,11 @@ describe('StationEngine on the demo model', () => {
     const manifest = JSON.parse((await import('node:fs')).readFileSync(join(DEMO_MODEL_DIR, 'manifest.json'), 'utf8')) as Record<string, unknown>;
     manifest['sha256'] = (await import('node:crypto')).createHash('sha256').update(bytes).digest('hex');
     writeFileSync(join(modelDir, 'manifest.json'), JSON.stringify(manifest));
-    const config = StationConfigSchema.parse({});
+    const config = StationConfigSchema.parse({ source: { kind: 'replay', dir: DEMO_FRAMES_DIR } });
     await expect(
       StationEngine.start({
         config,
         modelDir,
-        replayDir: DEMO_FRAMES_DIR,
         databasePath: join(dir, 'db.sqlite'),
         dataDir: dir,
         logger: silentLogger,

@@ -1,23 +1,24 @@
 /** Starting the real engine in tests: temp data dir, demo model and frames unless told otherwise. */
 import { join } from 'node:path';
 import { StationConfigSchema, type StationConfigInput } from '../../src/shared/config';
+import { resolvePaths } from '../../src/main/engine/config-loader';
 import { sourceWorkerEntry, type WorkerEntry } from '../../src/main/engine/inference/worker-entry';
-import { silentLogger } from '../../src/main/engine/logger';
+import { silentLogger, type Logger } from '../../src/main/engine/logger';
 import { StationEngine } from '../../src/main/engine/station-engine';
-import { DEMO_FRAMES_DIR, DEMO_MODEL_DIR } from './paths';
+import { LAYOUT } from './paths';
 
 export function startEngine(
   dataDir: string,
   config: StationConfigInput = {},
-  opts: { modelDir?: string; replayDir?: string; workerEntry?: WorkerEntry } = {},
+  opts: { modelDir?: string; workerEntry?: WorkerEntry; logger?: Logger } = {},
 ): Promise<StationEngine> {
+  const parsed = resolvePaths(StationConfigSchema.parse({ ...config, inference: { providers: ['cpu'], ...config.inference } }), dataDir, LAYOUT);
   return StationEngine.start({
-    config: StationConfigSchema.parse({ inference: { providers: ['cpu'] }, ...config }),
-    modelDir: opts.modelDir ?? DEMO_MODEL_DIR,
-    replayDir: opts.replayDir ?? DEMO_FRAMES_DIR,
+    config: parsed,
+    modelDir: opts.modelDir ?? LAYOUT.defaultModelDir,
     databasePath: join(dataDir, 'linesight.sqlite'),
     dataDir,
-    logger: silentLogger,
+    logger: opts.logger ?? silentLogger,
     workerEntry: opts.workerEntry ?? sourceWorkerEntry(),
   });
 }

@@ -26,7 +26,6 @@ export async function bootEngine(opts: {
   const engine = await StationEngine.start({
     config: resolved.config,
     modelDir: resolved.modelDir,
-    replayDir: resolved.replayDir,
     databasePath: join(opts.dataDir, DATABASE_FILE),
     dataDir: opts.dataDir,
     logger: opts.logger,

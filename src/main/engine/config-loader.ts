@@ -3,8 +3,9 @@
  * it (relative to the file) and every default (relative to the app's root).
  */
 import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { StationConfigSchema, type StationConfig } from '../../shared/config';
+import type { SourceConfig } from '../../shared/source-config';
 import { describeZodError } from '../../shared/zod-errors';
 
 export class ConfigError extends Error {
@@ -12,9 +13,9 @@ export class ConfigError extends Error {
 }
 
 export interface ResolvedConfig {
+  /** Every path in it is absolute. */
   readonly config: StationConfig;
   readonly modelDir: string;
-  readonly replayDir: string;
   /** The file it came from, or null for the embedded default. */
   readonly file: string | null;
 }
@@ -44,12 +45,34 @@ export async function loadConfig(file: string | undefined, app: AppPaths): Promi
   if (!parsed.success) {
     throw new ConfigError(`config file ${file ?? '(default)'} is invalid: ${describeZodError(parsed.error)}`);
   }
-  const config = parsed.data;
   const base = file !== undefined ? dirname(resolve(file)) : process.cwd();
+  const config = resolvePaths(parsed.data, base, app);
   return {
     config,
     file: file !== undefined ? resolve(file) : null,
     modelDir: config.model.dir !== undefined ? resolve(base, config.model.dir) : app.defaultModelDir,
-    replayDir: config.source.dir !== undefined ? resolve(base, config.source.dir) : app.defaultReplayDir,
   };
+}
+
+/** A program name stays a name (found on PATH); anything with a folder in it is a path. */
+const resolveProgram = (base: string, p: string): string => (/[\\/]/.test(p) ? resolve(base, p) : p);
+
+/** The config with every path absolute, and the replay folder defaulted to the bundled demo frames. */
+export function resolvePaths(config: StationConfig, base: string, app: AppPaths): StationConfig {
+  const source = ((): SourceConfig => {
+    const s = config.source;
+    switch (s.kind) {
+      case 'replay':
+        return { ...s, dir: s.dir !== undefined ? resolve(base, s.dir) : app.defaultReplayDir };
+      case 'hot-folder': {
+        const dir = resolve(base, s.dir);
+        return { ...s, dir, processedDir: s.processedDir !== undefined ? resolve(base, s.processedDir) : join(dir, 'processed') };
+      }
+      case 'ffmpeg':
+        return s.ffmpegPath !== undefined ? { ...s, ffmpegPath: resolveProgram(base, s.ffmpegPath) } : s;
+      case 'mjpeg':
+        return s;
+    }
+  })();
+  return { ...config, source };
 }

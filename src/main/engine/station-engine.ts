@@ -15,6 +15,7 @@
 import { availableParallelism } from 'node:os';
 import type { StationConfig } from '../../shared/config';
 import type { EventName, EventPayload } from '../../shared/contract';
+import type { AlarmChange, StationEvent } from '../../shared/alarms';
 import type { Decision } from '../../shared/decision';
 import type { Inspection } from '../../shared/inspection';
 import type { Thresholds } from '../../shared/manifest';
@@ -35,16 +36,17 @@ import { importModel } from './models/model-import';
 import { ModelRegistry } from './models/model-registry';
 import { InspectionPipeline, type Outcome } from './pipeline/inspection-pipeline';
 import type { Frame, FrameSource } from './sources/frame-source';
-import { ReplaySource } from './sources/replay-source';
+import { createFrameSource } from './sources/create-source';
 import { openDatabase, type SqliteDatabase } from './storage/database';
+import { EventLog } from './storage/event-log';
 import { InspectionLog } from './storage/inspection-log';
+import { AlarmBoard } from './alarms/alarm-board';
 
 /** Configuration with every path made absolute. */
 export interface EngineSettings {
   readonly config: StationConfig;
   /** The model to run when the registry has none active (the bundled demo by default). */
   readonly modelDir: string;
-  readonly replayDir: string;
   readonly databasePath: string;
   /** Where imported models are stored (models/ below it). */
   readonly dataDir: string;
@@ -56,6 +58,8 @@ export interface EngineSettings {
 const RECENT_INSPECTIONS = 500;
 const RECENT_IMAGES = 64;
 const STATUS_INTERVAL_MS = 1000;
+/** How often the camera and the model are checked for the watchdog. */
+const WATCH_INTERVAL_MS = 100;
 
 type Listener<E extends EventName> = (payload: EventPayload<E>) => void;
 
@@ -97,6 +101,12 @@ export class StationEngine {
   private readonly listeners = new Map<EventName, Set<Listener<EventName>>>();
   private readonly startedAt = new Date();
   private readonly pipeline: InspectionPipeline<PipelineFrame>;
+  private readonly alarms: AlarmBoard;
+  private readonly events: EventLog;
+  private readonly sourceFps = new RateMeter();
+  private lastFrameAt: number | null = null;
+  private watchTimer: NodeJS.Timeout | null = null;
+  private failSafeEngaged = false;
   private thresholds: Thresholds;
   private swapping: Promise<unknown> | null = null;
   private statusTimer: NodeJS.Timeout | null = null;
@@ -116,8 +126,10 @@ export class StationEngine {
     this.pipeline = new InspectionPipeline<PipelineFrame>(
       () => this.active.loaded,
       (item, outcome) => this.finish(item, outcome),
-      { maxWaitMs: settings.config.inference.maxWaitMs },
+      { maxWaitMs: settings.config.inference.maxWaitMs, queueLimit: settings.config.pipeline.queueLimit, dropPolicy: settings.config.pipeline.dropPolicy },
     );
+    this.events = new EventLog(db);
+    this.alarms = new AlarmBoard((change) => this.onAlarm(change));
   }
 
   /**
@@ -128,8 +140,7 @@ export class StationEngine {
   static async start(settings: EngineSettings): Promise<StationEngine> {
     const { config, logger } = settings;
     const session = resolveSessionSettings(config.inference, { platform: process.platform, cores: availableParallelism() });
-    const { fps, loop, limit } = config.source;
-    const source = await ReplaySource.open({ dir: settings.replayDir, fps, loop, ...(limit !== undefined ? { limit } : {}) });
+    const source = await createFrameSource(config.source);
     const db = openDatabase(settings.databasePath);
     const registry = new ModelRegistry(db, settings.dataDir);
     let active: ActiveModel;
@@ -223,7 +234,17 @@ export class StationEngine {
         workerRestarts: loaded.client.restarts,
       },
       thresholds: this.thresholds,
-      source: { kind: this.source.kind, description: this.source.description, state: this.source.state },
+      source: {
+        kind: this.source.kind,
+        description: this.source.description,
+        state: this.source.state,
+        fps: Math.round(this.sourceFps.perSecond() * 10) / 10,
+        ...this.source.stats(),
+        lastFrameAgeMs: this.lastFrameAt === null ? null : Math.round(performance.now() - this.lastFrameAt),
+        stallMs: this.settings.config.source.stallMs,
+      },
+      alarms: this.alarms.list(),
+      failSafe: { engaged: this.failSafeEngaged, reasons: this.failSafeReasons() },
       frames: { ...this.frames, dropped: this.pipeline.dropped },
       decisions: { ...this.decisions },
       rejectRate: decided === 0 ? 0 : this.decisions.pit / decided,
@@ -301,11 +322,16 @@ export class StationEngine {
   }
 
   /** Stops the line, finishes the frames in hand, flushes the log and closes everything. */
+  recentEvents(limit: number): StationEvent[] {
+    return this.events.recent(limit);
+  }
+
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    this.source.stop();
+    await this.source.stop();
     if (this.statusTimer) clearInterval(this.statusTimer);
+    if (this.watchTimer) clearInterval(this.watchTimer);
     await this.swapping?.catch(() => undefined);
     await this.pipeline.whenIdle();
     this.log.close();
@@ -314,17 +340,75 @@ export class StationEngine {
     this.loopDelay.stop();
   }
 
+  private watchStartedAt = performance.now();
+
   private run(): void {
+    this.watchStartedAt = performance.now();
     this.loopDelay.start();
     this.statusTimer = setInterval(() => this.emit('status', this.getStatus()), STATUS_INTERVAL_MS);
+    this.watchTimer = setInterval(() => this.watch(), WATCH_INTERVAL_MS);
     this.source.start(
       (frame) => this.accept(frame),
       () => this.settings.logger.info(`source finished after ${this.frames.seen} frames`),
     );
   }
 
+  /**
+   * The watchdog: a camera that is down, or has sent nothing for stallMs, and a model whose worker
+   * is being restarted each raise an alarm and engage the fail-safe until they recover.
+   */
+  private watch(): void {
+    const now = performance.now();
+    const state = this.source.state;
+    const { stallMs } = this.settings.config.source;
+    if (state === 'down') {
+      this.alarms.raise('camera', 'camera', 'alarm', `camera down: ${this.source.stats().lastError ?? 'no reason given'}`);
+    } else if (state === 'running' || state === 'starting') {
+      const silentMs = now - (this.lastFrameAt ?? this.watchStartedAt);
+      if (silentMs > stallMs) this.alarms.raise('camera', 'camera', 'alarm', `camera stalled: no frame for ${(silentMs / 1000).toFixed(1)} s`);
+      else this.alarms.clear('camera');
+    } else {
+      this.alarms.clear('camera');
+    }
+    if (this.active.loaded.client.state === 'restarting')
+      this.alarms.raise('model', 'model', 'alarm', 'model worker died and is being restarted: frames are rejected');
+    else this.alarms.clear('model');
+    this.updateFailSafe();
+  }
+
+  private failSafeReasons(): string[] {
+    return this.alarms
+      .list()
+      .filter((a) => a.kind === 'camera' || a.kind === 'model')
+      .map((a) => a.message);
+  }
+
+  private updateFailSafe(): void {
+    const reasons = this.failSafeReasons();
+    const engaged = reasons.length > 0;
+    if (engaged === this.failSafeEngaged) return;
+    this.failSafeEngaged = engaged;
+    this.events.append({
+      at: new Date(),
+      kind: 'fail-safe',
+      severity: engaged ? 'alarm' : 'info',
+      message: engaged ? `fail-safe engaged: ${reasons.join('; ')}` : 'fail-safe released',
+    });
+  }
+
+  private onAlarm(change: AlarmChange): void {
+    const { alarm } = change;
+    const message = change.change === 'cleared' ? `cleared: ${alarm.message}` : alarm.message;
+    this.events.append({ at: new Date(change.at), kind: alarm.kind, severity: change.change === 'cleared' ? 'info' : alarm.severity, message });
+    const log = change.change === 'cleared' ? this.settings.logger.info : this.settings.logger.warn;
+    log(`alarm ${change.change}: ${alarm.message}`);
+    this.emit('alarm', change);
+  }
+
   private accept(frame: Frame): void {
     if (this.stopped) return;
+    this.lastFrameAt = performance.now();
+    this.sourceFps.mark();
     this.frames.seen++;
     this.pipeline.submit({ frame, image: frame.data, receivedAt: performance.now() });
   }

@@ -19,5 +19,6 @@ export function createApiHandlers(engine: StationEngine): ApiHandlers {
     importModel: ({ source }) => engine.importModel(source, UI_ACTOR),
     activateModel: ({ id, reason }) => engine.activateModel(id, UI_ACTOR, reason ?? null),
     rollbackModel: ({ reason }) => engine.rollbackModel(UI_ACTOR, reason ?? null),
+    getEvents: ({ limit }) => engine.recentEvents(limit),
   };
 }

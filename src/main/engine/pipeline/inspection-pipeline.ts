@@ -42,15 +42,23 @@ export type Outcome =
 export interface PipelineOptions {
   /** Throughput mode: send a batch that has waited this long even if not full. */
   readonly maxWaitMs: number;
-  /** Frames allowed to wait for preprocessing; beyond it the oldest is dropped. */
+  /** Frames allowed to wait for preprocessing; beyond it one is dropped (and answered). */
   readonly queueLimit: number;
+  /** Which one: the oldest waiting (fresh frames win), or the one that just came. */
+  readonly dropPolicy: 'drop-oldest' | 'drop-newest';
   /** Frames decoded at once (sharp runs them on libuv's pool). */
   readonly preprocessConcurrency: number;
   /** Batches held at once (open, being filled, or with the worker). */
   readonly maxBatchesHeld: number;
 }
 
-export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = { maxWaitMs: 10, queueLimit: 4, preprocessConcurrency: 2, maxBatchesHeld: 3 };
+export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
+  maxWaitMs: 10,
+  queueLimit: 4,
+  dropPolicy: 'drop-oldest',
+  preprocessConcurrency: 2,
+  maxBatchesHeld: 3,
+};
 
 interface Entry<T> {
   readonly seq: number;
@@ -106,14 +114,14 @@ export class InspectionPipeline<T extends PipelineItem> {
   submit(item: T): void {
     this.waiting.push({ seq: this.nextSeq++, item, submittedAt: performance.now(), admittedAt: 0, decodeMs: null, preprocessMs: null, failure: null });
     while (this.waiting.length > this.options.queueLimit) {
-      const oldest = this.waiting.shift()!;
+      const dropped = (this.options.dropPolicy === 'drop-oldest' ? this.waiting.shift() : this.waiting.pop())!;
       this.dropped++;
-      this.complete(oldest, {
+      this.complete(dropped, {
         kind: 'failed',
         model: null,
         stage: 'queue',
         reason: 'dropped: frames came faster than the model could score them',
-        timings: this.timings(oldest, null, null),
+        timings: this.timings(dropped, null, null),
       });
     }
     this.pump();

@@ -4,7 +4,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import type { Frame, FrameSource, SourceState } from './frame-source';
+import { BaseFrameSource } from './frame-source';
 
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.bmp', '.tif', '.tiff']);
 
@@ -21,21 +21,20 @@ export interface ReplayOptions {
   readonly dir: string;
   readonly fps: number;
   readonly loop: boolean;
-  readonly limit?: number;
-  readonly now?: () => number;
+  readonly limit?: number | undefined;
 }
 
-export class ReplaySource implements FrameSource {
+export class ReplaySource extends BaseFrameSource {
   readonly kind = 'replay';
   private timer: NodeJS.Timeout | null = null;
-  private nextId = 1;
   private delivered = 0;
-  private _state: SourceState = 'stopped';
 
   private constructor(
     private readonly files: readonly ReplayFile[],
     private readonly options: ReplayOptions,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Reads the folder's images into memory (a replay set is small; a shift belongs on disk elsewhere). */
   static async open(options: ReplayOptions): Promise<ReplaySource> {
@@ -55,23 +54,19 @@ export class ReplaySource implements FrameSource {
     return `${this.files.length} images from ${this.options.dir} at ${this.options.fps} fps${this.options.loop ? ', looping' : ''}${limit}`;
   }
 
-  get state(): SourceState {
-    return this._state;
-  }
-
-  start(onFrame: (frame: Frame) => void, onEnd?: () => void): void {
-    if (this.timer) return;
-    this._state = 'running';
+  protected begin(): void {
     const periodMs = 1000 / this.options.fps;
-    const now = this.options.now ?? Date.now;
     const startedAt = performance.now();
     const tick = (): void => {
-      if (this.options.limit !== undefined && this.delivered >= this.options.limit) return this.finish(onEnd);
-      const index = this.delivered % this.files.length;
-      if (!this.options.loop && this.delivered >= this.files.length) return this.finish(onEnd);
-      const file = this.files[index]!;
-      onFrame({ id: this.nextId++, capturedAt: now(), data: file.data, origin: `replay:${file.name}` });
+      if (!this.active) return;
+      const { limit, loop } = this.options;
+      if ((limit !== undefined && this.delivered >= limit) || (!loop && this.delivered >= this.files.length)) {
+        this.timer = null;
+        return this.finish();
+      }
+      const file = this.files[this.delivered % this.files.length]!;
       this.delivered++;
+      this.deliver(file.data, `replay:${file.name}`);
       // Schedule against the start time so the rate does not drift with timer lateness.
       const due = startedAt + this.delivered * periodMs;
       this.timer = setTimeout(tick, Math.max(0, due - performance.now()));
@@ -79,15 +74,8 @@ export class ReplaySource implements FrameSource {
     this.timer = setTimeout(tick, 0);
   }
 
-  stop(): void {
+  protected async end(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (this._state === 'running') this._state = 'stopped';
-  }
-
-  private finish(onEnd?: () => void): void {
-    this.timer = null;
-    this._state = 'finished';
-    onEnd?.();
   }
 }

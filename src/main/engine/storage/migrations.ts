@@ -70,6 +70,27 @@ export const MIGRATIONS: readonly Migration[] = [
         BEGIN SELECT RAISE(ABORT, 'model activation history is append-only'); END;
     `,
   },
+  {
+    version: 3,
+    name: 'events',
+    sql: `
+      -- What happened to the station, for the log and the UI: alarms raised and cleared,
+      -- machine-health changes, fail-safe engaged. Append-only.
+      CREATE TABLE events (
+        seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+        at         TEXT    NOT NULL,                  -- ISO 8601, UTC
+        kind       TEXT    NOT NULL,                  -- camera, model, sensor, health, fail-safe, …
+        severity   TEXT    NOT NULL CHECK (severity IN ('info', 'warning', 'alarm')),
+        message    TEXT    NOT NULL,
+        data_json  TEXT
+      );
+      CREATE INDEX events_at ON events (at);
+      CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+        BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+      CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+        BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,0 +1,119 @@
+/**
+ * Splits an MJPEG stream (HTTP multipart/x-mixed-replace, as IP cameras send
+ * it) into its parts. Cameras differ: some send Content-Length per part,
+ * some do not; some put "--" in the boundary parameter, some do not; lines
+ * end in CRLF or LF. A part longer than the limit is refused and the parser
+ * looks for the next boundary, so one broken frame never eats the memory.
+ *
+ * Written here rather than taken from npm: the one MJPEG splitter there
+ * (mjpeg-consumer, unmaintained since 2019) needs Content-Length in the same
+ * chunk as the image start and copies past its buffer otherwise.
+ */
+
+export interface PartSink {
+  part(body: Buffer, headers: Readonly<Record<string, string>>): void;
+  refused(reason: string): void;
+}
+
+const CRLF2 = Buffer.from('\r\n\r\n');
+const LF2 = Buffer.from('\n\n');
+
+/** The boundary from a Content-Type header value, or null when there is none. */
+export function boundaryOf(contentType: string | undefined): string | null {
+  const match = /boundary="?([^";]+)"?/i.exec(contentType ?? '');
+  return match ? match[1]!.trim() : null;
+}
+
+export class MultipartParser {
+  private buffer: Buffer = Buffer.alloc(0);
+  private readonly delimiter: Buffer;
+  private state: 'boundary' | 'headers' | 'body' = 'boundary';
+  private headers: Record<string, string> = {};
+  private length: number | null = null;
+
+  constructor(
+    boundary: string,
+    private readonly sink: PartSink,
+    private readonly maxPartBytes: number,
+  ) {
+    // RFC 2046: the delimiter is "--" + boundary; a camera that already put the dashes in the parameter gets them once.
+    this.delimiter = Buffer.from(boundary.startsWith('--') ? boundary : `--${boundary}`);
+  }
+
+  push(chunk: Buffer): void {
+    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    for (;;) {
+      if (this.state === 'boundary' && !this.findBoundary()) return;
+      if (this.state === 'headers' && !this.readHeaders()) return;
+      if (this.state === 'body' && !this.readBody()) return;
+    }
+  }
+
+  private findBoundary(): boolean {
+    const at = this.buffer.indexOf(this.delimiter);
+    if (at < 0) {
+      // Keep only what could be the start of a delimiter cut in two.
+      this.buffer = this.buffer.subarray(Math.max(0, this.buffer.length - this.delimiter.length));
+      return false;
+    }
+    this.buffer = this.buffer.subarray(at + this.delimiter.length);
+    this.state = 'headers';
+    return true;
+  }
+
+  private readHeaders(): boolean {
+    const crlf = this.buffer.indexOf(CRLF2);
+    const lf = this.buffer.indexOf(LF2);
+    const end = crlf >= 0 && (lf < 0 || crlf < lf) ? { at: crlf, len: 4 } : lf >= 0 ? { at: lf, len: 2 } : null;
+    if (!end) {
+      if (this.buffer.length > 16 * 1024) this.resync('part headers longer than 16 KiB');
+      return false;
+    }
+    this.headers = {};
+    for (const line of this.buffer.subarray(0, end.at).toString('latin1').split(/\r?\n/)) {
+      const colon = line.indexOf(':');
+      if (colon > 0) this.headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+    }
+    const declared = this.headers['content-length'];
+    this.length = declared !== undefined && /^\d+$/.test(declared) ? Number(declared) : null;
+    this.buffer = this.buffer.subarray(end.at + end.len);
+    if (this.length !== null && this.length > this.maxPartBytes) return this.resync(`part of ${this.length} bytes is over the ${this.maxPartBytes}-byte limit`);
+    this.state = 'body';
+    return true;
+  }
+
+  private readBody(): boolean {
+    if (this.length !== null) {
+      if (this.buffer.length < this.length) return false;
+      this.emit(this.buffer.subarray(0, this.length));
+      this.buffer = this.buffer.subarray(this.length);
+      this.state = 'boundary';
+      return true;
+    }
+    // No length: the body runs to the next delimiter (less the line break before it).
+    const at = this.buffer.indexOf(this.delimiter);
+    if (at < 0) {
+      if (this.buffer.length > this.maxPartBytes) this.resync(`part without Content-Length over the ${this.maxPartBytes}-byte limit`);
+      return false;
+    }
+    let end = at;
+    if (end >= 2 && this.buffer[end - 2] === 0x0d && this.buffer[end - 1] === 0x0a) end -= 2;
+    else if (end >= 1 && this.buffer[end - 1] === 0x0a) end -= 1;
+    this.emit(this.buffer.subarray(0, end));
+    this.buffer = this.buffer.subarray(at);
+    this.state = 'boundary';
+    return true;
+  }
+
+  private emit(body: Buffer): void {
+    // A copy: the stream's buffer is reused and the frame outlives it.
+    this.sink.part(Buffer.from(body), this.headers);
+  }
+
+  private resync(reason: string): boolean {
+    this.sink.refused(reason);
+    this.state = 'boundary';
+    this.length = null;
+    return true;
+  }
+}

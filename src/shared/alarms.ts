@@ -1,0 +1,32 @@
+/** Alarms the station raises, and the events it logs, as the UI sees them. */
+import { z } from 'zod';
+
+export const ALARM_KINDS = ['camera', 'model', 'sensor', 'health', 'storage', 'upload'] as const;
+export type AlarmKind = (typeof ALARM_KINDS)[number];
+
+export const AlarmSchema = z.object({
+  /** Stable per cause (e.g. "camera", "sensor:line-vibration"), so a cause is raised once and cleared once. */
+  id: z.string(),
+  kind: z.enum(ALARM_KINDS),
+  severity: z.enum(['warning', 'alarm']),
+  message: z.string(),
+  /** ISO 8601, UTC: when it was raised. */
+  since: z.string(),
+});
+export type Alarm = z.infer<typeof AlarmSchema>;
+
+export const AlarmChangeSchema = z.object({
+  change: z.enum(['raised', 'cleared', 'changed']),
+  alarm: AlarmSchema,
+  at: z.string(),
+});
+export type AlarmChange = z.infer<typeof AlarmChangeSchema>;
+
+export const StationEventSchema = z.object({
+  seq: z.number().int(),
+  at: z.string(),
+  kind: z.string(),
+  severity: z.enum(['info', 'warning', 'alarm']),
+  message: z.string(),
+});
+export type StationEvent = z.infer<typeof StationEventSchema>;

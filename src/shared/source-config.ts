@@ -1,0 +1,95 @@
+/**
+ * Camera configuration: which frame source, and how it is watched. Relative
+ * paths are resolved against the config file's folder.
+ */
+import { z } from 'zod';
+
+const watched = {
+  /** No frame for this long raises the camera alarm and engages the fail-safe. */
+  stallMs: z.number().int().min(100).max(600_000).default(2000),
+};
+
+const reconnect = {
+  /** Wait before the first reconnect, doubled after each failure up to reconnectMaxMs. */
+  reconnectMinMs: z.number().int().min(10).max(60_000).default(250),
+  reconnectMaxMs: z.number().int().min(10).max(600_000).default(5000),
+};
+
+export const ReplaySourceSchema = z
+  .object({
+    kind: z.literal('replay'),
+    /** Folder of images, replayed in name order. Default: the bundled demo frames. */
+    dir: z.string().min(1).optional(),
+    fps: z.number().positive().max(1000).default(10),
+    loop: z.boolean().default(true),
+    /** Replay at most this many frames (then stop, or start again when looping). */
+    limit: z.number().int().positive().optional(),
+    ...watched,
+  })
+  .strict();
+
+export const HotFolderSourceSchema = z
+  .object({
+    kind: z.literal('hot-folder'),
+    /** The folder a smart camera or an FTP server writes into. */
+    dir: z.string().min(1),
+    /** What to do with a file once it was read: keep it (and never read it again), move it to processedDir, or delete it. */
+    afterRead: z.enum(['keep', 'move', 'delete']).default('move'),
+    /** Default: processed/ inside dir. */
+    processedDir: z.string().min(1).optional(),
+    /** A file is taken once its size has not changed for this long (the writer has finished). */
+    settleMs: z.number().int().min(10).max(60_000).default(200),
+    extensions: z.array(z.string().regex(/^\.[a-z0-9]+$/i)).default(['.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp']),
+    ...watched,
+  })
+  .strict();
+
+export const MjpegSourceSchema = z
+  .object({
+    kind: z.literal('mjpeg'),
+    /** An IP camera's multipart/x-mixed-replace stream. */
+    url: z.url({ protocol: /^https?$/ }),
+    /** No byte for this long ends the connection, and a new one is made. */
+    readTimeoutMs: z.number().int().min(100).max(600_000).default(3000),
+    /** A part larger than this is refused (a broken stream must not eat the memory). */
+    maxFrameBytes: z.number().int().min(1024).max(100_000_000).default(20_000_000),
+    ...reconnect,
+    ...watched,
+  })
+  .strict();
+
+export const FfmpegSourceSchema = z
+  .object({
+    kind: z.literal('ffmpeg'),
+    /**
+     * ffmpeg's input arguments, e.g. ["-f", "v4l2", "-i", "/dev/video0"] (Linux camera),
+     * ["-f", "dshow", "-i", "video=USB Camera"] (Windows), ["-rtsp_transport", "tcp", "-i", "rtsp://…"].
+     */
+    input: z.array(z.string()).min(2),
+    /** Default: the ffmpeg shipped in @ffmpeg-installer/ffmpeg. */
+    ffmpegPath: z.string().min(1).optional(),
+    /** Frames per second to take from the input (ffmpeg -r); default: as the input gives them. */
+    fps: z.number().positive().max(1000).optional(),
+    /** JPEG quality of the frames ffmpeg hands over, 2 (best) … 31. */
+    quality: z.number().int().min(2).max(31).default(4),
+    ...reconnect,
+    ...watched,
+  })
+  .strict();
+
+export const SourceConfigSchema = z.discriminatedUnion('kind', [ReplaySourceSchema, HotFolderSourceSchema, MjpegSourceSchema, FfmpegSourceSchema]);
+export type SourceConfig = z.infer<typeof SourceConfigSchema>;
+export type ReplaySourceConfig = z.infer<typeof ReplaySourceSchema>;
+export type HotFolderSourceConfig = z.infer<typeof HotFolderSourceSchema>;
+export type MjpegSourceConfig = z.infer<typeof MjpegSourceSchema>;
+export type FfmpegSourceConfig = z.infer<typeof FfmpegSourceSchema>;
+
+export const PipelineConfigSchema = z
+  .object({
+    /** Frames allowed to wait for the model; beyond it a frame is dropped (and rejected fail-safe). */
+    queueLimit: z.number().int().min(1).max(1000).default(4),
+    /** Which frame a full queue drops: the oldest waiting (fresh frames win) or the one that just came. */
+    dropPolicy: z.enum(['drop-oldest', 'drop-newest']).default('drop-oldest'),
+  })
+  .strict();
+export type PipelineConfig = z.infer<typeof PipelineConfigSchema>;
