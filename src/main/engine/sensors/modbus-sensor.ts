@@ -1,0 +1,104 @@
+/**
+ * Temperature and humidity transmitters on Modbus RTU (modbus-serial): the
+ * holding registers are polled, each value = raw × scale + offset, checked
+ * against its range. No good answer for livenessMs marks the sensor down and
+ * the port is opened again, waiting longer after each failure (capped).
+ */
+import ModbusRTU from 'modbus-serial';
+import type { ModbusSensorConfig } from '../../../shared/sensor-config';
+import { Backoff } from '../sources/frame-source';
+import { BaseSensorSource } from './sensor-source';
+
+export class ModbusSensorSource extends BaseSensorSource {
+  readonly kind = 'modbus';
+  private client: ModbusRTU | null = null;
+  private pollTimer: NodeJS.Timeout | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private lastGoodAt = 0;
+  private readonly backoff: Backoff;
+  private polling = false;
+
+  constructor(private readonly config: ModbusSensorConfig) {
+    super(config.id);
+    this.backoff = new Backoff(config.reconnectMinMs, config.reconnectMaxMs);
+  }
+
+  get description(): string {
+    return `Modbus RTU unit ${this.config.unitId} on ${this.config.path}, ${this.config.registers.length} register(s) every ${this.config.pollMs} ms`;
+  }
+
+  protected begin(): void {
+    void this.connect();
+  }
+
+  protected async end(): Promise<void> {
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.pollTimer = null;
+    this.retryTimer = null;
+    await this.closeClient();
+  }
+
+  private async connect(): Promise<void> {
+    if (!this.active) return;
+    const client = new ModbusRTU();
+    this.client = client;
+    try {
+      await client.connectRTUBuffered(this.config.path, { baudRate: this.config.baudRate, parity: this.config.parity });
+    } catch (err) {
+      return this.retry(`cannot open ${this.config.path}: ${(err as Error).message}`);
+    }
+    if (this.client !== client) return;
+    client.setID(this.config.unitId);
+    client.setTimeout(this.config.timeoutMs);
+    this.lastGoodAt = Date.now();
+    this.pollTimer = setInterval(() => void this.poll(client), this.config.pollMs);
+    void this.poll(client);
+  }
+
+  private async poll(client: ModbusRTU): Promise<void> {
+    if (this.polling || this.client !== client) return;
+    this.polling = true;
+    try {
+      const values: Record<string, number> = {};
+      let outOfRange = 0;
+      for (const reg of this.config.registers) {
+        const { data } = await client.readHoldingRegisters(reg.address, 1);
+        const word = data[0]!;
+        const raw = reg.signed && word > 0x7fff ? word - 0x10000 : word;
+        const value = raw * reg.scale + reg.offset;
+        if (value < reg.min || value > reg.max) outOfRange++;
+        else values[reg.channel] = value;
+      }
+      if (outOfRange > 0) this.junk('out-of-range', `${this.id}: ${outOfRange} register value(s) out of range`);
+      this.lastGoodAt = Date.now();
+      this.backoff.reset();
+      this.up();
+      if (Object.keys(values).length > 0) this.emit(values);
+    } catch (err) {
+      this.junk('read-error', `${this.id}: ${(err as Error).message}`);
+      if (Date.now() - this.lastGoodAt > this.config.livenessMs)
+        this.retry(`no answer from unit ${this.config.unitId} on ${this.config.path} for ${this.config.livenessMs} ms`);
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private retry(reason: string): void {
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    this.pollTimer = null;
+    void this.closeClient();
+    this.down(reason);
+    if (!this.active || this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.connect();
+    }, this.backoff.delay());
+  }
+
+  private async closeClient(): Promise<void> {
+    const client = this.client;
+    this.client = null;
+    if (client?.isOpen) await new Promise<void>((resolve) => client.close(() => resolve()));
+  }
+}

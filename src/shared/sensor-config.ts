@@ -1,0 +1,145 @@
+/**
+ * Sensor configuration: where readings come from (serial lines, Modbus RTU
+ * transmitters, a CSV recording), how the features are computed, which model
+ * turns them into p_fail, and how that becomes machine health. Relative paths
+ * are resolved against the config file's folder.
+ */
+import { z } from 'zod';
+
+/** A channel's valid range: a reading outside it is junk (a sensor fault, not a machine fault). */
+export const ChannelSchema = z
+  .object({
+    min: z.number(),
+    max: z.number(),
+    unit: z.string().optional(),
+  })
+  .strict()
+  .refine((c) => c.min < c.max, { message: 'min must be below max' });
+export type ChannelSpec = z.infer<typeof ChannelSchema>;
+
+const channelName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'letters, digits and "_", starting with a letter');
+const sourceId = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" and "-"');
+
+const liveness = {
+  /** No byte (serial) or no answer (Modbus) for this long: the sensor is down and the port is opened again. */
+  livenessMs: z.number().int().min(50).max(600_000).default(2000),
+  reconnectMinMs: z.number().int().min(10).max(60_000).default(250),
+  reconnectMaxMs: z.number().int().min(10).max(600_000).default(5000),
+};
+
+export const SerialSensorSchema = z
+  .object({
+    kind: z.literal('serial'),
+    id: sourceId,
+    /** The port (/dev/ttyUSB0, COM3, a pty)… */
+    path: z.string().min(1).optional(),
+    /** …or how to find it again after it was unplugged and came back under another name. */
+    match: z.object({ serialNumber: z.string().optional(), vendorId: z.string().optional(), productId: z.string().optional() }).strict().optional(),
+    baudRate: z.number().int().positive().default(115_200),
+    /** kv: "vib=0.12 temp=38.2"; csv: a header line then values; json: one object per line. */
+    framing: z.enum(['kv', 'csv', 'json']),
+    /** CSV columns when the device sends no header. */
+    csvColumns: z.array(z.string().min(1)).optional(),
+    /** xor: an NMEA-style "*HH" suffix, the XOR of the bytes before it. */
+    checksum: z.enum(['none', 'xor']).default('none'),
+    /** A line longer than this is junk (a wrong baud rate or a babbling device produces endless lines). */
+    maxLineBytes: z.number().int().min(16).max(65_536).default(512),
+    /** The values taken from each line, by name, with their valid ranges. */
+    channels: z.record(channelName, ChannelSchema),
+    ...liveness,
+  })
+  .strict()
+  .refine((s) => s.path !== undefined || s.match !== undefined, { message: 'give the port path or a match (serialNumber, vendorId)', path: ['path'] });
+
+export const ModbusSensorSchema = z
+  .object({
+    kind: z.literal('modbus'),
+    id: sourceId,
+    path: z.string().min(1),
+    baudRate: z.number().int().positive().default(9600),
+    parity: z.enum(['none', 'even', 'odd']).default('none'),
+    unitId: z.number().int().min(1).max(247).default(1),
+    pollMs: z.number().int().min(20).max(600_000).default(1000),
+    timeoutMs: z.number().int().min(10).max(60_000).default(500),
+    /** Holding registers: value = raw × scale + offset (raw read as signed 16-bit when signed). */
+    registers: z
+      .array(
+        z
+          .object({
+            channel: channelName,
+            address: z.number().int().min(0).max(65_535),
+            scale: z.number().default(1),
+            offset: z.number().default(0),
+            signed: z.boolean().default(false),
+            min: z.number(),
+            max: z.number(),
+          })
+          .strict(),
+      )
+      .min(1),
+    ...liveness,
+  })
+  .strict();
+
+export const CsvReplaySensorSchema = z
+  .object({
+    kind: z.literal('csv-replay'),
+    id: sourceId,
+    /** A recording with a time column (ms) and one column per channel. Default: the bundled demo recording. */
+    file: z.string().min(1).optional(),
+    timeColumn: z.string().default('timestamp_ms'),
+    /** 1 = as recorded; 2 = twice as fast. */
+    speed: z.number().positive().max(1000).default(1),
+    loop: z.boolean().default(true),
+    channels: z.record(channelName, ChannelSchema),
+  })
+  .strict();
+
+export const SensorSourceSchema = z.discriminatedUnion('kind', [SerialSensorSchema, ModbusSensorSchema, CsvReplaySensorSchema]);
+export type SensorSourceConfig = z.infer<typeof SensorSourceSchema>;
+export type SerialSensorConfig = z.infer<typeof SerialSensorSchema>;
+export type ModbusSensorConfig = z.infer<typeof ModbusSensorSchema>;
+export type CsvReplaySensorConfig = z.infer<typeof CsvReplaySensorSchema>;
+
+/** A rule of the environmental multiplier (BRIEF.md): when every condition given holds, risk is multiplied. */
+export const EnvironmentRuleSchema = z
+  .object({
+    name: z.string().min(1),
+    /** Conditions on the latest value of a channel: { "temperature_c": { "above": 40 } }. */
+    when: z.record(channelName, z.object({ above: z.number().optional(), below: z.number().optional() }).strict()),
+    multiplier: z.number().positive().max(100),
+  })
+  .strict();
+export type EnvironmentRule = z.infer<typeof EnvironmentRuleSchema>;
+
+export const HealthConfigSchema = z
+  .object({
+    /** Risk at or above which health becomes warn / alarm… */
+    warnAt: z.number().min(0).max(1).default(0.4),
+    alarmAt: z.number().min(0).max(1).default(0.7),
+    /** …and how far below the threshold it must fall to come back (hysteresis: no flapping on a noisy figure). */
+    hysteresis: z.number().min(0).max(0.5).default(0.1),
+    /** How often the sensor model is asked for p_fail. */
+    evaluateMs: z.number().int().min(10).max(60_000).default(250),
+  })
+  .strict()
+  .refine((h) => h.warnAt < h.alarmAt, { message: 'warnAt must be below alarmAt', path: ['warnAt'] });
+export type HealthConfig = z.infer<typeof HealthConfigSchema>;
+
+export const SensorsConfigSchema = z
+  .object({
+    sources: z.array(SensorSourceSchema).default([]),
+    /** The sensor model package (a tabular model giving p_fail). Default: the bundled demo sensor model. */
+    model: z
+      .object({ dir: z.string().min(1).optional() })
+      .strict()
+      .default({}),
+    /** Rolling window per channel, in samples. */
+    windowSamples: z.number().int().min(8).max(65_536).default(256),
+    /** Sample rate the FFT band edges refer to, Hz (the rate the readings arrive at). */
+    sampleRateHz: z.number().positive().max(1_000_000).default(200),
+    environment: z.array(EnvironmentRuleSchema).default([]),
+    health: HealthConfigSchema.default(HealthConfigSchema.parse({})),
+  })
+  .strict();
+export type SensorsConfig = z.infer<typeof SensorsConfigSchema>;
