@@ -4,7 +4,8 @@
  */
 import { onnx, type OnnxTypes } from './onnx-proto';
 
-type AttributeValue = number | string | readonly number[] | readonly string[];
+/** A Float32Array is always FLOATS; a plain number list is INTS when every value is whole. */
+type AttributeValue = number | string | readonly number[] | readonly string[] | Float32Array;
 
 export interface TensorInfo {
   readonly name: string;
@@ -20,6 +21,7 @@ export const DataType = onnx.TensorProto.DataType;
 function attribute(name: string, value: AttributeValue): OnnxTypes.IAttributeProto {
   const A = onnx.AttributeProto.AttributeType;
   if (typeof value === 'string') return { name, type: A.STRING, s: new TextEncoder().encode(value) };
+  if (value instanceof Float32Array) return { name, type: A.FLOATS, floats: [...value] };
   if (typeof value === 'number') {
     return Number.isInteger(value) ? { name, type: A.INT, i: value } : { name, type: A.FLOAT, f: value };
   }
