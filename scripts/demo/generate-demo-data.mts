@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import seedrandom from 'seedrandom';
 import { pitLocation, randomScene, sceneToSvg, type Rng } from './cherry-scene';
+import { DEMO_SENSOR_RATE_HZ, DEMO_SENSOR_SECONDS, demoSensorCsv } from './demo-sensors';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const IMAGE_SIZE = 128;
@@ -55,36 +56,9 @@ async function renderSplit(plan: SplitPlan): Promise<void> {
   await writeFile(join(dir, 'labels.csv'), rows.join('\n') + '\n');
 }
 
-/**
- * 30 s of sensor readings at 200 Hz, matching 300 frames at 10 fps:
- * shaft vibration (25 Hz and its harmonic) with noise, a bearing-wear signature
- * (rising 80 Hz energy and impulses) in the last third, slowly rising
- * temperature, humidity near 55 %.
- */
 async function writeSensorRecording(): Promise<void> {
-  const rng: Rng = seedrandom('linesight-demo-sensors-v1');
-  const gauss = (): number => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
-  const rateHz = 200;
-  const seconds = 30;
-  const rows = ['timestamp_ms,vibration_g,temperature_c,humidity_pct'];
-  let temperature = 38.2;
-  let humidity = 55;
-  for (let i = 0; i < rateHz * seconds; i++) {
-    const t = i / rateHz;
-    const wear = Math.max(0, (t - 20) / 10); // 0 until 20 s, then rises to 1
-    const impulse = wear > 0 && rng() < 0.02 * wear ? gauss() * 0.6 * wear : 0;
-    const vibration =
-      0.2 * Math.sin(2 * Math.PI * 25 * t) +
-      0.05 * Math.sin(2 * Math.PI * 50 * t + 0.7) +
-      0.25 * wear * Math.sin(2 * Math.PI * 80 * t) +
-      impulse +
-      0.03 * gauss();
-    temperature += 0.00008 + 0.0004 * wear + 0.002 * gauss();
-    humidity += 0.01 * gauss() - 0.001 * (humidity - 55);
-    rows.push(`${Math.round(t * 1000)},${vibration.toFixed(4)},${temperature.toFixed(3)},${humidity.toFixed(2)}`);
-  }
-  await writeFile(join(ROOT, 'resources/demo/sensors.csv'), rows.join('\n') + '\n');
-  process.stdout.write(`resources/demo/sensors.csv: ${rateHz * seconds} rows\n`);
+  await writeFile(join(ROOT, 'resources/demo/sensors.csv'), demoSensorCsv());
+  process.stdout.write(`resources/demo/sensors.csv: ${DEMO_SENSOR_RATE_HZ * DEMO_SENSOR_SECONDS} rows\n`);
 }
 
 for (const split of SPLITS) await renderSplit(split);
