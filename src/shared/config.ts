@@ -7,7 +7,27 @@
  */
 import { z } from 'zod';
 import { ThresholdsSchema } from './manifest';
+import { SensorsConfigSchema, type SensorsConfig } from './sensor-config';
 import { PipelineConfigSchema, ReplaySourceSchema, SourceConfigSchema } from './source-config';
+
+/** The demo machine: the bundled sensor recording, replayed, and the bundled demo sensor model. */
+const DEMO_SENSORS: SensorsConfig = SensorsConfigSchema.parse({
+  sources: [
+    {
+      kind: 'csv-replay',
+      id: 'demo-machine',
+      channels: {
+        vibration_g: { min: -20, max: 20, unit: 'g' },
+        temperature_c: { min: -20, max: 150, unit: '°C' },
+        humidity_pct: { min: 0, max: 100, unit: '%' },
+      },
+    },
+  ],
+  environment: [
+    { name: 'hot bearing', when: { temperature_c: { above: 45 } }, multiplier: 1.5 },
+    { name: 'humid hall', when: { humidity_pct: { above: 75 } }, multiplier: 1.3 },
+  ],
+});
 
 export const EXECUTION_PROVIDERS = ['tensorrt', 'cuda', 'dml', 'coreml', 'webgpu', 'cpu'] as const;
 export type ExecutionProvider = (typeof EXECUTION_PROVIDERS)[number];
@@ -70,6 +90,8 @@ export const StationConfigSchema = z
     source: SourceConfigSchema.default(ReplaySourceSchema.parse({ kind: 'replay' })),
     pipeline: PipelineConfigSchema.default(PipelineConfigSchema.parse({})),
     inference: InferenceConfigSchema.default(InferenceConfigSchema.parse({})),
+    /** Left out: the demo machine (the bundled recording and demo sensor model); sources: [] for none. */
+    sensors: SensorsConfigSchema.default(DEMO_SENSORS),
     storage: z
       .object({
         /** Commit the log at least this often… */

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { DECISIONS } from './decision';
 import { AlarmSchema } from './alarms';
+import { MachineHealthSchema } from './machine';
 import { ThresholdsSchema } from './manifest';
 
 export const StageNames = ['decode', 'preprocess', 'inference', 'decision', 'log', 'total'] as const;
@@ -47,6 +48,8 @@ export const StationStatusSchema = z.object({
     stallMs: z.number(),
     lastError: z.string().optional(),
   }),
+  /** Machine health from the sensors; null when no sensor is configured. */
+  machine: MachineHealthSchema.nullable(),
   /** The alarms standing now. */
   alarms: z.array(AlarmSchema),
   /** Engaged while the station cannot vouch for its decisions (camera stalled or down, model restarting): the reject output rejects. */

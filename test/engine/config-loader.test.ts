@@ -4,7 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/main/engine/config-loader';
 import { useTempDirs } from '../helpers/temp-dir';
 
-const app = { defaultModelDir: '/app/models/demo-cherry', defaultReplayDir: '/app/resources/demo/frames' };
+const app = {
+  defaultModelDir: '/app/models/demo-cherry',
+  defaultReplayDir: '/app/resources/demo/frames',
+  defaultSensorModelDir: '/app/models/demo-sensor',
+  defaultSensorRecording: '/app/resources/demo/sensors.csv',
+};
 
 describe('loadConfig', () => {
   const tempDir = useTempDirs();

@@ -8,10 +8,11 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { StationConfigSchema } from '../../src/shared/config';
 import type { Inspection } from '../../src/shared/inspection';
+import { resolvePaths } from '../../src/main/engine/config-loader';
 import { sourceWorkerEntry } from '../../src/main/engine/inference/worker-entry';
 import { silentLogger } from '../../src/main/engine/logger';
 import { StationEngine } from '../../src/main/engine/station-engine';
-import { DEMO_FRAMES_DIR, DEMO_MODEL_DIR } from '../helpers/paths';
+import { DEMO_FRAMES_DIR, DEMO_MODEL_DIR, LAYOUT } from '../helpers/paths';
 import { useTempDirs } from '../helpers/temp-dir';
 import { waitFor } from '../helpers/wait';
 
@@ -31,7 +32,11 @@ describe('StationEngine on the demo model', () => {
     // pipeline (about 10 ms a frame here) idle time, so no frame is dropped.
     writeFileSync(join(frames, '00010-broken.jpg'), Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]));
     const databasePath = join(dir, 'data', 'linesight.sqlite');
-    const config = StationConfigSchema.parse({ source: { kind: 'replay', dir: frames, fps: 25, loop: false }, storage: { flushIntervalMs: 50, flushRows: 8 } });
+    const config = resolvePaths(
+      StationConfigSchema.parse({ source: { kind: 'replay', dir: frames, fps: 25, loop: false }, storage: { flushIntervalMs: 50, flushRows: 8 } }),
+      dir,
+      LAYOUT,
+    );
     const engine = await StationEngine.start({
       config,
       modelDir: DEMO_MODEL_DIR,
@@ -92,7 +97,7 @@ describe('StationEngine on the demo model', () => {
     const manifest = JSON.parse((await import('node:fs')).readFileSync(join(DEMO_MODEL_DIR, 'manifest.json'), 'utf8')) as Record<string, unknown>;
     manifest['sha256'] = (await import('node:crypto')).createHash('sha256').update(bytes).digest('hex');
     writeFileSync(join(modelDir, 'manifest.json'), JSON.stringify(manifest));
-    const config = StationConfigSchema.parse({ source: { kind: 'replay', dir: DEMO_FRAMES_DIR } });
+    const config = resolvePaths(StationConfigSchema.parse({}), dir, LAYOUT);
     await expect(
       StationEngine.start({
         config,

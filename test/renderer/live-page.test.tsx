@@ -40,6 +40,7 @@ const status: StationStatus = {
     lastFrameAgeMs: 40,
     stallMs: 2000,
   },
+  machine: null,
   alarms: [],
   failSafe: { engaged: false, reasons: [] },
   frames: { seen: 10, classified: 10, errors: 0, dropped: 0 },

@@ -17,6 +17,8 @@ export function appLayout(root: string): AppLayout {
     root,
     defaultModelDir: join(root, 'models', 'demo-cherry'),
     defaultReplayDir: join(root, 'resources', 'demo', 'frames'),
+    defaultSensorModelDir: join(root, 'models', 'demo-sensor'),
+    defaultSensorRecording: join(root, 'resources', 'demo', 'sensors.csv'),
     rendererDir: join(root, 'out', 'renderer'),
   };
 }

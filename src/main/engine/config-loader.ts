@@ -24,6 +24,8 @@ export interface ResolvedConfig {
 export interface AppPaths {
   readonly defaultModelDir: string;
   readonly defaultReplayDir: string;
+  readonly defaultSensorModelDir: string;
+  readonly defaultSensorRecording: string;
 }
 
 export async function loadConfig(file: string | undefined, app: AppPaths): Promise<ResolvedConfig> {
@@ -74,5 +76,19 @@ export function resolvePaths(config: StationConfig, base: string, app: AppPaths)
         return s;
     }
   })();
-  return { ...config, source };
+  const sources = config.sensors.sources.map((s) => {
+    switch (s.kind) {
+      case 'csv-replay':
+        return { ...s, file: s.file !== undefined ? resolve(base, s.file) : app.defaultSensorRecording };
+      case 'serial':
+        return s.path !== undefined ? { ...s, path: resolveDevice(base, s.path) } : s;
+      case 'modbus':
+        return { ...s, path: resolveDevice(base, s.path) };
+    }
+  });
+  const sensorModelDir = config.sensors.model.dir !== undefined ? resolve(base, config.sensors.model.dir) : app.defaultSensorModelDir;
+  return { ...config, source, sensors: { ...config.sensors, sources, model: { dir: sensorModelDir } } };
 }
+
+/** COM3 and /dev/ttyUSB0 are names, not paths to resolve; a relative path (a pty link in a test folder) is. */
+const resolveDevice = (base: string, p: string): string => (/^(COM\d+|\/|\\\\)/i.test(p) ? p : resolve(base, p));

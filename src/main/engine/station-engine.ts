@@ -30,7 +30,8 @@ import type { Logger } from './logger';
 import { LoopDelayMonitor } from './metrics/loop-delay';
 import { RateMeter } from './metrics/rate-meter';
 import { StageLatency } from './metrics/stage-latency';
-import { isImagePackage, loadModelPackage, ModelPackageError, type ImageModelPackage, type ModelPackage } from './model-package';
+import { MachineHealthMonitor } from './sensors/machine-health';
+import { isImagePackage, isTabularPackage, loadModelPackage, ModelPackageError, type ImageModelPackage, type ModelPackage } from './model-package';
 import { loadImageModel, type LoadedModel } from './models/loaded-model';
 import { importModel } from './models/model-import';
 import { ModelRegistry } from './models/model-registry';
@@ -173,6 +174,12 @@ export class StationEngine {
     });
     const engine = new StationEngine(settings, session, active, source, db, log, registry);
     if (startupProblem) engine.lastError = startupProblem;
+    try {
+      await engine.startMachineHealth();
+    } catch (err) {
+      await engine.stop();
+      throw err;
+    }
     const info = active.loaded.client.info;
     logger.info(
       `model ${active.loaded.pkg.manifest.name} ${active.loaded.pkg.manifest.version} on ${info.provider}` +
@@ -243,6 +250,7 @@ export class StationEngine {
         lastFrameAgeMs: this.lastFrameAt === null ? null : Math.round(performance.now() - this.lastFrameAt),
         stallMs: this.settings.config.source.stallMs,
       },
+      machine: this.machine?.status() ?? null,
       alarms: this.alarms.list(),
       failSafe: { engaged: this.failSafeEngaged, reasons: this.failSafeReasons() },
       frames: { ...this.frames, dropped: this.pipeline.dropped },
@@ -334,6 +342,7 @@ export class StationEngine {
     if (this.watchTimer) clearInterval(this.watchTimer);
     await this.swapping?.catch(() => undefined);
     await this.pipeline.whenIdle();
+    await this.machine?.stop();
     this.log.close();
     this.db.close();
     await this.active.loaded.client.close();
@@ -341,6 +350,29 @@ export class StationEngine {
   }
 
   private watchStartedAt = performance.now();
+  private machine: MachineHealthMonitor | null = null;
+
+  private async startMachineHealth(): Promise<void> {
+    const sensors = this.settings.config.sensors;
+    if (sensors.sources.length === 0) return;
+    const pkg = await loadModelPackage(sensors.model.dir!);
+    if (!isTabularPackage(pkg))
+      throw new ModelPackageError(`sensor model ${pkg.manifestPath} is a ${pkg.manifest.task} model; machine health needs a tabular model`);
+    try {
+      this.machine = await MachineHealthMonitor.start({
+        config: sensors,
+        pkg,
+        settings: this.session,
+        entry: this.settings.workerEntry,
+        alarms: this.alarms,
+        events: this.events,
+        logger: this.settings.logger,
+      });
+    } catch (err) {
+      const reasons = err instanceof ModelLoadError ? err.problems.join('; ') : (err as Error).message;
+      throw new ModelPackageError(`sensor model ${pkg.modelPath} cannot be run: ${reasons}`);
+    }
+  }
 
   private run(): void {
     this.watchStartedAt = performance.now();

@@ -1,0 +1,155 @@
+/**
+ * Sensors to machine health:
+ *
+ *   sources → readings → rolling features (O(1) per sample)
+ *           → every evaluateMs: feature vector → sensor model (its worker) → p_fail
+ *           → × environmental multiplier → risk → ok / warn / alarm (hysteresis)
+ *
+ * Each change of health is an event and an alarm on the board; a sensor that
+ * is down is an alarm of its own; with every sensor down, or not enough
+ * samples yet, health is "unknown" (not "ok").
+ */
+import type { SensorsConfig } from '../../../shared/sensor-config';
+import type { MachineHealth as MachineHealthStatus, SensorStatus } from '../../../shared/machine';
+import type { AlarmBoard } from '../alarms/alarm-board';
+import type { SessionSettings } from '../inference/session-settings';
+import type { WorkerEntry } from '../inference/worker-entry';
+import type { Logger } from '../logger';
+import type { TabularModelPackage } from '../model-package';
+import type { EventLog } from '../storage/event-log';
+import { TabularModel } from '../tabular/tabular-model';
+import { createSensorSource } from './create-sensor-source';
+import { FeatureExtractor } from './features/feature-extractor';
+import { environmentMultiplier, riskOf } from './health/environment';
+import { nextHealth, type HealthLevel } from './health/health-state';
+import type { SensorReading, SensorSource } from './sensor-source';
+
+export interface MachineHealthOptions {
+  readonly config: SensorsConfig;
+  readonly pkg: TabularModelPackage;
+  readonly settings: SessionSettings;
+  readonly entry: WorkerEntry;
+  readonly alarms: AlarmBoard;
+  readonly events: EventLog;
+  readonly logger: Logger;
+}
+
+const LEVEL_WORDS: Record<HealthLevel, string> = { unknown: 'unknown', ok: 'ok', warn: 'at risk', alarm: 'high risk' };
+
+export class MachineHealthMonitor {
+  private readonly extractor: FeatureExtractor;
+  private readonly latest: Record<string, number> = {};
+  private timer: NodeJS.Timeout | null = null;
+  private evaluating = false;
+  private level: HealthLevel = 'unknown';
+  private reason: string | undefined = 'no evaluation yet';
+  private pFail: number | null = null;
+  private risk: number | null = null;
+  private multiplier = 1;
+  private rules: readonly string[] = [];
+  private evaluatedAt: string | null = null;
+
+  private constructor(
+    private readonly opts: MachineHealthOptions,
+    private readonly sources: readonly SensorSource[],
+    private readonly model: TabularModel,
+  ) {
+    this.extractor = new FeatureExtractor(opts.pkg.manifest.features, opts.config.windowSamples, opts.config.sampleRateHz);
+  }
+
+  static async start(opts: MachineHealthOptions): Promise<MachineHealthMonitor> {
+    if (opts.pkg.rejectIndex === null) throw new Error(`sensor model ${opts.pkg.manifest.name} names no rejectLabel (the failure class)`);
+    const sources = await Promise.all(opts.config.sources.map(createSensorSource));
+    const model = await TabularModel.load(opts.pkg, { settings: opts.settings, entry: opts.entry, capacity: 1 });
+    const monitor = new MachineHealthMonitor(opts, sources, model);
+    for (const s of sources) s.start((r) => monitor.onReading(r));
+    monitor.timer = setInterval(() => void monitor.evaluate(), opts.config.health.evaluateMs);
+    return monitor;
+  }
+
+  /** Readings pushed by hand (tests, a sensor on another transport). */
+  onReading(reading: SensorReading): void {
+    Object.assign(this.latest, reading.values);
+    this.extractor.push(reading.values);
+  }
+
+  status(): MachineHealthStatus {
+    const info = this.model.client.info;
+    return {
+      state: this.level,
+      ...(this.reason !== undefined ? { reason: this.reason } : {}),
+      risk: this.risk,
+      pFail: this.pFail,
+      multiplier: this.multiplier,
+      rules: [...this.rules],
+      model: { name: this.opts.pkg.manifest.name, version: this.opts.pkg.manifest.version, provider: info.provider },
+      evaluatedAt: this.evaluatedAt,
+      sensors: this.sources.map((s): SensorStatus => ({ id: s.id, kind: s.kind, description: s.description, state: s.state, ...s.stats() })),
+      channels: { ...this.latest },
+    };
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await Promise.all(this.sources.map((s) => s.stop()));
+    await this.model.close();
+  }
+
+  private watchSensors(): boolean {
+    let anyUp = false;
+    for (const s of this.sources) {
+      const id = `sensor:${s.id}`;
+      if (s.state === 'down') this.opts.alarms.raise(id, 'sensor', 'alarm', `sensor ${s.id} down: ${s.stats().lastError ?? 'no reason given'}`);
+      else this.opts.alarms.clear(id);
+      if (s.state === 'running' || s.state === 'finished') anyUp = true;
+    }
+    return anyUp;
+  }
+
+  private async evaluate(): Promise<void> {
+    if (this.evaluating || !this.timer) return;
+    this.evaluating = true;
+    try {
+      if (!this.watchSensors()) return this.settle('unknown', 'no sensor is delivering readings');
+      const vector = this.extractor.vector();
+      if (!vector.ok) return this.settle('unknown', vector.reason);
+      const [probs] = await this.model.predict([[...vector.values]]);
+      this.pFail = probs![this.opts.pkg.rejectIndex!]!;
+      const env = environmentMultiplier(this.opts.config.environment, (c) => this.latest[c]);
+      this.multiplier = env.multiplier;
+      this.rules = env.rules;
+      this.risk = riskOf(this.pFail, env.multiplier);
+      this.evaluatedAt = new Date().toISOString();
+      this.settle(nextHealth(this.level === 'unknown' ? 'ok' : this.level, this.risk, this.opts.config.health), undefined);
+    } catch (err) {
+      this.settle('unknown', `sensor model failed: ${(err as Error).message}`);
+    } finally {
+      this.evaluating = false;
+    }
+  }
+
+  private settle(level: HealthLevel, reason: string | undefined): void {
+    this.reason = reason;
+    if (level === 'unknown') {
+      this.risk = null;
+      this.pFail = null;
+    }
+    if (level === this.level) return;
+    const from = this.level;
+    this.level = level;
+    const risk = this.risk !== null ? ` (risk ${this.risk.toFixed(2)}${this.rules.length ? `, ${this.rules.join(', ')}` : ''})` : reason ? ` (${reason})` : '';
+    const message = `machine health ${LEVEL_WORDS[from]} → ${LEVEL_WORDS[level]}${risk}`;
+    this.opts.events.append({
+      at: new Date(),
+      kind: 'health',
+      severity: level === 'alarm' ? 'alarm' : level === 'warn' ? 'warning' : 'info',
+      message,
+      data: { from, to: level, risk: this.risk, pFail: this.pFail },
+    });
+    this.opts.logger.info(message);
+    if (level === 'alarm') this.opts.alarms.raise('health', 'health', 'alarm', `machine health: high risk${risk}`);
+    else if (level === 'warn') this.opts.alarms.raise('health', 'health', 'warning', `machine health: at risk${risk}`);
+    else this.opts.alarms.clear('health');
+  }
+}
