@@ -23,8 +23,9 @@ const sourceId = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters,
 const liveness = {
   /** No byte (serial) or no answer (Modbus) for this long: the sensor is down and the port is opened again. */
   livenessMs: z.number().int().min(50).max(600_000).default(2000),
+  // Opening a local port is cheap: retry at least every second, so a cable plugged back in is seen at once.
   reconnectMinMs: z.number().int().min(10).max(60_000).default(250),
-  reconnectMaxMs: z.number().int().min(10).max(600_000).default(5000),
+  reconnectMaxMs: z.number().int().min(10).max(600_000).default(1000),
 };
 
 export const SerialSensorSchema = z
