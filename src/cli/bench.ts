@@ -13,6 +13,7 @@ import { formatTable, runBench } from '../main/engine/bench/bench';
 import { SHAPED_MODELS, type ShapedModelName } from '../main/engine/bench/shaped-models';
 import { autoIntraOpThreads } from '../main/engine/inference/session-settings';
 import { sourceWorkerEntry } from '../main/engine/inference/worker-entry';
+import { isTabularPackage, loadModelPackage } from '../main/engine/model-package';
 
 const USAGE = `Usage: npm run bench -- [--json FILE] [--models ${SHAPED_MODELS.join(',')}] [--threads N] [--batch N] [--quick]`;
 const DEFAULT_MODELS: ShapedModelName[] = ['resnet18-shaped', 'mobilenet-shaped'];
@@ -54,8 +55,18 @@ async function main(): Promise<void> {
   const framesDir = join(ROOT, 'resources', 'demo', 'frames');
   const names = (await readdir(framesDir)).filter((n) => n.endsWith('.jpg')).sort();
   const demoFrames = await Promise.all(names.slice(0, 16).map((n) => readFile(join(framesDir, n))));
+  const sensorModel = await loadModelPackage(join(ROOT, 'models', 'demo-sensor'));
+  if (!isTabularPackage(sensorModel)) fail('models/demo-sensor is not a tabular model');
   const report = await runBench(
-    { models: models as ShapedModelName[], threads, throughputBatch: batch, entry: sourceWorkerEntry(), quick: values.quick ?? false },
+    {
+      models: models as ShapedModelName[],
+      threads,
+      throughputBatch: batch,
+      entry: sourceWorkerEntry(),
+      quick: values.quick ?? false,
+      sensorModel,
+      sourceFramesDir: framesDir,
+    },
     demoFrames,
     (message) => process.stderr.write(`${message}\n`),
   );

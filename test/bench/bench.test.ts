@@ -9,9 +9,12 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { formatTable, runBench, type BenchReport } from '../../src/main/engine/bench/bench';
 import { shapedModelPackage } from '../../src/main/engine/bench/shaped-models';
+import { benchSensorPipeline, benchSourceOverhead } from '../../src/main/engine/bench/sensor-and-source-bench';
+import { OFFLINE_SESSION } from '../../src/main/engine/evaluation/score-images';
+import { isTabularPackage, loadModelPackage } from '../../src/main/engine/model-package';
 import { sourceWorkerEntry } from '../../src/main/engine/inference/worker-entry';
 import { parseOnnx } from '../../src/main/engine/onnx/onnx-inspect';
-import { DEMO_FRAMES_DIR } from '../helpers/paths';
+import { DEMO_FRAMES_DIR, ROOT } from '../helpers/paths';
 
 function parameters(bytes: Uint8Array): number {
   return (parseOnnx(bytes).graph!.initializer ?? []).reduce((n, t) => n + (t.dims ?? []).reduce((a: number, d) => a * Number(d), 1), 0);
@@ -35,6 +38,23 @@ describe('shaped benchmark models', () => {
     expect(p.length).toBe(4);
     for (const v of p) expect(Number.isFinite(v)).toBe(true);
     expect(p[0]! + p[1]!).toBeCloseTo(1, 5);
+  });
+});
+
+describe('sensor and source figures', () => {
+  it('measure features + sensor model per sample against the bare runtime, and what each frame source costs per frame', async () => {
+    const pkg = await loadModelPackage(join(ROOT, 'models', 'demo-sensor'));
+    if (!isTabularPackage(pkg)) throw new Error('tabular model expected');
+    const sensor = await benchSensorPipeline(pkg, OFFLINE_SESSION, sourceWorkerEntry(), 50);
+    expect(sensor).toMatchObject({ name: 'sensor.pipeline', model: 'demo-sensor', frames: 50 });
+    for (const field of ['us_per_sample', 'raw_us_per_sample', 'feature_update_us', 'ratio_vs_raw'] as const) expect(sensor[field]).toBeGreaterThan(0);
+    const sources = await benchSourceOverhead(DEMO_FRAMES_DIR, 50, 600);
+    expect(sources.map((r) => r['source'])).toEqual(['replay', 'hot-folder', 'mjpeg']);
+    for (const r of sources) {
+      expect(r.name).toBe('source.overhead');
+      expect(r.frames).toBeGreaterThan(10);
+      expect(Number.isFinite(r['us_per_frame'])).toBe(true);
+    }
   });
 });
 

@@ -13,11 +13,12 @@ import sharp from 'sharp';
 import type { SessionSettings } from '../inference/session-settings';
 import type { WorkerEntry } from '../inference/worker-entry';
 import { LoopDelayMonitor } from '../metrics/loop-delay';
-import type { ImageModelPackage } from '../model-package';
+import type { ImageModelPackage, TabularModelPackage } from '../model-package';
 import type { RawImage } from '../preprocess/image-decoder';
 import { EngineRunner } from './engine-runner';
 import { machineFacts, type MachineFacts } from './machine';
 import { RawRunner, type Budget } from './raw-runner';
+import { benchSensorPipeline, benchSourceOverhead } from './sensor-and-source-bench';
 import { shapedModelPackage, type ShapedModelName } from './shaped-models';
 import { perItemTimes, round, spreadOf } from './stats';
 
@@ -61,6 +62,10 @@ export interface BenchPlan {
   readonly entry: WorkerEntry;
   /** Fewer runs, for a smoke test; figures are noisier. */
   readonly quick: boolean;
+  /** The sensor model for sensor.pipeline; none: not measured. */
+  readonly sensorModel?: TabularModelPackage;
+  /** JPEGs for source.overhead; none: not measured. */
+  readonly sourceFramesDir?: string;
 }
 
 export type Progress = (message: string) => void;
@@ -210,6 +215,14 @@ export async function runBench(plan: BenchPlan, demoFrames: readonly Uint8Array[
     say(`${name}: bare runtime and engine, batch ${plan.throughputBatch}, throughput mode, ${rounds} rounds`);
     out.push(...results(name, 'throughput', plan.throughputBatch, plan.threads, await measurePair(pkg, 'throughput', plan.throughputBatch, ctx)));
   }
+  if (plan.sensorModel) {
+    progress(`sensor pipeline: features + ${plan.sensorModel.manifest.name} per sample`);
+    out.push(await benchSensorPipeline(plan.sensorModel, settings, plan.entry, plan.quick ? 200 : 2000));
+  }
+  if (plan.sourceFramesDir) {
+    progress('frame sources: CPU per frame for replay, hot folder, MJPEG');
+    out.push(...(await benchSourceOverhead(plan.sourceFramesDir, 100, plan.quick ? 1000 : 3000)));
+  }
   return { machine: machineFacts(), startedAt: started.toISOString(), durationS: Math.round((performance.now() - t0) / 100) / 10, results: out };
 }
 
@@ -228,10 +241,28 @@ const COLUMNS: readonly [string, (r: BenchResult) => string][] = [
   ['loop p99 ms', (r) => r.loop_delay_p99_ms?.toFixed(2) ?? ''],
 ];
 
-/** The results as a fixed-width table. */
+const OTHER_COLUMNS: readonly [string, (r: BenchResult) => string][] = [
+  ['result', (r) => r.name],
+  ['of', (r) => String(r['source'] ?? r.model ?? '')],
+  ['µs/sample', (r) => (typeof r['us_per_sample'] === 'number' ? r['us_per_sample'].toFixed(1) : '')],
+  ['raw µs', (r) => (typeof r['raw_us_per_sample'] === 'number' ? r['raw_us_per_sample'].toFixed(1) : '')],
+  ['× raw', (r) => (r.ratio_vs_raw !== undefined ? r.ratio_vs_raw.toFixed(3) : '')],
+  ['µs/frame', (r) => (typeof r['us_per_frame'] === 'number' ? r['us_per_frame'].toFixed(1) : '')],
+  ['frames', (r) => String(r.frames ?? '')],
+];
+
+/** The results as fixed-width tables: the models, then the other figures. */
 export function formatTable(results: readonly BenchResult[]): string {
-  const rows = results.map((r) => COLUMNS.map(([, cell]) => cell(r)));
-  const widths = COLUMNS.map(([title], i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
+  const models = results.filter((r) => r.name.startsWith('raw.') || r.name.startsWith('engine.'));
+  const others = results.filter((r) => !models.includes(r));
+  const tables = [table(models, COLUMNS)];
+  if (others.length > 0) tables.push(table(others, OTHER_COLUMNS));
+  return tables.join('\n\n');
+}
+
+function table(results: readonly BenchResult[], columns: readonly [string, (r: BenchResult) => string][]): string {
+  const rows = results.map((r) => columns.map(([, cell]) => cell(r)));
+  const widths = columns.map(([title], i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: readonly string[]): string => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  return [line(COLUMNS.map(([title]) => title)), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+  return [line(columns.map(([title]) => title)), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }

@@ -61,7 +61,8 @@ export class HotFolderSource extends BaseFrameSource {
       depth: 0,
       ignoreInitial: false,
       // The files already there when watching starts are taken too: written while the station was away.
-      awaitWriteFinish: { stabilityThreshold: this.config.settleMs, pollInterval: Math.max(10, Math.min(100, this.config.settleMs / 4)) },
+      // Polling a file's size is the costly part of watching: twice per settle time is enough.
+      awaitWriteFinish: { stabilityThreshold: this.config.settleMs, pollInterval: Math.max(20, Math.min(200, this.config.settleMs / 2)) },
       ignored: (path) => path === processed || !relative(processed, path).startsWith('..'),
     });
     watcher.on('add', (path) => this.track(this.take(path)));

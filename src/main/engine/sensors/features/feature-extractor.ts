@@ -16,6 +16,9 @@ export class FeatureExtractor {
   private readonly scratch: Float64Array;
   /** Terms that need a full window before they mean anything. */
   private readonly windowed: ReadonlySet<string>;
+  /** Every band asked of each channel, so one FFT per channel serves them all. */
+  private readonly bandsOf = new Map<string, [number, number][]>();
+  private bandCache = new Map<string, number[]>();
 
   constructor(
     featureNames: readonly string[],
@@ -30,6 +33,12 @@ export class FeatureExtractor {
         .map((t) => t.channel),
     );
     for (const channel of channelsOf(this.specs)) this.windows.set(channel, new RollingWindow(windowSamples));
+    for (const t of this.specs.flatMap((s) => [s.left, ...(s.right ? [s.right] : [])])) {
+      if (t.kind !== 'band') continue;
+      const list = this.bandsOf.get(t.channel) ?? [];
+      if (!list.some(([lo, hi]) => lo === t.loHz && hi === t.hiHz)) list.push([t.loHz, t.hiHz]);
+      this.bandsOf.set(t.channel, list);
+    }
     this.band = new BandEnergy(BandEnergy.sizeFor(windowSamples));
     this.scratch = new Float64Array(windowSamples);
   }
@@ -53,6 +62,7 @@ export class FeatureExtractor {
       if (w.size === 0) return { ok: false, reason: `no reading of ${channel} yet` };
       if (this.windowed.has(channel) && !w.full) return { ok: false, reason: `${channel}: ${w.size} of ${this.windowSamples} samples so far` };
     }
+    this.bandCache = new Map();
     for (let i = 0; i < this.specs.length; i++) {
       const s = this.specs[i]!;
       const a = this.term(s.left);
@@ -72,8 +82,15 @@ export class FeatureExtractor {
     switch (t.kind) {
       case 'last':
         return w.last;
-      case 'band':
-        return this.band.energies(w.ordered(this.scratch.subarray(0, w.size)), this.sampleRateHz, [[t.loHz, t.hiHz]])[0]!;
+      case 'band': {
+        const bands = this.bandsOf.get(t.channel)!;
+        let energies = this.bandCache.get(t.channel);
+        if (!energies) {
+          energies = this.band.energies(w.ordered(this.scratch.subarray(0, w.size)), this.sampleRateHz, bands);
+          this.bandCache.set(t.channel, energies);
+        }
+        return energies[bands.findIndex(([lo, hi]) => lo === t.loHz && hi === t.hiHz)]!;
+      }
       case 'stat':
         switch (t.stat) {
           case 'mean':
