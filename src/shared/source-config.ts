@@ -18,8 +18,10 @@ const reconnect = {
 export const ReplaySourceSchema = z
   .object({
     kind: z.literal('replay'),
-    /** Folder of images, replayed in name order. Default: the bundled demo frames. */
+    /** Folder of images, replayed in name order. Default: the bundled demo frames… */
     dir: z.string().min(1).optional(),
+    /** …or a list of image files, replayed in this order. */
+    files: z.array(z.string().min(1)).min(1).optional(),
     fps: z.number().positive().max(1000).default(10),
     loop: z.boolean().default(true),
     /** Replay at most this many frames (then stop, or start again when looping). */

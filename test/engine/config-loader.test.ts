@@ -43,6 +43,13 @@ describe('loadConfig', () => {
     expect(resolved.config.model.thresholds).toEqual({ pit: 0.8, maybe: 0.4 });
   });
 
+  it('takes a replay list of files instead of a folder', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'station.json');
+    writeFileSync(file, JSON.stringify({ source: { kind: 'replay', files: ['shift/a.jpg', '/abs/b.jpg'] } }));
+    expect((await loadConfig(file, app)).config.source).toMatchObject({ kind: 'replay', files: [join(dir, 'shift', 'a.jpg'), '/abs/b.jpg'] });
+  });
+
   it('names the file and the problem: missing, not JSON, a typo, a bad value', async () => {
     const dir = tempDir();
     await expect(loadConfig(join(dir, 'nope.json'), app)).rejects.toThrow(/cannot read config file .*nope\.json: ENOENT/);

@@ -65,6 +65,7 @@ export function resolvePaths(config: StationConfig, base: string, app: AppPaths)
     const s = config.source;
     switch (s.kind) {
       case 'replay':
+        if (s.files !== undefined) return { ...s, files: s.files.map((f) => resolve(base, f)) };
         return { ...s, dir: s.dir !== undefined ? resolve(base, s.dir) : app.defaultReplayDir };
       case 'hot-folder': {
         const dir = resolve(base, s.dir);

@@ -9,8 +9,7 @@ import { ReplaySource } from './replay-source';
 export async function createFrameSource(config: SourceConfig): Promise<FrameSource> {
   switch (config.kind) {
     case 'replay':
-      if (config.dir === undefined) throw new Error('replay source without a folder');
-      return ReplaySource.open({ dir: config.dir, fps: config.fps, loop: config.loop, limit: config.limit });
+      return ReplaySource.open({ dir: config.dir, files: config.files, fps: config.fps, loop: config.loop, limit: config.limit });
     case 'hot-folder':
       return new HotFolderSource({ ...config, processedDir: config.processedDir ?? `${config.dir}/processed` });
     case 'mjpeg':

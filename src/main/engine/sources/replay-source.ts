@@ -3,7 +3,7 @@
  * the demo default, and a way to re-run a recorded shift.
  */
 import { readdir, readFile } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { BaseFrameSource } from './frame-source';
 
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.bmp', '.tif', '.tiff']);
@@ -18,7 +18,10 @@ interface ReplayFile {
 }
 
 export interface ReplayOptions {
-  readonly dir: string;
+  /** A folder, replayed in name order… */
+  readonly dir?: string | undefined;
+  /** …or these files, in this order. */
+  readonly files?: readonly string[] | undefined;
   readonly fps: number;
   readonly loop: boolean;
   readonly limit?: number | undefined;
@@ -38,20 +41,34 @@ export class ReplaySource extends BaseFrameSource {
 
   /** Reads the folder's images into memory (a replay set is small; a shift belongs on disk elsewhere). */
   static async open(options: ReplayOptions): Promise<ReplaySource> {
+    const paths = options.files ?? (await ReplaySource.folder(options.dir));
+    const files = await Promise.all(
+      paths.map(async (path) => {
+        try {
+          return { name: basename(path), data: await readFile(path) };
+        } catch (err) {
+          throw new ReplaySourceError(`cannot read replay image ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+        }
+      }),
+    );
+    return new ReplaySource(files, options);
+  }
+
+  private static async folder(dir: string | undefined): Promise<string[]> {
+    if (dir === undefined) throw new ReplaySourceError('a replay source needs a folder (dir) or a list of files');
     let names: string[];
     try {
-      names = (await readdir(options.dir)).filter((n) => IMAGE_EXTENSIONS.has(extname(n).toLowerCase())).sort();
+      names = (await readdir(dir)).filter((n) => IMAGE_EXTENSIONS.has(extname(n).toLowerCase())).sort();
     } catch (err) {
-      throw new ReplaySourceError(`cannot read replay folder ${options.dir}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      throw new ReplaySourceError(`cannot read replay folder ${dir}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
     }
-    if (names.length === 0) throw new ReplaySourceError(`replay folder ${options.dir} holds no images (.jpg, .png, …)`);
-    const files = await Promise.all(names.map(async (name) => ({ name, data: await readFile(join(options.dir, name)) })));
-    return new ReplaySource(files, options);
+    if (names.length === 0) throw new ReplaySourceError(`replay folder ${dir} holds no images (.jpg, .png, …)`);
+    return names.map((n) => join(dir, n));
   }
 
   get description(): string {
     const limit = this.options.limit ? `, ${this.options.limit} frames` : '';
-    return `${this.files.length} images from ${this.options.dir} at ${this.options.fps} fps${this.options.loop ? ', looping' : ''}${limit}`;
+    return `${this.files.length} images from ${this.options.dir ?? 'a list'} at ${this.options.fps} fps${this.options.loop ? ', looping' : ''}${limit}`;
   }
 
   protected begin(): void {
