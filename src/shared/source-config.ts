@@ -92,6 +92,8 @@ export const PipelineConfigSchema = z
     queueLimit: z.number().int().min(1).max(1000).default(4),
     /** Which frame a full queue drops: the oldest waiting (fresh frames win) or the one that just came. */
     dropPolicy: z.enum(['drop-oldest', 'drop-newest']).default('drop-oldest'),
+    /** Frames decoded at once (sharp, on libuv's pool). 1 suits a 2-core PC; more pays with more cores. */
+    decodeConcurrency: z.number().int().min(1).max(16).default(1),
   })
   .strict();
 export type PipelineConfig = z.infer<typeof PipelineConfigSchema>;

@@ -20,7 +20,7 @@ describe('loadConfig', () => {
     expect(resolved.modelDir).toBe(app.defaultModelDir);
     expect(resolved.config.source).toMatchObject({ kind: 'replay', dir: app.defaultReplayDir, fps: 10, loop: true, stallMs: 2000 });
     expect(resolved.config.server.port).toBe(5780);
-    expect(resolved.config.pipeline).toEqual({ queueLimit: 4, dropPolicy: 'drop-oldest' });
+    expect(resolved.config.pipeline).toEqual({ queueLimit: 4, dropPolicy: 'drop-oldest', decodeConcurrency: 1 });
     expect(resolved.config.inference.intraOpThreads).toBe('auto');
     expect(resolved.config.inference.mode).toBe('latency');
   });

@@ -127,7 +127,12 @@ export class StationEngine {
     this.pipeline = new InspectionPipeline<PipelineFrame>(
       () => this.active.loaded,
       (item, outcome) => this.finish(item, outcome),
-      { maxWaitMs: settings.config.inference.maxWaitMs, queueLimit: settings.config.pipeline.queueLimit, dropPolicy: settings.config.pipeline.dropPolicy },
+      {
+        maxWaitMs: settings.config.inference.maxWaitMs,
+        queueLimit: settings.config.pipeline.queueLimit,
+        dropPolicy: settings.config.pipeline.dropPolicy,
+        preprocessConcurrency: settings.config.pipeline.decodeConcurrency,
+      },
     );
     this.events = new EventLog(db);
     this.alarms = new AlarmBoard((change) => this.onAlarm(change));
