@@ -13,7 +13,6 @@ export class ModbusSensorSource extends BaseSensorSource {
   readonly kind = 'modbus';
   private client: ModbusRTU | null = null;
   private pollTimer: NodeJS.Timeout | null = null;
-  private retryTimer: NodeJS.Timeout | null = null;
   private lastGoodAt = 0;
   private readonly backoff: Backoff;
   private polling = false;
@@ -33,9 +32,8 @@ export class ModbusSensorSource extends BaseSensorSource {
 
   protected async end(): Promise<void> {
     if (this.pollTimer) clearInterval(this.pollTimer);
-    if (this.retryTimer) clearTimeout(this.retryTimer);
     this.pollTimer = null;
-    this.retryTimer = null;
+    this.cancelRetry();
     await this.closeClient();
   }
 
@@ -88,12 +86,11 @@ export class ModbusSensorSource extends BaseSensorSource {
     if (this.pollTimer) clearInterval(this.pollTimer);
     this.pollTimer = null;
     void this.closeClient();
-    this.down(reason);
-    if (!this.active || this.retryTimer) return;
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
-      void this.connect();
-    }, this.backoff.delay());
+    this.retryLater(
+      reason,
+      () => this.backoff.delay(),
+      () => void this.connect(),
+    );
   }
 
   private async closeClient(): Promise<void> {

@@ -54,6 +54,7 @@ export abstract class BaseSensorSource implements SensorSource {
   private reconnects = 0;
   private lastError: string | undefined;
   private wasDown = false;
+  private retryTimer: NodeJS.Timeout | null = null;
 
   constructor(readonly id: string) {}
 
@@ -109,6 +110,21 @@ export abstract class BaseSensorSource implements SensorSource {
     this.lastError = reason;
     if (this._state !== 'starting') this.wasDown = true;
     this._state = 'down';
+  }
+
+  /** Marks the source down and reconnects after `delay()` ms, unless a reconnect is already waiting. */
+  protected retryLater(reason: string, delay: () => number, reconnect: () => void): void {
+    this.down(reason);
+    if (!this.active || this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      reconnect();
+    }, delay());
+  }
+
+  protected cancelRetry(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
   }
 
   protected junk(reason: JunkReason, detail?: string): void {

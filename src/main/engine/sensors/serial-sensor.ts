@@ -20,7 +20,6 @@ export class SensorWriteRefused extends Error {
 export class SerialSensorSource extends BaseSensorSource {
   readonly kind = 'serial';
   private port: SerialPort | null = null;
-  private retryTimer: NodeJS.Timeout | null = null;
   private livenessTimer: NodeJS.Timeout | null = null;
   private readonly backoff: Backoff;
   private readonly parser: LineParser;
@@ -55,9 +54,8 @@ export class SerialSensorSource extends BaseSensorSource {
   }
 
   protected async end(): Promise<void> {
-    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.cancelRetry();
     if (this.livenessTimer) clearTimeout(this.livenessTimer);
-    this.retryTimer = null;
     this.livenessTimer = null;
     await this.closePort();
   }
@@ -105,12 +103,11 @@ export class SerialSensorSource extends BaseSensorSource {
     if (this.livenessTimer) clearTimeout(this.livenessTimer);
     this.livenessTimer = null;
     void this.closePort();
-    this.down(reason);
-    if (!this.active || this.retryTimer) return;
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
-      void this.connect();
-    }, this.backoff.delay());
+    this.retryLater(
+      reason,
+      () => this.backoff.delay(),
+      () => void this.connect(),
+    );
   }
 
   private async closePort(): Promise<void> {
