@@ -14,6 +14,8 @@ export default defineConfig({
           station: resolve(import.meta.dirname, 'src/station/cli.ts'),
           // One worker per model runs onnxruntime-node off the main thread.
           'inference-worker': resolve(import.meta.dirname, 'src/main/engine/inference/inference-worker.ts'),
+          // The log worker commits inspections and uploads them off the main thread.
+          'log-worker': resolve(import.meta.dirname, 'src/main/engine/storage/log-worker.ts'),
         },
       },
     },

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as electron from 'electron';
 import { appLayout } from './engine/app-layout';
-import { builtWorkerEntry } from './engine/inference/worker-entry';
+import { builtWorkerEntries } from './engine/inference/worker-entry';
 import { consoleLogger } from './engine/logger';
 import { startDesktopShell } from './shell';
 
@@ -31,5 +31,5 @@ void startDesktopShell(electron, {
   configFile: text(values['config']),
   dataDir: text(values['data-dir']) !== undefined ? resolve(text(values['data-dir'])!) : undefined,
   logger: consoleLogger,
-  workerEntry: builtWorkerEntry(here),
+  workers: builtWorkerEntries(here),
 });

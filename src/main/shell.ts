@@ -9,7 +9,7 @@ import { createApiHandlers } from './engine/api/handlers';
 import type { BoundaryCounters } from './engine/api/dispatch';
 import type { AppLayout } from './engine/app-layout';
 import { bootEngine } from './engine/boot';
-import type { WorkerEntry } from './engine/inference/worker-entry';
+import type { WorkerEntries } from './engine/inference/worker-entry';
 import type { Logger } from './engine/logger';
 import type { StationEngine } from './engine/station-engine';
 import type { BrowserWindowLike, DesktopElectron } from './electron-seams';
@@ -29,7 +29,7 @@ export interface DesktopShellOptions {
   /** Default: Electron's per-user data folder. */
   readonly dataDir?: string | undefined;
   readonly logger: Logger;
-  readonly workerEntry: WorkerEntry;
+  readonly workers: WorkerEntries;
 }
 
 export interface DesktopShell {
@@ -56,7 +56,7 @@ export async function startDesktopShell(electron: DesktopElectron, opts: Desktop
       dataDir: opts.dataDir ?? app.getPath('userData'),
       app: opts.layout,
       logger: opts.logger,
-      workerEntry: opts.workerEntry,
+      workers: opts.workers,
     }));
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);

@@ -13,6 +13,8 @@ export const OPERATION_NAMES = [
   'activateModel',
   'rollbackModel',
   'getEvents',
+  'setThresholds',
+  'getAudit',
 ] as const;
 export const EVENT_NAMES = ['inspection', 'status', 'alarm'] as const;
 

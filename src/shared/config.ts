@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { ThresholdsSchema } from './manifest';
 import { SensorsConfigSchema, type SensorsConfig } from './sensor-config';
+import { DecisionConfigSchema, OutputConfigSchema, StorageConfigSchema, UploadConfigSchema } from './storage-config';
 import { PipelineConfigSchema, ReplaySourceSchema, SourceConfigSchema } from './source-config';
 
 /** The demo machine: the bundled sensor recording, replayed, and the bundled demo sensor model. */
@@ -92,15 +93,11 @@ export const StationConfigSchema = z
     inference: InferenceConfigSchema.default(InferenceConfigSchema.parse({})),
     /** Left out: the demo machine (the bundled recording and demo sensor model); sources: [] for none. */
     sensors: SensorsConfigSchema.default(DEMO_SENSORS),
-    storage: z
-      .object({
-        /** Commit the log at least this often… */
-        flushIntervalMs: z.number().int().min(10).max(10_000).default(100),
-        /** …or as soon as this many rows wait. */
-        flushRows: z.number().int().min(1).max(10_000).default(64),
-      })
-      .strict()
-      .default({ flushIntervalMs: 100, flushRows: 64 }),
+    storage: StorageConfigSchema.default(StorageConfigSchema.parse({})),
+    upload: UploadConfigSchema.default(UploadConfigSchema.parse({})),
+    decision: DecisionConfigSchema.default(DecisionConfigSchema.parse({})),
+    /** How decisions reach the sorter. Default: none (the demo has no sorter). */
+    output: OutputConfigSchema.default({ kind: 'none' }),
     server: z
       .object({
         port: z.number().int().min(1).max(65_535).default(5780),

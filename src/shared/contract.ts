@@ -7,7 +7,9 @@
 import { z } from 'zod';
 import type { EventName, OperationName } from './channels';
 import { AlarmChangeSchema, StationEventSchema } from './alarms';
+import { AuditEntrySchema } from './audit';
 import { InspectionSchema } from './inspection';
+import { ThresholdsSchema } from './manifest';
 import { ImportReportSchema, ModelActivationSchema, ModelRecordSchema } from './models';
 import { StationStatusSchema } from './status';
 
@@ -58,6 +60,16 @@ export const operations = {
   getEvents: {
     request: z.object({ limit: z.number().int().min(1).max(1000) }).strict(),
     reply: z.array(StationEventSchema),
+  },
+  /** New decision thresholds, from the next frame on; written to the audit trail with the reason. */
+  setThresholds: {
+    request: z.object({ thresholds: ThresholdsSchema, reason: z.string().min(1).max(500) }).strict(),
+    reply: ThresholdsSchema,
+  },
+  /** The audit trail, newest first. */
+  getAudit: {
+    request: z.object({ limit: z.number().int().min(1).max(1000) }).strict(),
+    reply: z.array(AuditEntrySchema),
   },
 } as const satisfies Record<OperationName, { request: z.ZodType; reply: z.ZodType }>;
 

@@ -70,7 +70,40 @@ export const StationStatusSchema = z.object({
   latencyMs: z.object(Object.fromEntries(StageNames.map((s) => [s, LatencySchema])) as Record<StageName, typeof LatencySchema>),
   /** p99 of the main thread's event-loop delay: the thread that serves the UI must never wait on inference. */
   loopDelayP99Ms: z.number(),
-  database: z.object({ path: z.string(), rowsWritten: z.number(), pendingRows: z.number(), lastFlushMs: z.number() }),
+  database: z.object({
+    path: z.string(),
+    rowsWritten: z.number(),
+    /** Appended, not yet committed. */
+    pendingRows: z.number(),
+    lastFlushMs: z.number(),
+    lastSeq: z.number(),
+    sizeBytes: z.number(),
+    imagesBytes: z.number(),
+  }),
+  /** Per upload target and stream: sent, waiting, last success and error. */
+  upload: z.array(
+    z.object({
+      target: z.string(),
+      kind: z.string(),
+      stream: z.enum(['inspections', 'audit']),
+      sent: z.number(),
+      pending: z.number(),
+      lastSeq: z.number(),
+      lastSuccessAt: z.string().nullable(),
+      lastError: z.string().nullable(),
+      lastErrorAt: z.string().nullable(),
+      state: z.enum(['idle', 'sending', 'retrying']),
+      failures: z.number(),
+    }),
+  ),
+  /** The reject output to the sorter, and whether its heartbeat runs. */
+  output: z.object({
+    kind: z.enum(['none', 'serial', 'modbus']),
+    state: z.enum(['ready', 'down', 'off']),
+    heartbeat: z.boolean(),
+    commandsSent: z.number(),
+    lastError: z.string().optional(),
+  }),
   /** Requests from the UI (IPC or WebSocket): answered, refused at the boundary (invalid, unknown, untrusted), failed in a handler. */
   api: z.object({ accepted: z.number(), rejected: z.number(), failed: z.number() }),
   lastError: z.string().optional(),

@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import envPaths from 'env-paths';
 import { appLayout, type AppLayout } from '../main/engine/app-layout';
-import { BUILT_WORKER_FILE, builtWorkerEntry, sourceWorkerEntry, type WorkerEntry } from '../main/engine/inference/worker-entry';
+import { BUILT_WORKER_FILE, builtWorkerEntries, sourceWorkerEntries, type WorkerEntries } from '../main/engine/inference/worker-entry';
 
 const entryDir = dirname(fileURLToPath(import.meta.url));
 
@@ -16,9 +16,9 @@ export function stationLayout(): AppLayout {
   return appLayout(resolve(entryDir, '..', '..'));
 }
 
-/** The built worker beside out/main/station.js, or the source when run through tsx. */
-export function stationWorkerEntry(): WorkerEntry {
-  return existsSync(join(entryDir, BUILT_WORKER_FILE)) ? builtWorkerEntry(entryDir) : sourceWorkerEntry();
+/** The built workers beside out/main/station.js, or their sources when run through tsx. */
+export function stationWorkers(): WorkerEntries {
+  return existsSync(join(entryDir, BUILT_WORKER_FILE)) ? builtWorkerEntries(entryDir) : sourceWorkerEntries();
 }
 
 /** The per-user data folder (~/.local/share/LineSight, %APPDATA%\LineSight\Data, …). */

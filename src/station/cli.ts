@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { createApiHandlers } from '../main/engine/api/handlers';
 import { bootEngine } from '../main/engine/boot';
 import { consoleLogger } from '../main/engine/logger';
-import { defaultDataDir, stationLayout, stationWorkerEntry } from './app-paths';
+import { defaultDataDir, stationLayout, stationWorkers } from './app-paths';
 import { startStationServer } from './http-server';
 
 const USAGE = `Usage: npm run station -- [options]
@@ -75,7 +75,7 @@ async function main(): Promise<void> {
       dataDir: args.dataDir,
       app: paths,
       logger: consoleLogger,
-      workerEntry: stationWorkerEntry(),
+      workers: stationWorkers(),
     });
   } catch (err) {
     process.stderr.write(`linesight-station: cannot start: ${(err as Error).message}\n`);

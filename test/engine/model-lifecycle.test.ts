@@ -196,7 +196,7 @@ describe('model lifecycle on a running station', () => {
     const engine = await start(
       dataDir,
       { source: { kind: 'replay', fps: 40 } },
-      { workerEntry: { file: join(ROOT, 'test', 'fixtures', 'crashing-worker.ts'), execArgv: ['--require', 'tsx/cjs'] } },
+      { inferenceWorker: { file: join(ROOT, 'test', 'fixtures', 'crashing-worker.ts'), execArgv: ['--require', 'tsx/cjs'] } },
     );
     await waitFor('the worker to die and come back', () => engine.getStatus().model.workerRestarts >= 1, 20_000);
     const after = engine.getStatus().frames.classified;

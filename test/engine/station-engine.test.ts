@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { StationConfigSchema } from '../../src/shared/config';
 import type { Inspection } from '../../src/shared/inspection';
 import { resolvePaths } from '../../src/main/engine/config-loader';
-import { sourceWorkerEntry } from '../../src/main/engine/inference/worker-entry';
+import { sourceWorkerEntries } from '../../src/main/engine/inference/worker-entry';
 import { silentLogger } from '../../src/main/engine/logger';
 import { StationEngine } from '../../src/main/engine/station-engine';
 import { DEMO_FRAMES_DIR, DEMO_MODEL_DIR, LAYOUT } from '../helpers/paths';
@@ -43,7 +43,7 @@ describe('StationEngine on the demo model', () => {
       databasePath,
       dataDir: dir,
       logger: silentLogger,
-      workerEntry: sourceWorkerEntry(),
+      workers: sourceWorkerEntries(),
     });
     const events: Inspection[] = [];
     engine.on('inspection', (i) => events.push(i));
@@ -105,7 +105,7 @@ describe('StationEngine on the demo model', () => {
         databasePath: join(dir, 'db.sqlite'),
         dataDir: dir,
         logger: silentLogger,
-        workerEntry: sourceWorkerEntry(),
+        workers: sourceWorkerEntries(),
       }),
     ).rejects.toThrow(/model file .*model\.onnx cannot be run: the file is not an ONNX model/);
   });

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { StationConfigSchema, type StationConfigInput } from '../../src/shared/config';
 import { resolvePaths } from '../../src/main/engine/config-loader';
-import { sourceWorkerEntry, type WorkerEntry } from '../../src/main/engine/inference/worker-entry';
+import { sourceWorkerEntries, type WorkerEntry } from '../../src/main/engine/inference/worker-entry';
 import { silentLogger, type Logger } from '../../src/main/engine/logger';
 import { StationEngine } from '../../src/main/engine/station-engine';
 import { LAYOUT } from './paths';
@@ -10,7 +10,7 @@ import { LAYOUT } from './paths';
 export function startEngine(
   dataDir: string,
   config: StationConfigInput = {},
-  opts: { modelDir?: string; workerEntry?: WorkerEntry; logger?: Logger } = {},
+  opts: { modelDir?: string; inferenceWorker?: WorkerEntry; logger?: Logger } = {},
 ): Promise<StationEngine> {
   const parsed = resolvePaths(StationConfigSchema.parse({ ...config, inference: { providers: ['cpu'], ...config.inference } }), dataDir, LAYOUT);
   return StationEngine.start({
@@ -19,6 +19,6 @@ export function startEngine(
     databasePath: join(dataDir, 'linesight.sqlite'),
     dataDir,
     logger: opts.logger ?? silentLogger,
-    workerEntry: opts.workerEntry ?? sourceWorkerEntry(),
+    workers: { ...sourceWorkerEntries(), ...(opts.inferenceWorker ? { inference: opts.inferenceWorker } : {}) },
   });
 }

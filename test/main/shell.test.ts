@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ipcChannel, type Result } from '../../src/shared/contract';
 import type { Inspection } from '../../src/shared/inspection';
 import { DATABASE_FILE } from '../../src/main/engine/boot';
-import { sourceWorkerEntry } from '../../src/main/engine/inference/worker-entry';
+import { sourceWorkerEntries } from '../../src/main/engine/inference/worker-entry';
 import { silentLogger } from '../../src/main/engine/logger';
 import { startDesktopShell, type DesktopShell } from '../../src/main/shell';
 import { createPreloadApi } from '../../src/preload/api';
@@ -47,7 +47,7 @@ describe('Electron shell (fake electron, real engine)', () => {
       rendererIndex: RENDERER_INDEX,
       configFile,
       logger: silentLogger,
-      workerEntry: sourceWorkerEntry(),
+      workers: sourceWorkerEntries(),
     });
     if (!shell) throw new Error(`shell did not start: ${JSON.stringify(electron.errorBoxes)}`);
     running = { shell, electron };
@@ -149,7 +149,7 @@ describe('Electron shell (fake electron, real engine)', () => {
       rendererIndex: RENDERER_INDEX,
       configFile,
       logger: silentLogger,
-      workerEntry: sourceWorkerEntry(),
+      workers: sourceWorkerEntries(),
     });
     expect(shell).toBeNull();
     expect(electron.app.exitCode).toBe(2);

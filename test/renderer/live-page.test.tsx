@@ -49,7 +49,9 @@ const status: StationStatus = {
   fps: 9.8,
   latencyMs: { decode: latency, preprocess: latency, inference: latency, decision: latency, log: latency, total: latency },
   loopDelayP99Ms: 0.4,
-  database: { path: '/tmp/x.sqlite', rowsWritten: 10, pendingRows: 0, lastFlushMs: 0.2 },
+  database: { path: '/tmp/x.sqlite', rowsWritten: 10, pendingRows: 0, lastFlushMs: 0.2, lastSeq: 10, sizeBytes: 40960, imagesBytes: 0 },
+  upload: [],
+  output: { kind: 'none', state: 'off', heartbeat: false, commandsSent: 0 },
   api: { accepted: 3, rejected: 0, failed: 0 },
 };
 
@@ -61,6 +63,8 @@ function memoryApi(initial: StationStatus) {
     getFrameImage: async ({ frameId }) => ({ frameId, jpeg: new Uint8Array([0xff, 0xd8, 0xff, 0xd9]) }),
     listModels: async () => [],
     getEvents: async () => [],
+    getAudit: async () => [],
+    setThresholds: () => Promise.reject(new Error('not used by the live page')),
     getModelHistory: async () => [],
     importModel: () => Promise.reject(new Error('not used by the live page')),
     activateModel: () => Promise.reject(new Error('not used by the live page')),

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { loadConfig, type AppPaths, type ResolvedConfig } from './config-loader';
-import type { WorkerEntry } from './inference/worker-entry';
+import type { WorkerEntries } from './inference/worker-entry';
 import type { Logger } from './logger';
 import { StationEngine } from './station-engine';
 
@@ -20,7 +20,7 @@ export async function bootEngine(opts: {
   readonly dataDir: string;
   readonly app: AppPaths;
   readonly logger: Logger;
-  readonly workerEntry: WorkerEntry;
+  readonly workers: WorkerEntries;
 }): Promise<BootedEngine> {
   const resolved = await loadConfig(opts.configFile, opts.app);
   const engine = await StationEngine.start({
@@ -29,7 +29,7 @@ export async function bootEngine(opts: {
     databasePath: join(opts.dataDir, DATABASE_FILE),
     dataDir: opts.dataDir,
     logger: opts.logger,
-    workerEntry: opts.workerEntry,
+    workers: opts.workers,
   });
   return { engine, resolved };
 }

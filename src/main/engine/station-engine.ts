@@ -16,6 +16,7 @@ import { availableParallelism } from 'node:os';
 import type { StationConfig } from '../../shared/config';
 import type { EventName, EventPayload } from '../../shared/contract';
 import type { AlarmChange, StationEvent } from '../../shared/alarms';
+import type { AuditEntry } from '../../shared/audit';
 import type { Decision } from '../../shared/decision';
 import type { Inspection } from '../../shared/inspection';
 import type { Thresholds } from '../../shared/manifest';
@@ -25,7 +26,7 @@ import { createBoundaryCounters, type BoundaryCounters } from './api/dispatch';
 import { decide } from './decision';
 import { ModelLoadError } from './inference/inference-client';
 import { resolveSessionSettings, type SessionSettings } from './inference/session-settings';
-import type { WorkerEntry } from './inference/worker-entry';
+import type { WorkerEntries } from './inference/worker-entry';
 import type { Logger } from './logger';
 import { LoopDelayMonitor } from './metrics/loop-delay';
 import { RateMeter } from './metrics/rate-meter';
@@ -38,9 +39,12 @@ import { ModelRegistry } from './models/model-registry';
 import { InspectionPipeline, type Outcome } from './pipeline/inspection-pipeline';
 import type { Frame, FrameSource } from './sources/frame-source';
 import { createFrameSource } from './sources/create-source';
-import { openDatabase, type SqliteDatabase } from './storage/database';
+import { openCheckedDatabase, type SqliteDatabase } from './storage/database';
+import { createRejectOutput, type RejectOutput } from './output/reject-output';
+import { AuditTrail } from './storage/audit-trail';
 import { EventLog } from './storage/event-log';
-import { InspectionLog } from './storage/inspection-log';
+import { ImageKeeper } from './storage/image-keeper';
+import { LogClient } from './storage/log-client';
 import { AlarmBoard } from './alarms/alarm-board';
 
 /** Configuration with every path made absolute. */
@@ -52,8 +56,8 @@ export interface EngineSettings {
   /** Where imported models are stored (models/ below it). */
   readonly dataDir: string;
   readonly logger: Logger;
-  /** Where the inference worker's code is (built file or source). */
-  readonly workerEntry: WorkerEntry;
+  /** Where the workers' code is (built files or sources). */
+  readonly workers: WorkerEntries;
 }
 
 const RECENT_INSPECTIONS = 500;
@@ -104,6 +108,10 @@ export class StationEngine {
   private readonly pipeline: InspectionPipeline<PipelineFrame>;
   private readonly alarms: AlarmBoard;
   private readonly events: EventLog;
+  private readonly audit: AuditTrail;
+  private readonly keeper: ImageKeeper;
+  /** Frames waiting for their decision, with the timer that rejects them at the deadline. */
+  private readonly deadlines = new Map<number, NodeJS.Timeout>();
   private readonly sourceFps = new RateMeter();
   private lastFrameAt: number | null = null;
   private watchTimer: NodeJS.Timeout | null = null;
@@ -120,8 +128,9 @@ export class StationEngine {
     private active: ActiveModel,
     private readonly source: FrameSource,
     private readonly db: SqliteDatabase,
-    private readonly log: InspectionLog,
+    private readonly log: LogClient,
     private readonly registry: ModelRegistry,
+    private readonly output: RejectOutput,
   ) {
     this.thresholds = settings.config.model.thresholds ?? active.loaded.pkg.manifest.thresholds;
     this.pipeline = new InspectionPipeline<PipelineFrame>(
@@ -135,7 +144,9 @@ export class StationEngine {
       },
     );
     this.events = new EventLog(db);
+    this.audit = new AuditTrail(db);
     this.alarms = new AlarmBoard((change) => this.onAlarm(change));
+    this.keeper = new ImageKeeper(settings.dataDir, settings.config.station.id, settings.config.storage.images, (m) => settings.logger.warn(m));
   }
 
   /**
@@ -147,10 +158,15 @@ export class StationEngine {
     const { config, logger } = settings;
     const session = resolveSessionSettings(config.inference, { platform: process.platform, cores: availableParallelism() });
     const source = await createFrameSource(config.source);
-    const db = openDatabase(settings.databasePath);
+    const checked = openCheckedDatabase(settings.databasePath);
+    const db = checked.db;
     const registry = new ModelRegistry(db, settings.dataDir);
     let active: ActiveModel;
     let startupProblem: string | undefined;
+    if (checked.movedAside) {
+      startupProblem = `the database failed its check and was moved aside to ${checked.movedAside}; a new one was started`;
+      logger.error(startupProblem);
+    }
     try {
       let pkg: ModelPackage | null = null;
       let registryId: number | null = null;
@@ -173,11 +189,23 @@ export class StationEngine {
       if (err instanceof ModelPackageError || err instanceof ModelActivationError) throw err;
       throw new ModelPackageError((err as Error).message);
     }
-    const log = new InspectionLog(db, {
-      ...config.storage,
-      onError: (err) => logger.error(`log write failed, rows kept for retry: ${err.message}`),
-    });
-    const engine = new StationEngine(settings, session, active, source, db, log, registry);
+    let log: LogClient;
+    try {
+      log = await LogClient.start({
+        entry: settings.workers.log,
+        databasePath: settings.databasePath,
+        dataDir: settings.dataDir,
+        stationId: config.station.id,
+        storage: config.storage,
+        upload: config.upload,
+        onCommitFailed: (message) => logger.error(`log write failed, rows kept for retry: ${message}`),
+      });
+    } catch (err) {
+      await active.loaded.client.close();
+      db.close();
+      throw err;
+    }
+    const engine = new StationEngine(settings, session, active, source, db, log, registry, createRejectOutput(config.output));
     if (startupProblem) engine.lastError = startupProblem;
     try {
       await engine.startMachineHealth();
@@ -200,7 +228,7 @@ export class StationEngine {
     try {
       return await loadImageModel(pkg, {
         settings: session,
-        entry: settings.workerEntry,
+        entry: settings.workers.inference,
         mode: settings.config.inference.mode,
         maxBatch: settings.config.inference.maxBatch,
         onWorkerEvent: (e) => (e.kind === 'restarted' ? logger.warn(e.message) : logger.error(e.message)),
@@ -269,7 +297,12 @@ export class StationEngine {
         rowsWritten: this.log.rowsWritten,
         pendingRows: this.log.pendingRows,
         lastFlushMs: Math.round(this.log.lastFlushMs * 1000) / 1000,
+        lastSeq: this.log.lastSeq,
+        sizeBytes: this.log.storageStatus()?.databaseBytes ?? 0,
+        imagesBytes: this.log.storageStatus()?.imagesBytes ?? 0,
       },
+      upload: this.log.uploadStatus().map((l) => ({ ...l })),
+      output: this.output.status(),
       api: { ...this.apiCounters },
       ...(this.lastError ? { lastError: this.lastError } : {}),
     };
@@ -293,7 +326,7 @@ export class StationEngine {
 
   /** Imports a model package (a folder or a manifest path on this PC) into the registry; does not activate it. */
   importModel(source: string, actor: string): Promise<ImportReport> {
-    return importModel(source, { registry: this.registry, settings: this.session, entry: this.settings.workerEntry, actor, now: () => new Date() });
+    return importModel(source, { registry: this.registry, settings: this.session, entry: this.settings.workers.inference, actor, now: () => new Date() });
   }
 
   /** Loads and warms a registered model, then switches the line to it between two frames. */
@@ -321,7 +354,16 @@ export class StationEngine {
       const old = this.active.loaded;
       // The switch: the next frame admitted goes to the new model.
       this.active = { loaded: next, registryId: id };
-      this.registry.recordActivation(id, action, actor, reason, new Date());
+      const at = new Date();
+      this.registry.recordActivation(id, action, actor, reason, at);
+      this.audit.record({
+        at,
+        actor,
+        subject: 'model',
+        old: { name: old.pkg.manifest.name, version: old.pkg.manifest.version, sha256: old.pkg.manifest.sha256 },
+        new: { name: pkg.manifest.name, version: pkg.manifest.version, sha256: pkg.manifest.sha256, action },
+        reason,
+      });
       this.settings.logger.info(`${action}: model ${pkg.manifest.name} ${pkg.manifest.version} is active (by ${actor}${reason ? `: ${reason}` : ''})`);
       void this.pipeline.whenIdle(old).then(() => old.client.close());
       return this.registry.get(id)!;
@@ -339,6 +381,19 @@ export class StationEngine {
     return this.events.recent(limit);
   }
 
+  auditTrail(limit: number): AuditEntry[] {
+    return this.audit.recent(limit);
+  }
+
+  /** New thresholds from the next frame on, in the audit trail first. */
+  setThresholds(thresholds: Thresholds, actor: string, reason: string): Thresholds {
+    const old = this.thresholds;
+    this.audit.record({ at: new Date(), actor, subject: 'thresholds', old, new: thresholds, reason });
+    this.thresholds = { ...thresholds };
+    this.settings.logger.info(`thresholds pit ≥ ${thresholds.pit}, maybe ≥ ${thresholds.maybe} (were ${old.pit}, ${old.maybe}; by ${actor}: ${reason})`);
+    return this.thresholds;
+  }
+
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
@@ -348,7 +403,11 @@ export class StationEngine {
     await this.swapping?.catch(() => undefined);
     await this.pipeline.whenIdle();
     await this.machine?.stop();
-    this.log.close();
+    // Frames whose deadline has not come: the line stops, so they are decided now (rejected).
+    for (const timer of this.deadlines.values()) clearTimeout(timer);
+    this.deadlines.clear();
+    await this.output.close();
+    await this.log.close();
     this.db.close();
     await this.active.loaded.client.close();
     this.loopDelay.stop();
@@ -368,7 +427,7 @@ export class StationEngine {
         config: sensors,
         pkg,
         settings: this.session,
-        entry: this.settings.workerEntry,
+        entry: this.settings.workers.inference,
         alarms: this.alarms,
         events: this.events,
         logger: this.settings.logger,
@@ -410,7 +469,33 @@ export class StationEngine {
     if (this.active.loaded.client.state === 'restarting')
       this.alarms.raise('model', 'model', 'alarm', 'model worker died and is being restarted: frames are rejected');
     else this.alarms.clear('model');
+    this.watchStorage();
     this.updateFailSafe();
+    this.output.setHealthy(!this.failSafeEngaged);
+  }
+
+  /** The disk cap and the upload targets. */
+  private watchStorage(): void {
+    const storage = this.log.storageStatus();
+    if (storage?.overCap) {
+      this.alarms.raise(
+        'storage',
+        'storage',
+        'alarm',
+        `data dir over its ${this.settings.config.storage.maxBytes}-byte cap: images dropped, inspections kept until uploaded`,
+      );
+    } else this.alarms.clear('storage');
+    for (const lane of this.log.uploadStatus()) {
+      const id = `upload:${lane.target}:${lane.stream}`;
+      if (lane.failures >= 3)
+        this.alarms.raise(
+          id,
+          'upload',
+          'warning',
+          `upload of ${lane.stream} to ${lane.target} failing (${lane.pending} waiting): ${lane.lastError ?? 'no reason given'}`,
+        );
+      else this.alarms.clear(id);
+    }
   }
 
   private failSafeReasons(): string[] {
@@ -447,10 +532,37 @@ export class StationEngine {
     this.lastFrameAt = performance.now();
     this.sourceFps.mark();
     this.frames.seen++;
-    this.pipeline.submit({ frame, image: frame.data, receivedAt: performance.now() });
+    const item: PipelineFrame = { frame, image: frame.data, receivedAt: performance.now() };
+    const { deadlineMs, staleMs } = this.settings.config.decision;
+    const age = Date.now() - frame.capturedAt;
+    if (age > staleMs) return this.failSafeNow(item, 'stale', `frame is ${age} ms old (over ${staleMs} ms): not judged`);
+    // The deadline: no decision within it, and the item is rejected now, whatever comes later.
+    this.deadlines.set(
+      frame.id,
+      setTimeout(() => this.failSafeNow(item, 'deadline', `no decision within ${deadlineMs} ms of capture`), Math.max(0, deadlineMs - age)),
+    );
+    this.pipeline.submit(item);
+  }
+
+  /** Rejects an item at once, without a model's verdict (stale frame, deadline passed). */
+  private failSafeNow(item: PipelineFrame, stage: 'stale' | 'deadline', reason: string): void {
+    this.finish(item, {
+      kind: 'failed',
+      model: null,
+      stage,
+      reason,
+      timings: { queueMs: 0, decodeMs: null, preprocessMs: null, inferenceMs: null, batchSize: null },
+    });
   }
 
   private finish({ frame, receivedAt }: PipelineFrame, outcome: Outcome): void {
+    const deadline = this.deadlines.get(frame.id);
+    if (outcome.kind !== 'failed' || outcome.stage !== 'stale') {
+      // Decided once: the deadline's reject, or the pipeline's outcome, whichever came first.
+      if (!deadline) return;
+      clearTimeout(deadline);
+      this.deadlines.delete(frame.id);
+    }
     const model = outcome.model ?? this.active.loaded;
     const { manifest } = model.pkg;
     const { timings } = outcome;
@@ -466,6 +578,11 @@ export class StationEngine {
       ({ decision, failSafeReason } = decide({ rejectScore, thresholds: this.thresholds }));
       decisionMs = performance.now() - td;
       this.frames.classified++;
+      const late = Date.now() - frame.capturedAt - this.settings.config.decision.deadlineMs;
+      if (late > 0) {
+        decision = 'pit';
+        failSafeReason = `late: decided ${late} ms after the deadline`;
+      }
     } else {
       // Fail-safe: an item without a valid decision is rejected (positive release).
       decision = 'pit';
@@ -476,9 +593,13 @@ export class StationEngine {
         this.settings.logger.warn(this.lastError);
       }
     }
+    this.output.decide(frame.id, decision);
     const tl = performance.now();
     const capturedAt = new Date(frame.capturedAt).toISOString();
+    const image = this.keeper.keep(frame.id, frame.capturedAt, decision, failSafeReason !== undefined, frame.data);
     this.log.append({
+      imagePath: image?.path ?? null,
+      imageBytes: image?.bytes ?? 0,
       frameId: frame.id,
       capturedAt,
       origin: frame.origin,

@@ -20,5 +20,7 @@ export function createApiHandlers(engine: StationEngine): ApiHandlers {
     activateModel: ({ id, reason }) => engine.activateModel(id, UI_ACTOR, reason ?? null),
     rollbackModel: ({ reason }) => engine.rollbackModel(UI_ACTOR, reason ?? null),
     getEvents: ({ limit }) => engine.recentEvents(limit),
+    setThresholds: ({ thresholds, reason }) => engine.setThresholds(thresholds, UI_ACTOR, reason),
+    getAudit: ({ limit }) => engine.auditTrail(limit),
   };
 }

@@ -1,8 +1,9 @@
 /**
- * Where the inference worker's code is. Built (electron-vite): out/main/
- * inference-worker.js, beside the shell's entry; the shell says where that
- * is, because bundled chunks do not know their entry's folder. From source
- * (vitest, tsx): the .ts file, run through tsx's loader.
+ * Where the engine's worker threads' code is: the model's inference worker
+ * and the log worker. Built (electron-vite): out/main/*.js, beside the
+ * shell's entry; the shell says where that is, because bundled chunks do not
+ * know their entry's folder. From source (vitest, tsx): the .ts files, run
+ * through tsx's loader.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -13,19 +14,41 @@ export interface WorkerEntry {
   readonly execArgv: readonly string[];
 }
 
-export const BUILT_WORKER_FILE = 'inference-worker.js';
+export interface WorkerEntries {
+  readonly inference: WorkerEntry;
+  readonly log: WorkerEntry;
+}
 
-/** The built worker beside a shell's entry file (out/main). */
-export function builtWorkerEntry(builtMainDir: string): WorkerEntry {
-  const file = join(builtMainDir, BUILT_WORKER_FILE);
-  if (!existsSync(file)) throw new Error(`inference worker ${file} is missing: run npm run build`);
+export const BUILT_WORKER_FILE = 'inference-worker.js';
+export const BUILT_LOG_WORKER_FILE = 'log-worker.js';
+
+function built(dir: string, name: string): WorkerEntry {
+  const file = join(dir, name);
+  if (!existsSync(file)) throw new Error(`worker ${file} is missing: run npm run build`);
   return { file, execArgv: [] };
 }
 
-/** The worker's source, for code run from source (tests, scripts). */
-export function sourceWorkerEntry(): WorkerEntry {
-  const file = join(dirname(fileURLToPath(import.meta.url)), 'inference-worker.ts');
-  if (!existsSync(file)) throw new Error(`inference worker source ${file} is missing`);
+function source(relativeToEngine: string): WorkerEntry {
+  const file = join(dirname(fileURLToPath(import.meta.url)), '..', relativeToEngine);
+  if (!existsSync(file)) throw new Error(`worker source ${file} is missing`);
   // tsx's CommonJS hook: a worker does not inherit ESM loader hooks given with --import (Node 20).
   return { file, execArgv: ['--require', 'tsx/cjs'] };
+}
+
+/** The built inference worker beside a shell's entry file (out/main). */
+export function builtWorkerEntry(builtMainDir: string): WorkerEntry {
+  return built(builtMainDir, BUILT_WORKER_FILE);
+}
+
+/** The inference worker's source, for code run from source (tests, scripts). */
+export function sourceWorkerEntry(): WorkerEntry {
+  return source('inference/inference-worker.ts');
+}
+
+export function builtWorkerEntries(builtMainDir: string): WorkerEntries {
+  return { inference: built(builtMainDir, BUILT_WORKER_FILE), log: built(builtMainDir, BUILT_LOG_WORKER_FILE) };
+}
+
+export function sourceWorkerEntries(): WorkerEntries {
+  return { inference: sourceWorkerEntry(), log: source('storage/log-worker.ts') };
 }

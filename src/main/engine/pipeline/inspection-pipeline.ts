@@ -33,7 +33,8 @@ export interface StageTimings {
   readonly batchSize: number | null;
 }
 
-export type FailedStage = 'queue' | 'decode' | 'inference';
+/** Where a frame failed; 'stale' and 'deadline' are the engine's own (a frame too old to judge, no decision in time). */
+export type FailedStage = 'queue' | 'decode' | 'inference' | 'stale' | 'deadline';
 
 export type Outcome =
   | { readonly kind: 'scored'; readonly model: LoadedModel; readonly probabilities: Float64Array; readonly timings: StageTimings }

@@ -1,9 +1,11 @@
 /**
  * Opens the station's SQLite file: WAL, full sync, migrations applied.
- * better-sqlite3 is synchronous, so callers batch their writes (inspection-log.ts).
+ * better-sqlite3 is synchronous, so the high-rate writes (inspections) run in
+ * the log worker on a connection of their own; this one serves the rare
+ * writes (events, audit, registry) and the reads.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { LATEST_VERSION, MIGRATIONS, type Migration } from './migrations';
 
@@ -33,6 +35,53 @@ export function openDatabase(path: string, migrations: readonly Migration[] = MI
     throw new DatabaseError(`cannot prepare database ${path}: ${(err as Error).message}`);
   }
   return db;
+}
+
+/** A second connection to a database that is already migrated (the log worker's). */
+export function connectDatabase(path: string): SqliteDatabase {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
+export interface CheckedDatabase {
+  readonly db: SqliteDatabase;
+  /** Set when the file failed its check and was moved aside: where it went. */
+  readonly movedAside?: string;
+}
+
+/**
+ * Opens the station database after `PRAGMA quick_check`. A file that fails
+ * it (or cannot be read as a database at all) is moved aside, with its WAL,
+ * under a name that says when and why, and a new database is started: the
+ * line runs on, nothing is overwritten, and the message says where the old
+ * file is.
+ */
+export function openCheckedDatabase(path: string, migrations: readonly Migration[] = MIGRATIONS): CheckedDatabase {
+  if (existsSync(path)) {
+    let problem: string | null = null;
+    try {
+      const probe = new Database(path, { fileMustExist: true });
+      try {
+        const result = probe.pragma('quick_check', { simple: true });
+        if (result !== 'ok') problem = String(result);
+      } finally {
+        probe.close();
+      }
+    } catch (err) {
+      problem = (err as Error).message;
+    }
+    if (problem !== null) {
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      const aside = join(dirname(path), `${basename(path, '.sqlite')}.corrupt-${stamp}.sqlite`);
+      renameSync(path, aside);
+      for (const suffix of ['-wal', '-shm']) if (existsSync(path + suffix)) renameSync(path + suffix, aside + suffix);
+      return { db: openDatabase(path, migrations), movedAside: `${aside} (${problem})` };
+    }
+  }
+  return { db: openDatabase(path, migrations) };
 }
 
 export function schemaVersion(db: SqliteDatabase): number {

@@ -1,6 +1,8 @@
 /**
  * Appends inspections to SQLite in batches: one transaction at most every
- * flushIntervalMs or every flushRows rows, never one per row.
+ * flushIntervalMs or every flushRows rows, never one per row. Runs in the
+ * log worker (log-worker.ts), so a commit (an fsync with synchronous=FULL)
+ * never holds up the thread that serves the UI.
  */
 import type { Decision } from '../../../shared/decision';
 import type { SqliteDatabase } from './database';
@@ -20,6 +22,16 @@ export interface InspectionRow {
   readonly inferenceMs: number | null;
   readonly decisionMs: number | null;
   readonly totalMs: number | null;
+  /** The frame's JPEG, relative to the data dir, when it is kept. */
+  readonly imagePath?: string | null;
+  readonly imageBytes?: number;
+}
+
+export interface Committed {
+  readonly rows: number;
+  /** The seq of the last row written. */
+  readonly lastSeq: number;
+  readonly flushMs: number;
 }
 
 export interface InspectionLogOptions {
@@ -27,6 +39,7 @@ export interface InspectionLogOptions {
   readonly flushRows: number;
   /** Called when a batch cannot be written; the rows stay queued for the next try. */
   readonly onError?: (err: Error) => void;
+  readonly onCommitted?: (committed: Committed, rows: readonly InspectionRow[]) => void;
 }
 
 export class InspectionLog {
@@ -38,16 +51,21 @@ export class InspectionLog {
   lastFlushMs = 0;
 
   constructor(
-    private readonly db: SqliteDatabase,
+    db: SqliteDatabase,
     private readonly options: InspectionLogOptions,
   ) {
     this.insert = db.prepare(`
       INSERT INTO inspections (frame_id, captured_at, origin, model_name, model_version, reject_score, scores_json,
-        decision, fail_safe_reason, decode_ms, preprocess_ms, inference_ms, decision_ms, total_ms)
+        decision, fail_safe_reason, decode_ms, preprocess_ms, inference_ms, decision_ms, total_ms, image_path)
       VALUES (@frameId, @capturedAt, @origin, @modelName, @modelVersion, @rejectScore, @scoresJson,
-        @decision, @failSafeReason, @decodeMs, @preprocessMs, @inferenceMs, @decisionMs, @totalMs)`);
-    this.insertMany = db.transaction((rows: readonly InspectionRow[]) => {
-      for (const r of rows) this.insert.run({ ...r, scoresJson: r.scores ? JSON.stringify(r.scores) : null });
+        @decision, @failSafeReason, @decodeMs, @preprocessMs, @inferenceMs, @decisionMs, @totalMs, @imagePath)`);
+    this.insertMany = db.transaction((rows: readonly InspectionRow[]): number => {
+      let last = 0;
+      for (const r of rows) {
+        const { imageBytes: _bytes, ...row } = r;
+        last = Number(this.insert.run({ ...row, imagePath: r.imagePath ?? null, scoresJson: r.scores ? JSON.stringify(r.scores) : null }).lastInsertRowid);
+      }
+      return last;
     });
   }
 
@@ -72,15 +90,16 @@ export class InspectionLog {
     this.queue = [];
     const t0 = performance.now();
     try {
-      this.insertMany(batch);
+      const lastSeq = this.insertMany(batch);
       this.rowsWritten += batch.length;
+      this.lastFlushMs = performance.now() - t0;
+      this.options.onCommitted?.({ rows: batch.length, lastSeq, flushMs: this.lastFlushMs }, batch);
     } catch (err) {
       // Keep the rows: nothing is lost because a commit failed once.
       this.queue = [...batch, ...this.queue];
       this.options.onError?.(err as Error);
       this.timer ??= setTimeout(() => this.flush(), Math.max(1000, this.options.flushIntervalMs));
     }
-    this.lastFlushMs = performance.now() - t0;
   }
 
   close(): void {

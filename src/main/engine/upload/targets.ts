@@ -1,0 +1,172 @@
+/**
+ * Upload targets: the plant's PostgreSQL / TimescaleDB (pg), or an HTTP(S)
+ * endpoint taking NDJSON. Each send is idempotent, so a batch sent again after
+ * a crash or a lost answer is stored once: ON CONFLICT DO NOTHING on
+ * (station, seq), or an Idempotency-Key the endpoint deduplicates on.
+ */
+import pg from 'pg';
+import type { HttpTargetConfig, PostgresTargetConfig, UploadTargetConfig } from '../../../shared/storage-config';
+import type { AuditRecord, InspectionRecord, OutboxBatch } from './outbox';
+
+export interface UploadTarget {
+  readonly id: string;
+  readonly kind: string;
+  /** Resolves once the target acknowledged every row of the batch. */
+  send(batch: OutboxBatch): Promise<void>;
+  close(): Promise<void>;
+}
+
+class PostgresTarget implements UploadTarget {
+  readonly kind = 'postgres';
+  private client: pg.Client | null = null;
+
+  constructor(
+    private readonly config: PostgresTargetConfig,
+    private readonly stationId: string,
+  ) {}
+
+  get id(): string {
+    return this.config.id;
+  }
+
+  private table(stream: 'inspections' | 'audit'): string {
+    return `${this.config.tablePrefix}${stream}`;
+  }
+
+  private async connect(): Promise<pg.Client> {
+    if (this.client) return this.client;
+    const client = new pg.Client({ connectionString: this.config.connectionString, connectionTimeoutMillis: 10_000 });
+    // A connection that breaks is dropped; the next send connects again.
+    client.on('error', () => {
+      if (this.client === client) this.client = null;
+    });
+    await client.connect();
+    try {
+      if (this.config.createTables) await this.createTables(client);
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      throw err;
+    }
+    this.client = client;
+    return client;
+  }
+
+  private async createTables(client: pg.Client): Promise<void> {
+    const inspections = this.table('inspections');
+    await client.query(`CREATE TABLE IF NOT EXISTS ${inspections} (
+      station_id text NOT NULL, seq bigint NOT NULL, captured_at timestamptz NOT NULL,
+      frame_id bigint NOT NULL, origin text, model_name text NOT NULL, model_version text NOT NULL,
+      reject_score double precision, scores jsonb, decision text NOT NULL, fail_safe_reason text,
+      decode_ms real, preprocess_ms real, inference_ms real, decision_ms real, total_ms real,
+      received_at timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (station_id, seq, captured_at))`);
+    await client.query(`CREATE TABLE IF NOT EXISTS ${this.table('audit')} (
+      station_id text NOT NULL, seq bigint NOT NULL, at timestamptz NOT NULL, actor text NOT NULL,
+      subject text NOT NULL, old jsonb, new jsonb, reason text, PRIMARY KEY (station_id, seq))`);
+    const timescale = await client.query("SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'");
+    if (timescale.rowCount) await client.query(`SELECT create_hypertable('${inspections}', 'captured_at', if_not_exists => TRUE, migrate_data => TRUE)`);
+  }
+
+  async send(batch: OutboxBatch): Promise<void> {
+    const client = await this.connect();
+    try {
+      if (batch.stream === 'inspections') await this.insertInspections(client, batch.rows);
+      else await this.insertAudit(client, batch.rows);
+    } catch (err) {
+      // A failed statement may leave the connection in doubt: start afresh next time.
+      this.client = null;
+      await client.end().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async insertInspections(client: pg.Client, rows: readonly InspectionRecord[]): Promise<void> {
+    const col = <K extends keyof InspectionRecord>(k: K): InspectionRecord[K][] => rows.map((r) => r[k]);
+    await client.query(
+      `INSERT INTO ${this.table('inspections')} (station_id, seq, captured_at, frame_id, origin, model_name, model_version,
+         reject_score, scores, decision, fail_safe_reason, decode_ms, preprocess_ms, inference_ms, decision_ms, total_ms)
+       SELECT $1, * FROM unnest($2::bigint[], $3::timestamptz[], $4::bigint[], $5::text[], $6::text[], $7::text[],
+         $8::float8[], $9::jsonb[], $10::text[], $11::text[], $12::real[], $13::real[], $14::real[], $15::real[], $16::real[])
+       ON CONFLICT DO NOTHING`,
+      [
+        this.stationId,
+        col('seq'),
+        col('capturedAt'),
+        col('frameId'),
+        col('origin'),
+        col('modelName'),
+        col('modelVersion'),
+        col('rejectScore'),
+        rows.map((r) => (r.scores === null ? null : JSON.stringify(r.scores))),
+        col('decision'),
+        col('failSafeReason'),
+        col('decodeMs'),
+        col('preprocessMs'),
+        col('inferenceMs'),
+        col('decisionMs'),
+        col('totalMs'),
+      ],
+    );
+  }
+
+  private async insertAudit(client: pg.Client, rows: readonly AuditRecord[]): Promise<void> {
+    await client.query(
+      `INSERT INTO ${this.table('audit')} (station_id, seq, at, actor, subject, old, new, reason)
+       SELECT $1, * FROM unnest($2::bigint[], $3::timestamptz[], $4::text[], $5::text[], $6::jsonb[], $7::jsonb[], $8::text[])
+       ON CONFLICT DO NOTHING`,
+      [
+        this.stationId,
+        rows.map((r) => r.seq),
+        rows.map((r) => r.at),
+        rows.map((r) => r.actor),
+        rows.map((r) => r.subject),
+        rows.map((r) => JSON.stringify(r.old)),
+        rows.map((r) => JSON.stringify(r.new)),
+        rows.map((r) => r.reason),
+      ],
+    );
+  }
+
+  async close(): Promise<void> {
+    const client = this.client;
+    this.client = null;
+    await client?.end().catch(() => undefined);
+  }
+}
+
+class HttpTarget implements UploadTarget {
+  readonly kind = 'http';
+
+  constructor(
+    private readonly config: HttpTargetConfig,
+    private readonly stationId: string,
+  ) {}
+
+  get id(): string {
+    return this.config.id;
+  }
+
+  async send(batch: OutboxBatch): Promise<void> {
+    const first = batch.rows[0]!.seq;
+    const last = batch.rows[batch.rows.length - 1]!.seq;
+    const body = batch.rows.map((r) => JSON.stringify({ station: this.stationId, stream: batch.stream, ...r })).join('\n') + '\n';
+    const res = await fetch(this.config.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-ndjson',
+        'idempotency-key': `${this.stationId}:${batch.stream}:${first}-${last}`,
+        ...(this.config.token ? { authorization: `Bearer ${this.config.token}` } : {}),
+      },
+      body,
+      signal: AbortSignal.timeout(this.config.timeoutMs),
+    });
+    await res.arrayBuffer().catch(() => undefined);
+    if (res.status < 200 || res.status >= 300) throw new Error(`${this.config.url} answered HTTP ${res.status}`);
+  }
+
+  async close(): Promise<void> {}
+}
+
+export function createUploadTarget(config: UploadTargetConfig, stationId: string): UploadTarget {
+  return config.kind === 'postgres' ? new PostgresTarget(config, stationId) : new HttpTarget(config, stationId);
+}
