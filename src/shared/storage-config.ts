@@ -79,6 +79,7 @@ export const UploadConfigSchema = z
   })
   .strict();
 export type UploadConfig = z.infer<typeof UploadConfigSchema>;
+export type UploadConfigInput = z.input<typeof UploadConfigSchema>;
 
 export const DecisionConfigSchema = z
   .object({

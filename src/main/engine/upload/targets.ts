@@ -19,6 +19,8 @@ export interface UploadTarget {
 class PostgresTarget implements UploadTarget {
   readonly kind = 'postgres';
   private client: pg.Client | null = null;
+  /** Both streams share one connection; the first to need it makes it, the other waits. */
+  private connecting: Promise<pg.Client> | null = null;
 
   constructor(
     private readonly config: PostgresTargetConfig,
@@ -33,8 +35,13 @@ class PostgresTarget implements UploadTarget {
     return `${this.config.tablePrefix}${stream}`;
   }
 
-  private async connect(): Promise<pg.Client> {
-    if (this.client) return this.client;
+  private connect(): Promise<pg.Client> {
+    if (this.client) return Promise.resolve(this.client);
+    this.connecting ??= this.open().finally(() => (this.connecting = null));
+    return this.connecting;
+  }
+
+  private async open(): Promise<pg.Client> {
     const client = new pg.Client({ connectionString: this.config.connectionString, connectionTimeoutMillis: 10_000 });
     // A connection that breaks is dropped; the next send connects again.
     client.on('error', () => {
