@@ -76,9 +76,17 @@ export class ImageRetention {
     const overTotal = (): boolean => this.imagesBytes + this.databaseBytes > this.config.maxBytes;
     const overImages = (): boolean => this.imagesBytes > this.config.images.maxBytes;
     while (overImages() || overTotal()) {
-      const rows = this.oldest.all(uploadedThrough, 100) as { seq: number; image_path: string }[];
-      if (rows.length === 0) break;
-      removed += this.remove(rows, now);
+      const candidates = this.oldest.all(uploadedThrough, 100) as { seq: number; image_path: string }[];
+      if (candidates.length === 0) break;
+      // Only as many as it takes, oldest first.
+      let bytes = this.imagesBytes;
+      const take: { seq: number; image_path: string }[] = [];
+      for (const row of candidates) {
+        if (bytes <= this.config.images.maxBytes && bytes + this.databaseBytes <= this.config.maxBytes) break;
+        take.push(row);
+        bytes -= fileBytes(join(this.dataDir, row.image_path));
+      }
+      removed += this.remove(take, now);
     }
     return { removed, imagesBytes: this.imagesBytes, databaseBytes: this.databaseBytes, overCap: overTotal() };
   }
