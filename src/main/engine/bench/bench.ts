@@ -18,6 +18,7 @@ import type { RawImage } from '../preprocess/image-decoder';
 import { EngineRunner } from './engine-runner';
 import { machineFacts, type MachineFacts } from './machine';
 import { RawRunner, type Budget } from './raw-runner';
+import { benchLogWrite, benchUploadPostgres } from './log-bench';
 import { benchSensorPipeline, benchSourceOverhead } from './sensor-and-source-bench';
 import { shapedModelPackage, type ShapedModelName } from './shaped-models';
 import { perItemTimes, round, spreadOf } from './stats';
@@ -66,6 +67,10 @@ export interface BenchPlan {
   readonly sensorModel?: TabularModelPackage;
   /** JPEGs for source.overhead; none: not measured. */
   readonly sourceFramesDir?: string;
+  /** The log worker, for log.write and upload.postgres; none: not measured. */
+  readonly logWorker?: WorkerEntry;
+  /** A PostgreSQL to drain a backlog into (upload.postgres); none: not measured. */
+  readonly postgres?: string;
 }
 
 export type Progress = (message: string) => void;
@@ -223,6 +228,15 @@ export async function runBench(plan: BenchPlan, demoFrames: readonly Uint8Array[
     progress('frame sources: CPU per frame for replay, hot folder, MJPEG');
     out.push(...(await benchSourceOverhead(plan.sourceFramesDir, 100, plan.quick ? 1000 : 3000)));
   }
+  if (plan.logWorker) {
+    const rows = plan.quick ? 20_000 : 200_000;
+    progress(`log: ${rows} inspections committed with synchronous=FULL`);
+    out.push(await benchLogWrite(plan.logWorker, rows));
+    if (plan.postgres) {
+      progress(`upload: a backlog of ${rows / 2} inspections drained to PostgreSQL`);
+      out.push(await benchUploadPostgres(plan.logWorker, plan.postgres, rows / 2));
+    }
+  }
   return { machine: machineFacts(), startedAt: started.toISOString(), durationS: Math.round((performance.now() - t0) / 100) / 10, results: out };
 }
 
@@ -248,6 +262,8 @@ const OTHER_COLUMNS: readonly [string, (r: BenchResult) => string][] = [
   ['raw µs', (r) => (typeof r['raw_us_per_sample'] === 'number' ? r['raw_us_per_sample'].toFixed(1) : '')],
   ['× raw', (r) => (r.ratio_vs_raw !== undefined ? r.ratio_vs_raw.toFixed(3) : '')],
   ['µs/frame', (r) => (typeof r['us_per_frame'] === 'number' ? r['us_per_frame'].toFixed(1) : '')],
+  ['rows/s', (r) => (typeof r['rows_per_s'] === 'number' ? String(r['rows_per_s']) : '')],
+  ['loop p99 ms', (r) => r.loop_delay_p99_ms?.toFixed(2) ?? ''],
   ['frames', (r) => String(r.frames ?? '')],
 ];
 
