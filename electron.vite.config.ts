@@ -16,6 +16,8 @@ export default defineConfig({
           'inference-worker': resolve(import.meta.dirname, 'src/main/engine/inference/inference-worker.ts'),
           // The log worker commits inspections and uploads them off the main thread.
           'log-worker': resolve(import.meta.dirname, 'src/main/engine/storage/log-worker.ts'),
+          // The query worker answers the UI's reads of the log (history, what-if, CSV) off the main thread.
+          'query-worker': resolve(import.meta.dirname, 'src/main/engine/storage/query-worker.ts'),
         },
       },
     },

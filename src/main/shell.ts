@@ -67,13 +67,19 @@ export async function startDesktopShell(electron: DesktopElectron, opts: Desktop
   }
 
   const counters = engine.apiCounters;
+  // The window is one session: whoever stands at the station's screen.
+  const session = engine.sessions.open('ipc', 'desktop');
   const disposeIpc = registerIpcHandlers(electron.ipcMain, createApiHandlers(engine), {
     isTrustedSender: (url) => isAppUrl(url, appUrl),
     counters,
+    session,
   });
   const window = new electron.BrowserWindow(mainWindowOptions(opts.preloadPath));
-  const stopForwarding = forwardEngineEvents(engine, window.webContents);
-  window.on('closed', stopForwarding);
+  const stopForwarding = forwardEngineEvents(engine, session, window.webContents);
+  window.on('closed', () => {
+    stopForwarding();
+    session.close();
+  });
 
   let resolveStopped: () => void = () => {};
   const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));

@@ -15,11 +15,25 @@ export const OPERATION_NAMES = [
   'getEvents',
   'setThresholds',
   'getAudit',
+  'getSession',
+  'signIn',
+  'signOut',
+  'touchSession',
+  'getRecentRejects',
+  'getScoreSample',
+  'getDiagnosticsHistory',
+  'queryInspections',
+  'getInspectionImage',
+  'exportInspections',
+  'listImportCandidates',
 ] as const;
-export const EVENT_NAMES = ['inspection', 'status', 'alarm'] as const;
+export const EVENT_NAMES = ['inspection', 'status', 'alarm', 'sample', 'importProgress', 'session'] as const;
+/** Events every connection gets; the others (session) are for one connection only. */
+export const BROADCAST_EVENTS = ['inspection', 'status', 'alarm', 'sample', 'importProgress'] as const satisfies readonly (typeof EVENT_NAMES)[number][];
 
 export type OperationName = (typeof OPERATION_NAMES)[number];
 export type EventName = (typeof EVENT_NAMES)[number];
+export type BroadcastEventName = (typeof BROADCAST_EVENTS)[number];
 
 export const ipcChannel = {
   request: (op: OperationName): string => `linesight:op:${op}`,

@@ -6,6 +6,7 @@
  * Relative paths are resolved against the config file's folder.
  */
 import { z } from 'zod';
+import { AuthConfigSchema, ServerConfigSchema, ShiftsConfigSchema } from './access-config';
 import { ThresholdsSchema } from './manifest';
 import { SensorsConfigSchema, type SensorsConfig } from './sensor-config';
 import { DecisionConfigSchema, OutputConfigSchema, StorageConfigSchema, UploadConfigSchema } from './storage-config';
@@ -83,8 +84,13 @@ export const StationConfigSchema = z
       .object({
         /** A model package folder (model.onnx + manifest.json). Default: the bundled demo model. */
         dir: z.string().min(1).optional(),
-        /** Overrides the manifest's default thresholds. */
+        /** Overrides the manifest's default thresholds (until a technician applies others: those are kept across restarts). */
         thresholds: ThresholdsSchema.optional(),
+        /**
+         * Folders searched for model packages to import (a USB stick's mount point). Default: the platform's
+         * removable-media folders (/media, /run/media, /mnt; /Volumes; drive letters D: to Z:) and the bundled models.
+         */
+        importRoots: z.array(z.string().min(1)).max(32).optional(),
       })
       .strict()
       .default({}),
@@ -98,12 +104,12 @@ export const StationConfigSchema = z
     decision: DecisionConfigSchema.default(DecisionConfigSchema.parse({})),
     /** How decisions reach the sorter. Default: none (the demo has no sorter). */
     output: OutputConfigSchema.default({ kind: 'none' }),
-    server: z
-      .object({
-        port: z.number().int().min(1).max(65_535).default(5780),
-      })
-      .strict()
-      .default({ port: 5780 }),
+    /** The headless station's HTTP and WebSocket server. */
+    server: ServerConfigSchema.default({ port: 5780, host: '127.0.0.1' }),
+    /** Technicians and their PINs, sign-out and lock-out. */
+    auth: AuthConfigSchema.default(AuthConfigSchema.parse({})),
+    /** The shifts the live page counts per. */
+    shifts: ShiftsConfigSchema.default(ShiftsConfigSchema.parse({})),
   })
   .strict();
 

@@ -10,74 +10,125 @@ import { AlarmChangeSchema, StationEventSchema } from './alarms';
 import { AuditEntrySchema } from './audit';
 import { InspectionSchema } from './inspection';
 import { ThresholdsSchema } from './manifest';
-import { ImportReportSchema, ModelActivationSchema, ModelRecordSchema } from './models';
+import { DiagnosticsSampleSchema } from './diagnostics';
+import { CsvExportSchema, InspectionFilterSchema, InspectionPageSchema } from './history';
+import { ImportCandidatesSchema, ImportProgressSchema, ImportReportSchema, ModelActivationSchema, ModelRecordSchema } from './models';
+import { PinSchema, SessionInfoSchema, type Role, type SessionInfo } from './session';
 import { StationStatusSchema } from './status';
+import { ScoreSampleSchema, ScoreWindowSchema } from './what-if';
+
+/**
+ * Who may call an operation: anyone (an operator, read-only) or only a
+ * signed-in technician (changes to the line). Checked at the boundary, in
+ * dispatch, whatever the transport.
+ */
+export type Access = 'anyone' | 'technician';
+
+const bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected bytes');
+const empty = z.object({}).strict();
 
 export const operations = {
-  getStatus: {
-    request: z.object({}).strict(),
-    reply: StationStatusSchema,
-  },
+  getStatus: { access: 'anyone', request: empty, reply: StationStatusSchema },
   /** The JPEG of a recent frame, kept in memory for the live view; null once it has aged out. */
   getFrameImage: {
+    access: 'anyone',
     request: z.object({ frameId: z.number().int().nonnegative() }).strict(),
-    reply: z.object({ frameId: z.number(), jpeg: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected bytes') }).nullable(),
+    reply: z.object({ frameId: z.number(), jpeg: bytes }).nullable(),
   },
   /** The latest inspections, newest first, so a page opened mid-shift starts filled. */
   getRecentInspections: {
+    access: 'anyone',
     request: z.object({ limit: z.number().int().min(1).max(500) }).strict(),
     reply: z.array(InspectionSchema),
   },
   /** The model registry, newest first, with the active one marked. */
-  listModels: {
-    request: z.object({}).strict(),
-    reply: z.array(ModelRecordSchema),
-  },
+  listModels: { access: 'anyone', request: empty, reply: z.array(ModelRecordSchema) },
   /** Activations and rollbacks, newest first: who, when, why. */
   getModelHistory: {
+    access: 'anyone',
     request: z.object({ limit: z.number().int().min(1).max(1000) }).strict(),
     reply: z.array(ModelActivationSchema),
   },
   /**
    * Checks, repairs and trial-loads a model package (a folder or manifest path on the station PC,
-   * e.g. a USB stick) and stores it in the registry. Does not activate it.
+   * e.g. a USB stick) and stores it in the registry. Does not activate it. With a taskId, each step
+   * is announced as an importProgress event.
    */
   importModel: {
-    request: z.object({ source: z.string().min(1).max(4096) }).strict(),
+    access: 'technician',
+    request: z
+      .object({
+        source: z.string().min(1).max(4096),
+        taskId: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]{1,64}$/)
+          .optional(),
+      })
+      .strict(),
     reply: ImportReportSchema,
   },
   /** Loads and warms a registered model, then switches the line to it between two frames. */
   activateModel: {
+    access: 'technician',
     request: z.object({ id: z.number().int().positive(), reason: z.string().max(500).optional() }).strict(),
     reply: ModelRecordSchema,
   },
   /** Goes back to the model that was active before the current one. */
-  rollbackModel: {
-    request: z.object({ reason: z.string().max(500).optional() }).strict(),
-    reply: ModelRecordSchema,
-  },
-  /** The station's event log (alarms raised and cleared, machine-health changes), newest first. */
-  getEvents: {
-    request: z.object({ limit: z.number().int().min(1).max(1000) }).strict(),
-    reply: z.array(StationEventSchema),
-  },
-  /** New decision thresholds, from the next frame on; written to the audit trail with the reason. */
+  rollbackModel: { access: 'technician', request: z.object({ reason: z.string().max(500).optional() }).strict(), reply: ModelRecordSchema },
+  /** The station's event log (alarms raised and cleared, machine-health changes, sign-ins), newest first. */
+  getEvents: { access: 'anyone', request: z.object({ limit: z.number().int().min(1).max(1000) }).strict(), reply: z.array(StationEventSchema) },
+  /** New decision thresholds, from the next frame on; written to the audit trail with the reason, kept across restarts. */
   setThresholds: {
-    request: z.object({ thresholds: ThresholdsSchema, reason: z.string().min(1).max(500) }).strict(),
+    access: 'technician',
+    request: z.object({ thresholds: ThresholdsSchema, reason: z.string().trim().min(1, 'say why').max(500) }).strict(),
     reply: ThresholdsSchema,
   },
   /** The audit trail, newest first. */
-  getAudit: {
-    request: z.object({ limit: z.number().int().min(1).max(1000) }).strict(),
-    reply: z.array(AuditEntrySchema),
+  getAudit: { access: 'anyone', request: z.object({ limit: z.number().int().min(1).max(1000) }).strict(), reply: z.array(AuditEntrySchema) },
+  /** This connection's session: operator or technician, until when. */
+  getSession: { access: 'anyone', request: empty, reply: SessionInfoSchema },
+  /** A technician signs in with a PIN; wrong PINs count towards a lock-out. */
+  signIn: { access: 'anyone', request: z.object({ name: z.string().min(1).max(60), pin: PinSchema }).strict(), reply: SessionInfoSchema },
+  signOut: { access: 'anyone', request: empty, reply: SessionInfoSchema },
+  /** The person at the screen did something: a technician's idle sign-out starts counting again. */
+  touchSession: { access: 'anyone', request: empty, reply: SessionInfoSchema },
+  /** The latest rejected items (the live page's strip), newest first, their frames kept in memory. */
+  getRecentRejects: { access: 'anyone', request: z.object({ limit: z.number().int().min(1).max(50) }).strict(), reply: z.array(InspectionSchema) },
+  /** Scores of logged items of the running model, for the what-if panel. */
+  getScoreSample: { access: 'anyone', request: z.object({ window: ScoreWindowSchema }).strict(), reply: ScoreSampleSchema },
+  /** The last ten minutes of diagnostics, a sample a second, oldest first. */
+  getDiagnosticsHistory: { access: 'anyone', request: empty, reply: z.array(DiagnosticsSampleSchema) },
+  /** Logged inspections matching a filter, newest first, a page at a time. */
+  queryInspections: {
+    access: 'anyone',
+    request: z
+      .object({ filter: InspectionFilterSchema, limit: z.number().int().min(1).max(500), beforeSeq: z.number().int().positive().optional() })
+      .strict(),
+    reply: InspectionPageSchema,
   },
-} as const satisfies Record<OperationName, { request: z.ZodType; reply: z.ZodType }>;
+  /** The kept JPEG of a logged inspection; null when none was kept or retention removed it. */
+  getInspectionImage: {
+    access: 'anyone',
+    request: z.object({ seq: z.number().int().positive() }).strict(),
+    reply: z.object({ seq: z.number(), jpeg: bytes }).nullable(),
+  },
+  /** The filtered inspections as a CSV file (UTF-8, header row). */
+  exportInspections: { access: 'anyone', request: z.object({ filter: InspectionFilterSchema }).strict(), reply: CsvExportSchema },
+  /** Model packages found in the import folders (USB sticks, the bundled models). */
+  listImportCandidates: { access: 'anyone', request: empty, reply: ImportCandidatesSchema },
+} as const satisfies Record<OperationName, { access: Access; request: z.ZodType; reply: z.ZodType }>;
 
 export const events = {
   inspection: InspectionSchema,
   status: StationStatusSchema,
   /** An alarm raised, changed or cleared. */
   alarm: AlarmChangeSchema,
+  /** One second of diagnostics. */
+  sample: DiagnosticsSampleSchema,
+  /** A step of a model import. */
+  importProgress: ImportProgressSchema,
+  /** This connection's session changed (signed in, signed out, timed out). Sent to that connection only. */
+  session: SessionInfoSchema,
 } as const satisfies Record<EventName, z.ZodType>;
 
 // The name lists in channels.ts and the schemas here must not drift apart.
@@ -87,8 +138,8 @@ const eventsMatch: Same<keyof typeof events, EventName> = true;
 void operationsMatch;
 void eventsMatch;
 
-export { EVENT_NAMES, OPERATION_NAMES, ipcChannel } from './channels';
-export type { EventName, OperationName } from './channels';
+export { BROADCAST_EVENTS, EVENT_NAMES, OPERATION_NAMES, ipcChannel } from './channels';
+export type { BroadcastEventName, EventName, OperationName } from './channels';
 export type RequestOf<K extends OperationName> = z.input<(typeof operations)[K]['request']>;
 export type ReplyOf<K extends OperationName> = z.infer<(typeof operations)[K]['reply']>;
 export type EventPayload<E extends EventName> = z.infer<(typeof events)[E]>;
@@ -110,9 +161,20 @@ export type LineSightApi = {
   on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
 };
 
+/** The connection a request came on, as the handlers see it (the engine's ClientSession). */
+export interface Caller {
+  readonly role: Role;
+  /** How the audit trail names whoever is on this connection. */
+  readonly actor: string;
+  info(): SessionInfo;
+  signIn(name: string, pin: string): Promise<SessionInfo>;
+  signOut(reason?: string): SessionInfo;
+  touch(): void;
+}
+
 /** Handlers that implement the operations on the engine's side. */
 export type ApiHandlers = {
-  readonly [K in OperationName]: (request: z.infer<(typeof operations)[K]['request']>) => Promise<ReplyOf<K>> | ReplyOf<K>;
+  readonly [K in OperationName]: (request: z.infer<(typeof operations)[K]['request']>, caller: Caller) => Promise<ReplyOf<K>> | ReplyOf<K>;
 };
 
 /** Raised in the renderer when the engine answered { ok: false }. */

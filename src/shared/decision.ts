@@ -1,3 +1,17 @@
-/** Decisions the station can take for one item. Shared by engine and UI. */
+/** Decisions the station can take for one item, and the threshold rule. Shared by engine and UI. */
+import type { Thresholds } from './manifest';
+
 export const DECISIONS = ['clean', 'maybe', 'pit'] as const;
 export type Decision = (typeof DECISIONS)[number];
+
+/**
+ * The threshold rule for a valid score (0..1): pit at or above the pit
+ * threshold, maybe at or above the maybe threshold, else clean. The engine
+ * decides with it (after its fail-safe checks) and the UI's what-if counts
+ * with it, so that what the technician is shown is what the line will do.
+ */
+export function decisionForScore(score: number, thresholds: Thresholds): Decision {
+  if (score >= thresholds.pit) return 'pit';
+  if (score >= thresholds.maybe) return 'maybe';
+  return 'clean';
+}

@@ -39,3 +39,40 @@ export const ImportReportSchema = z.object({
   alreadyImported: z.boolean(),
 });
 export type ImportReport = z.infer<typeof ImportReportSchema>;
+
+/** A model package found in one of the import folders (a USB stick), for the Models page's list. */
+export const ImportCandidateSchema = z.object({
+  /** The package's folder on the station PC: what importModel takes. */
+  path: z.string(),
+  name: z.string(),
+  version: z.string(),
+  task: z.string(),
+  /** The same name and version are in the registry already. */
+  inRegistry: z.boolean(),
+});
+export type ImportCandidate = z.infer<typeof ImportCandidateSchema>;
+
+export const ImportCandidatesSchema = z.object({
+  /** The folders searched (those that exist). */
+  roots: z.array(z.string()),
+  candidates: z.array(ImportCandidateSchema),
+  /** Manifests found that could not be read, with why. */
+  unreadable: z.array(z.object({ path: z.string(), problem: z.string() })),
+});
+export type ImportCandidates = z.infer<typeof ImportCandidatesSchema>;
+
+/** The steps of an import, in order, as the Models page shows them. */
+export const IMPORT_STEPS = ['read', 'compare', 'trial-load', 'store'] as const;
+export type ImportStep = (typeof IMPORT_STEPS)[number];
+
+export const ImportProgressSchema = z.object({
+  /** The id the UI gave with its importModel request. */
+  taskId: z.string(),
+  step: z.enum(IMPORT_STEPS),
+  /** Index of the step, 0-based, of IMPORT_STEPS.length. */
+  index: z.number().int(),
+  steps: z.number().int(),
+  state: z.enum(['running', 'done', 'failed']),
+  message: z.string(),
+});
+export type ImportProgress = z.infer<typeof ImportProgressSchema>;

@@ -11,6 +11,9 @@ export type StageName = (typeof StageNames)[number];
 const LatencySchema = z.object({ count: z.number(), p50: z.number(), p95: z.number(), p99: z.number(), max: z.number() });
 export type LatencySummary = z.infer<typeof LatencySchema>;
 
+const DecisionCountsSchema = z.object(Object.fromEntries(DECISIONS.map((d) => [d, z.number()])) as Record<(typeof DECISIONS)[number], z.ZodNumber>);
+export type DecisionCounts = z.infer<typeof DecisionCountsSchema>;
+
 export const StationStatusSchema = z.object({
   station: z.object({ id: z.string(), name: z.string(), startedAt: z.string(), uptimeS: z.number() }),
   model: z.object({
@@ -33,6 +36,8 @@ export const StationStatusSchema = z.object({
     workerRestarts: z.number(),
   }),
   thresholds: ThresholdsSchema,
+  /** Who set the thresholds in force, when and why; null while they are the model's or the config file's. */
+  thresholdsSetBy: z.object({ actor: z.string(), at: z.string(), reason: z.string().nullable() }).nullable(),
   /** The camera. */
   source: z.object({
     kind: z.string(),
@@ -64,12 +69,30 @@ export const StationStatusSchema = z.object({
     /** frames dropped because the pipeline was busy */
     dropped: z.number(),
   }),
-  decisions: z.object(Object.fromEntries(DECISIONS.map((d) => [d, z.number()])) as Record<(typeof DECISIONS)[number], z.ZodNumber>),
+  /** Decisions since the station started. */
+  decisions: DecisionCountsSchema,
   rejectRate: z.number(),
+  /** The shift in progress (config `shifts`), counted from the log, so a restart mid-shift keeps its counts. */
+  shift: z.object({ name: z.string(), startedAt: z.string(), decisions: DecisionCountsSchema, rejectRate: z.number() }),
+  /** The last 60 minutes, by the minute. */
+  lastHour: z.object({ decisions: DecisionCountsSchema, rejectRate: z.number() }),
   fps: z.number(),
   latencyMs: z.object(Object.fromEntries(StageNames.map((s) => [s, LatencySchema])) as Record<StageName, typeof LatencySchema>),
   /** p99 of the main thread's event-loop delay: the thread that serves the UI must never wait on inference. */
   loopDelayP99Ms: z.number(),
+  /** The station process (with its workers) and the PC it runs on. */
+  system: z.object({
+    /** Share of the whole machine over the last second, 0..100. */
+    cpuPct: z.number(),
+    cores: z.number(),
+    rssBytes: z.number(),
+    heapUsedBytes: z.number(),
+    freeMemBytes: z.number(),
+    totalMemBytes: z.number(),
+    loadAvg: z.array(z.number()),
+  }),
+  /** UI connections now (the window, browser tabs), and how many have a technician signed in. */
+  clients: z.object({ open: z.number(), technicians: z.number() }),
   database: z.object({
     path: z.string(),
     rowsWritten: z.number(),
@@ -104,8 +127,11 @@ export const StationStatusSchema = z.object({
     commandsSent: z.number(),
     lastError: z.string().optional(),
   }),
-  /** Requests from the UI (IPC or WebSocket): answered, refused at the boundary (invalid, unknown, untrusted), failed in a handler. */
-  api: z.object({ accepted: z.number(), rejected: z.number(), failed: z.number() }),
+  /**
+   * Requests from the UI (IPC or WebSocket): answered; refused at the boundary (invalid, unknown, untrusted sender, bad token);
+   * denied (a technician's operation asked by an operator); failed in a handler.
+   */
+  api: z.object({ accepted: z.number(), rejected: z.number(), denied: z.number(), failed: z.number() }),
   lastError: z.string().optional(),
 });
 export type StationStatus = z.infer<typeof StationStatusSchema>;

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { isLoopbackHost } from '../shared/access-config';
 import { createApiHandlers } from '../main/engine/api/handlers';
 import { bootEngine } from '../main/engine/boot';
 import { consoleLogger } from '../main/engine/logger';
@@ -14,7 +15,7 @@ import { startStationServer } from './http-server';
 
 const USAGE = `Usage: npm run station -- [options]
 
-  --port N          port for the UI and API on 127.0.0.1 (default 5780, from the config file if set there)
+  --port N          port for the UI and API (default 5780, or server.port in the config file)
   --data-dir DIR    where the SQLite log lives (default: ${defaultDataDir()})
   --config FILE     station configuration (JSON); without it, the demo default
   -h, --help        this text`;
@@ -88,6 +89,7 @@ async function main(): Promise<void> {
       engine,
       handlers: createApiHandlers(engine),
       rendererDir: paths.rendererDir,
+      server: resolved.config.server,
       port: args.port ?? resolved.config.server.port,
     });
   } catch (err) {
@@ -97,7 +99,8 @@ async function main(): Promise<void> {
     process.stderr.write(`linesight-station: cannot serve: ${why}\n`);
     process.exit(2);
   }
-  process.stdout.write(`LineSight station ready at ${server.url}\n`);
+  const tokenNote = isLoopbackHost(resolved.config.server.host) ? '' : ' (clients need the token: open the page as …/?token=<server.token>)';
+  process.stdout.write(`LineSight station ready at ${server.url}${tokenNote}\n`);
 
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {

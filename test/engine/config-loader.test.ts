@@ -9,6 +9,7 @@ const app = {
   defaultReplayDir: '/app/resources/demo/frames',
   defaultSensorModelDir: '/app/models/demo-sensor',
   defaultSensorRecording: '/app/resources/demo/sensors.csv',
+  bundledModelsDir: '/app/models',
 };
 
 describe('loadConfig', () => {

@@ -19,6 +19,7 @@ export function appLayout(root: string): AppLayout {
     defaultReplayDir: join(root, 'resources', 'demo', 'frames'),
     defaultSensorModelDir: join(root, 'models', 'demo-sensor'),
     defaultSensorRecording: join(root, 'resources', 'demo', 'sensors.csv'),
+    bundledModelsDir: join(root, 'models'),
     rendererDir: join(root, 'out', 'renderer'),
   };
 }

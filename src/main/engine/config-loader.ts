@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { StationConfigSchema, type StationConfig } from '../../shared/config';
 import type { SourceConfig } from '../../shared/source-config';
 import { describeZodError } from '../../shared/zod-errors';
+import { defaultImportRoots } from './models/import-candidates';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -26,6 +27,8 @@ export interface AppPaths {
   readonly defaultReplayDir: string;
   readonly defaultSensorModelDir: string;
   readonly defaultSensorRecording: string;
+  /** The models that ship with the app, offered for import beside removable media. */
+  readonly bundledModelsDir: string;
 }
 
 export async function loadConfig(file: string | undefined, app: AppPaths): Promise<ResolvedConfig> {
@@ -88,7 +91,9 @@ export function resolvePaths(config: StationConfig, base: string, app: AppPaths)
     }
   });
   const sensorModelDir = config.sensors.model.dir !== undefined ? resolve(base, config.sensors.model.dir) : app.defaultSensorModelDir;
-  return { ...config, source, sensors: { ...config.sensors, sources, model: { dir: sensorModelDir } } };
+  const importRoots = config.model.importRoots?.map((r) => resolve(base, r)) ?? [...defaultImportRoots(process.platform), app.bundledModelsDir];
+  const model = { ...config.model, importRoots };
+  return { ...config, model, source, sensors: { ...config.sensors, sources, model: { dir: sensorModelDir } } };
 }
 
 /** COM3 and /dev/ttyUSB0 are names, not paths to resolve; a relative path (a pty link in a test folder) is. */

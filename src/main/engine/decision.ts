@@ -2,7 +2,7 @@
  * The decision core: pure, no I/O. Scores in, decision out.
  * pit score ≥ pit threshold → reject; ≥ maybe threshold → divert; else clean.
  */
-import type { Decision } from '../../shared/decision';
+import { decisionForScore, type Decision } from '../../shared/decision';
 import type { Thresholds } from '../../shared/manifest';
 
 export interface DecisionInput {
@@ -22,9 +22,7 @@ export function decide({ rejectScore, thresholds }: DecisionInput): DecisionResu
   if (!Number.isFinite(rejectScore) || rejectScore < 0 || rejectScore > 1) {
     return { decision: 'pit', failSafeReason: `invalid score ${String(rejectScore)}` };
   }
-  if (rejectScore >= thresholds.pit) return { decision: 'pit' };
-  if (rejectScore >= thresholds.maybe) return { decision: 'maybe' };
-  return { decision: 'clean' };
+  return { decision: decisionForScore(rejectScore, thresholds) };
 }
 
 /** Softmax over logits, for models whose output is not already probabilities. */

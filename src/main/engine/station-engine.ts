@@ -20,8 +20,21 @@ import type { AuditEntry } from '../../shared/audit';
 import type { Decision } from '../../shared/decision';
 import type { Inspection } from '../../shared/inspection';
 import type { Thresholds } from '../../shared/manifest';
-import type { ImportReport, ModelActivation, ModelRecord } from '../../shared/models';
+import type { DiagnosticsSample } from '../../shared/diagnostics';
+import type { CsvExport, InspectionFilter, InspectionPage } from '../../shared/history';
+import { IMPORT_STEPS, type ImportCandidates, type ImportReport, type ModelActivation, type ModelRecord } from '../../shared/models';
 import type { StationStatus } from '../../shared/status';
+import type { ScoreSample, ScoreWindow } from '../../shared/what-if';
+import { ThresholdsSchema } from '../../shared/manifest';
+import { SessionManager } from './auth/session-manager';
+import { FrameMemory } from './frame-memory';
+import { DiagnosticsSampler } from './metrics/diagnostics-sampler';
+import { ProcessUsageMeter } from './metrics/process-usage';
+import { ShiftCounts } from './metrics/shift-counts';
+import { findImportCandidates } from './models/import-candidates';
+import { QueryClient } from './storage/query-client';
+import { SettingsStore } from './storage/settings-store';
+import { readKeptImage } from './storage/kept-images';
 import { createBoundaryCounters, type BoundaryCounters } from './api/dispatch';
 import { decide } from './decision';
 import { ModelLoadError } from './inference/inference-client';
@@ -60,9 +73,8 @@ export interface EngineSettings {
   readonly workers: WorkerEntries;
 }
 
-const RECENT_INSPECTIONS = 500;
-const RECENT_IMAGES = 64;
 const STATUS_INTERVAL_MS = 1000;
+const THRESHOLDS_SETTING = 'thresholds';
 /** How often the camera and the model are checked for the watchdog. */
 const WATCH_INTERVAL_MS = 100;
 
@@ -101,8 +113,15 @@ export class StationEngine {
   private readonly loopDelay = new LoopDelayMonitor();
   private readonly decisions: Record<Decision, number> = { clean: 0, maybe: 0, pit: 0 };
   private readonly frames = { seen: 0, classified: 0, errors: 0 };
-  private readonly recent: Inspection[] = [];
-  private readonly images = new Map<number, Uint8Array>();
+  /** The latest inspections and frames, for the live view. */
+  private readonly memory = new FrameMemory();
+  private readonly usage = new ProcessUsageMeter();
+  private readonly diagnostics: DiagnosticsSampler;
+  private readonly shiftCounts: ShiftCounts;
+  /** One per UI connection: operator, or a signed-in technician. */
+  readonly sessions: SessionManager;
+  private readonly settingsStore: SettingsStore;
+  private thresholdsSetBy: StationStatus['thresholdsSetBy'] = null;
   private readonly listeners = new Map<EventName, Set<Listener<EventName>>>();
   private readonly startedAt = new Date();
   private readonly pipeline: InspectionPipeline<PipelineFrame>;
@@ -131,8 +150,13 @@ export class StationEngine {
     private readonly log: LogClient,
     private readonly registry: ModelRegistry,
     private readonly output: RejectOutput,
+    private readonly queries: QueryClient,
   ) {
-    this.thresholds = settings.config.model.thresholds ?? active.loaded.pkg.manifest.thresholds;
+    this.settingsStore = new SettingsStore(db, (m) => settings.logger.warn(m));
+    // Thresholds a technician applied outlive a restart; else the config file's, else the model's.
+    const stored = this.settingsStore.get(THRESHOLDS_SETTING, ThresholdsSchema);
+    this.thresholds = stored?.value ?? settings.config.model.thresholds ?? active.loaded.pkg.manifest.thresholds;
+    if (stored) this.thresholdsSetBy = { actor: stored.actor, at: stored.at, reason: stored.reason };
     this.pipeline = new InspectionPipeline<PipelineFrame>(
       () => this.active.loaded,
       (item, outcome) => this.finish(item, outcome),
@@ -147,6 +171,24 @@ export class StationEngine {
     this.audit = new AuditTrail(db);
     this.alarms = new AlarmBoard((change) => this.onAlarm(change));
     this.keeper = new ImageKeeper(settings.dataDir, settings.config.station.id, settings.config.storage.images, (m) => settings.logger.warn(m));
+    this.sessions = new SessionManager({
+      auth: settings.config.auth,
+      onEvent: (e) => {
+        this.events.append({ at: new Date(), kind: 'auth', severity: e.severity, message: e.message });
+        settings.logger.info(e.message);
+      },
+    });
+    this.shiftCounts = new ShiftCounts(settings.config.shifts.starts, new Date());
+    this.diagnostics = new DiagnosticsSampler(
+      {
+        latency: this.latency,
+        loopDelay: this.loopDelay,
+        usage: this.usage,
+        counts: () => ({ decided: this.decisions.clean + this.decisions.maybe + this.decisions.pit, seen: this.frames.seen, dropped: this.pipeline.dropped }),
+        machine: () => (this.machine ? { risk: this.machine.currentRisk, channels: this.machine.takeChannelRms() } : null),
+      },
+      Date.now(),
+    );
   }
 
   /**
@@ -205,9 +247,11 @@ export class StationEngine {
       db.close();
       throw err;
     }
-    const engine = new StationEngine(settings, session, active, source, db, log, registry, createRejectOutput(config.output));
+    const queries = new QueryClient(settings.workers.query, settings.databasePath);
+    const engine = new StationEngine(settings, session, active, source, db, log, registry, createRejectOutput(config.output), queries);
     if (startupProblem) engine.lastError = startupProblem;
     try {
+      await engine.seedShiftCounts();
       await engine.startMachineHealth();
     } catch (err) {
       await engine.stop();
@@ -274,6 +318,7 @@ export class StationEngine {
         workerRestarts: loaded.client.restarts,
       },
       thresholds: this.thresholds,
+      thresholdsSetBy: this.thresholdsSetBy,
       source: {
         kind: this.source.kind,
         description: this.source.description,
@@ -289,9 +334,12 @@ export class StationEngine {
       frames: { ...this.frames, dropped: this.pipeline.dropped },
       decisions: { ...this.decisions },
       rejectRate: decided === 0 ? 0 : this.decisions.pit / decided,
+      ...this.shiftCounts.snapshot(new Date()),
       fps: Math.round(this.fps.perSecond() * 10) / 10,
       latencyMs: this.latency.summaries(),
       loopDelayP99Ms: this.loopDelay.percentileMs(99),
+      system: this.usage.current(),
+      clients: this.sessions.counts(),
       database: {
         path: this.settings.databasePath,
         rowsWritten: this.log.rowsWritten,
@@ -309,11 +357,46 @@ export class StationEngine {
   }
 
   getFrameImage(frameId: number): Uint8Array | undefined {
-    return this.images.get(frameId);
+    return this.memory.image(frameId);
   }
 
   getRecentInspections(limit: number): Inspection[] {
-    return this.recent.slice(-limit).reverse();
+    return this.memory.recent(limit);
+  }
+
+  getRecentRejects(limit: number): Inspection[] {
+    return this.memory.recentRejects(limit);
+  }
+
+  diagnosticsHistory(): DiagnosticsSample[] {
+    return this.diagnostics.history();
+  }
+
+  /** Logged scores of the model running now, for the what-if panel; committed rows only, so the log is flushed first. */
+  async scoreSample(window: ScoreWindow): Promise<ScoreSample> {
+    await this.log.flush();
+    const { name, version } = this.active.loaded.pkg.manifest;
+    return this.queries.call('sample', { window, model: { name, version }, thresholds: this.thresholds, now: new Date().toISOString() });
+  }
+
+  async queryInspections(filter: InspectionFilter, limit: number, beforeSeq: number | undefined): Promise<InspectionPage> {
+    await this.log.flush();
+    return this.queries.call('page', { filter, limit, ...(beforeSeq !== undefined ? { beforeSeq } : {}) });
+  }
+
+  async exportInspections(filter: InspectionFilter): Promise<CsvExport> {
+    await this.log.flush();
+    return this.queries.call('export', { filter, stationId: this.settings.config.station.id, now: new Date().toISOString() });
+  }
+
+  /** The kept JPEG of a logged inspection, or null when none was kept or retention removed it. */
+  async inspectionImage(seq: number): Promise<Uint8Array | null> {
+    const path = await this.queries.call('imagePath', { seq });
+    return path === null ? null : readKeptImage(this.settings.dataDir, path);
+  }
+
+  importCandidates(): Promise<ImportCandidates> {
+    return findImportCandidates(this.settings.config.model.importRoots ?? [], (name, version) => this.registry.find(name, version) !== null);
   }
 
   listModels(): ModelRecord[] {
@@ -325,8 +408,20 @@ export class StationEngine {
   }
 
   /** Imports a model package (a folder or a manifest path on this PC) into the registry; does not activate it. */
-  importModel(source: string, actor: string): Promise<ImportReport> {
-    return importModel(source, { registry: this.registry, settings: this.session, entry: this.settings.workers.inference, actor, now: () => new Date() });
+  importModel(source: string, actor: string, taskId?: string): Promise<ImportReport> {
+    return importModel(source, {
+      registry: this.registry,
+      settings: this.session,
+      entry: this.settings.workers.inference,
+      actor,
+      now: () => new Date(),
+      ...(taskId !== undefined
+        ? {
+            onStep: (step, state, message) =>
+              this.emit('importProgress', { taskId, step, index: IMPORT_STEPS.indexOf(step), steps: IMPORT_STEPS.length, state, message }),
+          }
+        : {}),
+    });
   }
 
   /** Loads and warms a registered model, then switches the line to it between two frames. */
@@ -385,11 +480,16 @@ export class StationEngine {
     return this.audit.recent(limit);
   }
 
-  /** New thresholds from the next frame on, in the audit trail first. */
+  /** New thresholds from the next frame on, in the audit trail first, and kept for the next start. */
   setThresholds(thresholds: Thresholds, actor: string, reason: string): Thresholds {
     const old = this.thresholds;
-    this.audit.record({ at: new Date(), actor, subject: 'thresholds', old, new: thresholds, reason });
+    const at = new Date();
+    this.db.transaction(() => {
+      this.audit.record({ at, actor, subject: 'thresholds', old, new: thresholds, reason });
+      this.settingsStore.set(THRESHOLDS_SETTING, thresholds, actor, reason, at);
+    })();
     this.thresholds = { ...thresholds };
+    this.thresholdsSetBy = { actor, at: at.toISOString(), reason };
     this.settings.logger.info(`thresholds pit ≥ ${thresholds.pit}, maybe ≥ ${thresholds.maybe} (were ${old.pit}, ${old.maybe}; by ${actor}: ${reason})`);
     return this.thresholds;
   }
@@ -407,10 +507,21 @@ export class StationEngine {
     for (const timer of this.deadlines.values()) clearTimeout(timer);
     this.deadlines.clear();
     await this.output.close();
+    await this.queries.close();
     await this.log.close();
     this.db.close();
     await this.active.loaded.client.close();
     this.loopDelay.stop();
+  }
+
+  /** The shift's counts so far and the last hour's, from the log, so a restart mid-shift keeps them. */
+  private async seedShiftCounts(): Promise<void> {
+    const now = Date.now();
+    const [shift, perMinute] = await Promise.all([
+      this.queries.call('countsSince', { since: this.shiftCounts.current.startedAt.toISOString() }),
+      this.queries.call('minuteCountsSince', { since: new Date(now - 60 * 60_000).toISOString() }),
+    ]);
+    this.shiftCounts.seed(shift, perMinute);
   }
 
   private watchStartedAt = performance.now();
@@ -441,7 +552,11 @@ export class StationEngine {
   private run(): void {
     this.watchStartedAt = performance.now();
     this.loopDelay.start();
-    this.statusTimer = setInterval(() => this.emit('status', this.getStatus()), STATUS_INTERVAL_MS);
+    this.statusTimer = setInterval(() => {
+      this.sessions.tick();
+      this.emit('sample', this.diagnostics.sample(Date.now()));
+      this.emit('status', this.getStatus());
+    }, STATUS_INTERVAL_MS);
     this.watchTimer = setInterval(() => this.watch(), WATCH_INTERVAL_MS);
     this.source.start(
       (frame) => this.accept(frame),
@@ -624,10 +739,9 @@ export class StationEngine {
     this.latency.record('log', logMs);
     this.latency.record('total', totalMs);
     this.decisions[decision]++;
+    this.shiftCounts.record(decision, new Date());
     this.fps.mark();
 
-    this.images.set(frame.id, frame.data);
-    if (this.images.size > RECENT_IMAGES) this.images.delete(this.images.keys().next().value!);
     const inspection: Inspection = {
       frameId: frame.id,
       capturedAt,
@@ -639,8 +753,7 @@ export class StationEngine {
       totalMs: Math.round(totalMs * 100) / 100,
       modelVersion: manifest.version,
     };
-    this.recent.push(inspection);
-    if (this.recent.length > RECENT_INSPECTIONS) this.recent.shift();
+    this.memory.remember(inspection, frame.data);
     this.emit('inspection', inspection);
   }
 

@@ -42,6 +42,24 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('5 keeps an existing log and adds one settings row per key', () => {
+    const path = join(tempDir(), 'v4.sqlite');
+    const old = new Database(path);
+    migrate(old, MIGRATIONS.slice(0, 4));
+    old.prepare(`INSERT INTO inspections (frame_id, captured_at, origin, model_name, model_version, decision) VALUES (1, '2026-01-01T00:00:00Z', 'x', 'm', '1', 'pit')`).run();
+    old.close();
+    const db = openDatabase(path);
+    expect((db.prepare('SELECT COUNT(*) AS n FROM inspections').get() as { n: number }).n).toBe(1);
+    const put = db.prepare(
+      `INSERT INTO settings (key, value_json, updated_at, updated_by) VALUES ('thresholds', ?, 't', 'a')
+       ON CONFLICT (key) DO UPDATE SET value_json = excluded.value_json`,
+    );
+    put.run('{"pit":0.7,"maybe":0.4}');
+    put.run('{"pit":0.8,"maybe":0.4}');
+    expect(db.prepare('SELECT key, value_json FROM settings').all()).toEqual([{ key: 'thresholds', value_json: '{"pit":0.8,"maybe":0.4}' }]);
+    db.close();
+  });
+
   it('refuses a database written by a newer LineSight instead of touching it', () => {
     const path = join(tempDir(), 'new.sqlite');
     const newer = new Database(path);

@@ -1,9 +1,10 @@
-/** The engine's implementation of every operation in the contract. Both shells use it. */
+/**
+ * The engine's implementation of every operation in the contract. Both shells
+ * use it. The caller is the connection's session: it says who the audit
+ * trail names, and dispatch has already checked that it may ask.
+ */
 import type { ApiHandlers } from '../../../shared/contract';
 import type { StationEngine } from '../station-engine';
-
-/** Who the audit trail names for changes made through the UI. */
-export const UI_ACTOR = 'station-ui';
 
 export function createApiHandlers(engine: StationEngine): ApiHandlers {
   return {
@@ -15,12 +16,28 @@ export function createApiHandlers(engine: StationEngine): ApiHandlers {
     getRecentInspections: ({ limit }) => engine.getRecentInspections(limit),
     listModels: () => engine.listModels(),
     getModelHistory: ({ limit }) => engine.modelHistory(limit),
-    // Roles and sign-in come with the technician UI; until then every change is recorded as made from the station's UI.
-    importModel: ({ source }) => engine.importModel(source, UI_ACTOR),
-    activateModel: ({ id, reason }) => engine.activateModel(id, UI_ACTOR, reason ?? null),
-    rollbackModel: ({ reason }) => engine.rollbackModel(UI_ACTOR, reason ?? null),
+    importModel: ({ source, taskId }, caller) => engine.importModel(source, caller.actor, taskId),
+    activateModel: ({ id, reason }, caller) => engine.activateModel(id, caller.actor, reason ?? null),
+    rollbackModel: ({ reason }, caller) => engine.rollbackModel(caller.actor, reason ?? null),
     getEvents: ({ limit }) => engine.recentEvents(limit),
-    setThresholds: ({ thresholds, reason }) => engine.setThresholds(thresholds, UI_ACTOR, reason),
+    setThresholds: ({ thresholds, reason }, caller) => engine.setThresholds(thresholds, caller.actor, reason),
     getAudit: ({ limit }) => engine.auditTrail(limit),
+    getSession: (_request, caller) => caller.info(),
+    signIn: ({ name, pin }, caller) => caller.signIn(name, pin),
+    signOut: (_request, caller) => caller.signOut(),
+    touchSession: (_request, caller) => {
+      caller.touch();
+      return caller.info();
+    },
+    getRecentRejects: ({ limit }) => engine.getRecentRejects(limit),
+    getScoreSample: ({ window }) => engine.scoreSample(window),
+    getDiagnosticsHistory: () => engine.diagnosticsHistory(),
+    queryInspections: ({ filter, limit, beforeSeq }) => engine.queryInspections(filter, limit, beforeSeq),
+    getInspectionImage: async ({ seq }) => {
+      const jpeg = await engine.inspectionImage(seq);
+      return jpeg ? { seq, jpeg } : null;
+    },
+    exportInspections: ({ filter }) => engine.exportInspections(filter),
+    listImportCandidates: () => engine.importCandidates(),
   };
 }

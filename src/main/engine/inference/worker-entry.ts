@@ -1,6 +1,6 @@
 /**
- * Where the engine's worker threads' code is: the model's inference worker
- * and the log worker. Built (electron-vite): out/main/*.js, beside the
+ * Where the engine's worker threads' code is: the model's inference worker,
+ * the log worker and the query worker. Built (electron-vite): out/main/*.js, beside the
  * shell's entry; the shell says where that is, because bundled chunks do not
  * know their entry's folder. From source (vitest, tsx): the .ts files, run
  * through tsx's loader.
@@ -17,10 +17,13 @@ export interface WorkerEntry {
 export interface WorkerEntries {
   readonly inference: WorkerEntry;
   readonly log: WorkerEntry;
+  /** Reads of the log for the UI (history, what-if, exports). */
+  readonly query: WorkerEntry;
 }
 
 export const BUILT_WORKER_FILE = 'inference-worker.js';
 export const BUILT_LOG_WORKER_FILE = 'log-worker.js';
+export const BUILT_QUERY_WORKER_FILE = 'query-worker.js';
 
 function built(dir: string, name: string): WorkerEntry {
   const file = join(dir, name);
@@ -46,9 +49,13 @@ export function sourceWorkerEntry(): WorkerEntry {
 }
 
 export function builtWorkerEntries(builtMainDir: string): WorkerEntries {
-  return { inference: built(builtMainDir, BUILT_WORKER_FILE), log: built(builtMainDir, BUILT_LOG_WORKER_FILE) };
+  return {
+    inference: built(builtMainDir, BUILT_WORKER_FILE),
+    log: built(builtMainDir, BUILT_LOG_WORKER_FILE),
+    query: built(builtMainDir, BUILT_QUERY_WORKER_FILE),
+  };
 }
 
 export function sourceWorkerEntries(): WorkerEntries {
-  return { inference: sourceWorkerEntry(), log: source('storage/log-worker.ts') };
+  return { inference: sourceWorkerEntry(), log: source('storage/log-worker.ts'), query: source('storage/query-worker.ts') };
 }

@@ -6,7 +6,7 @@
  * them is refused with the reasons; the active model is never touched.
  */
 import type { ModelManifest } from '../../../shared/manifest';
-import type { ImportReport } from '../../../shared/models';
+import type { ImportReport, ImportStep } from '../../../shared/models';
 import { InferenceClient, ModelLoadError } from '../inference/inference-client';
 import type { SessionSettings } from '../inference/session-settings';
 import type { WorkerEntry } from '../inference/worker-entry';
@@ -25,6 +25,8 @@ export interface ImportDeps {
   readonly entry: WorkerEntry;
   readonly actor: string;
   readonly now: () => Date;
+  /** Told as each step starts (running), and how the import ended (done or failed, with the step it was at). */
+  readonly onStep?: (step: ImportStep, state: 'running' | 'done' | 'failed', message: string) => void;
 }
 
 /** Dims of one input item, batch 1. */
@@ -44,6 +46,24 @@ function storedManifest(pkg: ModelPackage, prepared: Uint8Array, float16Wrapped:
 }
 
 export async function importModel(source: string, deps: ImportDeps): Promise<ImportReport> {
+  let step: ImportStep = 'read';
+  const tell = deps.onStep ?? ((): void => {});
+  const enter = (next: ImportStep, message: string): void => {
+    step = next;
+    tell(next, 'running', message);
+  };
+  try {
+    const report = await importSteps(source, deps, enter);
+    tell(step, 'done', report.alreadyImported ? `${report.model.name} ${report.model.version} was already imported` : `${report.model.name} ${report.model.version} imported`);
+    return report;
+  } catch (err) {
+    tell(step, 'failed', (err as Error).message);
+    throw err;
+  }
+}
+
+async function importSteps(source: string, deps: ImportDeps, enter: (step: ImportStep, message: string) => void): Promise<ImportReport> {
+  enter('read', `reading ${source}: manifest, labels, model file and its sha256`);
   let pkg: ModelPackage;
   try {
     pkg = await loadModelPackage(source);
@@ -52,12 +72,14 @@ export async function importModel(source: string, deps: ImportDeps): Promise<Imp
     throw err;
   }
   const { name, version } = pkg.manifest;
+  enter('compare', `comparing ${name} ${version} with the registry`);
   const existing = deps.registry.find(name, version);
   if (existing) {
     if (existing.sourceSha256 === sha256Hex(pkg.bytes)) return { model: existing, provider: 'unchanged', fallbacks: [], alreadyImported: true };
     const problem = `model ${name} ${version} is already in the registry with different content: give the new model a new version`;
     throw new ModelImportError(problem, [problem]);
   }
+  enter('trial-load', `checking ${name} ${version} against its manifest, repairing and loading it with warm-up runs`);
   let client: InferenceClient;
   try {
     client = await InferenceClient.start({
@@ -77,6 +99,7 @@ export async function importModel(source: string, deps: ImportDeps): Promise<Imp
   const { info, prepared } = client;
   await client.close();
   const bytes = prepared ?? pkg.bytes;
+  enter('store', `storing ${name} ${version} in the registry`);
   const record = await deps.registry.store({
     pkg,
     preparedBytes: bytes,

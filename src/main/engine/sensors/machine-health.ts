@@ -48,6 +48,8 @@ export class MachineHealthMonitor {
   private multiplier = 1;
   private rules: readonly string[] = [];
   private evaluatedAt: string | null = null;
+  /** Sum of squares and count per channel since the last takeChannelRms(), for the live sensor charts. */
+  private readonly interval = new Map<string, { sumSq: number; n: number }>();
 
   private constructor(
     private readonly opts: MachineHealthOptions,
@@ -71,6 +73,28 @@ export class MachineHealthMonitor {
   onReading(reading: SensorReading): void {
     Object.assign(this.latest, reading.values);
     this.extractor.push(reading.values);
+    for (const [channel, value] of Object.entries(reading.values)) {
+      let acc = this.interval.get(channel);
+      if (!acc) this.interval.set(channel, (acc = { sumSq: 0, n: 0 }));
+      acc.sumSq += value * value;
+      acc.n++;
+    }
+  }
+
+  /** Each channel's RMS over the readings since the last call (channels with none are left out); a new interval begins. */
+  takeChannelRms(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [channel, acc] of this.interval) {
+      if (acc.n > 0) out[channel] = Math.round(Math.sqrt(acc.sumSq / acc.n) * 1e4) / 1e4;
+      acc.sumSq = 0;
+      acc.n = 0;
+    }
+    return out;
+  }
+
+  /** Risk (p_fail × environment) from the last evaluation; null while health is unknown. */
+  get currentRisk(): number | null {
+    return this.risk;
   }
 
   status(): MachineHealthStatus {

@@ -1,0 +1,192 @@
+/**
+ * Reads of the inspection log for the UI: pages of filtered rows, the scores
+ * behind the what-if panel, CSV exports, kept images, counts for the shift.
+ * Plain functions over a connection; they run in the query worker
+ * (query-worker.ts) so that a large read never holds up the line.
+ */
+import { stringify } from 'csv-stringify/sync';
+import { DECISIONS, type Decision } from '../../../shared/decision';
+import { MAX_EXPORT_ROWS, type InspectionFilter, type InspectionPage, type LoggedInspection } from '../../../shared/history';
+import type { Thresholds } from '../../../shared/manifest';
+import type { DecisionCounts } from '../../../shared/status';
+import { MAX_SAMPLE_ITEMS, type ScoreSample, type ScoreWindow } from '../../../shared/what-if';
+import type { SqliteDatabase } from './database';
+
+interface Row {
+  seq: number;
+  frame_id: number;
+  captured_at: string;
+  origin: string;
+  model_name: string;
+  model_version: string;
+  reject_score: number | null;
+  scores_json: string | null;
+  decision: Decision;
+  fail_safe_reason: string | null;
+  decode_ms: number | null;
+  preprocess_ms: number | null;
+  inference_ms: number | null;
+  decision_ms: number | null;
+  total_ms: number | null;
+  image_path: string | null;
+  image_removed_at: string | null;
+}
+
+type Param = string | number;
+
+/** The filter as SQL: capture times are ISO 8601 UTC, so they compare as text once normalised. */
+export function whereOf(filter: InspectionFilter, extra: { beforeSeq?: number } = {}): { sql: string; params: Param[] } {
+  const clauses: string[] = [];
+  const params: Param[] = [];
+  if (filter.from !== undefined) {
+    clauses.push('captured_at >= ?');
+    params.push(new Date(filter.from).toISOString());
+  }
+  if (filter.to !== undefined) {
+    clauses.push('captured_at < ?');
+    params.push(new Date(filter.to).toISOString());
+  }
+  if (filter.decisions !== undefined && filter.decisions.length < DECISIONS.length) {
+    clauses.push(`decision IN (${filter.decisions.map(() => '?').join(', ')})`);
+    params.push(...filter.decisions);
+  }
+  if (filter.failSafeOnly) clauses.push('fail_safe_reason IS NOT NULL');
+  if (extra.beforeSeq !== undefined) {
+    clauses.push('seq < ?');
+    params.push(extra.beforeSeq);
+  }
+  return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
+
+function toLogged(r: Row): LoggedInspection {
+  return {
+    seq: r.seq,
+    frameId: r.frame_id,
+    capturedAt: r.captured_at,
+    origin: r.origin,
+    modelName: r.model_name,
+    modelVersion: r.model_version,
+    decision: r.decision,
+    rejectScore: r.reject_score,
+    scores: r.scores_json === null ? null : (JSON.parse(r.scores_json) as Record<string, number>),
+    failSafeReason: r.fail_safe_reason,
+    totalMs: r.total_ms,
+    hasImage: r.image_path !== null && r.image_removed_at === null,
+  };
+}
+
+export function queryPage(db: SqliteDatabase, filter: InspectionFilter, limit: number, beforeSeq?: number): InspectionPage {
+  const all = whereOf(filter);
+  const total = (db.prepare(`SELECT COUNT(*) AS n FROM inspections ${all.sql}`).get(...all.params) as { n: number }).n;
+  const page = whereOf(filter, beforeSeq !== undefined ? { beforeSeq } : {});
+  // One row more than asked tells whether there is another page.
+  const rows = db.prepare(`SELECT * FROM inspections ${page.sql} ORDER BY seq DESC LIMIT ?`).all(...page.params, limit + 1) as Row[];
+  return { rows: rows.slice(0, limit).map(toLogged), total, hasMore: rows.length > limit };
+}
+
+export function scoreSample(
+  db: SqliteDatabase,
+  window: ScoreWindow,
+  model: { readonly name: string; readonly version: string },
+  thresholds: Thresholds,
+  now: Date,
+): ScoreSample {
+  type SampleRow = Pick<Row, 'captured_at' | 'model_name' | 'model_version' | 'reject_score' | 'decision' | 'fail_safe_reason'>;
+  const columns = 'captured_at, model_name, model_version, reject_score, decision, fail_safe_reason';
+  const rows: SampleRow[] =
+    'last' in window
+      ? (db.prepare(`SELECT ${columns} FROM inspections ORDER BY seq DESC LIMIT ?`).all(window.last) as SampleRow[])
+      : (db
+          .prepare(`SELECT ${columns} FROM inspections WHERE captured_at >= ? ORDER BY seq DESC LIMIT ?`)
+          .all(new Date(now.getTime() - window.sinceMinutes * 60_000).toISOString(), MAX_SAMPLE_ITEMS) as SampleRow[]);
+  rows.reverse();
+  const scores: number[] = [];
+  const decisions: Decision[] = [];
+  let failSafe = 0;
+  let otherModels = 0;
+  let from: string | null = null;
+  let to: string | null = null;
+  for (const r of rows) {
+    if (r.fail_safe_reason !== null || r.reject_score === null) {
+      failSafe++;
+      continue;
+    }
+    if (r.model_name !== model.name || r.model_version !== model.version) {
+      otherModels++;
+      continue;
+    }
+    scores.push(r.reject_score);
+    decisions.push(r.decision);
+    from ??= r.captured_at;
+    to = r.captured_at;
+  }
+  return { model: { ...model }, scores, decisions, failSafe, otherModels, from, to, thresholds };
+}
+
+const CSV_COLUMNS = [
+  'seq',
+  'captured_at',
+  'frame_id',
+  'origin',
+  'model_name',
+  'model_version',
+  'decision',
+  'reject_score',
+  'fail_safe_reason',
+  'scores_json',
+  'decode_ms',
+  'preprocess_ms',
+  'inference_ms',
+  'decision_ms',
+  'total_ms',
+  'image_path',
+] as const satisfies readonly (keyof Row)[];
+
+export interface CsvFile {
+  readonly filename: string;
+  readonly rows: number;
+  readonly truncated: boolean;
+  readonly csv: Uint8Array;
+}
+
+/** The filtered rows, oldest first, as CSV with a header row; at most MAX_EXPORT_ROWS. */
+export function exportCsv(db: SqliteDatabase, filter: InspectionFilter, stationId: string, now: Date, maxRows = MAX_EXPORT_ROWS): CsvFile {
+  const where = whereOf(filter);
+  // The newest maxRows+1 rows tell whether the filter matched more than one file holds.
+  const rows = db.prepare(`SELECT * FROM inspections ${where.sql} ORDER BY seq DESC LIMIT ?`).all(...where.params, maxRows + 1) as Row[];
+  const truncated = rows.length > maxRows;
+  const kept = rows.slice(0, maxRows).reverse();
+  const text = stringify(
+    kept.map((r) => CSV_COLUMNS.map((c) => (c === 'image_path' && r.image_removed_at !== null ? null : r[c]))),
+    { header: true, columns: [...CSV_COLUMNS], cast: { number: (n) => String(n) } },
+  );
+  const stamp = now.toISOString().replace(/[:.]/g, '-').slice(0, 19);
+  return { filename: `linesight-${stationId}-inspections-${stamp}.csv`, rows: kept.length, truncated, csv: new TextEncoder().encode(text) };
+}
+
+/** The kept image of a row (relative to the data dir), or null when there is none or retention removed it. */
+export function imagePathOf(db: SqliteDatabase, seq: number): string | null {
+  const row = db.prepare('SELECT image_path, image_removed_at FROM inspections WHERE seq = ?').get(seq) as
+    | Pick<Row, 'image_path' | 'image_removed_at'>
+    | undefined;
+  return row && row.image_path !== null && row.image_removed_at === null ? row.image_path : null;
+}
+
+/** Decisions logged since a moment, per decision. */
+export function decisionCountsSince(db: SqliteDatabase, since: Date): DecisionCounts {
+  const counts: DecisionCounts = { clean: 0, maybe: 0, pit: 0 };
+  const rows = db.prepare('SELECT decision, COUNT(*) AS n FROM inspections WHERE captured_at >= ? GROUP BY decision').all(since.toISOString()) as {
+    decision: Decision;
+    n: number;
+  }[];
+  for (const r of rows) counts[r.decision] = r.n;
+  return counts;
+}
+
+/** Decisions logged since a moment, per minute (epoch minute) and decision: seeds the last-hour counts at start. */
+export function minuteCountsSince(db: SqliteDatabase, since: Date): { minute: number; decision: Decision; n: number }[] {
+  const rows = db
+    .prepare('SELECT substr(captured_at, 1, 16) AS minute, decision, COUNT(*) AS n FROM inspections WHERE captured_at >= ? GROUP BY minute, decision')
+    .all(since.toISOString()) as { minute: string; decision: Decision; n: number }[];
+  return rows.map((r) => ({ minute: Math.floor(Date.parse(`${r.minute}:00Z`) / 60_000), decision: r.decision, n: r.n }));
+}

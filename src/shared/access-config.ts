@@ -1,0 +1,82 @@
+/**
+ * Who may do what, and from where: the technicians and their PINs, the
+ * station's network binding, and the shifts the operator's counts follow.
+ * Part of the station's config file (config.ts).
+ */
+import { z } from 'zod';
+
+/** `scrypt$N$r$p$salt$hash` (salt and hash in base64), as `npm run pin-hash` prints it. */
+export const PIN_HASH_PATTERN = /^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/;
+
+/**
+ * The demo default's one technician, PIN 1234. A station that runs on it says
+ * so wherever a technician signs in, until the config names its own.
+ */
+export const DEMO_TECHNICIAN = {
+  name: 'technician',
+  pinHash: 'scrypt$16384$8$1$emvQedKvFSF6N8LryzLpRg==$0UgRO5+waXHGv/N5NWeGqh526hggRiNm1hQGRL8uMeE=',
+} as const;
+export const DEMO_PIN = '1234';
+
+export const TechnicianSchema = z
+  .object({
+    /** As the audit trail names them. */
+    name: z
+      .string()
+      .min(1)
+      .max(60)
+      .regex(/^[\p{L}\p{N} ._-]+$/u, 'letters, digits, spaces, ".", "_" and "-" only'),
+    pinHash: z.string().regex(PIN_HASH_PATTERN, 'a hash made by npm run pin-hash (scrypt$N$r$p$salt$hash), never the PIN itself'),
+  })
+  .strict();
+
+export const AuthConfigSchema = z
+  .object({
+    /** Left out: the demo technician (PIN 1234), flagged as such in the UI. */
+    technicians: z
+      .array(TechnicianSchema)
+      .min(1)
+      .refine((list) => new Set(list.map((t) => t.name)).size === list.length, 'technician names must differ')
+      .optional(),
+    /** A technician who does nothing for this long is signed out. */
+    idleLogoutS: z.number().int().min(10).max(86_400).default(300),
+    /** This many wrong PINs in a row lock a technician's sign-in… */
+    maxAttempts: z.number().int().min(1).max(100).default(5),
+    /** …for this long. */
+    lockoutS: z.number().int().min(1).max(86_400).default(60),
+  })
+  .strict();
+export type AuthConfig = z.infer<typeof AuthConfigSchema>;
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
+export const isLoopbackHost = (host: string): boolean => LOOPBACK_HOSTS.has(host);
+
+export const ServerConfigSchema = z
+  .object({
+    port: z.number().int().min(1).max(65_535).default(5780),
+    /** The address the headless station listens on. Anything but loopback needs a token. */
+    host: z.string().min(1).max(255).default('127.0.0.1'),
+    /** Required from every client when host is not loopback: in the page's address (?token=…) or an Authorization: Bearer header. */
+    token: z.string().min(16, 'at least 16 characters').max(256).optional(),
+  })
+  .strict()
+  .refine((s) => isLoopbackHost(s.host) || s.token !== undefined, {
+    message: 'a station bound to an address other than 127.0.0.1 needs server.token (16 characters or more)',
+    path: ['token'],
+  });
+export type ServerConfig = z.infer<typeof ServerConfigSchema>;
+
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time as HH:MM');
+
+export const ShiftsConfigSchema = z
+  .object({
+    /** Local times at which a shift starts; the operator's counts start again at each. */
+    starts: z
+      .array(clock)
+      .min(1)
+      .max(24)
+      .refine((s) => new Set(s).size === s.length, 'shift start times must differ')
+      .default(['06:00', '14:00', '22:00']),
+  })
+  .strict();
+export type ShiftsConfig = z.infer<typeof ShiftsConfigSchema>;
