@@ -1,8 +1,9 @@
 /**
  * Locks the renderer in: it may show the app's own page and nothing else.
- * Navigation and new windows are denied, <webview> is refused, every
- * permission request (camera, microphone, notifications, …) is denied: the UI
- * needs none, the engine reads the camera itself.
+ * Navigation and new windows are denied, <webview> is refused, and every
+ * permission request (camera, microphone, notifications, …) is denied but
+ * full screen for the app's own page (the operator's kiosk view): the engine
+ * reads the camera itself, the UI needs nothing else.
  */
 import type { SessionLike, WebContentsLike } from './electron-seams';
 
@@ -31,7 +32,15 @@ export function hardenWebContents(contents: WebContentsLike, appUrl: string): vo
   contents.on('will-attach-webview', (event) => event.preventDefault());
 }
 
-export function denyAllPermissions(session: SessionLike): void {
-  session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.setPermissionCheckHandler(() => false);
+/** The only permission the UI needs. */
+export const GRANTED_PERMISSIONS: ReadonlySet<string> = new Set(['fullscreen']);
+
+export function restrictPermissions(session: SessionLike, appUrl: string): void {
+  const app = new URL(appUrl);
+  // A check gets only the requesting origin: file:// pages have the opaque origin "file://".
+  const isAppOrigin = (origin: string): boolean => (app.protocol === 'file:' ? origin === 'file://' || origin === 'file:///' : origin === app.origin);
+  session.setPermissionRequestHandler((_contents, permission, callback, details) =>
+    callback(GRANTED_PERMISSIONS.has(permission) && isAppUrl(details.requestingUrl, appUrl)),
+  );
+  session.setPermissionCheckHandler((_contents, permission, origin) => GRANTED_PERMISSIONS.has(permission) && isAppOrigin(origin));
 }

@@ -14,7 +14,7 @@ import type { Logger } from './engine/logger';
 import type { StationEngine } from './engine/station-engine';
 import type { BrowserWindowLike, DesktopElectron } from './electron-seams';
 import { forwardEngineEvents, registerIpcHandlers } from './ipc-bridge';
-import { denyAllPermissions, hardenWebContents, isAppUrl } from './security';
+import { hardenWebContents, isAppUrl, restrictPermissions } from './security';
 import { mainWindowOptions } from './window';
 
 export interface DesktopShellOptions {
@@ -47,7 +47,7 @@ export async function startDesktopShell(electron: DesktopElectron, opts: Desktop
   // Every webContents, including any the page might try to create, is locked in.
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, appUrl));
   await app.whenReady();
-  denyAllPermissions(electron.session.defaultSession);
+  restrictPermissions(electron.session.defaultSession, appUrl);
 
   let engine: StationEngine;
   try {

@@ -101,9 +101,7 @@ export const operations = {
   /** Logged inspections matching a filter, newest first, a page at a time. */
   queryInspections: {
     access: 'anyone',
-    request: z
-      .object({ filter: InspectionFilterSchema, limit: z.number().int().min(1).max(500), beforeSeq: z.number().int().positive().optional() })
-      .strict(),
+    request: z.object({ filter: InspectionFilterSchema, limit: z.number().int().min(1).max(500), beforeSeq: z.number().int().positive().optional() }).strict(),
     reply: InspectionPageSchema,
   },
   /** The kept JPEG of a logged inspection; null when none was kept or retention removed it. */

@@ -18,7 +18,9 @@ export const DiagnosticsSampleSchema = z.object({
   /** Frames dropped during the interval (pipeline full). */
   dropped: z.number(),
   /** Per stage, over this interval only; null for a stage that saw nothing. */
-  latencyMs: z.object(Object.fromEntries(StageNames.map((s) => [s, IntervalLatencySchema.nullable()])) as Record<StageName, z.ZodNullable<typeof IntervalLatencySchema>>),
+  latencyMs: z.object(
+    Object.fromEntries(StageNames.map((s) => [s, IntervalLatencySchema.nullable()])) as Record<StageName, z.ZodNullable<typeof IntervalLatencySchema>>,
+  ),
   /** The main thread's event-loop delay p99 over this interval. */
   loopDelayMs: z.number(),
   /** This process (engine, its workers) as a share of the whole machine, 0..100. */

@@ -16,7 +16,15 @@ export const MAX_SAMPLE_ITEMS = 50_000;
 
 export const ScoreWindowSchema = z.union([
   z.object({ last: z.number().int().min(1).max(MAX_SAMPLE_ITEMS) }).strict(),
-  z.object({ sinceMinutes: z.number().int().min(1).max(7 * 24 * 60) }).strict(),
+  z
+    .object({
+      sinceMinutes: z
+        .number()
+        .int()
+        .min(1)
+        .max(7 * 24 * 60),
+    })
+    .strict(),
 ]);
 export type ScoreWindow = z.infer<typeof ScoreWindowSchema>;
 

@@ -1,8 +1,9 @@
 /**
  * End to end: the built headless station on the real engine and demo data,
  * its UI in Debian's Chromium. The live page must show classified frames,
- * its counts must equal the rows in the SQLite file, and the page must not
- * log a single console error.
+ * its shift counts must equal the rows in the SQLite file, rejects must be
+ * in the strip, a stalled camera must raise the banner, and the page must
+ * not log a single console error.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,12 +11,12 @@ import Database from 'better-sqlite3';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/browser';
-import { ROOT } from '../helpers/paths';
+import { screenshot, watchedPage } from '../helpers/e2e';
+import { shiftsAroundNow } from '../helpers/shifts';
 import { startStation, type RunningStation } from '../helpers/station-process';
 import { useTempDirs } from '../helpers/temp-dir';
 import { waitFor } from '../helpers/wait';
 
-const SCREENSHOT_DIR = join(ROOT, 'test-results');
 const FRAMES = 60;
 
 describe('live page in Chromium', () => {
@@ -29,16 +30,13 @@ describe('live page in Chromium', () => {
     await browser?.close();
   });
 
-  it('shows at least 20 classified frames, with counts equal to the rows in the SQLite file', async () => {
+  it('shows at least 20 classified frames, with shift counts equal to the rows in the SQLite file, and the latest rejects', async () => {
     const dataDir = tempDir();
     const config = join(dataDir, 'station.json');
     // A finite replay, so that the page and the database can be compared once the line has run out.
-    writeFileSync(config, JSON.stringify({ source: { kind: 'replay', fps: 15, loop: false, limit: FRAMES } }));
+    writeFileSync(config, JSON.stringify({ source: { kind: 'replay', fps: 15, loop: false, limit: FRAMES }, shifts: shiftsAroundNow() }));
     let station: RunningStation | null = null;
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const consoleErrors: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
-    page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`));
+    const { page, errors } = await watchedPage(browser);
     try {
       station = await startStation(['--port', '0', '--data-dir', dataDir, '--config', config]);
       await page.goto(station.url);
@@ -49,8 +47,8 @@ describe('live page in Chromium', () => {
       await page.getByTestId('frame-image').waitFor();
       expect(await page.getByTestId('frame-image').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
       expect(await page.getByTestId('decision').textContent()).toMatch(/CLEAN|MAYBE|PIT/);
-      mkdirSync(SCREENSHOT_DIR, { recursive: true });
-      await page.screenshot({ path: join(SCREENSHOT_DIR, 'live-page.png') });
+      await page.getByTestId('reject-thumb').first().waitFor();
+      await screenshot(page, 'live-page');
 
       await waitFor(`all ${FRAMES} frames counted on the page`, async () => (await total()) === FRAMES);
       const shown = {
@@ -65,13 +63,46 @@ describe('live page in Chromium', () => {
       db.close();
       const inDb = { clean: 0, maybe: 0, pit: 0, ...Object.fromEntries(rows.map((r) => [r.decision, r.n])) };
       expect(shown).toEqual(inDb);
-      expect(shown.clean + shown.maybe + shown.pit).toBe(FRAMES);
       expect(shown.clean).toBeGreaterThan(0);
       expect(shown.pit).toBeGreaterThan(0);
+      expect(await page.getByTestId('hour-total').textContent()).toBe(String(FRAMES));
+
+      // The strip holds the latest rejects; one tap shows it large.
+      const thumbs = page.getByTestId('reject-thumb');
+      expect(await thumbs.count()).toBe(Math.min(8, shown.pit));
+      await thumbs.first().click();
+      const enlarged = page.getByTestId('reject-enlarged');
+      await enlarged.getByRole('img').waitFor();
+      expect(await enlarged.getByTestId('decision').getAttribute('data-decision')).toBe('pit');
+      await page.keyboard.press('Escape');
+      await enlarged.waitFor({ state: 'detached' });
     } finally {
       await page.close();
       if (station) expect(await station.stop()).toBe(0);
     }
-    expect(consoleErrors).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('raises the camera alarm and the fail-safe across the page when the camera stalls', async () => {
+    const dataDir = tempDir();
+    const empty = join(dataDir, 'camera-drop');
+    mkdirSync(empty);
+    const config = join(dataDir, 'station.json');
+    // A hot folder nobody writes into: the camera has stalled.
+    writeFileSync(config, JSON.stringify({ source: { kind: 'hot-folder', dir: empty, stallMs: 500 }, sensors: { sources: [] } }));
+    const station = await startStation(['--port', '0', '--data-dir', dataDir, '--config', config]);
+    const { page, errors } = await watchedPage(browser);
+    try {
+      await page.goto(station.url);
+      const camera = page.getByTestId('alarm-camera');
+      await camera.waitFor({ timeout: 10_000 });
+      expect(await camera.textContent()).toMatch(/CAMERA.*camera stalled: no frame for/);
+      expect(await page.getByTestId('alarm-failsafe').textContent()).toMatch(/FAIL-SAFE.*Every item is being rejected/);
+      await screenshot(page, 'alarm-banner');
+    } finally {
+      await page.close();
+      expect(await station.stop()).toBe(0);
+    }
+    expect(errors).toEqual([]);
   });
 });

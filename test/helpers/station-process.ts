@@ -35,7 +35,7 @@ export interface RunningStation {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-const READY = /LineSight station ready at (http:\/\/127\.0\.0\.1:\d+)/;
+const READY = /LineSight station ready at (http:\/\/[^\s]+:\d+)/;
 
 /** Starts the station and resolves once it prints its ready line. */
 export function startStation(args: readonly string[], timeoutMs = 30_000): Promise<RunningStation> {

@@ -4,7 +4,7 @@
  * contract: window security, permissions, IPC from the app's frame only,
  * events to the page, and a quit that flushes the log first.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
@@ -69,7 +69,7 @@ describe('Electron shell (fake electron, real engine)', () => {
     expect(win.loaded).toEqual({ kind: 'file', target: RENDERER_INDEX });
   });
 
-  it('denies navigation away from the app, new windows, webviews and every permission', async () => {
+  it('denies navigation away from the app, new windows, webviews and every permission but full screen for the app', async () => {
     const { shell, electron } = await start();
     const contents = (shell.window as FakeBrowserWindow).webContents;
     expect(contents.fire('will-navigate', 'https://example.com/')).toBe(true);
@@ -78,9 +78,54 @@ describe('Electron shell (fake electron, real engine)', () => {
     expect(contents.fire('will-attach-webview')).toBe(true);
     expect(contents.openHandler?.({ url: 'https://example.com/' })).toEqual({ action: 'deny' });
     const session = electron.session.defaultSession;
-    const granted = await new Promise<boolean>((resolve) => session.requestHandler?.(contents, 'media', resolve));
-    expect(granted).toBe(false);
-    expect(session.checkHandler?.(contents, 'notifications')).toBe(false);
+    const ask = (permission: string, requestingUrl: string): Promise<boolean> =>
+      new Promise<boolean>((resolve) => session.requestHandler?.(contents, permission, resolve, { requestingUrl }));
+    for (const permission of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal', 'serial', 'hid']) {
+      expect(await ask(permission, PAGE_URL)).toBe(false);
+    }
+    expect(await ask('fullscreen', PAGE_URL + '#/live')).toBe(true);
+    expect(await ask('fullscreen', 'https://example.com/')).toBe(false);
+    expect(session.checkHandler?.(contents, 'notifications', 'file://')).toBe(false);
+    expect(session.checkHandler?.(contents, 'fullscreen', 'file://')).toBe(true);
+    expect(session.checkHandler?.(contents, 'fullscreen', 'https://example.com')).toBe(false);
+  });
+
+  it('ships the page with a strict Content-Security-Policy: own scripts and styles only, no eval, no inline code', () => {
+    const html = readFileSync(RENDERER_INDEX, 'utf8');
+    const csp = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1];
+    expect(csp).toBeDefined();
+    const directives = Object.fromEntries(
+      csp!
+        .split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .map(([k, ...v]) => [k, v]),
+    );
+    expect(directives['default-src']).toEqual(["'self'"]);
+    expect(directives['script-src']).toEqual(["'self'"]);
+    expect(directives['object-src']).toEqual(["'none'"]);
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|\*/);
+    // The built page has no inline script for the policy to have to allow.
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+  });
+
+  it('makes the window one session: read-only until a technician signs in, told of its own session changes', async () => {
+    const { shell, electron } = await start();
+    const contents = (shell.window as FakeBrowserWindow).webContents;
+    const api = createPreloadApi(fakeIpcRenderer(electron.ipcMain, contents, PAGE_URL));
+    expect(await api.getSession({})).toMatchObject({ role: 'operator', transport: 'ipc', peer: 'desktop', demoPin: true });
+    await expect(api.setThresholds({ thresholds: { pit: 0.7, maybe: 0.4 }, reason: 'trial' })).rejects.toThrow(
+      'setThresholds needs a technician: sign in with your PIN first',
+    );
+    await expect(api.signIn({ name: 'technician', pin: '4321' })).rejects.toThrow(/wrong PIN/);
+    const sessions: string[] = [];
+    api.on('session', (s) => sessions.push(`${s.role}:${s.user}`));
+    await api.signIn({ name: 'technician', pin: '1234' });
+    expect(await api.setThresholds({ thresholds: { pit: 0.7, maybe: 0.4 }, reason: 'trial' })).toEqual({ pit: 0.7, maybe: 0.4 });
+    expect((await api.getAudit({ limit: 1 }))[0]).toMatchObject({ actor: 'technician (desktop)', subject: 'thresholds', reason: 'trial' });
+    await api.signOut({});
+    expect(sessions).toEqual(['technician:technician', 'operator:null']);
+    expect(shell.engine.getStatus().api).toMatchObject({ denied: 1, failed: 1 });
+    expect(shell.engine.getStatus().clients).toEqual({ open: 1, technicians: 0 });
   });
 
   it('serves the typed API to the page through the preload, and sends events to it', async () => {
@@ -119,7 +164,7 @@ describe('Electron shell (fake electron, real engine)', () => {
     expect(shell.counters.rejected).toBe(4);
     expect(shell.counters.accepted).toBe(0);
     // Diagnostics see the refusals too.
-    expect(shell.engine.getStatus().api).toEqual({ accepted: 0, rejected: 4, failed: 0 });
+    expect(shell.engine.getStatus().api).toEqual({ accepted: 0, rejected: 4, denied: 0, failed: 0 });
   });
 
   it('holds the quit until the engine has stopped and the log is flushed', async () => {

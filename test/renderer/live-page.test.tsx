@@ -2,120 +2,89 @@
  * The live page in jsdom, driven through the same LineSightApi the preload
  * and the WebSocket provide, here an in-memory one the test controls.
  */
-import { act, cleanup, render, screen } from '@testing-library/react';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { EventName, EventPayload, LineSightApi } from '../../src/shared/contract';
+import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Inspection } from '../../src/shared/inspection';
-import type { StationStatus } from '../../src/shared/status';
 import { App } from '../../src/renderer/src/App';
 import { DecisionBadge } from '../../src/renderer/src/components/DecisionBadge';
+import { memoryApi, stationStatus } from './helpers/memory-api';
 
-const latency = { count: 0, p50: 0, p95: 0, p99: 0, max: 0 };
-const status: StationStatus = {
-  station: { id: 's', name: 'Line 3', startedAt: '2026-01-01T00:00:00Z', uptimeS: 5 },
-  model: {
-    name: 'demo-cherry',
-    version: '1.0.0',
-    state: 'ready',
-    provider: 'cpu',
-    fallbacks: [],
-    labels: ['cherry_clean', 'cherry_pit'],
-    rejectLabel: 'cherry_pit',
-    notes: [],
-    registryId: null,
-    mode: 'latency',
-    batchSize: 1,
-    threads: 1,
-    workerRestarts: 0,
-  },
-  thresholds: { pit: 0.75, maybe: 0.5 },
-  source: {
-    kind: 'replay',
-    description: 'demo',
-    state: 'running',
-    fps: 10,
-    framesDelivered: 10,
-    reconnects: 0,
-    rejected: 0,
-    lastFrameAgeMs: 40,
-    stallMs: 2000,
-  },
-  machine: null,
-  alarms: [],
-  failSafe: { engaged: false, reasons: [] },
-  frames: { seen: 10, classified: 10, errors: 0, dropped: 0 },
-  decisions: { clean: 7, maybe: 1, pit: 2 },
-  rejectRate: 0.2,
-  fps: 9.8,
-  latencyMs: { decode: latency, preprocess: latency, inference: latency, decision: latency, log: latency, total: latency },
-  loopDelayP99Ms: 0.4,
-  database: { path: '/tmp/x.sqlite', rowsWritten: 10, pendingRows: 0, lastFlushMs: 0.2, lastSeq: 10, sizeBytes: 40960, imagesBytes: 0 },
-  upload: [],
-  output: { kind: 'none', state: 'off', heartbeat: false, commandsSent: 0 },
-  api: { accepted: 3, rejected: 0, failed: 0 },
-};
+const item = (frameId: number, decision: Inspection['decision'], score: number): Inspection => ({
+  frameId,
+  capturedAt: '2026-01-01T00:00:01Z',
+  origin: `replay:${frameId}.jpg`,
+  decision,
+  rejectScore: score,
+  scores: { cherry_clean: 1 - score, cherry_pit: score },
+  totalMs: 8.2,
+  modelVersion: '1.0.0',
+});
 
-function memoryApi(initial: StationStatus) {
-  const listeners = new Map<EventName, Set<(p: never) => void>>();
-  const api: LineSightApi = {
-    getStatus: async () => initial,
-    getRecentInspections: async () => [],
-    getFrameImage: async ({ frameId }) => ({ frameId, jpeg: new Uint8Array([0xff, 0xd8, 0xff, 0xd9]) }),
-    listModels: async () => [],
-    getEvents: async () => [],
-    getAudit: async () => [],
-    setThresholds: () => Promise.reject(new Error('not used by the live page')),
-    getModelHistory: async () => [],
-    importModel: () => Promise.reject(new Error('not used by the live page')),
-    activateModel: () => Promise.reject(new Error('not used by the live page')),
-    rollbackModel: () => Promise.reject(new Error('not used by the live page')),
-    on(event, listener) {
-      let set = listeners.get(event);
-      if (!set) listeners.set(event, (set = new Set()));
-      set.add(listener as (p: never) => void);
-      return () => set.delete(listener as (p: never) => void);
-    },
-  };
-  const emit = <E extends EventName>(event: E, payload: EventPayload<E>): void => listeners.get(event)?.forEach((l) => l(payload as never));
-  return { api, emit };
-}
-
+beforeEach(() => {
+  window.location.hash = '#/live';
+  let n = 0;
+  globalThis.URL.createObjectURL = () => `blob:frame-${++n}`;
+  globalThis.URL.revokeObjectURL = () => {};
+});
 afterEach(cleanup);
 
 describe('live page', () => {
-  it('shows the counts, reject rate and frame rate from the station status', async () => {
-    const { api } = memoryApi(status);
+  it("shows the shift's and the last hour's counts, reject rates and the frame rate", async () => {
+    const { api } = memoryApi(stationStatus());
     render(<App api={api} transport="websocket" />);
-    expect(await screen.findByTestId('count-clean')).toHaveProperty('textContent', '7');
-    expect(screen.getByTestId('count-pit').textContent).toBe('2');
-    expect(screen.getByTestId('count-total').textContent).toBe('10');
+    expect(await screen.findByTestId('count-clean')).toHaveProperty('textContent', '70');
+    expect(screen.getByTestId('count-pit').textContent).toBe('20');
+    expect(screen.getByTestId('count-total').textContent).toBe('100');
     expect(screen.getByTestId('count-reject-rate').textContent).toBe('20.0%');
-    expect(screen.getByTestId('count-fps').textContent).toBe('9.8');
+    expect(screen.getByTestId('hour-total').textContent).toBe('10');
+    expect(screen.getByTestId('hour-fps').textContent).toBe('9.8');
+    expect(screen.getByText('Shift 06:00–14:00')).toBeTruthy();
   });
 
   it('shows each new item with its decision as a word, and scores', async () => {
-    const { api, emit } = memoryApi(status);
-    globalThis.URL.createObjectURL = () => 'blob:frame';
-    globalThis.URL.revokeObjectURL = () => {};
+    const { api, emit } = memoryApi(stationStatus());
     render(<App api={api} transport="websocket" />);
     await screen.findByTestId('count-clean');
-    const item: Inspection = {
-      frameId: 11,
-      capturedAt: '2026-01-01T00:00:01Z',
-      origin: 'replay:00011.jpg',
-      decision: 'pit',
-      rejectScore: 0.91,
-      scores: { cherry_clean: 0.09, cherry_pit: 0.91 },
-      totalMs: 8.2,
-      modelVersion: '1.0.0',
-    };
-    await act(async () => emit('inspection', item));
+    await act(async () => emit('inspection', item(11, 'pit', 0.91)));
     const badge = await screen.findByTestId('decision');
     expect(badge.dataset['decision']).toBe('pit');
     expect(badge.textContent).toContain('PIT');
     expect(badge.textContent).toContain('rejected');
     expect(screen.getByTestId('scores').textContent).toContain('0.91');
-    expect((await screen.findByTestId('frame-image')).getAttribute('src')).toBe('blob:frame');
+    expect((await screen.findByTestId('frame-image')).getAttribute('src')).toMatch(/^blob:frame/);
+  });
+
+  it('keeps the latest rejects in a strip, newest first, and shows one large on a tap', async () => {
+    const { api, emit } = memoryApi(stationStatus(), { getRecentRejects: () => [item(3, 'pit', 0.97)] });
+    render(<App api={api} transport="websocket" />);
+    await screen.findAllByTestId('reject-thumb');
+    await act(async () => {
+      emit('inspection', item(4, 'clean', 0.01));
+      emit('inspection', item(5, 'pit', 0.88));
+    });
+    const thumbs = screen.getAllByTestId('reject-thumb');
+    expect(thumbs.map((t) => t.getAttribute('aria-label'))).toEqual(['reject, item 5', 'reject, item 3']);
+    fireEvent.click(thumbs[0]!);
+    const enlarged = await screen.findByTestId('reject-enlarged');
+    expect(within(enlarged).getByTestId('decision').dataset['decision']).toBe('pit');
+    expect(within(enlarged).getByTestId('scores').textContent).toContain('0.88');
+  });
+
+  it('shows every standing alarm above the page, the fail-safe first', async () => {
+    const status = stationStatus({
+      alarms: [
+        { id: 'upload:plant', kind: 'upload', severity: 'warning', message: 'upload failing', since: '2026-01-01T00:00:00Z' },
+        { id: 'camera', kind: 'camera', severity: 'alarm', message: 'camera stalled: no frame for 3.1 s', since: '2026-01-01T00:00:05Z' },
+      ],
+      failSafe: { engaged: true, reasons: ['camera stalled: no frame for 3.1 s'] },
+    });
+    const { api } = memoryApi(status);
+    render(<App api={api} transport="websocket" />);
+    const banner = await screen.findByTestId('alarm-banner');
+    const rows = [...banner.querySelectorAll('.alarm-row')].map((r) => r.getAttribute('data-testid'));
+    expect(rows).toEqual(['alarm-failsafe', 'alarm-camera', 'alarm-upload']);
+    expect(within(banner).getByTestId('alarm-camera').textContent).toContain('CAMERA');
+    expect(within(banner).getByTestId('alarm-upload').textContent).toContain('(warning)');
   });
 });
 

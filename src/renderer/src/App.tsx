@@ -1,29 +1,169 @@
+/**
+ * The station's UI: a top bar (station, model, line state, who is signed in),
+ * the alarm banner on every page, and five pages. It works the same over the
+ * Electron preload and over the station's WebSocket; a technician's change
+ * asks for the PIN first when needed.
+ */
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import type { LineSightApi } from '../../shared/contract';
+import type { SessionInfo } from '../../shared/session';
+import { StationContext, type Station } from './api/station-context';
+import { useHashRoute } from './api/use-hash-route';
+import { useSession } from './api/use-session';
 import { useStationStatus } from './api/use-station';
+import type { ConnectionState } from './api/ws-api';
+import { AlarmBanner } from './components/AlarmBanner';
+import { SessionChip } from './components/SessionChip';
+import { SignInDialog } from './components/SignInDialog';
+import { useAlarmSound } from './components/use-alarm-sound';
+import { HistoryPage } from './pages/HistoryPage';
 import { LivePage } from './pages/LivePage';
+import { ModelsPage } from './pages/ModelsPage';
+import { ThresholdsPage } from './pages/ThresholdsPage';
 
-export function App({ api, transport }: { api: LineSightApi; transport: 'ipc' | 'websocket' }) {
+// The charts (uPlot) load with the Diagnostics page, not before: the live view starts sooner.
+const DiagnosticsPage = lazy(() => import('./pages/DiagnosticsPage').then((m) => ({ default: m.DiagnosticsPage })));
+
+const PAGES = ['live', 'thresholds', 'diagnostics', 'models', 'history'] as const;
+type PageName = (typeof PAGES)[number];
+const PAGE_TITLES: Record<PageName, string> = { live: 'Live', thresholds: 'Thresholds', diagnostics: 'Diagnostics', models: 'Models', history: 'History' };
+
+export interface AppProps {
+  readonly api: LineSightApi;
+  readonly transport: 'ipc' | 'websocket';
+  readonly connection?: { readonly state: ConnectionState; onConnection(listener: (state: ConnectionState) => void): () => void };
+}
+
+function useConnection(connection: AppProps['connection']): ConnectionState {
+  const [state, setState] = useState<ConnectionState>(connection?.state ?? 'open');
+  useEffect(() => connection?.onConnection(setState), [connection]);
+  return state;
+}
+
+/** The operator's kiosk view: the whole screen for the line. */
+function toggleFullScreen(): void {
+  if (document.fullscreenElement) void document.exitFullscreen().catch(() => {});
+  else void document.documentElement.requestFullscreen().catch(() => {});
+}
+
+interface SignInRequest {
+  readonly reason?: string;
+  readonly resolve: (ok: boolean) => void;
+}
+
+export function App({ api, transport, connection }: AppProps) {
   const { status, error } = useStationStatus(api);
+  const [session, setSession] = useSession(api);
+  const link = useConnection(connection);
+  const route = useHashRoute(PAGES, 'live');
+  const [signIn, setSignIn] = useState<SignInRequest | null>(null);
+  // The session whose sign-out notice was dismissed: each session event is a new object.
+  const [dismissed, setDismissed] = useState<SessionInfo | null>(null);
+  const sound = useAlarmSound(api);
+  // Tell the person when the station signed them out (idle, connection lost).
+  const notice = session && session !== dismissed && session.role === 'operator' && session.endedBecause ? `Signed out: ${session.endedBecause}.` : null;
+
+  const technician = session?.role === 'technician';
+  const asTechnician = useCallback(
+    (reason?: string): Promise<boolean> => {
+      if (technician) return Promise.resolve(true);
+      return new Promise<boolean>((resolve) => setSignIn({ resolve, ...(reason !== undefined ? { reason } : {}) }));
+    },
+    [technician],
+  );
+
+  const signOut = (): void => void api.signOut({}).then(setSession, () => {});
+
+  const station: Station | null = status && { api, transport, status, session, connection: link, asTechnician: () => asTechnician('to make this change') };
+
   return (
     <div className="app">
       <header className="topbar">
         <div className="brand">LineSight</div>
-        {status && (
-          <div className="topbar-facts">
-            <span>{status.station.name}</span>
-            <span>
-              model {status.model.name} {status.model.version} · {status.model.provider.toUpperCase()}
-            </span>
-            <span className={`source-state source-${status.source.state}`}>line {status.source.state}</span>
-          </div>
-        )}
-        <div className="transport" title={`connected over ${transport}`}>
-          {transport === 'ipc' ? 'desktop' : 'browser'}
-        </div>
+        <nav className="tabs" aria-label="pages">
+          {PAGES.map((p) => (
+            <a
+              key={p}
+              href={`#/${p}`}
+              className={`tab ${p === route ? 'tab-active' : ''}`}
+              aria-current={p === route ? 'page' : undefined}
+              data-testid={`tab-${p}`}
+            >
+              {PAGE_TITLES[p]}
+            </a>
+          ))}
+        </nav>
+        <div className="spacer" />
+        <SessionChip session={session} onSignIn={() => void asTechnician()} onSignOut={signOut} />
       </header>
+      {status && (
+        <div className="statusbar">
+          <span>{status.station.name}</span>
+          <span>
+            model {status.model.name} {status.model.version} on {status.model.provider.toUpperCase()}
+          </span>
+          <span className={`source-state source-${status.source.state}`}>line {status.source.state}</span>
+          <span className="spacer" />
+          <button type="button" className="button button-quiet sound" onClick={toggleFullScreen} data-testid="fullscreen">
+            full screen
+          </button>
+          <button
+            type="button"
+            className="button button-quiet sound"
+            onClick={sound.toggle}
+            aria-pressed={sound.on}
+            title="alarm sound on this screen"
+            data-testid="sound"
+          >
+            alarm sound {sound.on ? 'on' : 'off'}
+          </button>
+          <span className="transport" title={`connected over ${transport}`}>
+            {transport === 'ipc' ? 'desktop' : 'browser'}
+          </span>
+        </div>
+      )}
+      {status && <AlarmBanner alarms={status.alarms} failSafe={status.failSafe} connectionLost={link === 'closed'} />}
       {error && !status && <div className="alarm">Cannot reach the station: {error}</div>}
       {status?.lastError && <div className="alarm alarm-minor">Last problem: {status.lastError}</div>}
-      {status ? <LivePage api={api} status={status} /> : !error && <div className="frame-empty">connecting to the station…</div>}
+      {notice && (
+        <div className="toast" role="status" data-testid="notice">
+          {notice}
+          <button type="button" className="button button-quiet" onClick={() => setDismissed(session)} aria-label="dismiss">
+            ✕
+          </button>
+        </div>
+      )}
+      {station ? (
+        <StationContext.Provider value={station}>
+          {route === 'live' && <LivePage />}
+          {route === 'thresholds' && <ThresholdsPage />}
+          {route === 'diagnostics' && (
+            <Suspense fallback={<div className="frame-empty">loading diagnostics…</div>}>
+              <DiagnosticsPage />
+            </Suspense>
+          )}
+          {route === 'models' && <ModelsPage />}
+          {route === 'history' && <HistoryPage />}
+        </StationContext.Provider>
+      ) : (
+        !error && <div className="frame-empty">connecting to the station…</div>
+      )}
+      {signIn && session && (
+        <SignInDialog
+          api={api}
+          session={session}
+          reason={signIn.reason}
+          onSignedIn={(info) => {
+            setSession(info);
+            setSignIn(null);
+            signIn.resolve(true);
+          }}
+          onCancel={() => {
+            setSignIn(null);
+            signIn.resolve(false);
+          }}
+        />
+      )}
     </div>
   );
 }

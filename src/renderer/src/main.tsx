@@ -4,9 +4,9 @@ import { selectApi } from './api/select-api';
 import { App } from './App';
 import './styles.css';
 
-const { api, transport } = selectApi(window);
+const { api, transport, connection } = selectApi(window);
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App api={api} transport={transport} />
+    <App api={api} transport={transport} connection={connection} />
   </StrictMode>,
 );

@@ -46,7 +46,11 @@ describe('migrations', () => {
     const path = join(tempDir(), 'v4.sqlite');
     const old = new Database(path);
     migrate(old, MIGRATIONS.slice(0, 4));
-    old.prepare(`INSERT INTO inspections (frame_id, captured_at, origin, model_name, model_version, decision) VALUES (1, '2026-01-01T00:00:00Z', 'x', 'm', '1', 'pit')`).run();
+    old
+      .prepare(
+        `INSERT INTO inspections (frame_id, captured_at, origin, model_name, model_version, decision) VALUES (1, '2026-01-01T00:00:00Z', 'x', 'm', '1', 'pit')`,
+      )
+      .run();
     old.close();
     const db = openDatabase(path);
     expect((db.prepare('SELECT COUNT(*) AS n FROM inspections').get() as { n: number }).n).toBe(1);

@@ -106,8 +106,9 @@ export class FakeIpcMain implements IpcMainLike {
 }
 
 export class FakeSession implements SessionLike {
-  requestHandler: ((webContents: unknown, permission: string, callback: (granted: boolean) => void) => void) | null = null;
-  checkHandler: ((webContents: unknown, permission: string) => boolean) | null = null;
+  requestHandler:
+    ((webContents: unknown, permission: string, callback: (granted: boolean) => void, details: { readonly requestingUrl?: string }) => void) | null = null;
+  checkHandler: ((webContents: unknown, permission: string, requestingOrigin: string) => boolean) | null = null;
   setPermissionRequestHandler(handler: typeof this.requestHandler): void {
     this.requestHandler = handler;
   }

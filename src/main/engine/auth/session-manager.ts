@@ -169,14 +169,18 @@ export class SessionManager {
     const hash = this.technicians.get(name);
     if (hash === undefined) throw new SignInError(`there is no technician named "${name}" on this station`);
     const verdict = this.guard.check(name, this.now());
-    if (!verdict.allowed) throw new SignInError(`sign-in for ${name} is locked after too many wrong PINs; try again in ${secondsUntil(verdict.lockedUntil, this.now())} s`);
+    if (!verdict.allowed)
+      throw new SignInError(`sign-in for ${name} is locked after too many wrong PINs; try again in ${secondsUntil(verdict.lockedUntil, this.now())} s`);
     const right = await verifyPin(pin, hash);
     if (session.closed) throw new SignInError('the connection closed');
     const now = this.now();
     if (!right) {
       const { triesLeft, lockedUntil } = this.guard.failed(name, now);
       if (lockedUntil !== null) {
-        this.report({ severity: 'warning', message: `sign-in for ${name} locked for ${this.opts.auth.lockoutS} s after ${this.opts.auth.maxAttempts} wrong PINs (${session.peer})` });
+        this.report({
+          severity: 'warning',
+          message: `sign-in for ${name} locked for ${this.opts.auth.lockoutS} s after ${this.opts.auth.maxAttempts} wrong PINs (${session.peer})`,
+        });
         throw new SignInError(`wrong PIN: sign-in for ${name} is locked for ${this.opts.auth.lockoutS} s`);
       }
       this.report({ severity: 'warning', message: `wrong PIN for ${name} (${session.peer})` });

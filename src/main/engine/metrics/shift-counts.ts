@@ -79,7 +79,12 @@ export class ShiftCounts {
       hour.pit += c.pit;
     }
     return {
-      shift: { name: this.shift.name, startedAt: this.shift.startedAt.toISOString(), decisions: { ...this.shiftCounts }, rejectRate: rejectRate(this.shiftCounts) },
+      shift: {
+        name: this.shift.name,
+        startedAt: this.shift.startedAt.toISOString(),
+        decisions: { ...this.shiftCounts },
+        rejectRate: rejectRate(this.shiftCounts),
+      },
       lastHour: { decisions: hour, rejectRate: rejectRate(hour) },
     };
   }

@@ -167,8 +167,7 @@ export function exportCsv(db: SqliteDatabase, filter: InspectionFilter, stationI
 /** The kept image of a row (relative to the data dir), or null when there is none or retention removed it. */
 export function imagePathOf(db: SqliteDatabase, seq: number): string | null {
   const row = db.prepare('SELECT image_path, image_removed_at FROM inspections WHERE seq = ?').get(seq) as
-    | Pick<Row, 'image_path' | 'image_removed_at'>
-    | undefined;
+    Pick<Row, 'image_path' | 'image_removed_at'> | undefined;
   return row && row.image_path !== null && row.image_removed_at === null ? row.image_path : null;
 }
 

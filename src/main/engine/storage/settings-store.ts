@@ -23,8 +23,7 @@ export class SettingsStore {
 
   get<S extends z.ZodType>(key: string, schema: S): StoredSetting<z.infer<S>> | null {
     const row = this.db.prepare('SELECT value_json, updated_at, updated_by, reason FROM settings WHERE key = ?').get(key) as
-      | { value_json: string; updated_at: string; updated_by: string; reason: string | null }
-      | undefined;
+      { value_json: string; updated_at: string; updated_by: string; reason: string | null } | undefined;
     if (!row) return null;
     let raw: unknown;
     try {

@@ -30,6 +30,9 @@ export interface WebSocketApi extends LineSightApi {
 }
 
 const REQUEST_TIMEOUT_MS = 10_000;
+/** Loading a large model, or writing a CSV of 200,000 rows, takes longer than a question about the line. */
+const SLOW_OPS: ReadonlySet<OperationName> = new Set(['importModel', 'activateModel', 'rollbackModel', 'exportInspections', 'getScoreSample']);
+const SLOW_TIMEOUT_MS = 180_000;
 
 export function createWebSocketApi(url: string): WebSocketApi {
   let socket: WebSocket | null = null;
@@ -86,9 +89,10 @@ export function createWebSocketApi(url: string): WebSocketApi {
   const request = <K extends OperationName>(op: K, payload: RequestOf<K>): Promise<ReplyOf<K>> =>
     new Promise<ReplyOf<K>>((resolve, reject) => {
       const id = nextId++;
+      const timeoutMs = SLOW_OPS.has(op) ? SLOW_TIMEOUT_MS : REQUEST_TIMEOUT_MS;
       const timer = setTimeout(() => {
-        if (pending.delete(id)) reject(new ApiError(`${op}: no answer from the station within ${REQUEST_TIMEOUT_MS / 1000} s`));
-      }, REQUEST_TIMEOUT_MS);
+        if (pending.delete(id)) reject(new ApiError(`${op}: no answer from the station within ${timeoutMs / 1000} s`));
+      }, timeoutMs);
       pending.set(id, {
         resolve: (v) => {
           clearTimeout(timer);

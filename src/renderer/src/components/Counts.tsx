@@ -1,27 +1,57 @@
-/** Counts per decision since the station started, reject rate and frame rate. */
-import type { StationStatus } from '../../../shared/status';
+/** Decisions for the shift and for the last hour, the reject rate, and the line's frame rate. */
+import type { DecisionCounts, StationStatus } from '../../../shared/status';
 
-export function Counts({ status }: { status: StationStatus }) {
-  const { decisions } = status;
-  const total = decisions.clean + decisions.maybe + decisions.pit;
+function CountRow({
+  title,
+  testId,
+  counts,
+  rejectRate,
+  extra,
+}: {
+  title: string;
+  testId: string;
+  counts: DecisionCounts;
+  rejectRate: number;
+  extra?: { key: string; label: string; value: string };
+}) {
+  const total = counts.clean + counts.maybe + counts.pit;
   const cells: { key: string; label: string; value: string; className?: string }[] = [
-    { key: 'clean', label: 'Clean', value: String(decisions.clean), className: 'count-clean' },
-    { key: 'maybe', label: 'Maybe', value: String(decisions.maybe), className: 'count-maybe' },
-    { key: 'pit', label: 'Pit', value: String(decisions.pit), className: 'count-pit' },
+    { key: 'clean', label: 'Clean', value: String(counts.clean), className: 'count-clean' },
+    { key: 'maybe', label: 'Maybe', value: String(counts.maybe), className: 'count-maybe' },
+    { key: 'pit', label: 'Pit', value: String(counts.pit), className: 'count-pit' },
     { key: 'total', label: 'Total', value: String(total) },
-    { key: 'reject-rate', label: 'Reject rate', value: `${(status.rejectRate * 100).toFixed(1)}%` },
-    { key: 'fps', label: 'Frames/s', value: status.fps.toFixed(1) },
+    { key: 'reject-rate', label: 'Reject rate', value: `${(rejectRate * 100).toFixed(1)}%` },
+    ...(extra ? [extra] : []),
   ];
   return (
-    <div className="counts">
-      {cells.map((c) => (
-        <div className={`count ${c.className ?? ''}`} key={c.key}>
-          <div className="count-value" data-testid={`count-${c.key}`}>
-            {c.value}
+    <div className="count-group">
+      <div className="count-title">{title}</div>
+      <div className={`counts counts-${cells.length}`}>
+        {cells.map((c) => (
+          <div className={`count ${c.className ?? ''}`} key={c.key}>
+            <div className="count-value" data-testid={`${testId}-${c.key}`}>
+              {c.value}
+            </div>
+            <div className="count-label">{c.label}</div>
           </div>
-          <div className="count-label">{c.label}</div>
-        </div>
-      ))}
+        ))}
+      </div>
+    </div>
+  );
+}
+
+export function Counts({ status }: { status: StationStatus }) {
+  const { shift, lastHour } = status;
+  return (
+    <div className="count-panel">
+      <CountRow title={`Shift ${shift.name}`} testId="count" counts={shift.decisions} rejectRate={shift.rejectRate} />
+      <CountRow
+        title="Last hour"
+        testId="hour"
+        counts={lastHour.decisions}
+        rejectRate={lastHour.rejectRate}
+        extra={{ key: 'fps', label: 'items/s now', value: status.fps.toFixed(1) }}
+      />
     </div>
   );
 }

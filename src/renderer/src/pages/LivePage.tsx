@@ -1,18 +1,29 @@
-/** The operator's live view: the current item, its decision, the shift's counts. */
-import type { LineSightApi } from '../../../shared/contract';
-import type { StationStatus } from '../../../shared/status';
+/**
+ * The operator's live view, read from two metres: the current item with a
+ * band in its decision's colour, the decision as icon and word, the scores
+ * against the thresholds, the shift's and last hour's counts, the frame
+ * rate, and the latest rejects.
+ */
+import { useStation } from '../api/station-context';
 import { useLatestInspection } from '../api/use-station';
 import { Counts } from '../components/Counts';
 import { DecisionBadge } from '../components/DecisionBadge';
+import { RejectStrip } from '../components/RejectStrip';
 import { ScoreBars } from '../components/ScoreBars';
 
-export function LivePage({ api, status }: { api: LineSightApi; status: StationStatus }) {
+export function LivePage() {
+  const { api, status } = useStation();
   const latest = useLatestInspection(api);
   const inspection = latest?.inspection;
   return (
-    <main className="live">
+    <main className="live" data-testid="page-live">
       <section className="live-current">
         <div className={`frame ${inspection ? `frame-${inspection.decision}` : ''}`}>
+          {inspection && (
+            <div className={`frame-band band-${inspection.decision}`} aria-hidden="true">
+              {inspection.decision.toUpperCase()}
+            </div>
+          )}
           {latest?.imageUrl ? (
             <img src={latest.imageUrl} alt={`frame ${inspection?.frameId}`} data-testid="frame-image" />
           ) : (
@@ -31,9 +42,13 @@ export function LivePage({ api, status }: { api: LineSightApi; status: StationSt
           ) : (
             <div className="frame-empty">no decision yet</div>
           )}
+          <div className="thresholds-line muted">
+            pit ≥ {status.thresholds.pit.toFixed(2)} · maybe ≥ {status.thresholds.maybe.toFixed(2)}
+          </div>
+          <Counts status={status} />
         </div>
       </section>
-      <Counts status={status} />
+      <RejectStrip api={api} status={status} />
     </main>
   );
 }

@@ -1,0 +1,18 @@
+/** How numbers read on the pages. */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+}
+
+export const formatMs = (ms: number): string => (ms < 10 ? ms.toFixed(2) : ms < 100 ? ms.toFixed(1) : ms.toFixed(0));
+
+export const formatTime = (iso: string | null | undefined): string => (iso ? new Date(iso).toLocaleString() : '–');
+
+export const formatPct = (x: number): string => `${(x * 100).toFixed(1)}%`;

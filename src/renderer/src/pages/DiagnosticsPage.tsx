@@ -1,0 +1,337 @@
+/**
+ * For the technician: where time goes (per-stage latency, live), what the
+ * station runs on (provider, threads, CPU, memory, event-loop delay), the
+ * camera and the sensors with their reconnects, machine health, the log and
+ * its upload backlog, the reject output, and the station's recent events.
+ */
+import { useEffect, useMemo, useState } from 'react';
+import type { StationEvent } from '../../../shared/alarms';
+import { DIAGNOSTICS_HISTORY, type DiagnosticsSample } from '../../../shared/diagnostics';
+import { StageNames } from '../../../shared/status';
+import { useStation } from '../api/station-context';
+import { TimeChart, type ChartSeries } from '../components/TimeChart';
+import { formatBytes, formatMs, formatTime } from '../format';
+
+const LATENCY_SERIES: ChartSeries[] = [
+  { label: 'total p50', color: '#5aa9e6', unit: 'ms' },
+  { label: 'total p99', color: '#e0a100', unit: 'ms' },
+  { label: 'inference p99', color: '#c77dff', unit: 'ms' },
+  { label: 'decode p99', color: '#1f9d55', unit: 'ms' },
+];
+const RATE_SERIES: ChartSeries[] = [
+  { label: 'decisions/s', color: '#5aa9e6' },
+  { label: 'camera frames/s', color: '#1f9d55' },
+  { label: 'dropped', color: '#d7263d' },
+];
+const SYSTEM_SERIES: ChartSeries[] = [
+  { label: 'CPU', color: '#e0a100', unit: '%' },
+  { label: 'event-loop delay p99', color: '#c77dff', unit: 'ms' },
+];
+const RISK_SERIES: ChartSeries[] = [{ label: 'risk', color: '#d7263d' }];
+const CHANNEL_COLORS = ['#5aa9e6', '#e0a100', '#1f9d55', '#c77dff', '#ff7f50', '#8fd3ff'];
+
+function useDiagnosticsHistory(): DiagnosticsSample[] {
+  const { api } = useStation();
+  const [samples, setSamples] = useState<DiagnosticsSample[]>([]);
+  useEffect(() => {
+    let alive = true;
+    api.getDiagnosticsHistory({}).then(
+      (h) => alive && setSamples((now) => [...h.filter((s) => !now.length || s.at < now[0]!.at), ...now].slice(-DIAGNOSTICS_HISTORY)),
+      () => {},
+    );
+    const off = api.on('sample', (s) => setSamples((now) => [...now, s].slice(-DIAGNOSTICS_HISTORY)));
+    return () => {
+      alive = false;
+      off();
+    };
+  }, [api]);
+  return samples;
+}
+
+function Tile({ label, value, testId, warn = false }: { label: string; value: string; testId?: string; warn?: boolean }) {
+  return (
+    <div className={`tile ${warn ? 'tile-warn' : ''}`}>
+      <div className="tile-value" data-testid={testId}>
+        {value}
+      </div>
+      <div className="tile-label">{label}</div>
+    </div>
+  );
+}
+
+function Facts({ rows }: { rows: [string, string | number | null | undefined][] }) {
+  return (
+    <table className="table facts">
+      <tbody>
+        {rows.map(([k, v]) => (
+          <tr key={k}>
+            <th>{k}</th>
+            <td>{v === null || v === undefined || v === '' ? '–' : String(v)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function DiagnosticsPage() {
+  const { api, status } = useStation();
+  const samples = useDiagnosticsHistory();
+  const [events, setEvents] = useState<StationEvent[]>([]);
+  useEffect(() => {
+    const load = (): void => void api.getEvents({ limit: 30 }).then(setEvents, () => {});
+    load();
+    const timer = setInterval(load, 5000);
+    return () => clearInterval(timer);
+  }, [api]);
+
+  const charts = useMemo(() => {
+    const x = samples.map((s) => s.at / 1000);
+    const channels = [...new Set(samples.flatMap((s) => Object.keys(s.machine?.channels ?? {})))];
+    return {
+      latency: [
+        x,
+        samples.map((s) => s.latencyMs.total?.p50 ?? null),
+        samples.map((s) => s.latencyMs.total?.p99 ?? null),
+        samples.map((s) => s.latencyMs.inference?.p99 ?? null),
+        samples.map((s) => s.latencyMs.decode?.p99 ?? null),
+      ],
+      rate: [x, samples.map((s) => s.fps), samples.map((s) => s.sourceFps), samples.map((s) => s.dropped)],
+      system: [x, samples.map((s) => s.cpuPct), samples.map((s) => s.loopDelayMs)],
+      risk: [x, samples.map((s) => s.machine?.risk ?? null)],
+      channelSeries: channels.map((c, i): ChartSeries => ({ label: `${c} RMS`, color: CHANNEL_COLORS[i % CHANNEL_COLORS.length]! })),
+      channels: [x, ...channels.map((c) => samples.map((s) => s.machine?.channels[c] ?? null))],
+    };
+  }, [samples]);
+
+  const { model, source, machine, database, upload, output, system } = status;
+  const backlog = upload.reduce((n, l) => n + l.pending, 0);
+  return (
+    <main className="page" data-testid="page-diagnostics">
+      <section className="tiles">
+        <Tile label="decisions/s" value={status.fps.toFixed(1)} testId="diag-fps" />
+        <Tile label="camera frames/s" value={source.fps.toFixed(1)} />
+        <Tile
+          label="frames in / decided"
+          value={`${status.frames.seen} / ${status.decisions.clean + status.decisions.maybe + status.decisions.pit}`}
+          testId="diag-frames"
+        />
+        <Tile label="dropped" value={String(status.frames.dropped)} warn={status.frames.dropped > 0} testId="diag-dropped" />
+        <Tile label="provider" value={model.provider.toUpperCase()} testId="diag-provider" />
+        <Tile label="event-loop delay p99" value={`${formatMs(status.loopDelayP99Ms)} ms`} />
+        <Tile label={`CPU (${system.cores} cores)`} value={`${system.cpuPct.toFixed(0)}%`} />
+        <Tile label="memory" value={formatBytes(system.rssBytes)} />
+        <Tile label="database" value={formatBytes(database.sizeBytes)} />
+        <Tile label="upload backlog" value={String(backlog)} warn={backlog > 1000} testId="diag-backlog" />
+      </section>
+
+      <section className="panel">
+        <h3>Latency per stage (ms, since start)</h3>
+        <table className="table" data-testid="latency-table">
+          <thead>
+            <tr>
+              <th>stage</th>
+              <th className="num">count</th>
+              <th className="num">p50</th>
+              <th className="num">p95</th>
+              <th className="num">p99</th>
+              <th className="num">max</th>
+            </tr>
+          </thead>
+          <tbody>
+            {StageNames.map((s) => {
+              const l = status.latencyMs[s];
+              return (
+                <tr key={s} data-testid={`latency-${s}`}>
+                  <td>{s}</td>
+                  <td className="num">{l.count}</td>
+                  <td className="num">{formatMs(l.p50)}</td>
+                  <td className="num">{formatMs(l.p95)}</td>
+                  <td className="num">{formatMs(l.p99)}</td>
+                  <td className="num">{formatMs(l.max)}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+        <div className="chart-grid">
+          <TimeChart title="Latency, each second (ms)" series={LATENCY_SERIES} data={charts.latency} testId="chart-latency" />
+          <TimeChart title="Throughput" series={RATE_SERIES} data={charts.rate} testId="chart-rate" />
+          <TimeChart title="Station process" series={SYSTEM_SERIES} data={charts.system} testId="chart-system" />
+        </div>
+      </section>
+
+      <div className="columns">
+        <section className="panel">
+          <h3>Model</h3>
+          <Facts
+            rows={[
+              ['model', `${model.name} ${model.version}`],
+              ['state', model.state],
+              ['provider', model.provider],
+              ['passed over', model.fallbacks.map((f) => `${f.provider}: ${f.reason}`).join('; ')],
+              ['threads', model.threads],
+              ['mode', `${model.mode}, batch ${model.batchSize}`],
+              ['worker restarts', model.workerRestarts],
+              ['repaired on load', model.notes.join('; ')],
+            ]}
+          />
+        </section>
+        <section className="panel">
+          <h3>Camera</h3>
+          <Facts
+            rows={[
+              ['source', `${source.kind}: ${source.description}`],
+              ['state', source.state],
+              ['frames', source.framesDelivered],
+              ['reconnects', source.reconnects],
+              ['refused', source.rejected],
+              ['last frame', source.lastFrameAgeMs === null ? 'none yet' : `${(source.lastFrameAgeMs / 1000).toFixed(1)} s ago`],
+              ['stall alarm after', `${source.stallMs / 1000} s`],
+              ['last error', source.lastError],
+            ]}
+          />
+        </section>
+      </div>
+
+      <section className="panel" data-testid="machine-panel">
+        <h3>Machine health and sensors</h3>
+        {machine ? (
+          <>
+            <Facts
+              rows={[
+                ['health', machine.state + (machine.reason ? ` (${machine.reason})` : '')],
+                ['risk', machine.risk === null ? null : machine.risk.toFixed(3)],
+                [
+                  'p_fail × environment',
+                  machine.pFail === null
+                    ? null
+                    : `${machine.pFail.toFixed(3)} × ${machine.multiplier}${machine.rules.length ? ` (${machine.rules.join(', ')})` : ''}`,
+                ],
+                ['sensor model', `${machine.model.name} ${machine.model.version} on ${machine.model.provider}`],
+              ]}
+            />
+            <table className="table">
+              <thead>
+                <tr>
+                  <th>sensor</th>
+                  <th>state</th>
+                  <th className="num">readings</th>
+                  <th className="num">reconnects</th>
+                  <th>junk</th>
+                  <th>last error</th>
+                </tr>
+              </thead>
+              <tbody>
+                {machine.sensors.map((s) => (
+                  <tr key={s.id} data-testid={`sensor-${s.id}`}>
+                    <td>
+                      {s.id} <span className="muted">({s.kind})</span>
+                    </td>
+                    <td className={`state-${s.state}`}>{s.state}</td>
+                    <td className="num">{s.readings}</td>
+                    <td className="num">{s.reconnects}</td>
+                    <td>
+                      {Object.entries(s.junk)
+                        .filter(([, v]) => v > 0)
+                        .map(([k, v]) => `${k} ${v}`)
+                        .join(', ') || '–'}
+                    </td>
+                    <td>{s.lastError ?? '–'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <div className="chart-grid">
+              <TimeChart title="Machine risk" series={RISK_SERIES} data={charts.risk} yRange={[0, 1]} testId="chart-risk" />
+              {charts.channelSeries.length > 0 && (
+                <TimeChart title="Sensor channels (RMS each second)" series={charts.channelSeries} data={charts.channels} testId="chart-sensors" />
+              )}
+            </div>
+          </>
+        ) : (
+          <p className="muted">No sensors configured.</p>
+        )}
+      </section>
+
+      <div className="columns">
+        <section className="panel">
+          <h3>Log and upload</h3>
+          <Facts
+            rows={[
+              ['database', database.path],
+              ['size', `${formatBytes(database.sizeBytes)} + ${formatBytes(database.imagesBytes)} of kept images`],
+              ['rows written', database.rowsWritten],
+              ['waiting to be written', database.pendingRows],
+              ['last commit', `${formatMs(database.lastFlushMs)} ms`],
+            ]}
+          />
+          {upload.length === 0 ? (
+            <p className="muted">No upload targets configured.</p>
+          ) : (
+            <table className="table" data-testid="upload-table">
+              <thead>
+                <tr>
+                  <th>target</th>
+                  <th>stream</th>
+                  <th className="num">sent</th>
+                  <th className="num">waiting</th>
+                  <th>state</th>
+                  <th>last success</th>
+                  <th>last error</th>
+                </tr>
+              </thead>
+              <tbody>
+                {upload.map((l) => (
+                  <tr key={`${l.target}:${l.stream}`}>
+                    <td>
+                      {l.target} <span className="muted">({l.kind})</span>
+                    </td>
+                    <td>{l.stream}</td>
+                    <td className="num">{l.sent}</td>
+                    <td className="num">{l.pending}</td>
+                    <td>{l.state}</td>
+                    <td>{formatTime(l.lastSuccessAt)}</td>
+                    <td>{l.lastError ? `${l.lastError} (${formatTime(l.lastErrorAt)})` : '–'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+        <section className="panel">
+          <h3>Reject output and connections</h3>
+          <Facts
+            rows={[
+              ['output', `${output.kind}, ${output.state}`],
+              ['heartbeat', output.kind === 'none' ? null : output.heartbeat ? 'running' : 'stopped (the sorter rejects on its own)'],
+              ['commands sent', output.commandsSent],
+              ['output error', output.lastError],
+              ['UI connections', `${status.clients.open} (${status.clients.technicians} technician)`],
+              ['requests answered', status.api.accepted],
+              ['refused at the boundary', status.api.rejected],
+              ['denied (needs a technician)', status.api.denied],
+              ['failed', status.api.failed],
+              ['station up since', formatTime(status.station.startedAt)],
+            ]}
+          />
+        </section>
+      </div>
+
+      <section className="panel">
+        <h3>Recent events</h3>
+        <table className="table" data-testid="events-table">
+          <tbody>
+            {events.map((e) => (
+              <tr key={e.seq} className={`event-${e.severity}`}>
+                <td>{formatTime(e.at)}</td>
+                <td>{e.kind}</td>
+                <td>{e.message}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+    </main>
+  );
+}

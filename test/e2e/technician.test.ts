@@ -1,0 +1,255 @@
+/**
+ * End to end, the technician's work in Chromium against the real station:
+ * a threshold change refused without the PIN and accepted with it, its
+ * what-if count checked against the SQLite file, the change in the audit
+ * trail; a model imported, activated and rolled back; every page rendered
+ * with no console error, and a screenshot of each.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decisionForScore, type Decision } from '../../src/shared/decision';
+import type { StationStatus } from '../../src/shared/status';
+import { writePackage } from '../fixtures/test-models';
+import { launchChromium } from '../helpers/browser';
+import { screenshot, watchedPage } from '../helpers/e2e';
+import { DEMO_MODEL_DIR } from '../helpers/paths';
+import { shiftsAroundNow } from '../helpers/shifts';
+import { startStation, type RunningStation } from '../helpers/station-process';
+import { useTempDirs } from '../helpers/temp-dir';
+import { waitFor } from '../helpers/wait';
+
+const status = async (url: string): Promise<StationStatus> => (await (await fetch(`${url}/api/status`)).json()) as StationStatus;
+
+async function typePin(page: Page, pin: string): Promise<void> {
+  const dialog = page.getByTestId('sign-in');
+  await dialog.getByTestId('pin-clear').click();
+  for (const digit of pin) await dialog.getByTestId(`pin-${digit}`).click();
+  await dialog.getByTestId('sign-in-submit').click();
+}
+
+/** The demo model under a new version (same weights), as a package on a "USB stick". */
+function demoVersion(dir: string, version: string): string {
+  const manifest = JSON.parse(readFileSync(join(DEMO_MODEL_DIR, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+  return writePackage(dir, { bytes: readFileSync(join(DEMO_MODEL_DIR, 'model.onnx')), manifest: { ...manifest, version } as never });
+}
+
+describe('technician pages in Chromium', () => {
+  const tempDir = useTempDirs();
+  let browser: Browser;
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  async function station(config: object): Promise<{ station: RunningStation; dataDir: string }> {
+    const dataDir = tempDir();
+    const file = join(dataDir, 'station.json');
+    writeFileSync(file, JSON.stringify({ shifts: shiftsAroundNow(), ...config }));
+    return { station: await startStation(['--port', '0', '--data-dir', dataDir, '--config', file]), dataDir };
+  }
+
+  it('refuses a threshold change without the PIN, accepts it with one, and its what-if count is what the log says', async () => {
+    const { station: s, dataDir } = await station({ source: { kind: 'replay', fps: 40, loop: false, limit: 80 } });
+    const { page, errors } = await watchedPage(browser);
+    try {
+      await waitFor('the replay to run out and every row to be written', async () => {
+        const st = await status(s.url);
+        return (
+          st.source.state === 'finished' && st.frames.classified + st.frames.errors + st.frames.dropped === st.frames.seen && st.database.pendingRows === 0
+        );
+      });
+      await page.goto(`${s.url}/#/thresholds`);
+      await page.getByTestId('whatif-changed').waitFor();
+      expect(await page.getByTestId('whatif-changed').textContent()).toBe('0');
+
+      // Maybe down to 0.05 with the keyboard (Home, then five steps of 0.01).
+      const maybe = page.getByTestId('slider-maybe');
+      await maybe.focus();
+      await page.keyboard.press('Home');
+      for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowRight');
+      expect(await page.getByTestId('value-maybe').textContent()).toBe('0.05');
+      const proposed = { pit: 0.75, maybe: 0.05 };
+
+      const db = new Database(join(dataDir, 'linesight.sqlite'), { readonly: true });
+      const rows = db.prepare('SELECT reject_score, decision FROM inspections WHERE fail_safe_reason IS NULL').all() as {
+        reject_score: number;
+        decision: Decision;
+      }[];
+      const differ = rows.filter((r) => decisionForScore(r.reject_score, proposed) !== r.decision).length;
+      db.close();
+      expect(rows.length).toBeGreaterThan(60);
+      expect(differ).toBeGreaterThan(0);
+      expect(await page.getByTestId('whatif-items').textContent()).toBe(String(rows.length));
+      expect(await page.getByTestId('whatif-changed').textContent()).toBe(String(differ));
+      await screenshot(page, 'thresholds-page');
+
+      // Refused without the PIN: on the wire…
+      const onTheWire = await page.evaluate(
+        ({ thresholds, host }) =>
+          new Promise<unknown>((resolve) => {
+            const ws = new WebSocket(`ws://${host}/ws`);
+            ws.onopen = () => ws.send(JSON.stringify({ kind: 'request', id: 1, op: 'setThresholds', payload: { thresholds, reason: 'sneaky' } }));
+            ws.onmessage = (m) => {
+              const msg = JSON.parse(String(m.data)) as { kind: string; result?: unknown };
+              if (msg.kind === 'reply') {
+                ws.close();
+                resolve(msg.result);
+              }
+            };
+          }),
+        { thresholds: proposed, host: new URL(s.url).host },
+      );
+      expect(onTheWire).toEqual({ ok: false, error: 'setThresholds needs a technician: sign in with your PIN first' });
+      // …and on the page, with a wrong PIN.
+      await page.getByTestId('apply-thresholds').click();
+      await typePin(page, '0000');
+      expect(await page.getByTestId('sign-in-error').textContent()).toMatch(/^wrong PIN: 4 tries left/);
+      expect((await status(s.url)).thresholds).toEqual({ pit: 0.75, maybe: 0.5 });
+
+      await typePin(page, '1234');
+      const reason = page.getByTestId('reason-dialog');
+      await reason.getByTestId('reason-input').fill('calibrated on lot 12');
+      await reason.getByTestId('reason-confirm').click();
+      expect(await page.getByTestId('applied').textContent()).toBe('Applied: pit ≥ 0.75, maybe ≥ 0.05.');
+      const after = await status(s.url);
+      expect(after.thresholds).toEqual(proposed);
+      expect(after.thresholdsSetBy).toMatchObject({ actor: 'technician (browser 127.0.0.1)', reason: 'calibrated on lot 12' });
+      expect(await page.getByTestId('session').getAttribute('data-role')).toBe('technician');
+
+      const audit = new Database(join(dataDir, 'linesight.sqlite'), { readonly: true });
+      expect(audit.prepare('SELECT actor, subject, old_json, new_json, reason FROM audit').all()).toEqual([
+        {
+          actor: 'technician (browser 127.0.0.1)',
+          subject: 'thresholds',
+          old_json: '{"pit":0.75,"maybe":0.5}',
+          new_json: '{"pit":0.75,"maybe":0.05}',
+          reason: 'calibrated on lot 12',
+        },
+      ]);
+      audit.close();
+
+      // The audit trail on the History page.
+      await page.getByTestId('tab-history').click();
+      const row = page.getByTestId('audit-row').first();
+      await row.waitFor();
+      expect(await row.textContent()).toMatch(/technician \(browser 127\.0\.0\.1\).*thresholds.*calibrated on lot 12/);
+    } finally {
+      await page.close();
+      expect(await s.stop()).toBe(0);
+    }
+    expect(errors).toEqual([]);
+  });
+
+  it('imports a model from a USB stick with its progress, activates it, and rolls back', async () => {
+    const stick = tempDir();
+    const v2 = demoVersion(join(stick, 'models', 'demo-cherry-2.0.0'), '2.0.0');
+    const v21 = demoVersion(join(stick, 'models', 'demo-cherry-2.1.0'), '2.1.0');
+    const { station: s, dataDir } = await station({ source: { kind: 'replay', fps: 10 }, model: { importRoots: [stick] } });
+    const { page, errors } = await watchedPage(browser);
+    try {
+      await page.goto(`${s.url}/#/models`);
+      await page.getByTestId('sign-in-open').click();
+      await typePin(page, '1234');
+      await waitFor('the technician signed in', async () => (await page.getByTestId('session').getAttribute('data-role')) === 'technician');
+
+      await page.getByTestId('candidate-demo-cherry-2.0.0').getByRole('button', { name: 'Import…' }).click();
+      await page.getByTestId('import-ok').waitFor({ timeout: 30_000 });
+      for (const step of ['read', 'compare', 'trial-load', 'store']) expect(await page.getByTestId(`step-${step}`).getAttribute('data-state')).toBe('done');
+      expect(await page.getByTestId('import-ok').textContent()).toMatch(/demo-cherry 2\.0\.0 imported \(trial load on cpu\)/);
+
+      const activate = async (version: string): Promise<void> => {
+        await page.getByTestId(`activate-demo-cherry-${version}`).click();
+        await page.getByTestId('reason-dialog').getByText('Trial').click();
+        await page.getByTestId('reason-confirm').click();
+        await waitFor(
+          `${version} active`,
+          async () => (await page.getByTestId('models-message').textContent()) === `demo-cherry ${version} is active.`,
+          30_000,
+        );
+      };
+      await activate('2.0.0');
+
+      await page.getByTestId('import-path').fill(v21);
+      await page.getByTestId('import-start').click();
+      await page
+        .getByTestId('import-ok')
+        .getByText(/2\.1\.0 imported/)
+        .waitFor({ timeout: 30_000 });
+      await activate('2.1.0');
+      await waitFor('the page to show 2.1.0 running', async () => (await page.getByTestId('active-model').textContent())?.includes('2.1.0'));
+
+      const rollback = page.getByTestId('rollback');
+      await waitFor('the roll-back button to name 2.0.0', async () => (await rollback.textContent()) === 'Roll back to demo-cherry 2.0.0…');
+      await rollback.click();
+      await page.getByTestId('reason-dialog').getByText('Model misbehaving').click();
+      await page.getByTestId('reason-confirm').click();
+      await waitFor('2.0.0 active again', async () => (await page.getByTestId('models-message').textContent()) === 'demo-cherry 2.0.0 is active.', 30_000);
+      expect((await status(s.url)).model).toMatchObject({ name: 'demo-cherry', version: '2.0.0', state: 'ready' });
+      await waitFor('the registry to mark 2.0.0 active', async () =>
+        (await page.getByTestId('model-demo-cherry-2.0.0').getAttribute('class'))?.includes('row-active'),
+      );
+      await screenshot(page, 'models-page', true);
+
+      const db = new Database(join(dataDir, 'linesight.sqlite'), { readonly: true });
+      const history = db
+        .prepare('SELECT m.version, a.action, a.actor, a.reason FROM model_activations a JOIN models m ON m.id = a.model_id ORDER BY a.seq')
+        .all();
+      db.close();
+      expect(history).toEqual([
+        { version: '2.0.0', action: 'activate', actor: 'technician (browser 127.0.0.1)', reason: 'Trial' },
+        { version: '2.1.0', action: 'activate', actor: 'technician (browser 127.0.0.1)', reason: 'Trial' },
+        { version: '2.0.0', action: 'rollback', actor: 'technician (browser 127.0.0.1)', reason: 'Model misbehaving' },
+      ]);
+      expect(v2).not.toBe(v21);
+    } finally {
+      await page.close();
+      expect(await s.stop()).toBe(0);
+    }
+    expect(errors).toEqual([]);
+  });
+
+  it('renders every page with no console error, and saves a screenshot of each', async () => {
+    const { station: s } = await station({ source: { kind: 'replay', fps: 10 } });
+    const { page, errors } = await watchedPage(browser);
+    try {
+      await page.goto(s.url);
+      await page.getByTestId('frame-image').waitFor({ timeout: 15_000 });
+      // A few seconds of line, so the charts have a history to draw.
+      await waitFor('five diagnostics samples', async () => (await status(s.url)).station.uptimeS >= 5);
+      const pages: { tab: string; ready: string; shot: string; full?: boolean }[] = [
+        { tab: 'thresholds', ready: 'score-histogram', shot: 'thresholds-page-live' },
+        { tab: 'diagnostics', ready: 'chart-latency', shot: 'diagnostics-page' },
+        { tab: 'history', ready: 'history-row', shot: 'history-page' },
+        { tab: 'models', ready: 'import-panel', shot: 'models-page-empty' },
+        { tab: 'live', ready: 'frame-image', shot: 'live-page-again' },
+      ];
+      for (const p of pages) {
+        await page.getByTestId(`tab-${p.tab}`).click();
+        await page.getByTestId(`page-${p.tab}`).waitFor();
+        await page.getByTestId(p.ready).first().waitFor({ timeout: 15_000 });
+        if (p.tab === 'diagnostics') {
+          // uPlot draws on a canvas once it has data.
+          await page.locator('[data-testid="chart-latency"] canvas').waitFor();
+          expect(await page.getByTestId('diag-provider').textContent()).toBe('CPU');
+          expect(Number(await page.getByTestId('latency-total').locator('td').nth(1).textContent())).toBeGreaterThan(0);
+        }
+        if (p.tab === 'history') {
+          await page.getByTestId('history-row').first().click();
+          await page.getByTestId('inspection-detail').waitFor();
+          await page.keyboard.press('Escape');
+        }
+        await screenshot(page, p.shot, p.full ?? false);
+      }
+    } finally {
+      await page.close();
+      expect(await s.stop()).toBe(0);
+    }
+    expect(errors).toEqual([]);
+  });
+});

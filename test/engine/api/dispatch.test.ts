@@ -1,0 +1,78 @@
+/**
+ * The boundary every transport goes through: unknown operations and invalid
+ * payloads are refused before a handler runs; a technician's operation asked
+ * by an operator is denied; each outcome is counted.
+ */
+import { describe, expect, it } from 'vitest';
+import { OPERATION_NAMES, operations, type ApiHandlers, type Caller } from '../../../src/shared/contract';
+import { createBoundaryCounters, dispatch } from '../../../src/main/engine/api/dispatch';
+import { AuthConfigSchema } from '../../../src/shared/access-config';
+import { SessionManager } from '../../../src/main/engine/auth/session-manager';
+
+function recordingHandlers(): { handlers: ApiHandlers; ran: string[] } {
+  const ran: string[] = [];
+  const handlers = Object.fromEntries(
+    OPERATION_NAMES.map((op) => [
+      op,
+      (request: unknown, caller: Caller) => {
+        ran.push(op);
+        if (op === 'getAudit') throw new Error('disk on fire');
+        return { op, request, actor: caller.actor };
+      },
+    ]),
+  ) as unknown as ApiHandlers;
+  return { handlers, ran };
+}
+
+const operator = (): Caller => new SessionManager({ auth: AuthConfigSchema.parse({}) }).open('websocket', '10.1.1.1');
+
+describe('dispatch', () => {
+  it('marks exactly the operations that change the line as technician-only', () => {
+    const technicianOnly = OPERATION_NAMES.filter((op) => operations[op].access === 'technician');
+    expect(technicianOnly.sort()).toEqual(['activateModel', 'importModel', 'rollbackModel', 'setThresholds']);
+  });
+
+  it('refuses an unknown operation and an invalid payload before any handler runs', async () => {
+    const { handlers, ran } = recordingHandlers();
+    const counters = createBoundaryCounters();
+    expect(await dispatch(handlers, 'dropTables', {}, counters, operator())).toEqual({ ok: false, error: 'unknown operation "dropTables"' });
+    const bad = await dispatch(handlers, 'getRecentInspections', { limit: 'all' }, counters, operator());
+    expect(bad).toEqual({ ok: false, error: 'invalid request for getRecentInspections: limit: Invalid input: expected number, received string' });
+    const extra = await dispatch(handlers, 'getStatus', { sql: 'x' }, counters, operator());
+    expect(extra.ok).toBe(false);
+    expect(ran).toEqual([]);
+    expect(counters).toEqual({ accepted: 0, rejected: 3, denied: 0, failed: 0 });
+  });
+
+  it('denies an operator the operations that change the line, and counts it', async () => {
+    const { handlers, ran } = recordingHandlers();
+    const counters = createBoundaryCounters();
+    const reply = await dispatch(handlers, 'setThresholds', { thresholds: { pit: 0.7, maybe: 0.4 }, reason: 'x' }, counters, operator());
+    expect(reply).toEqual({ ok: false, error: 'setThresholds needs a technician: sign in with your PIN first' });
+    expect(ran).toEqual([]);
+    expect(counters.denied).toBe(1);
+  });
+
+  it("runs a technician's change with the technician named, and keeps the session alive", async () => {
+    const { handlers, ran } = recordingHandlers();
+    const counters = createBoundaryCounters();
+    let now = 0;
+    const manager = new SessionManager({ auth: AuthConfigSchema.parse({ idleLogoutS: 60 }), now: () => now });
+    const session = manager.open('ipc', 'desktop');
+    await session.signIn('technician', '1234');
+    now = 50_000;
+    const reply = await dispatch(handlers, 'rollbackModel', { reason: 'bad lot' }, counters, session);
+    expect(reply).toEqual({ ok: true, value: { op: 'rollbackModel', request: { reason: 'bad lot' }, actor: 'technician (desktop)' } });
+    expect(ran).toEqual(['rollbackModel']);
+    now = 100_000;
+    manager.tick();
+    expect(session.role).toBe('technician');
+  });
+
+  it('answers a failing handler with its message, counted as failed', async () => {
+    const { handlers } = recordingHandlers();
+    const counters = createBoundaryCounters();
+    expect(await dispatch(handlers, 'getAudit', { limit: 5 }, counters, operator())).toEqual({ ok: false, error: 'getAudit failed: disk on fire' });
+    expect(counters.failed).toBe(1);
+  });
+});

@@ -1,0 +1,26 @@
+/** What the browser tests share: a page that records console errors, and screenshots under test-results/. */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { ROOT } from './paths';
+
+export const SCREENSHOT_DIR = join(ROOT, 'test-results');
+
+export interface WatchedPage {
+  readonly page: Page;
+  /** Console errors and uncaught page errors, in order. */
+  readonly errors: string[];
+}
+
+export async function watchedPage(browser: Browser): Promise<WatchedPage> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const errors: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+  return { page, errors };
+}
+
+export async function screenshot(page: Page, name: string, fullPage = false): Promise<void> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage });
+}
