@@ -15,6 +15,8 @@ import { autoIntraOpThreads } from '../main/engine/inference/session-settings';
 import { sourceWorkerEntries, sourceWorkerEntry } from '../main/engine/inference/worker-entry';
 import { startBenchPostgres } from './bench-postgres';
 import { isTabularPackage, loadModelPackage } from '../main/engine/model-package';
+import { appLayout } from '../main/engine/app-layout';
+import { benchStationClients } from '../station/clients-bench';
 
 const USAGE = `Usage: npm run bench -- [--json FILE] [--models ${SHAPED_MODELS.join(',')}] [--threads N] [--batch N] [--quick]`;
 const DEFAULT_MODELS: ShapedModelName[] = ['resnet18-shaped', 'mobilenet-shaped'];
@@ -78,6 +80,18 @@ async function main(): Promise<void> {
     },
     demoFrames,
     (message) => process.stderr.write(`${message}\n`),
+  );
+  // Five browsers' worth of live pages against the station at full speed (issue 6).
+  report.results.push(
+    await benchStationClients({
+      app: appLayout(ROOT),
+      workers: sourceWorkerEntries(),
+      clients: 5,
+      rounds: values.quick ? 1 : 6,
+      windowMs: values.quick ? 1500 : 4000,
+      searchSteps: values.quick ? 2 : 6,
+      progress: (message) => process.stderr.write(`${message}\n`),
+    }),
   );
   const m = report.machine;
   process.stdout.write(

@@ -16,8 +16,17 @@ export const ClientMessageSchema = z.object({
 });
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 
+/**
+ * Events go out one by one, or gathered for a few milliseconds into one
+ * message ("events"): at line rate the per-message cost of a socket write
+ * per client per item would come out of the line's own CPU.
+ */
 export type ServerMessage =
-  { kind: 'reply'; id: number; result: { ok: true; value: unknown } | { ok: false; error: string } } | { kind: 'event'; event: string; payload: unknown };
+  | { kind: 'reply'; id: number; result: { ok: true; value: unknown } | { ok: false; error: string } }
+  | { kind: 'event'; event: string; payload: unknown }
+  | { kind: 'events'; items: { event: string; payload: unknown }[] };
+
+const EventItemSchema = z.object({ event: z.string(), payload: z.unknown() });
 
 export const ServerMessageSchema = z.union([
   z.object({
@@ -26,7 +35,15 @@ export const ServerMessageSchema = z.union([
     result: z.union([z.object({ ok: z.literal(true), value: z.unknown() }), z.object({ ok: z.literal(false), error: z.string() })]),
   }),
   z.object({ kind: z.literal('event'), event: z.string(), payload: z.unknown() }),
+  z.object({ kind: z.literal('events'), items: z.array(EventItemSchema) }),
 ]);
+
+/** The events a server message carries, in order (none for a reply). */
+export function eventsOf(message: z.infer<typeof ServerMessageSchema>): { event: string; payload: unknown }[] {
+  if (message.kind === 'event') return [{ event: message.event, payload: message.payload }];
+  if (message.kind === 'events') return message.items;
+  return [];
+}
 
 const BIN_KEY = '$bin';
 

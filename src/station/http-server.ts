@@ -6,25 +6,22 @@
  * it asks every client for the station's token (client-access.ts). Each
  * WebSocket is a session of its own: an operator (read-only) until a
  * technician signs in on it. Events are encoded once and sent to every
- * client; a client that cannot keep up misses live events (never replies),
- * so a slow browser never slows the line.
+ * client in batches (event-broadcast.ts); a client that cannot keep up
+ * misses live events (never replies), so a slow browser never slows the line.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sirv from 'sirv';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { BROADCAST_EVENTS, type ApiHandlers, type BroadcastEventName } from '../shared/contract';
+import { BROADCAST_EVENTS, type ApiHandlers } from '../shared/contract';
 import type { ServerConfig } from '../shared/access-config';
 import { ClientMessageSchema, decodeMessage, encodeMessage, type ServerMessage } from '../shared/wire';
 import { dispatch, type BoundaryCounters } from '../main/engine/api/dispatch';
 import type { StationEngine } from '../main/engine/station-engine';
 import { ClientAccess } from './client-access';
+import { EventBroadcast } from './event-broadcast';
 
 const MAX_REQUEST_BYTES = 64 * 1024;
-/** Past this much unsent data, a client gets no more live events until it has caught up. */
-const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
-/** Events a slow client may miss: the next one replaces them. Alarms and its own session never are. */
-const DROPPABLE: ReadonlySet<BroadcastEventName> = new Set(['inspection', 'status', 'sample']);
 
 export interface StationServer {
   readonly port: number;
@@ -59,7 +56,6 @@ export async function startStationServer(opts: {
   const counters = engine.apiCounters;
   const access = new ClientAccess(opts.server);
   const serveUi = sirv(opts.rendererDir, { single: true, etag: true, dev: false });
-  let skipped = 0;
 
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -100,20 +96,8 @@ export async function startStationServer(opts: {
   });
 
   // One subscription per event for all clients, each message encoded once.
-  const unsubscribe = BROADCAST_EVENTS.map((event) =>
-    engine.on(event, (payload) => {
-      if (wss.clients.size === 0) return;
-      const message = encodeMessage({ kind: 'event', event, payload } satisfies ServerMessage);
-      for (const ws of wss.clients) {
-        if (ws.readyState !== ws.OPEN) continue;
-        if (DROPPABLE.has(event) && ws.bufferedAmount > MAX_BUFFERED_BYTES) {
-          skipped++;
-          continue;
-        }
-        ws.send(message);
-      }
-    }),
-  );
+  const broadcast = new EventBroadcast(() => wss.clients);
+  const unsubscribe = BROADCAST_EVENTS.map((event) => engine.on(event, (payload) => wss.clients.size > 0 && broadcast.publish(event, payload)));
 
   wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
     const session = engine.sessions.open('websocket', req.socket.remoteAddress ?? 'unknown');
@@ -148,10 +132,11 @@ export async function startStationServer(opts: {
     port,
     url: `http://${urlHost(opts.server.host)}:${port}`,
     counters,
-    skippedEvents: () => skipped,
+    skippedEvents: () => broadcast.skipped,
     close: () =>
       new Promise<void>((resolve) => {
         unsubscribe.forEach((u) => u());
+        broadcast.close();
         for (const client of wss.clients) client.terminate();
         wss.close();
         server.close(() => resolve());

@@ -12,9 +12,10 @@ import { shapedModelPackage } from '../../src/main/engine/bench/shaped-models';
 import { benchSensorPipeline, benchSourceOverhead } from '../../src/main/engine/bench/sensor-and-source-bench';
 import { OFFLINE_SESSION } from '../../src/main/engine/evaluation/score-images';
 import { isTabularPackage, loadModelPackage } from '../../src/main/engine/model-package';
-import { sourceWorkerEntry } from '../../src/main/engine/inference/worker-entry';
+import { sourceWorkerEntries, sourceWorkerEntry } from '../../src/main/engine/inference/worker-entry';
+import { benchStationClients, HEADROOM } from '../../src/station/clients-bench';
 import { parseOnnx } from '../../src/main/engine/onnx/onnx-inspect';
-import { DEMO_FRAMES_DIR, ROOT } from '../helpers/paths';
+import { DEMO_FRAMES_DIR, LAYOUT, ROOT } from '../helpers/paths';
 
 function parameters(bytes: Uint8Array): number {
   return (parseOnnx(bytes).graph!.initializer ?? []).reduce((n, t) => n + (t.dims ?? []).reduce((a: number, d) => a * Number(d), 1), 0);
@@ -84,5 +85,28 @@ describe('runBench (quick)', () => {
     const table = formatTable(report.results);
     expect(table.split('\n')).toHaveLength(2 + 4);
     expect(table).toMatch(/engine\.latency/);
+  });
+});
+
+describe('station.clients (quick)', () => {
+  it('runs the demo at full speed and measures it alone and with live-page clients in another process', async () => {
+    const progress: string[] = [];
+    const r = await benchStationClients({
+      app: LAYOUT,
+      workers: sourceWorkerEntries(),
+      clients: 2,
+      rounds: 1,
+      windowMs: 1000,
+      searchSteps: 1,
+      progress: (m) => progress.push(m),
+    });
+    expect(r).toMatchObject({ name: 'station.clients', model: 'demo-cherry', clients: 2 });
+    expect(r['line_rate_fps']).toBe(Math.round((r['highest_rate_fps'] as number) * HEADROOM));
+    for (const field of ['fps_alone', 'fps_with_clients', 'requests_per_s', 'images_per_s', 'events_per_s', 'client_process_cores'] as const) {
+      expect(r[field]).toBeGreaterThan(0);
+    }
+    expect(typeof r['fps_drop_pct']).toBe('number');
+    expect(progress.some((m) => /round 1\/1: .* frames\/s alone, .* with 2 clients/.test(m))).toBe(true);
+    expect(formatTable([r])).toMatch(/station\.clients/);
   });
 });

@@ -2,7 +2,7 @@
  * The live page in jsdom, driven through the same LineSightApi the preload
  * and the WebSocket provide, here an in-memory one the test controls.
  */
-import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Inspection } from '../../src/shared/inspection';
 import { App } from '../../src/renderer/src/App';
@@ -62,6 +62,8 @@ describe('live page', () => {
       emit('inspection', item(4, 'clean', 0.01));
       emit('inspection', item(5, 'pit', 0.88));
     });
+    // New rejects join the strip together, at most once a second.
+    await waitFor(() => expect(screen.getAllByTestId('reject-thumb')).toHaveLength(2));
     const thumbs = screen.getAllByTestId('reject-thumb');
     expect(thumbs.map((t) => t.getAttribute('aria-label'))).toEqual(['reject, item 5', 'reject, item 3']);
     fireEvent.click(thumbs[0]!);

@@ -12,7 +12,7 @@ import type { StationStatus } from '../../src/shared/status';
 import { runStation, startStation, type RunningStation } from '../helpers/station-process';
 import { useTempDirs } from '../helpers/temp-dir';
 import { waitFor } from '../helpers/wait';
-import { StationClient } from '../helpers/ws-client';
+import { StationClient } from '../../src/station/station-client';
 
 const TOKEN = 'line3-secret-token-0123456789';
 

@@ -263,6 +263,8 @@ const OTHER_COLUMNS: readonly [string, (r: BenchResult) => string][] = [
   ['× raw', (r) => (r.ratio_vs_raw !== undefined ? r.ratio_vs_raw.toFixed(3) : '')],
   ['µs/frame', (r) => (typeof r['us_per_frame'] === 'number' ? r['us_per_frame'].toFixed(1) : '')],
   ['rows/s', (r) => (typeof r['rows_per_s'] === 'number' ? String(r['rows_per_s']) : '')],
+  ['frames/s', (r) => (r.name === 'station.clients' ? `${String(r['fps_alone'])} → ${String(r['fps_with_clients'])}` : '')],
+  ['drop %', (r) => (typeof r['fps_drop_pct'] === 'number' ? r['fps_drop_pct'].toFixed(2) : '')],
   ['loop p99 ms', (r) => r.loop_delay_p99_ms?.toFixed(2) ?? ''],
   ['frames', (r) => String(r.frames ?? '')],
 ];

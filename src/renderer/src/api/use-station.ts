@@ -4,6 +4,8 @@ import type { LineSightApi } from '../../../shared/contract';
 import type { Inspection } from '../../../shared/inspection';
 import type { StationStatus } from '../../../shared/status';
 
+export const FRAME_FETCHES_PER_S = 10;
+
 export function useStationStatus(api: LineSightApi): { status: StationStatus | null; error: string | null } {
   const [status, setStatus] = useState<StationStatus | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -32,14 +34,18 @@ export interface LatestItem {
 }
 
 /**
- * The newest inspection and its image. Fetches at most one image at a time and
- * always the newest, so a fast line never piles up requests.
+ * The newest inspection and its image. Fetches at most one image at a time,
+ * at most FRAME_FETCHES_PER_S a second, and always the newest, so a fast line
+ * never piles up requests: nobody reads more than ten items a second from
+ * two metres, and five screens must not cost the line its rate (BRIEF.md,
+ * bench station.clients).
  */
 export function useLatestInspection(api: LineSightApi): LatestItem | null {
   const [latest, setLatest] = useState<LatestItem | null>(null);
   const wanted = useRef<Inspection | null>(null);
   const fetching = useRef(false);
   const currentUrl = useRef<string | null>(null);
+  const lastFetchAt = useRef(-Infinity);
 
   useEffect(() => {
     let alive = true;
@@ -48,8 +54,12 @@ export function useLatestInspection(api: LineSightApi): LatestItem | null {
       fetching.current = true;
       try {
         while (alive && wanted.current) {
+          const wait = lastFetchAt.current + 1000 / FRAME_FETCHES_PER_S - performance.now();
+          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+          if (!alive) return;
           const inspection = wanted.current;
           wanted.current = null;
+          lastFetchAt.current = performance.now();
           const image = await api.getFrameImage({ frameId: inspection.frameId }).catch(() => null);
           if (!alive) return;
           const url = image ? URL.createObjectURL(new Blob([image.jpeg as Uint8Array<ArrayBuffer>], { type: 'image/jpeg' })) : null;

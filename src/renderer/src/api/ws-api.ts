@@ -14,7 +14,7 @@ import {
   type RequestOf,
 } from '../../../shared/contract';
 import { buildApi } from '../../../shared/api-client';
-import { decodeMessage, encodeMessage, ServerMessageSchema } from '../../../shared/wire';
+import { decodeMessage, encodeMessage, eventsOf, ServerMessageSchema } from '../../../shared/wire';
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
 
@@ -71,8 +71,10 @@ export function createWebSocketApi(url: string): WebSocketApi {
         pending.delete(msg.id);
         if (msg.result.ok) p.resolve(msg.result.value);
         else p.reject(new ApiError(msg.result.error));
-      } else if (isEventName(msg.event)) {
-        eventListeners.get(msg.event)?.forEach((l) => l(msg.payload as never));
+        return;
+      }
+      for (const { event, payload } of eventsOf(msg)) {
+        if (isEventName(event)) eventListeners.get(event)?.forEach((l) => l(payload as never));
       }
     };
     ws.onclose = () => {

@@ -12,6 +12,8 @@ import { ScoreBars } from './ScoreBars';
 import { JpegImage } from './JpegImage';
 
 const STRIP = 8;
+/** New rejects join the strip at most this often: at full line speed a strip that changed every frame could not be read, and each new thumbnail costs a request. */
+export const STRIP_UPDATE_MS = 1000;
 
 function Thumb({ api, inspection, onOpen }: { api: LineSightApi; inspection: Inspection; onOpen: () => void }) {
   const [jpeg, setJpeg] = useState<Uint8Array | null>(null);
@@ -70,12 +72,20 @@ export function RejectStrip({ api, status }: { api: LineSightApi; status: Statio
       (list) => alive && setRejects((now) => (now.length ? now : list)),
       () => {},
     );
+    let arrived: Inspection[] = [];
     const off = api.on('inspection', (i) => {
-      if (i.decision === 'pit') setRejects((now) => [i, ...now].slice(0, STRIP));
+      if (i.decision === 'pit') arrived.push(i);
     });
+    const flush = setInterval(() => {
+      if (arrived.length === 0) return;
+      const newest = arrived.reverse();
+      arrived = [];
+      setRejects((now) => [...newest, ...now].slice(0, STRIP));
+    }, STRIP_UPDATE_MS);
     return () => {
       alive = false;
       off();
+      clearInterval(flush);
     };
   }, [api]);
   return (

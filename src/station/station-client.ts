@@ -1,7 +1,11 @@
-/** A WebSocket client of the station that speaks the UI's wire format, for tests (and the clients bench). */
+/**
+ * A WebSocket client of the station in Node that speaks the UI's wire format:
+ * for the tests, and for the clients bench, which connects several of them
+ * doing what a browser's live page does.
+ */
 import WebSocket from 'ws';
-import type { EventName, EventPayload, OperationName, ReplyOf, RequestOf, Result } from '../../src/shared/contract';
-import { decodeMessage, encodeMessage, ServerMessageSchema } from '../../src/shared/wire';
+import type { EventName, EventPayload, OperationName, ReplyOf, RequestOf, Result } from '../shared/contract';
+import { decodeMessage, encodeMessage, eventsOf, ServerMessageSchema } from '../shared/wire';
 
 export class StationClient {
   private nextId = 1;
@@ -18,8 +22,10 @@ export class StationClient {
         this.pending.get(msg.id)?.(msg.result);
         this.pending.delete(msg.id);
       } else {
-        this.events.push({ event: msg.event, payload: msg.payload });
-        this.listeners.get(msg.event)?.forEach((l) => l(msg.payload));
+        for (const { event, payload } of eventsOf(msg)) {
+          this.events.push({ event, payload });
+          this.listeners.get(event)?.forEach((l) => l(payload));
+        }
       }
     });
   }

@@ -1,0 +1,42 @@
+/**
+ * A process of live-page clients for the clients bench, kept apart from the
+ * station's process as remote browsers are. Reads commands on stdin, one a
+ * line: "connect N URL" opens N clients, "disconnect" closes them and prints
+ * their counts as one JSON line, "exit" ends.
+ */
+import { createInterface } from 'node:readline';
+import { LivePageClient, type LivePageCounts } from './live-page-client';
+
+let clients: LivePageClient[] = [];
+let since = { cpu: process.cpuUsage(), at: performance.now() };
+
+async function handle(line: string): Promise<void> {
+  const [command, ...args] = line.trim().split(/\s+/);
+  if (command === 'connect') {
+    const n = Number(args[0]);
+    since = { cpu: process.cpuUsage(), at: performance.now() };
+    clients = await Promise.all(Array.from({ length: n }, () => LivePageClient.open(args[1]!)));
+    process.stdout.write(`${JSON.stringify({ connected: clients.length })}\n`);
+  } else if (command === 'disconnect') {
+    const closing = clients;
+    clients = [];
+    await Promise.all(closing.map((c) => c.close()));
+    const total: LivePageCounts = { requests: 0, images: 0, events: 0, bytesIn: 0 };
+    for (const c of closing) for (const k of Object.keys(total) as (keyof LivePageCounts)[]) total[k] += c.counts[k];
+    const cpu = process.cpuUsage(since.cpu);
+    // This process's CPU while connected, in cores: what the "browsers" took from a machine they share with the station.
+    const cores = (cpu.user + cpu.system) / 1000 / (performance.now() - since.at);
+    process.stdout.write(`${JSON.stringify({ disconnected: closing.length, ...total, cores })}\n`);
+  } else if (command === 'exit') {
+    process.exit(0);
+  }
+}
+
+let queue = Promise.resolve();
+createInterface({ input: process.stdin }).on('line', (line) => {
+  queue = queue
+    .then(() => handle(line))
+    .catch((err: unknown) => {
+      process.stdout.write(`${JSON.stringify({ error: String(err) })}\n`);
+    });
+});
