@@ -8,6 +8,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { parse } from 'csv-parse/sync';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decisionForScore, type Decision } from '../../src/shared/decision';
@@ -50,12 +51,13 @@ describe('technician pages in Chromium', () => {
   async function station(config: object): Promise<{ station: RunningStation; dataDir: string }> {
     const dataDir = tempDir();
     const file = join(dataDir, 'station.json');
-    writeFileSync(file, JSON.stringify({ shifts: shiftsAroundNow(), ...config }));
+    writeFileSync(file, JSON.stringify(config));
     return { station: await startStation(['--port', '0', '--data-dir', dataDir, '--config', file]), dataDir };
   }
 
   it('refuses a threshold change without the PIN, accepts it with one, and its what-if count is what the log says', async () => {
-    const { station: s, dataDir } = await station({ source: { kind: 'replay', fps: 40, loop: false, limit: 80 } });
+    // One shift a day that began hours ago: the History page's default filter (this shift) holds every row.
+    const { station: s, dataDir } = await station({ source: { kind: 'replay', fps: 40, loop: false, limit: 80 }, shifts: shiftsAroundNow() });
     const { page, errors } = await watchedPage(browser);
     try {
       await waitFor('the replay to run out and every row to be written', async () => {
@@ -87,7 +89,7 @@ describe('technician pages in Chromium', () => {
       expect(differ).toBeGreaterThan(0);
       expect(await page.getByTestId('whatif-items').textContent()).toBe(String(rows.length));
       expect(await page.getByTestId('whatif-changed').textContent()).toBe(String(differ));
-      await screenshot(page, 'thresholds-page');
+      await screenshot(page, 'thresholds-page', true);
 
       // Refused without the PIN: on the wire…
       const onTheWire = await page.evaluate(
@@ -139,6 +141,19 @@ describe('technician pages in Chromium', () => {
       const row = page.getByTestId('audit-row').first();
       await row.waitFor();
       expect(await row.textContent()).toMatch(/technician \(browser 127\.0\.0\.1\).*thresholds.*calibrated on lot 12/);
+
+      // The shift's inspections as a CSV file: every row of the log, once.
+      await page.getByTestId('filter-pit').click();
+      await waitFor('the pit filter applied', async () => Number((await page.getByTestId('history-total').textContent())?.split(' ')[0]) < 80);
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+      const csv = parse(readFileSync((await download.path())!), { columns: true }) as Record<string, string>[];
+      const pits = new Database(join(dataDir, 'linesight.sqlite'), { readonly: true });
+      const expected = (pits.prepare("SELECT seq FROM inspections WHERE decision = 'pit' ORDER BY seq").all() as { seq: number }[]).map((r) => String(r.seq));
+      pits.close();
+      expect(download.suggestedFilename()).toMatch(/^linesight-demo-station-inspections-.*\.csv$/);
+      expect(csv.map((r) => r['seq'])).toEqual(expected);
+      expect(csv.every((r) => r['decision'] === 'pit')).toBe(true);
+      expect(await page.getByTestId('export-status').textContent()).toBe(`${expected.length} rows in ${download.suggestedFilename()}`);
     } finally {
       await page.close();
       expect(await s.stop()).toBe(0);

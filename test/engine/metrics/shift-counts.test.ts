@@ -15,7 +15,7 @@ describe('shiftAt', () => {
   });
 
   it('works with one shift a day', () => {
-    expect(shiftAt(['07:30'], local(10, 7))).toMatchObject({ startedAt: local(9, 7, 30), endsAt: local(10, 7, 30) });
+    expect(shiftAt(['07:30'], local(10, 7))).toMatchObject({ name: 'from 07:30', startedAt: local(9, 7, 30), endsAt: local(10, 7, 30) });
   });
 });
 

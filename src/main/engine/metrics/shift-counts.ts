@@ -33,7 +33,9 @@ export function shiftAt(starts: readonly string[], at: Date): Shift {
   const startedAt = candidates[index]!;
   const endsAt = candidates[index + 1]!;
   const hhmm = (d: Date): string => `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
-  return { name: `${hhmm(startedAt)}–${hhmm(endsAt)}`, startedAt, endsAt };
+  // One start a day: a 24-hour shift, named by its start.
+  const name = minutes.length === 1 ? `from ${hhmm(startedAt)}` : `${hhmm(startedAt)}–${hhmm(endsAt)}`;
+  return { name, startedAt, endsAt };
 }
 
 export class ShiftCounts {

@@ -12,7 +12,7 @@ import { scoreHistogram } from '../../../shared/what-if';
 const BINS = 50;
 const W = 800;
 const H = 220;
-const PAD = { left: 44, right: 12, top: 12, bottom: 30 };
+const PAD = { left: 44, right: 24, top: 12, bottom: 30 };
 
 export function ScoreHistogram({ scores, current, proposed }: { scores: readonly number[]; current: Thresholds; proposed: Thresholds }) {
   const counts = scoreHistogram(scores, BINS);
