@@ -8,9 +8,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../helpers/browser';
+import { describe, expect, it } from 'vitest';
+import { useChromium } from '../helpers/browser';
 import { screenshot, watchedPage } from '../helpers/e2e';
 import { shiftsAroundNow } from '../helpers/shifts';
 import { startStation, type RunningStation } from '../helpers/station-process';
@@ -21,14 +20,7 @@ const FRAMES = 60;
 
 describe('live page in Chromium', () => {
   const tempDir = useTempDirs();
-  let browser: Browser;
-
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useChromium();
 
   it('shows at least 20 classified frames, with shift counts equal to the rows in the SQLite file, and the latest rejects', async () => {
     const dataDir = tempDir();
@@ -36,7 +28,7 @@ describe('live page in Chromium', () => {
     // A finite replay, so that the page and the database can be compared once the line has run out.
     writeFileSync(config, JSON.stringify({ source: { kind: 'replay', fps: 15, loop: false, limit: FRAMES }, shifts: shiftsAroundNow() }));
     let station: RunningStation | null = null;
-    const { page, errors } = await watchedPage(browser);
+    const { page, errors } = await watchedPage(browser());
     try {
       station = await startStation(['--port', '0', '--data-dir', dataDir, '--config', config]);
       await page.goto(station.url);
@@ -91,7 +83,7 @@ describe('live page in Chromium', () => {
     // A hot folder nobody writes into: the camera has stalled.
     writeFileSync(config, JSON.stringify({ source: { kind: 'hot-folder', dir: empty, stallMs: 500 }, sensors: { sources: [] } }));
     const station = await startStation(['--port', '0', '--data-dir', dataDir, '--config', config]);
-    const { page, errors } = await watchedPage(browser);
+    const { page, errors } = await watchedPage(browser());
     try {
       await page.goto(station.url);
       const camera = page.getByTestId('alarm-camera');

@@ -9,12 +9,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { decisionForScore, type Decision } from '../../src/shared/decision';
 import type { StationStatus } from '../../src/shared/status';
 import { writePackage } from '../fixtures/test-models';
-import { launchChromium } from '../helpers/browser';
+import { useChromium } from '../helpers/browser';
 import { screenshot, watchedPage } from '../helpers/e2e';
 import { DEMO_MODEL_DIR } from '../helpers/paths';
 import { shiftsAroundNow } from '../helpers/shifts';
@@ -39,14 +39,7 @@ function demoVersion(dir: string, version: string): string {
 
 describe('technician pages in Chromium', () => {
   const tempDir = useTempDirs();
-  let browser: Browser;
-
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useChromium();
 
   async function station(config: object): Promise<{ station: RunningStation; dataDir: string }> {
     const dataDir = tempDir();
@@ -58,7 +51,7 @@ describe('technician pages in Chromium', () => {
   it('refuses a threshold change without the PIN, accepts it with one, and its what-if count is what the log says', async () => {
     // One shift a day that began hours ago: the History page's default filter (this shift) holds every row.
     const { station: s, dataDir } = await station({ source: { kind: 'replay', fps: 40, loop: false, limit: 80 }, shifts: shiftsAroundNow() });
-    const { page, errors } = await watchedPage(browser);
+    const { page, errors } = await watchedPage(browser());
     try {
       await waitFor('the replay to run out and every row to be written', async () => {
         const st = await status(s.url);
@@ -166,7 +159,7 @@ describe('technician pages in Chromium', () => {
     const v2 = demoVersion(join(stick, 'models', 'demo-cherry-2.0.0'), '2.0.0');
     const v21 = demoVersion(join(stick, 'models', 'demo-cherry-2.1.0'), '2.1.0');
     const { station: s, dataDir } = await station({ source: { kind: 'replay', fps: 10 }, model: { importRoots: [stick] } });
-    const { page, errors } = await watchedPage(browser);
+    const { page, errors } = await watchedPage(browser());
     try {
       await page.goto(`${s.url}/#/models`);
       await page.getByTestId('sign-in-open').click();
@@ -231,7 +224,7 @@ describe('technician pages in Chromium', () => {
 
   it('renders every page with no console error, and saves a screenshot of each', async () => {
     const { station: s } = await station({ source: { kind: 'replay', fps: 10 } });
-    const { page, errors } = await watchedPage(browser);
+    const { page, errors } = await watchedPage(browser());
     try {
       await page.goto(s.url);
       await page.getByTestId('frame-image').waitFor({ timeout: 15_000 });

@@ -7,11 +7,11 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ModelImportError } from '../../src/main/engine/models/model-import';
 import type { StationEngine } from '../../src/main/engine/station-engine';
 import { tinyCnn, writePackage, zipMapTrees } from '../fixtures/test-models';
-import { startEngine } from '../helpers/engine';
+import { useRunningEngines } from '../helpers/engine';
 import { DEMO_MODEL_DIR, ROOT } from '../helpers/paths';
 import { useTempDirs } from '../helpers/temp-dir';
 import { waitFor } from '../helpers/wait';
@@ -35,15 +35,7 @@ async function importError(engine: StationEngine, source: string): Promise<strin
 
 describe('model lifecycle on a running station', () => {
   const tempDir = useTempDirs();
-  const running: StationEngine[] = [];
-  afterEach(async () => {
-    for (const e of running.splice(0)) await e.stop();
-  });
-  const start = async (...args: Parameters<typeof startEngine>): Promise<StationEngine> => {
-    const engine = await startEngine(...args);
-    running.push(engine);
-    return engine;
-  };
+  const { start, running } = useRunningEngines();
 
   it('imports, activates, rolls back, keeps the history, and starts on the active model', async () => {
     const dataDir = tempDir();

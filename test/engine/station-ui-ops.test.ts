@@ -8,12 +8,12 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ImportProgress } from '../../src/shared/models';
 import type { StationEngine } from '../../src/main/engine/station-engine';
 import { writePackage } from '../fixtures/test-models';
 import { shiftsAroundNow } from '../helpers/shifts';
-import { startEngine } from '../helpers/engine';
+import { useRunningEngines } from '../helpers/engine';
 import { DEMO_MODEL_DIR } from '../helpers/paths';
 import { useTempDirs } from '../helpers/temp-dir';
 import { waitFor } from '../helpers/wait';
@@ -27,15 +27,7 @@ const decided = (e: StationEngine): number => {
 
 describe('the engine behind the UI', () => {
   const tempDir = useTempDirs();
-  const running: StationEngine[] = [];
-  afterEach(async () => {
-    for (const e of running.splice(0)) await e.stop();
-  });
-  const start = async (...args: Parameters<typeof startEngine>): Promise<StationEngine> => {
-    const engine = await startEngine(...args);
-    running.push(engine);
-    return engine;
-  };
+  const { start, running } = useRunningEngines();
 
   it("keeps a technician's thresholds and the shift's counts across a restart", async () => {
     const dataDir = tempDir();

@@ -1,5 +1,6 @@
 /** Starting the real engine in tests: temp data dir, demo model and frames unless told otherwise. */
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 import { StationConfigSchema, type StationConfigInput } from '../../src/shared/config';
 import { resolvePaths } from '../../src/main/engine/config-loader';
 import { sourceWorkerEntries, type WorkerEntry } from '../../src/main/engine/inference/worker-entry';
@@ -21,4 +22,20 @@ export function startEngine(
     logger: opts.logger ?? silentLogger,
     workers: { ...sourceWorkerEntries(), ...(opts.inferenceWorker ? { inference: opts.inferenceWorker } : {}) },
   });
+}
+
+/** startEngine for a test file: every engine started is stopped after its test. */
+export function useRunningEngines(): { start: (...args: Parameters<typeof startEngine>) => Promise<StationEngine>; readonly running: StationEngine[] } {
+  const running: StationEngine[] = [];
+  afterEach(async () => {
+    for (const e of running.splice(0)) await e.stop();
+  });
+  return {
+    running,
+    start: async (...args) => {
+      const engine = await startEngine(...args);
+      running.push(engine);
+      return engine;
+    },
+  };
 }

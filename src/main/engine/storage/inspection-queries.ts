@@ -11,26 +11,9 @@ import type { Thresholds } from '../../../shared/manifest';
 import type { DecisionCounts } from '../../../shared/status';
 import { MAX_SAMPLE_ITEMS, type ScoreSample, type ScoreWindow } from '../../../shared/what-if';
 import type { SqliteDatabase } from './database';
+import type { InspectionDbRow } from './inspection-row';
 
-interface Row {
-  seq: number;
-  frame_id: number;
-  captured_at: string;
-  origin: string;
-  model_name: string;
-  model_version: string;
-  reject_score: number | null;
-  scores_json: string | null;
-  decision: Decision;
-  fail_safe_reason: string | null;
-  decode_ms: number | null;
-  preprocess_ms: number | null;
-  inference_ms: number | null;
-  decision_ms: number | null;
-  total_ms: number | null;
-  image_path: string | null;
-  image_removed_at: string | null;
-}
+type Row = InspectionDbRow;
 
 type Param = string | number;
 

@@ -6,6 +6,7 @@
  * after the target acknowledged the batch.
  */
 import type { SqliteDatabase } from '../storage/database';
+import type { InspectionDbRow } from '../storage/inspection-row';
 
 export const STREAMS = ['inspections', 'audit'] as const;
 export type Stream = (typeof STREAMS)[number];
@@ -49,24 +50,6 @@ export interface Progress {
   readonly lastSuccessAt: string | null;
   readonly lastError: string | null;
   readonly lastErrorAt: string | null;
-}
-
-interface InspectionDbRow {
-  seq: number;
-  frame_id: number;
-  captured_at: string;
-  origin: string;
-  model_name: string;
-  model_version: string;
-  reject_score: number | null;
-  scores_json: string | null;
-  decision: string;
-  fail_safe_reason: string | null;
-  decode_ms: number | null;
-  preprocess_ms: number | null;
-  inference_ms: number | null;
-  decision_ms: number | null;
-  total_ms: number | null;
 }
 
 interface AuditDbRow {
