@@ -7,7 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Inspection } from '../../src/shared/inspection';
 import { App } from '../../src/renderer/src/App';
 import { DecisionBadge } from '../../src/renderer/src/components/DecisionBadge';
-import { memoryApi, stationStatus } from './helpers/memory-api';
+import type { ConnectionState } from '../../src/renderer/src/api/ws-api';
+import { memoryApi, operatorSession, stationStatus } from './helpers/memory-api';
 
 const item = (frameId: number, decision: Inspection['decision'], score: number): Inspection => ({
   frameId,
@@ -87,6 +88,24 @@ describe('live page', () => {
     expect(rows).toEqual(['alarm-failsafe', 'alarm-camera', 'alarm-upload']);
     expect(within(banner).getByTestId('alarm-camera').textContent).toContain('CAMERA');
     expect(within(banner).getByTestId('alarm-upload').textContent).toContain('(warning)');
+  });
+});
+
+describe('connection to the station', () => {
+  it('says when it is lost, and asks for its session again when it is back (a new connection starts as an operator)', async () => {
+    let session = operatorSession({ role: 'technician', user: 'ana', expiresAt: '2026-01-01T01:00:00Z' });
+    const { api, calls } = memoryApi(stationStatus(), { getSession: () => session });
+    const listeners = new Set<(s: ConnectionState) => void>();
+    const connection = { state: 'open' as ConnectionState, onConnection: (l: (s: ConnectionState) => void) => (listeners.add(l), () => listeners.delete(l)) };
+    render(<App api={api} transport="websocket" connection={connection} />);
+    await waitFor(() => expect(screen.getByTestId('session').dataset['role']).toBe('technician'));
+    await act(async () => listeners.forEach((l) => l('closed')));
+    expect(screen.getByTestId('alarm-connection').textContent).toMatch(/No connection to the station/);
+    session = operatorSession();
+    await act(async () => listeners.forEach((l) => l('open')));
+    await waitFor(() => expect(screen.getByTestId('session').dataset['role']).toBe('operator'));
+    expect(screen.queryByTestId('alarm-connection')).toBeNull();
+    expect(calls.filter((c) => c.op === 'getSession')).toHaveLength(2);
   });
 });
 

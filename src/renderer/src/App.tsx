@@ -53,8 +53,8 @@ interface SignInRequest {
 
 export function App({ api, transport, connection }: AppProps) {
   const { status, error } = useStationStatus(api);
-  const [session, setSession] = useSession(api);
   const link = useConnection(connection);
+  const [session, setSession] = useSession(api, link);
   const route = useHashRoute(PAGES, 'live');
   const [signIn, setSignIn] = useState<SignInRequest | null>(null);
   // The session whose sign-out notice was dismissed: each session event is a new object.

@@ -113,8 +113,15 @@ describe('upload to PostgreSQL', () => {
     const log = await startLog(dataDir, { targets: [{ kind: 'postgres', id: 'plant-db', connectionString: bad, batchSize: 100 }] });
     try {
       log.append(row(1));
-      await waitFor('failures', () => (log.uploadStatus().find((l) => l.stream === 'inspections')?.failures ?? 0) >= 2, 20_000);
-      const lane = log.uploadStatus().find((l) => l.stream === 'inspections')!;
+      // Between two attempts the lane waits ("retrying"); status read during an attempt says "sending".
+      const lane = await waitFor(
+        'two failures, then a wait before the next try',
+        () => {
+          const l = log.uploadStatus().find((x) => x.stream === 'inspections');
+          return l && l.failures >= 2 && l.state === 'retrying' && l;
+        },
+        20_000,
+      );
       expect(lane).toMatchObject({ state: 'retrying', pending: 1, sent: 0 });
       expect(lane.lastError).toMatch(/password authentication failed/);
     } finally {
