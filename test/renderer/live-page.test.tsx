@@ -96,13 +96,20 @@ describe('connection to the station', () => {
     let session = operatorSession({ role: 'technician', user: 'ana', expiresAt: '2026-01-01T01:00:00Z' });
     const { api, calls } = memoryApi(stationStatus(), { getSession: () => session });
     const listeners = new Set<(s: ConnectionState) => void>();
-    const connection = { state: 'open' as ConnectionState, onConnection: (l: (s: ConnectionState) => void) => (listeners.add(l), () => listeners.delete(l)) };
+    const connection: { state: ConnectionState; onConnection: (l: (s: ConnectionState) => void) => () => void } = {
+      state: 'open',
+      onConnection: (l: (s: ConnectionState) => void) => (listeners.add(l), () => listeners.delete(l)),
+    };
     render(<App api={api} transport="websocket" connection={connection} />);
     await waitFor(() => expect(screen.getByTestId('session').dataset['role']).toBe('technician'));
-    await act(async () => listeners.forEach((l) => l('closed')));
+    const set = (state: ConnectionState): void => {
+      connection.state = state;
+      listeners.forEach((l) => l(state));
+    };
+    await act(async () => set('closed'));
     expect(screen.getByTestId('alarm-connection').textContent).toMatch(/No connection to the station/);
     session = operatorSession();
-    await act(async () => listeners.forEach((l) => l('open')));
+    await act(async () => set('open'));
     await waitFor(() => expect(screen.getByTestId('session').dataset['role']).toBe('operator'));
     expect(screen.queryByTestId('alarm-connection')).toBeNull();
     expect(calls.filter((c) => c.op === 'getSession')).toHaveLength(2);

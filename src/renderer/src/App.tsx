@@ -4,7 +4,7 @@
  * Electron preload and over the station's WebSocket; a technician's change
  * asks for the PIN first when needed.
  */
-import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useState, useSyncExternalStore } from 'react';
 import type { LineSightApi } from '../../shared/contract';
 import type { SessionInfo } from '../../shared/session';
 import { StationContext, type Station } from './api/station-context';
@@ -34,10 +34,15 @@ export interface AppProps {
   readonly connection?: { readonly state: ConnectionState; onConnection(listener: (state: ConnectionState) => void): () => void };
 }
 
+const ALWAYS_OPEN = { state: 'open' as const, onConnection: () => () => {} };
+
+/** The connection's state as it is now, not as it was at the first render (the socket may open in between). */
 function useConnection(connection: AppProps['connection']): ConnectionState {
-  const [state, setState] = useState<ConnectionState>(connection?.state ?? 'open');
-  useEffect(() => connection?.onConnection(setState), [connection]);
-  return state;
+  const c = connection ?? ALWAYS_OPEN;
+  return useSyncExternalStore(
+    (onChange) => c.onConnection(() => onChange()),
+    () => c.state,
+  );
 }
 
 /** The operator's kiosk view: the whole screen for the line. */
