@@ -253,6 +253,23 @@ describe('technician pages in Chromium', () => {
           await page.keyboard.press('Escape');
         }
         await screenshot(page, p.shot, p.full ?? false);
+        // Gloves: every control on the page is at least 44 px each way.
+        const small = await page.evaluate(() => {
+          // Runs in the page; the node type-check has no DOM types, so the little it uses is spelt out.
+          interface El {
+            tagName: string;
+            textContent: string | null;
+            getBoundingClientRect(): { width: number; height: number };
+          }
+          const doc = (globalThis as unknown as { document: { querySelectorAll(selector: string): ArrayLike<El> } }).document;
+          return Array.from(doc.querySelectorAll('button, a[href], input, textarea, select, [role="radio"], [role="checkbox"], tr.clickable'))
+            .map((el) => ({ el, box: el.getBoundingClientRect() }))
+            .filter(({ box }) => box.width > 0 && box.height > 0 && (box.height < 44 || box.width < 44))
+            .map(
+              ({ el, box }) => `${el.tagName.toLowerCase()} "${(el.textContent ?? '').trim().slice(0, 30)}" ${Math.round(box.width)}×${Math.round(box.height)}`,
+            );
+        });
+        expect(small, `controls under 44 px on the ${p.tab} page`).toEqual([]);
       }
     } finally {
       await page.close();
