@@ -18,6 +18,8 @@ export default defineConfig({
           'log-worker': resolve(import.meta.dirname, 'src/main/engine/storage/log-worker.ts'),
           // The query worker answers the UI's reads of the log (history, what-if, CSV) off the main thread.
           'query-worker': resolve(import.meta.dirname, 'src/main/engine/storage/query-worker.ts'),
+          // A benchmark run (the panel's) in a thread of its own: its bare-runtime floor blocks the thread it runs on.
+          'bench-worker': resolve(import.meta.dirname, 'src/main/engine/bench/scenarios/bench-worker.ts'),
         },
       },
     },

@@ -1,7 +1,7 @@
 /** Alarms the station raises, and the events it logs, as the UI sees them. */
 import { z } from 'zod';
 
-export const ALARM_KINDS = ['camera', 'model', 'sensor', 'health', 'storage', 'upload'] as const;
+export const ALARM_KINDS = ['camera', 'model', 'sensor', 'health', 'storage', 'upload', 'line'] as const;
 export type AlarmKind = (typeof ALARM_KINDS)[number];
 
 export const AlarmSchema = z.object({

@@ -26,10 +26,24 @@ export const OPERATION_NAMES = [
   'getInspectionImage',
   'exportInspections',
   'listImportCandidates',
+  'getBenchmarkOptions',
+  'startBenchmark',
+  'cancelBenchmark',
+  'listBenchmarks',
+  'getBenchmark',
+  'exportBenchmark',
+  'applyBenchmarkSettings',
 ] as const;
-export const EVENT_NAMES = ['inspection', 'status', 'alarm', 'sample', 'importProgress', 'session'] as const;
+export const EVENT_NAMES = ['inspection', 'status', 'alarm', 'sample', 'importProgress', 'benchProgress', 'session'] as const;
 /** Events every connection gets; the others (session) are for one connection only. */
-export const BROADCAST_EVENTS = ['inspection', 'status', 'alarm', 'sample', 'importProgress'] as const satisfies readonly (typeof EVENT_NAMES)[number][];
+export const BROADCAST_EVENTS = [
+  'inspection',
+  'status',
+  'alarm',
+  'sample',
+  'importProgress',
+  'benchProgress',
+] as const satisfies readonly (typeof EVENT_NAMES)[number][];
 
 export type OperationName = (typeof OPERATION_NAMES)[number];
 export type EventName = (typeof EVENT_NAMES)[number];

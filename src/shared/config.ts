@@ -66,6 +66,17 @@ export const InferenceConfigSchema = z
   .strict();
 export type InferenceConfig = z.infer<typeof InferenceConfigSchema>;
 
+/** Inference settings a technician applied (from the benchmark's recommendation): they win over the config file's, across restarts. */
+export const InferenceOverrideSchema = z
+  .object({
+    providers: z.array(z.enum(EXECUTION_PROVIDERS)).min(1),
+    intraOpThreads: z.number().int().min(1).max(64),
+    mode: z.enum(['latency', 'throughput']),
+    maxBatch: z.number().int().min(1).max(256),
+  })
+  .strict();
+export type InferenceOverride = z.infer<typeof InferenceOverrideSchema>;
+
 export const StationConfigSchema = z
   .object({
     station: z
@@ -108,6 +119,11 @@ export const StationConfigSchema = z
     server: ServerConfigSchema.default({ port: 5780, host: '127.0.0.1' }),
     /** Technicians and their PINs, sign-out and lock-out. */
     auth: AuthConfigSchema.default(AuthConfigSchema.parse({})),
+    /** The line: how many items a second it delivers (what the benchmark's line-rate scenario and its recommendation aim at). */
+    line: z
+      .object({ rateFps: z.number().positive().max(2000).default(10) })
+      .strict()
+      .default({ rateFps: 10 }),
     /** The shifts the live page counts per. */
     shifts: ShiftsConfigSchema.default(ShiftsConfigSchema.parse({})),
   })

@@ -10,6 +10,8 @@ import { AlarmChangeSchema, StationEventSchema } from './alarms';
 import { AuditEntrySchema } from './audit';
 import { InspectionSchema } from './inspection';
 import { ThresholdsSchema } from './manifest';
+import { BenchOptionsSchema, BenchPlanSchema, BenchProgressSchema, BenchRunSchema, BenchRunSummarySchema } from './bench';
+import { InferenceOverrideSchema } from './config';
 import { DiagnosticsSampleSchema } from './diagnostics';
 import { CsvExportSchema, InspectionFilterSchema, InspectionPageSchema } from './history';
 import { ImportCandidatesSchema, ImportProgressSchema, ImportReportSchema, ModelActivationSchema, ModelRecordSchema } from './models';
@@ -114,6 +116,37 @@ export const operations = {
   exportInspections: { access: 'anyone', request: z.object({ filter: InspectionFilterSchema }).strict(), reply: CsvExportSchema },
   /** Model packages found in the import folders (USB sticks, the bundled models). */
   listImportCandidates: { access: 'anyone', request: empty, reply: ImportCandidatesSchema },
+  /** What the benchmark can measure here (models, providers, threads), the line's rate and deadline, and a plan to start from. */
+  getBenchmarkOptions: { access: 'anyone', request: empty, reply: BenchOptionsSchema },
+  /**
+   * Starts a benchmark run in the background (progress as benchProgress events). While the line runs it is refused
+   * unless whileLineRuns says to pause the line for it (every item rejected meanwhile) or to run beside it.
+   */
+  startBenchmark: {
+    access: 'technician',
+    request: z.object({ plan: BenchPlanSchema, whileLineRuns: z.enum(['refuse', 'pause', 'beside']).default('refuse') }).strict(),
+    reply: z.object({ runId: z.number().int() }),
+  },
+  /** Stops the run at its next frame; resolves once it has stopped. */
+  cancelBenchmark: { access: 'technician', request: z.object({ runId: z.number().int().positive() }).strict(), reply: BenchRunSummarySchema },
+  /** Runs kept in the log, newest first. */
+  listBenchmarks: { access: 'anyone', request: z.object({ limit: z.number().int().min(1).max(500) }).strict(), reply: z.array(BenchRunSummarySchema) },
+  /** One run with every result and its recommendation. */
+  getBenchmark: { access: 'anyone', request: z.object({ runId: z.number().int().positive() }).strict(), reply: BenchRunSchema },
+  /** One run as a file: JSON (everything) or CSV (a row per result). */
+  exportBenchmark: {
+    access: 'anyone',
+    request: z.object({ runId: z.number().int().positive(), format: z.enum(['json', 'csv']) }).strict(),
+    reply: z.object({ filename: z.string(), bytes }),
+  },
+  /** The provider, threads, mode and batch a result was measured with, for the running model: audited, kept across restarts. */
+  applyBenchmarkSettings: {
+    access: 'technician',
+    request: z
+      .object({ runId: z.number().int().positive(), resultId: z.number().int().positive(), reason: z.string().trim().min(1, 'say why').max(500) })
+      .strict(),
+    reply: InferenceOverrideSchema,
+  },
 } as const satisfies Record<OperationName, { access: Access; request: z.ZodType; reply: z.ZodType }>;
 
 export const events = {
@@ -125,6 +158,8 @@ export const events = {
   sample: DiagnosticsSampleSchema,
   /** A step of a model import. */
   importProgress: ImportProgressSchema,
+  /** How far the benchmark run is, and how long it has to go. */
+  benchProgress: BenchProgressSchema,
   /** This connection's session changed (signed in, signed out, timed out). Sent to that connection only. */
   session: SessionInfoSchema,
 } as const satisfies Record<EventName, z.ZodType>;

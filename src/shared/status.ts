@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { DECISIONS } from './decision';
 import { AlarmSchema } from './alarms';
 import { MachineHealthSchema } from './machine';
+import { BenchProgressSchema } from './bench';
 import { ThresholdsSchema } from './manifest';
 
 export const StageNames = ['decode', 'preprocess', 'inference', 'decision', 'log', 'total'] as const;
@@ -34,6 +35,8 @@ export const StationStatusSchema = z.object({
     batchSize: z.number(),
     threads: z.number(),
     workerRestarts: z.number(),
+    /** Who set the provider, threads, mode and batch in force (the benchmark's recommendation), when and why; null: the config file's. */
+    settingsSetBy: z.object({ actor: z.string(), at: z.string(), reason: z.string().nullable() }).nullable(),
   }),
   thresholds: ThresholdsSchema,
   /** Who set the thresholds in force, when and why; null while they are the model's or the config file's. */
@@ -91,6 +94,10 @@ export const StationStatusSchema = z.object({
     totalMemBytes: z.number(),
     loadAvg: z.array(z.number()),
   }),
+  /** The line: its rate, and whether it is paused (every item rejected fail-safe, nothing inferred) for a benchmark. */
+  line: z.object({ rateFps: z.number(), paused: z.boolean(), pausedBecause: z.string().nullable() }),
+  /** The benchmark run in progress, if any. */
+  benchmark: BenchProgressSchema.nullable(),
   /** UI connections now (the window, browser tabs), and how many have a technician signed in. */
   clients: z.object({ open: z.number(), technicians: z.number() }),
   database: z.object({

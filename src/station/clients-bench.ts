@@ -100,6 +100,7 @@ async function startEngine(opts: ClientsBenchOptions, fps: number, dataDir: stri
     dataDir,
     logger: silentLogger,
     workers: opts.workers,
+    app: opts.app,
   });
 }
 

@@ -44,6 +44,7 @@ describe('StationEngine on the demo model', () => {
       dataDir: dir,
       logger: silentLogger,
       workers: sourceWorkerEntries(),
+      app: LAYOUT,
     });
     const events: Inspection[] = [];
     engine.on('inspection', (i) => events.push(i));
@@ -106,6 +107,7 @@ describe('StationEngine on the demo model', () => {
         dataDir: dir,
         logger: silentLogger,
         workers: sourceWorkerEntries(),
+        app: LAYOUT,
       }),
     ).rejects.toThrow(/model file .*model\.onnx cannot be run: the file is not an ONNX model/);
   });

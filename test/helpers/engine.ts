@@ -21,6 +21,7 @@ export function startEngine(
     dataDir,
     logger: opts.logger ?? silentLogger,
     workers: { ...sourceWorkerEntries(), ...(opts.inferenceWorker ? { inference: opts.inferenceWorker } : {}) },
+    app: LAYOUT,
   });
 }
 

@@ -30,6 +30,7 @@ export async function bootEngine(opts: {
     dataDir: opts.dataDir,
     logger: opts.logger,
     workers: opts.workers,
+    app: { bundledModelsDir: opts.app.bundledModelsDir, defaultReplayDir: opts.app.defaultReplayDir },
   });
   return { engine, resolved };
 }

@@ -36,6 +36,11 @@ export class FrameMemory {
     return this.images.get(frameId) ?? this.rejects.find((r) => r.inspection.frameId === frameId)?.jpeg;
   }
 
+  /** The JPEGs of the latest frames, oldest first (the benchmark's frames: the camera's own). */
+  latestImages(): Uint8Array[] {
+    return [...this.images.values()];
+  }
+
   /** Newest first. */
   recent(limit: number): Inspection[] {
     return this.inspections.slice(-limit).reverse();

@@ -26,6 +26,7 @@ import { IMPORT_STEPS, type ImportCandidates, type ImportReport, type ModelActiv
 import type { StationStatus } from '../../shared/status';
 import type { ScoreSample, ScoreWindow } from '../../shared/what-if';
 import { ThresholdsSchema } from '../../shared/manifest';
+import { InferenceOverrideSchema, type InferenceOverride } from '../../shared/config';
 import { SessionManager } from './auth/session-manager';
 import { FrameMemory } from './frame-memory';
 import { DiagnosticsSampler } from './metrics/diagnostics-sampler';
@@ -35,10 +36,12 @@ import { findImportCandidates } from './models/import-candidates';
 import { QueryClient } from './storage/query-client';
 import { SettingsStore } from './storage/settings-store';
 import { readKeptImage } from './storage/kept-images';
+import { BenchStore } from './storage/bench-store';
+import { StationBenchmarks, type BenchHost } from './bench/station-benchmarks';
 import { createBoundaryCounters, type BoundaryCounters } from './api/dispatch';
 import { decide } from './decision';
 import { ModelLoadError } from './inference/inference-client';
-import { resolveSessionSettings, type SessionSettings } from './inference/session-settings';
+import { resolveSessionSettings, type InferenceRuntime } from './inference/session-settings';
 import type { WorkerEntries } from './inference/worker-entry';
 import type { Logger } from './logger';
 import { LoopDelayMonitor } from './metrics/loop-delay';
@@ -71,10 +74,13 @@ export interface EngineSettings {
   readonly logger: Logger;
   /** Where the workers' code is (built files or sources). */
   readonly workers: WorkerEntries;
+  /** What ships with the app: the models folder, the demo frames (the benchmark's stand-ins). */
+  readonly app: { readonly bundledModelsDir: string; readonly defaultReplayDir: string };
 }
 
 const STATUS_INTERVAL_MS = 1000;
 const THRESHOLDS_SETTING = 'thresholds';
+const INFERENCE_SETTING = 'inference';
 /** How often the camera and the model are checked for the watchdog. */
 const WATCH_INTERVAL_MS = 100;
 
@@ -120,8 +126,13 @@ export class StationEngine {
   private readonly shiftCounts: ShiftCounts;
   /** One per UI connection: operator, or a signed-in technician. */
   readonly sessions: SessionManager;
+  /** The benchmark panel's runs (one at a time, in a worker of their own). */
+  readonly benchmarks: StationBenchmarks;
   private readonly settingsStore: SettingsStore;
   private thresholdsSetBy: StationStatus['thresholdsSetBy'] = null;
+  private inferenceSetBy: StationStatus['model']['settingsSetBy'] = null;
+  /** While set, every frame is rejected fail-safe without inference (a benchmark has the CPU). */
+  private pausedBecause: string | null = null;
   private readonly listeners = new Map<EventName, Set<Listener<EventName>>>();
   private readonly startedAt = new Date();
   private readonly pipeline: InspectionPipeline<PipelineFrame>;
@@ -143,7 +154,7 @@ export class StationEngine {
 
   private constructor(
     private readonly settings: EngineSettings,
-    private readonly session: SessionSettings,
+    private runtime: InferenceRuntime,
     private active: ActiveModel,
     private readonly source: FrameSource,
     private readonly db: SqliteDatabase,
@@ -157,6 +168,8 @@ export class StationEngine {
     const stored = this.settingsStore.get(THRESHOLDS_SETTING, ThresholdsSchema);
     this.thresholds = stored?.value ?? settings.config.model.thresholds ?? active.loaded.pkg.manifest.thresholds;
     if (stored) this.thresholdsSetBy = { actor: stored.actor, at: stored.at, reason: stored.reason };
+    const inference = this.settingsStore.get(INFERENCE_SETTING, InferenceOverrideSchema);
+    if (inference) this.inferenceSetBy = { actor: inference.actor, at: inference.at, reason: inference.reason };
     this.pipeline = new InspectionPipeline<PipelineFrame>(
       () => this.active.loaded,
       (item, outcome) => this.finish(item, outcome),
@@ -179,6 +192,13 @@ export class StationEngine {
       },
     });
     this.shiftCounts = new ShiftCounts(settings.config.shifts.starts, new Date());
+    this.benchmarks = new StationBenchmarks(
+      this.benchHost(),
+      new BenchStore(db),
+      { bench: settings.workers.bench, inference: settings.workers.inference, log: settings.workers.log },
+      settings.logger,
+      (p) => this.emit('benchProgress', p),
+    );
     this.diagnostics = new DiagnosticsSampler(
       {
         latency: this.latency,
@@ -198,10 +218,10 @@ export class StationEngine {
    */
   static async start(settings: EngineSettings): Promise<StationEngine> {
     const { config, logger } = settings;
-    const session = resolveSessionSettings(config.inference, { platform: process.platform, cores: availableParallelism() });
     const source = await createFrameSource(config.source);
     const checked = openCheckedDatabase(settings.databasePath);
     const db = checked.db;
+    const runtime = runtimeFor(config.inference, new SettingsStore(db, (m) => logger.warn(m)).get(INFERENCE_SETTING, InferenceOverrideSchema)?.value ?? null);
     const registry = new ModelRegistry(db, settings.dataDir);
     let active: ActiveModel;
     let startupProblem: string | undefined;
@@ -224,7 +244,7 @@ export class StationEngine {
         }
       }
       pkg ??= await loadModelPackage(settings.modelDir);
-      const loaded = await StationEngine.load(requireLineModel(pkg), settings, session, logger);
+      const loaded = await StationEngine.load(requireLineModel(pkg), settings, runtime, logger);
       active = { loaded, registryId };
     } catch (err) {
       db.close();
@@ -248,7 +268,7 @@ export class StationEngine {
       throw err;
     }
     const queries = new QueryClient(settings.workers.query, settings.databasePath);
-    const engine = new StationEngine(settings, session, active, source, db, log, registry, createRejectOutput(config.output), queries);
+    const engine = new StationEngine(settings, runtime, active, source, db, log, registry, createRejectOutput(config.output), queries);
     if (startupProblem) engine.lastError = startupProblem;
     try {
       await engine.seedShiftCounts();
@@ -260,21 +280,21 @@ export class StationEngine {
     const info = active.loaded.client.info;
     logger.info(
       `model ${active.loaded.pkg.manifest.name} ${active.loaded.pkg.manifest.version} on ${info.provider}` +
-        `${info.fallbacks.length ? ` (not ${info.fallbacks.map((f) => f.provider).join(', ')})` : ''}, ${session.intraOpThreads} thread(s), ` +
-        `${config.inference.mode} mode (load ${info.loadMs.toFixed(0)} ms, warm-up ${info.warmupMs.toFixed(0)} ms)`,
+        `${info.fallbacks.length ? ` (not ${info.fallbacks.map((f) => f.provider).join(', ')})` : ''}, ${runtime.session.intraOpThreads} thread(s), ` +
+        `${runtime.mode} mode (load ${info.loadMs.toFixed(0)} ms, warm-up ${info.warmupMs.toFixed(0)} ms)`,
     );
     for (const note of info.notes) logger.warn(`model repaired on load: ${note}`);
     engine.run();
     return engine;
   }
 
-  private static async load(pkg: ImageModelPackage, settings: EngineSettings, session: SessionSettings, logger: Logger): Promise<LoadedModel> {
+  private static async load(pkg: ImageModelPackage, settings: EngineSettings, runtime: InferenceRuntime, logger: Logger): Promise<LoadedModel> {
     try {
       return await loadImageModel(pkg, {
-        settings: session,
+        settings: runtime.session,
         entry: settings.workers.inference,
-        mode: settings.config.inference.mode,
-        maxBatch: settings.config.inference.maxBatch,
+        mode: runtime.mode,
+        maxBatch: runtime.maxBatch,
         onWorkerEvent: (e) => (e.kind === 'restarted' ? logger.warn(e.message) : logger.error(e.message)),
       });
     } catch (err) {
@@ -312,10 +332,11 @@ export class StationEngine {
         rejectLabel: manifest.rejectLabel ?? '',
         notes: [...info.notes],
         registryId,
-        mode: this.settings.config.inference.mode,
+        mode: this.runtime.mode,
         batchSize: loaded.batchSize,
-        threads: this.session.intraOpThreads,
+        threads: this.runtime.session.intraOpThreads,
         workerRestarts: loaded.client.restarts,
+        settingsSetBy: this.inferenceSetBy,
       },
       thresholds: this.thresholds,
       thresholdsSetBy: this.thresholdsSetBy,
@@ -340,6 +361,8 @@ export class StationEngine {
       loopDelayP99Ms: this.loopDelay.percentileMs(99),
       system: this.usage.current(),
       clients: this.sessions.counts(),
+      line: { rateFps: this.settings.config.line.rateFps, paused: this.pausedBecause !== null, pausedBecause: this.pausedBecause },
+      benchmark: this.benchmarks.current,
       database: {
         path: this.settings.databasePath,
         rowsWritten: this.log.rowsWritten,
@@ -411,7 +434,7 @@ export class StationEngine {
   importModel(source: string, actor: string, taskId?: string): Promise<ImportReport> {
     return importModel(source, {
       registry: this.registry,
-      settings: this.session,
+      settings: this.runtime.session,
       entry: this.settings.workers.inference,
       actor,
       now: () => new Date(),
@@ -437,38 +460,115 @@ export class StationEngine {
   }
 
   private async swapTo(id: number, action: 'activate' | 'rollback', actor: string, reason: string | null): Promise<ModelRecord> {
+    await this.replaceModel(
+      async () => ({ pkg: requireLineModel(await this.registry.loadPackage(id)), registryId: id, runtime: this.runtime }),
+      (old, pkg, at) => {
+        this.registry.recordActivation(id, action, actor, reason, at);
+        this.audit.record({
+          at,
+          actor,
+          subject: 'model',
+          old: { name: old.pkg.manifest.name, version: old.pkg.manifest.version, sha256: old.pkg.manifest.sha256 },
+          new: { name: pkg.manifest.name, version: pkg.manifest.version, sha256: pkg.manifest.sha256, action },
+          reason,
+        });
+        this.settings.logger.info(`${action}: model ${pkg.manifest.name} ${pkg.manifest.version} is active (by ${actor}${reason ? `: ${reason}` : ''})`);
+      },
+    );
+    return this.registry.get(id)!;
+  }
+
+  /**
+   * New provider, threads, mode and batch for the running model: it is loaded again with them beside
+   * the one running, and the line switches between two frames. Audited, and kept across restarts.
+   */
+  async applyInferenceSettings(next: InferenceOverride, actor: string, reason: string): Promise<InferenceOverride> {
+    const runtime = runtimeFor(this.settings.config.inference, next);
+    const old = this.inferenceOverride();
+    await this.replaceModel(
+      async () => ({ pkg: this.active.loaded.pkg, registryId: this.active.registryId, runtime }),
+      (_old, _pkg, at) => {
+        this.runtime = runtime;
+        this.db.transaction(() => {
+          this.audit.record({ at, actor, subject: 'config', old: { inference: old }, new: { inference: next }, reason });
+          this.settingsStore.set(INFERENCE_SETTING, next, actor, reason, at);
+        })();
+        this.inferenceSetBy = { actor, at: at.toISOString(), reason };
+        this.settings.logger.info(
+          `inference settings: ${next.providers.join(', ')}, ${next.intraOpThreads} thread(s), ${next.mode} mode, batch ${next.maxBatch} (by ${actor}: ${reason})`,
+        );
+      },
+    );
+    return next;
+  }
+
+  /** The provider, threads, mode and batch in force, as a technician would set them. */
+  inferenceOverride(): InferenceOverride {
+    return {
+      providers: [...this.runtime.session.providers],
+      intraOpThreads: this.runtime.session.intraOpThreads,
+      mode: this.runtime.mode,
+      maxBatch: this.runtime.maxBatch,
+    };
+  }
+
+  /** Loads the next model beside the running one, then switches the line to it between two frames; the old one is closed once idle. */
+  private async replaceModel(
+    prepare: () => Promise<{ pkg: ImageModelPackage; registryId: number | null; runtime: InferenceRuntime }>,
+    switched: (old: LoadedModel, pkg: ImageModelPackage, at: Date) => void,
+  ): Promise<void> {
     if (this.stopped) throw new ModelActivationError('the station is stopping');
     if (this.swapping) throw new ModelActivationError('another model is being loaded; try again when it is active');
     const work = (async () => {
-      const pkg = requireLineModel(await this.registry.loadPackage(id));
-      const next = await StationEngine.load(pkg, this.settings, this.session, this.settings.logger);
+      const { pkg, registryId, runtime } = await prepare();
+      const next = await StationEngine.load(pkg, this.settings, runtime, this.settings.logger);
       if (this.stopped) {
         await next.client.close();
         throw new ModelActivationError('the station stopped while the model was loading');
       }
       const old = this.active.loaded;
       // The switch: the next frame admitted goes to the new model.
-      this.active = { loaded: next, registryId: id };
-      const at = new Date();
-      this.registry.recordActivation(id, action, actor, reason, at);
-      this.audit.record({
-        at,
-        actor,
-        subject: 'model',
-        old: { name: old.pkg.manifest.name, version: old.pkg.manifest.version, sha256: old.pkg.manifest.sha256 },
-        new: { name: pkg.manifest.name, version: pkg.manifest.version, sha256: pkg.manifest.sha256, action },
-        reason,
-      });
-      this.settings.logger.info(`${action}: model ${pkg.manifest.name} ${pkg.manifest.version} is active (by ${actor}${reason ? `: ${reason}` : ''})`);
+      this.active = { loaded: next, registryId };
+      switched(old, pkg, new Date());
       void this.pipeline.whenIdle(old).then(() => old.client.close());
-      return this.registry.get(id)!;
     })();
     this.swapping = work;
     try {
-      return await work;
+      await work;
     } finally {
       this.swapping = null;
     }
+  }
+
+  /** What the benchmark needs of the station. */
+  private benchHost(): BenchHost {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the host's getters read the engine's state at the time they are asked
+    const engine = this;
+    const { config } = this.settings;
+    return {
+      stationId: config.station.id,
+      lineRateFps: config.line.rateFps,
+      deadlineMs: config.decision.deadlineMs,
+      bundledDir: this.settings.app.bundledModelsDir,
+      demoFramesDir: this.settings.app.defaultReplayDir,
+      activePackage: () => engine.active.loaded.pkg,
+      registryModels: () =>
+        engine.registry
+          .list()
+          .filter((m) => m.task === 'image-classification')
+          .map((m) => ({ id: m.id, label: `${m.name} ${m.version}` })),
+      registryPackage: async (id) => requireLineModel(await engine.registry.loadPackage(id)),
+      get lineRunning() {
+        return engine.lineRunning;
+      },
+      pauseLine: (reason) => engine.pauseLine(reason),
+      resumeLine: () => engine.resumeLine(),
+      recentFrames: () => engine.memory.latestImages(),
+      get runtime() {
+        return engine.runtime;
+      },
+      applyInferenceSettings: (next, actor, reason) => engine.applyInferenceSettings(next, actor, reason),
+    };
   }
 
   /** Stops the line, finishes the frames in hand, flushes the log and closes everything. */
@@ -497,6 +597,7 @@ export class StationEngine {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    await this.benchmarks.stop();
     await this.source.stop();
     if (this.statusTimer) clearInterval(this.statusTimer);
     if (this.watchTimer) clearInterval(this.watchTimer);
@@ -537,7 +638,7 @@ export class StationEngine {
       this.machine = await MachineHealthMonitor.start({
         config: sensors,
         pkg,
-        settings: this.session,
+        settings: this.runtime.session,
         entry: this.settings.workers.inference,
         alarms: this.alarms,
         events: this.events,
@@ -589,6 +690,29 @@ export class StationEngine {
     this.output.setHealthy(!this.failSafeEngaged);
   }
 
+  /**
+   * Pauses the line: every item is rejected fail-safe and nothing is inferred, the fail-safe and an
+   * alarm say so, and the reject output's heartbeat stops, until resumeLine().
+   */
+  pauseLine(reason: string): void {
+    this.pausedBecause = reason;
+    this.alarms.raise('line', 'line', 'alarm', `line paused: ${reason}: every item is rejected`);
+    this.updateFailSafe();
+    this.output.setHealthy(false);
+  }
+
+  resumeLine(): void {
+    if (this.pausedBecause === null) return;
+    this.pausedBecause = null;
+    this.alarms.clear('line');
+    this.updateFailSafe();
+  }
+
+  /** The camera delivers and the line is not paused. */
+  get lineRunning(): boolean {
+    return this.pausedBecause === null && (this.source.state === 'running' || this.source.state === 'starting');
+  }
+
   /** The disk cap and the upload targets. */
   private watchStorage(): void {
     const storage = this.log.storageStatus();
@@ -616,7 +740,7 @@ export class StationEngine {
   private failSafeReasons(): string[] {
     return this.alarms
       .list()
-      .filter((a) => a.kind === 'camera' || a.kind === 'model')
+      .filter((a) => a.kind === 'camera' || a.kind === 'model' || a.kind === 'line')
       .map((a) => a.message);
   }
 
@@ -649,6 +773,8 @@ export class StationEngine {
     this.frames.seen++;
     const item: PipelineFrame = { frame, image: frame.data, receivedAt: performance.now() };
     const { deadlineMs, staleMs } = this.settings.config.decision;
+    // Paused (a benchmark has the CPU): every item is rejected, none inferred.
+    if (this.pausedBecause !== null) return this.failSafeNow(item, 'paused', this.pausedBecause);
     const age = Date.now() - frame.capturedAt;
     if (age > staleMs) return this.failSafeNow(item, 'stale', `frame is ${age} ms old (over ${staleMs} ms): not judged`);
     // The deadline: no decision within it, and the item is rejected now, whatever comes later.
@@ -659,8 +785,8 @@ export class StationEngine {
     this.pipeline.submit(item);
   }
 
-  /** Rejects an item at once, without a model's verdict (stale frame, deadline passed). */
-  private failSafeNow(item: PipelineFrame, stage: 'stale' | 'deadline', reason: string): void {
+  /** Rejects an item at once, without a model's verdict (stale frame, deadline passed, line paused). */
+  private failSafeNow(item: PipelineFrame, stage: 'stale' | 'deadline' | 'paused', reason: string): void {
     this.finish(item, {
       kind: 'failed',
       model: null,
@@ -672,7 +798,7 @@ export class StationEngine {
 
   private finish({ frame, receivedAt }: PipelineFrame, outcome: Outcome): void {
     const deadline = this.deadlines.get(frame.id);
-    if (outcome.kind !== 'failed' || outcome.stage !== 'stale') {
+    if (outcome.kind !== 'failed' || (outcome.stage !== 'stale' && outcome.stage !== 'paused')) {
       // Decided once: the deadline's reject, or the pipeline's outcome, whichever came first.
       if (!deadline) return;
       clearTimeout(deadline);
@@ -701,8 +827,8 @@ export class StationEngine {
     } else {
       // Fail-safe: an item without a valid decision is rejected (positive release).
       decision = 'pit';
-      failSafeReason = `${outcome.stage} failed: ${outcome.reason}`;
-      if (outcome.stage !== 'queue') {
+      failSafeReason = outcome.stage === 'paused' ? `line paused: ${outcome.reason}` : `${outcome.stage} failed: ${outcome.reason}`;
+      if (outcome.stage !== 'queue' && outcome.stage !== 'paused') {
         this.frames.errors++;
         this.lastError = `frame ${frame.id} (${frame.origin}): ${failSafeReason}`;
         this.settings.logger.warn(this.lastError);
@@ -766,4 +892,11 @@ export class StationEngine {
       }
     }
   }
+}
+
+/** The config's inference settings for this machine, with what a technician applied on top. */
+function runtimeFor(config: StationConfig['inference'], override: InferenceOverride | null): InferenceRuntime {
+  const session = resolveSessionSettings(config, { platform: process.platform, cores: availableParallelism() });
+  if (!override) return { session, mode: config.mode, maxBatch: config.maxBatch };
+  return { session: { ...session, providers: override.providers, intraOpThreads: override.intraOpThreads }, mode: override.mode, maxBatch: override.maxBatch };
 }

@@ -64,6 +64,25 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('6 adds benchmark runs beside a log of version 5, and refuses a result of an unknown scenario', () => {
+    const path = join(tempDir(), 'v5.sqlite');
+    const old = new Database(path);
+    migrate(old, MIGRATIONS.slice(0, 5));
+    old.prepare(`INSERT INTO settings (key, value_json, updated_at, updated_by) VALUES ('thresholds', '{"pit":0.7,"maybe":0.4}', 't', 'a')`).run();
+    old.close();
+    const db = openDatabase(path);
+    expect(db.prepare('SELECT value_json FROM settings').get()).toEqual({ value_json: '{"pit":0.7,"maybe":0.4}' });
+    const run = db
+      .prepare(
+        `INSERT INTO bench_runs (started_at, state, actor, plan_json, machine_json, line_rate_fps, deadline_ms, line_running, cases) VALUES ('t', 'running', 'a', '{}', '{}', 10, 1000, 0, 1)`,
+      )
+      .run();
+    const result = `INSERT INTO bench_results (run_id, model, model_label, provider, threads, scenario, mode, batch, status) VALUES (?, 'active', 'm 1', 'cpu', 1, ?, 'latency', 1, 'done')`;
+    db.prepare(result).run(run.lastInsertRowid, 'offline');
+    expect(() => db.prepare(result).run(run.lastInsertRowid, 'burst')).toThrow(/CHECK/);
+    db.close();
+  });
+
   it('refuses a database written by a newer LineSight instead of touching it', () => {
     const path = join(tempDir(), 'new.sqlite');
     const newer = new Database(path);

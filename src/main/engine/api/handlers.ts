@@ -39,5 +39,15 @@ export function createApiHandlers(engine: StationEngine): ApiHandlers {
     },
     exportInspections: ({ filter }) => engine.exportInspections(filter),
     listImportCandidates: () => engine.importCandidates(),
+    getBenchmarkOptions: () => engine.benchmarks.options(),
+    startBenchmark: async ({ plan, whileLineRuns }, caller) => ({ runId: await engine.benchmarks.start(plan, caller.actor, whileLineRuns) }),
+    cancelBenchmark: async ({ runId }) => {
+      await engine.benchmarks.cancel(runId);
+      return engine.benchmarks.get(runId);
+    },
+    listBenchmarks: ({ limit }) => engine.benchmarks.list(limit),
+    getBenchmark: ({ runId }) => engine.benchmarks.get(runId),
+    exportBenchmark: ({ runId, format }) => engine.benchmarks.export(runId, format),
+    applyBenchmarkSettings: ({ runId, resultId, reason }, caller) => engine.benchmarks.apply(runId, resultId, caller.actor, reason),
   };
 }

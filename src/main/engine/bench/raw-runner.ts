@@ -7,6 +7,7 @@
  * the bench, not the line).
  */
 import * as ort from 'onnxruntime-node';
+import type { ExecutionProvider } from '../../../shared/config';
 import { sessionOptions } from '../inference/session-factory';
 import type { SessionSettings } from '../inference/session-settings';
 import type { ImageModelPackage } from '../model-package';
@@ -26,10 +27,17 @@ export class RawRunner {
     private readonly fetches: string[],
   ) {}
 
-  static async create(pkg: ImageModelPackage, settings: SessionSettings, batch: number, frames: readonly ImageInput[]): Promise<RawRunner> {
+  /** On `provider` (default the first the settings prefer): the floor of the same provider the engine runs on. */
+  static async create(
+    pkg: ImageModelPackage,
+    settings: SessionSettings,
+    batch: number,
+    frames: readonly ImageInput[],
+    provider: ExecutionProvider = settings.providers[0] ?? 'cpu',
+  ): Promise<RawRunner> {
     // The same bytes the engine loads (repairs applied), so both run the same graph.
     const { bytes } = prepareModel({ file: pkg.modelPath, bytes: pkg.bytes, manifest: pkg.manifest, labels: pkg.labels });
-    const session = await ort.InferenceSession.create(bytes, sessionOptions(settings, 'cpu', false));
+    const session = await ort.InferenceSession.create(bytes, sessionOptions(settings, provider, false));
     const pre = new Preprocessor(pkg.manifest);
     const data = new Float32Array(batch * pre.itemSize);
     for (let i = 0; i < batch; i++) await pre.prepare(frames[i % frames.length]!, data, i);

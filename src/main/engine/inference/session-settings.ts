@@ -41,3 +41,10 @@ export function resolveSessionSettings(config: InferenceConfig, machine: { reado
     warmupRuns: config.warmupRuns,
   };
 }
+
+/** How the line runs its model: the session, and how frames are batched. Changed at run time by a technician (the benchmark's recommendation). */
+export interface InferenceRuntime {
+  readonly session: SessionSettings;
+  readonly mode: InferenceConfig['mode'];
+  readonly maxBatch: number;
+}

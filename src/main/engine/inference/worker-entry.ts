@@ -1,6 +1,6 @@
 /**
  * Where the engine's worker threads' code is: the model's inference worker,
- * the log worker and the query worker. Built (electron-vite): out/main/*.js, beside the
+ * the log worker, the query worker and the benchmark worker. Built (electron-vite): out/main/*.js, beside the
  * shell's entry; the shell says where that is, because bundled chunks do not
  * know their entry's folder. From source (vitest, tsx): the .ts files, run
  * through tsx's loader.
@@ -19,11 +19,14 @@ export interface WorkerEntries {
   readonly log: WorkerEntry;
   /** Reads of the log for the UI (history, what-if, exports). */
   readonly query: WorkerEntry;
+  /** A benchmark run (the panel's). */
+  readonly bench: WorkerEntry;
 }
 
 export const BUILT_WORKER_FILE = 'inference-worker.js';
 export const BUILT_LOG_WORKER_FILE = 'log-worker.js';
 export const BUILT_QUERY_WORKER_FILE = 'query-worker.js';
+export const BUILT_BENCH_WORKER_FILE = 'bench-worker.js';
 
 function built(dir: string, name: string): WorkerEntry {
   const file = join(dir, name);
@@ -53,9 +56,15 @@ export function builtWorkerEntries(builtMainDir: string): WorkerEntries {
     inference: built(builtMainDir, BUILT_WORKER_FILE),
     log: built(builtMainDir, BUILT_LOG_WORKER_FILE),
     query: built(builtMainDir, BUILT_QUERY_WORKER_FILE),
+    bench: built(builtMainDir, BUILT_BENCH_WORKER_FILE),
   };
 }
 
 export function sourceWorkerEntries(): WorkerEntries {
-  return { inference: sourceWorkerEntry(), log: source('storage/log-worker.ts'), query: source('storage/query-worker.ts') };
+  return {
+    inference: sourceWorkerEntry(),
+    log: source('storage/log-worker.ts'),
+    query: source('storage/query-worker.ts'),
+    bench: source('bench/scenarios/bench-worker.ts'),
+  };
 }

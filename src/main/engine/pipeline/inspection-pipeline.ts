@@ -33,8 +33,8 @@ export interface StageTimings {
   readonly batchSize: number | null;
 }
 
-/** Where a frame failed; 'stale' and 'deadline' are the engine's own (a frame too old to judge, no decision in time). */
-export type FailedStage = 'queue' | 'decode' | 'inference' | 'stale' | 'deadline';
+/** Where a frame failed; 'stale', 'deadline' and 'paused' are the engine's own (a frame too old to judge, no decision in time, the line paused). */
+export type FailedStage = 'queue' | 'decode' | 'inference' | 'stale' | 'deadline' | 'paused';
 
 export type Outcome =
   | { readonly kind: 'scored'; readonly model: LoadedModel; readonly probabilities: Float64Array; readonly timings: StageTimings }

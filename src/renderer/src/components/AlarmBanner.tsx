@@ -15,6 +15,7 @@ const KIND_WORD: Record<AlarmKind, string> = {
   health: 'MACHINE HEALTH',
   storage: 'STORAGE',
   upload: 'UPLOAD',
+  line: 'LINE',
 };
 
 /** Alarms before warnings; within each, the oldest first (it has waited longest). */

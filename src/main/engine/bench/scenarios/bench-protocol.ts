@@ -1,0 +1,28 @@
+/** Messages between the station and a benchmark worker (one worker per run). */
+import type { BenchModelRef, BenchPlan } from '../../../../shared/bench';
+import type { SessionSettings } from '../../inference/session-settings';
+import type { WorkerEntry } from '../../inference/worker-entry';
+import type { ImageModelPackage } from '../../model-package';
+import type { CaseOutcome, PlanProgress } from './plan-runner';
+
+export type ToBenchWorker =
+  | {
+      readonly type: 'run';
+      readonly plan: BenchPlan;
+      readonly frames: readonly Uint8Array[];
+      /** Models the station resolved (running, registry, bundled); shaped ones are generated in the worker. */
+      readonly packages: readonly (readonly [BenchModelRef, ImageModelPackage | { readonly error: string }])[];
+      readonly bundledDir: string;
+      readonly inferenceEntry: WorkerEntry;
+      readonly logEntry: WorkerEntry;
+      readonly baseSettings: SessionSettings;
+      readonly lineRateFps: number;
+      readonly deadlineMs: number;
+    }
+  | { readonly type: 'cancel' };
+
+export type FromBenchWorker =
+  | { readonly type: 'progress'; readonly progress: PlanProgress }
+  | { readonly type: 'outcome'; readonly outcome: CaseOutcome }
+  | { readonly type: 'finished'; readonly state: 'done' | 'cancelled' }
+  | { readonly type: 'failed'; readonly message: string };

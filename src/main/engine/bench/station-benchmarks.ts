@@ -1,0 +1,249 @@
+/**
+ * The benchmark panel on a running station: what can be measured here (the
+ * running model, registry and bundled models, the studied networks' shapes;
+ * the providers in this build), starting a run — refused while the line runs
+ * unless the technician chose to pause the line or to run beside it, since a
+ * benchmark steals the line's CPU — cancelling it, the runs kept in SQLite,
+ * their export, and applying a measured setting to the line.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import sharp from 'sharp';
+import { availableParallelism } from 'node:os';
+import {
+  SHAPED_MODEL_REFS,
+  type BenchModelRef,
+  type BenchOptions,
+  type BenchPlan,
+  type BenchProgress,
+  type BenchRun,
+  type BenchRunSummary,
+  BenchPlanSchema,
+} from '../../../shared/bench';
+import { EXECUTION_PROVIDERS, type ExecutionProvider, type InferenceOverride } from '../../../shared/config';
+import { ModelManifestSchema } from '../../../shared/manifest';
+import type { InferenceRuntime } from '../inference/session-settings';
+import { autoIntraOpThreads } from '../inference/session-settings';
+import type { WorkerEntry } from '../inference/worker-entry';
+import type { Logger } from '../logger';
+import type { ImageModelPackage } from '../model-package';
+import type { BenchStore } from '../storage/bench-store';
+import { BenchService, exportRun } from './bench-service';
+import { modelResolver } from './scenarios/model-refs';
+
+export type WhileLineRuns = 'refuse' | 'pause' | 'beside';
+
+export class BenchStartError extends Error {
+  override readonly name = 'BenchStartError';
+}
+
+/** What the benchmark needs of the station. */
+export interface BenchHost {
+  readonly stationId: string;
+  readonly lineRateFps: number;
+  readonly deadlineMs: number;
+  readonly bundledDir: string;
+  /** Camera-sized stand-ins when the camera has delivered nothing yet. */
+  readonly demoFramesDir: string;
+  activePackage(): ImageModelPackage;
+  registryModels(): { id: number; label: string }[];
+  registryPackage(id: number): Promise<ImageModelPackage>;
+  readonly lineRunning: boolean;
+  pauseLine(reason: string): void;
+  resumeLine(): void;
+  /** The camera's latest frames, newest last. */
+  recentFrames(): Uint8Array[];
+  readonly runtime: InferenceRuntime;
+  applyInferenceSettings(next: InferenceOverride, actor: string, reason: string): Promise<InferenceOverride>;
+}
+
+/** Enough frames to cycle through without a cache making every decode free. */
+const MIN_FRAMES = 8;
+
+export class StationBenchmarks {
+  private readonly service: BenchService;
+
+  constructor(
+    private readonly host: BenchHost,
+    private readonly store: BenchStore,
+    entries: { readonly bench: WorkerEntry; readonly inference: WorkerEntry; readonly log: WorkerEntry },
+    logger: Logger,
+    onProgress: (p: BenchProgress) => void,
+  ) {
+    this.service = new BenchService({ store, entries, bundledDir: host.bundledDir, logger, onProgress });
+  }
+
+  get current(): BenchProgress | null {
+    return this.service.current;
+  }
+
+  options(): BenchOptions {
+    const active = this.host.activePackage();
+    const cores = availableParallelism();
+    const inBuild = new Set(safeBackends());
+    const bundled = bundledImageModels(this.host.bundledDir);
+    return {
+      models: [
+        { ref: 'active', label: `running now: ${active.manifest.name} ${active.manifest.version}` },
+        ...this.host.registryModels().map((m) => ({ ref: `registry:${m.id}`, label: `registry: ${m.label}` })),
+        ...bundled.map((b) => ({ ref: `bundled:${b.dir}`, label: `bundled: ${b.label}` })),
+        ...SHAPED_MODEL_REFS.map((ref) => ({ ref, label: `${ref.slice('shaped:'.length)} (generated, seeded weights)` })),
+      ],
+      providers: EXECUTION_PROVIDERS.filter((p) => inBuild.has(p)),
+      cores,
+      threadChoices: Array.from({ length: Math.min(cores, 8) }, (_, i) => i + 1),
+      lineRateFps: this.host.lineRateFps,
+      deadlineMs: this.host.deadlineMs,
+      lineRunning: this.host.lineRunning,
+      current: this.current,
+      defaultPlan: BenchPlanSchema.parse({
+        models: ['active'],
+        scenarios: ['single_stream', 'offline', 'line_rate'],
+        threads: [autoIntraOpThreads(cores)],
+        batches: [this.host.runtime.maxBatch],
+        modes: ['latency', 'throughput'],
+      }),
+    };
+  }
+
+  async start(plan: BenchPlan, actor: string, whileLineRuns: WhileLineRuns): Promise<number> {
+    const lineRunning = this.host.lineRunning;
+    if (lineRunning && whileLineRuns === 'refuse') {
+      throw new BenchStartError('the line is running: a benchmark would steal its CPU; pause the line for it, or run it beside the line');
+    }
+    if (this.service.current) throw new BenchStartError(`benchmark run ${this.service.current.runId} is still running`);
+    const packages = await this.resolve(plan.models);
+    const frames = await this.frames();
+    const paused = lineRunning && whileLineRuns === 'pause';
+    if (paused) this.host.pauseLine('a benchmark has the CPU');
+    try {
+      return this.service.start({
+        plan,
+        actor,
+        packages,
+        frames,
+        baseSettings: this.host.runtime.session,
+        lineRateFps: this.host.lineRateFps,
+        deadlineMs: this.host.deadlineMs,
+        lineRunning: lineRunning && !paused,
+        onEnd: () => {
+          if (paused) this.host.resumeLine();
+        },
+      });
+    } catch (err) {
+      if (paused) this.host.resumeLine();
+      throw err;
+    }
+  }
+
+  cancel(runId: number): Promise<void> {
+    return this.service.cancel(runId);
+  }
+
+  stop(): Promise<void> {
+    return this.service.stop();
+  }
+
+  list(limit: number): BenchRunSummary[] {
+    return this.store.list(limit);
+  }
+
+  get(runId: number): BenchRun {
+    const run = this.store.get(runId);
+    if (!run) throw new BenchStartError(`there is no benchmark run ${runId}`);
+    return run;
+  }
+
+  export(runId: number, format: 'json' | 'csv'): { filename: string; bytes: Uint8Array } {
+    return exportRun(this.get(runId), format, this.host.stationId);
+  }
+
+  /** The provider, threads, mode and batch a result was measured with, for the running model. */
+  async apply(runId: number, resultId: number, actor: string, reason: string): Promise<InferenceOverride> {
+    const result = this.store.result(resultId);
+    if (!result || result.runId !== runId) throw new BenchStartError(`benchmark run ${runId} has no result ${resultId}`);
+    if (result.status !== 'done') throw new BenchStartError(`result ${resultId} did not complete (${result.status}): there is nothing to apply`);
+    const active = this.host.activePackage();
+    const running = `${active.manifest.name} ${active.manifest.version}`;
+    if (result.modelLabel !== running) {
+      throw new BenchStartError(
+        `these settings were measured on ${result.modelLabel}, and ${running} is running: activate ${result.modelLabel} first, or apply a result of ${running}`,
+      );
+    }
+    // The provider it ran on, with the CPU behind it, as the line always has.
+    const measured = EXECUTION_PROVIDERS.find((p) => p === result.provider) ?? 'cpu';
+    const providers: ExecutionProvider[] = measured === 'cpu' ? ['cpu'] : [measured, 'cpu'];
+    return this.host.applyInferenceSettings(
+      { providers, intraOpThreads: result.threads, mode: result.mode, maxBatch: result.batch },
+      actor,
+      `${reason} (benchmark run ${runId}, result ${resultId})`,
+    );
+  }
+
+  /** The running and registry models are resolved here; bundled and shaped ones in the worker. */
+  private async resolve(refs: readonly BenchModelRef[]): Promise<(readonly [BenchModelRef, ImageModelPackage | { readonly error: string }])[]> {
+    const resolve = modelResolver({
+      bundledDir: this.host.bundledDir,
+      active: () => this.host.activePackage(),
+      registry: (id) => this.host.registryPackage(id),
+    });
+    const out: (readonly [BenchModelRef, ImageModelPackage | { readonly error: string }])[] = [];
+    for (const ref of refs) {
+      if (ref !== 'active' && !ref.startsWith('registry:')) continue;
+      out.push([ref, await resolve(ref).catch((err: unknown) => ({ error: err instanceof Error ? err.message : String(err) }))]);
+    }
+    return out;
+  }
+
+  /** The camera's own latest frames, or the demo frames at camera size (640×480) before it has sent any. */
+  private async frames(): Promise<Uint8Array[]> {
+    const recent = this.host.recentFrames();
+    if (recent.length >= MIN_FRAMES) return recent.slice(-32);
+    const dir = this.host.demoFramesDir;
+    const names = readdirSync(dir)
+      .filter((n) => /\.(jpe?g|png)$/i.test(n))
+      .sort()
+      .slice(0, 16);
+    return Promise.all(
+      names.map(
+        async (n) =>
+          new Uint8Array(
+            await sharp(readFileSync(join(dir, n)))
+              .resize(640, 480, { fit: 'fill' })
+              .jpeg({ quality: 85 })
+              .toBuffer(),
+          ),
+      ),
+    );
+  }
+}
+
+function safeBackends(): string[] {
+  try {
+    return ort.listSupportedBackends().map((b) => b.name);
+  } catch {
+    return ['cpu'];
+  }
+}
+
+/** The image models that ship with the app (models/<dir>/manifest.json). */
+function bundledImageModels(dir: string): { dir: string; label: string }[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const out: { dir: string; label: string }[] = [];
+  for (const name of entries.sort()) {
+    try {
+      const manifest = ModelManifestSchema.parse(JSON.parse(readFileSync(join(dir, name, 'manifest.json'), 'utf8')));
+      if (manifest.task === 'image-classification' && /^[a-z0-9][a-z0-9._-]*$/.test(name))
+        out.push({ dir: name, label: `${manifest.name} ${manifest.version}` });
+    } catch {
+      // not a model package
+    }
+  }
+  return out;
+}
