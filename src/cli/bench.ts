@@ -9,7 +9,11 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatTable, runBench } from '../main/engine/bench/bench';
+import sharp from 'sharp';
+import { BenchPlanSchema } from '../shared/bench';
+import { formatTable, runBench, scenarioResult, type BenchResult } from '../main/engine/bench/bench';
+import { modelResolver } from '../main/engine/bench/scenarios/model-refs';
+import { runPlan } from '../main/engine/bench/scenarios/plan-runner';
 import { SHAPED_MODELS, type ShapedModelName } from '../main/engine/bench/shaped-models';
 import { autoIntraOpThreads } from '../main/engine/inference/session-settings';
 import { sourceWorkerEntries, sourceWorkerEntry } from '../main/engine/inference/worker-entry';
@@ -81,6 +85,8 @@ async function main(): Promise<void> {
     demoFrames,
     (message) => process.stderr.write(`${message}\n`),
   );
+  // The panel's scenarios through the same plan runner: single stream and offline, each with its floor.
+  report.results.push(...(await scenarioResults(models, threads, batch, values.quick ?? false, demoFrames)));
   // Five browsers' worth of live pages against the station at full speed (issue 6).
   report.results.push(
     await benchStationClients({
@@ -99,7 +105,8 @@ async function main(): Promise<void> {
   );
   process.stdout.write(`${formatTable(report.results)}\n\n`);
   process.stdout.write(
-    `× raw: engine time per frame ÷ bare onnxruntime-node session.run per frame, same model, batch and threads, this run (${report.durationS} s).\n`,
+    `× raw: engine time per frame ÷ bare onnxruntime-node session.run per frame, same model, batch and threads, this run (${report.durationS} s).\n` +
+      `scenario.* are the benchmark panel's cases (640×480 JPEGs decoded by the line): single_stream × raw = latency p50 ÷ one bare run; offline × raw = time per frame ÷ bare time per frame.\n`,
   );
   await postgres?.stop();
   if (values.json) {
@@ -107,6 +114,55 @@ async function main(): Promise<void> {
     await writeFile(file, JSON.stringify(report, null, 2) + '\n');
     process.stdout.write(`wrote ${file}\n`);
   }
+}
+
+/** The benchmark panel's plan runner, run here in-process: demo-cherry and the shaped models, single stream and offline. */
+async function scenarioResults(
+  models: readonly string[],
+  threads: number,
+  batch: number,
+  quick: boolean,
+  demoFrames: readonly Uint8Array[],
+): Promise<BenchResult[]> {
+  const plan = BenchPlanSchema.parse({
+    models: ['bundled:demo-cherry', ...models.map((m) => `shaped:${m}`)],
+    scenarios: ['single_stream', 'offline'],
+    threads: [threads],
+    batches: [batch],
+    budget: quick ? 'quick' : 'standard',
+  });
+  // Camera-sized frames: the demo cherries as 640×480 JPEGs, decoded by the line as a camera's would be.
+  const frames = await Promise.all(
+    demoFrames.map(async (f) => new Uint8Array(await sharp(f).resize(640, 480, { fit: 'fill' }).jpeg({ quality: 85 }).toBuffer())),
+  );
+  const workers = sourceWorkerEntries();
+  const { outcomes } = await runPlan(
+    plan,
+    {
+      resolveModel: modelResolver({ bundledDir: join(ROOT, 'models') }),
+      frames,
+      inferenceEntry: workers.inference,
+      logEntry: workers.log,
+      baseSettings: {
+        providers: ['cpu'],
+        intraOpThreads: threads,
+        interOpThreads: 1,
+        spinning: false,
+        graphOptimization: 'all',
+        executionMode: 'sequential',
+        memoryArena: true,
+        warmupRuns: 3,
+      },
+      lineRateFps: 10,
+      deadlineMs: 1000,
+    },
+    {
+      progress: (p) => process.stderr.write(`scenarios [${p.done}/${p.total}] ${p.current}${p.etaS !== null ? `, about ${p.etaS} s left` : ''}\n`),
+      outcome: () => {},
+      cancelled: () => false,
+    },
+  );
+  return outcomes.map((o) => scenarioResult(o));
 }
 
 void main();

@@ -257,3 +257,43 @@ export function recommend(items: readonly BenchResult[], line: { rateFps: number
 }
 
 const round1 = (x: number): number => Math.round(x * 10) / 10;
+
+/** What a result is, in words a table can show: "demo-cherry 1.0.1 · cpu · 2 thr · offline · batch 8". */
+export function settingLabel(r: Pick<BenchResult, 'modelLabel' | 'provider' | 'threads' | 'scenario' | 'mode' | 'batch'>): string {
+  const batch = r.scenario === 'offline' || r.mode === 'throughput' ? ` · batch ${r.batch}` : '';
+  const mode = r.scenario === 'line_rate' ? ` ${r.mode}` : '';
+  return `${r.modelLabel} · ${r.provider} · ${r.threads} thr · ${r.scenario.replace('_', ' ')}${mode}${batch}`;
+}
+
+export interface ComparedRow {
+  readonly setting: string;
+  readonly a: BenchResult | null;
+  readonly b: BenchResult | null;
+  /** B's p99 ÷ A's, and B's frames/s ÷ A's, where both have figures. */
+  readonly p99Ratio: number | null;
+  readonly fpsRatio: number | null;
+}
+
+/** Two runs side by side, matched by model, provider, threads, scenario, mode and batch; A's order, then what only B has. */
+export function compareRuns(a: readonly BenchResult[], b: readonly BenchResult[]): ComparedRow[] {
+  const key = (r: BenchResult): string => `${r.modelLabel}|${r.provider}|${r.threads}|${r.scenario}|${r.mode}|${r.batch}`;
+  const bByKey = new Map(b.map((r) => [key(r), r]));
+  const rows: ComparedRow[] = [];
+  const row = (x: BenchResult | null, y: BenchResult | null): ComparedRow => {
+    const fa = x?.figures;
+    const fb = y?.figures;
+    return {
+      setting: settingLabel((x ?? y)!),
+      a: x,
+      b: y,
+      p99Ratio: fa && fb ? Math.round((fb.latencyMs.p99 / fa.latencyMs.p99) * 1000) / 1000 : null,
+      fpsRatio: fa && fb ? Math.round((fb.fps / fa.fps) * 1000) / 1000 : null,
+    };
+  };
+  for (const x of a) {
+    rows.push(row(x, bByKey.get(key(x)) ?? null));
+    bByKey.delete(key(x));
+  }
+  for (const y of bByKey.values()) rows.push(row(null, y));
+  return rows;
+}

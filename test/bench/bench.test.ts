@@ -7,7 +7,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { formatTable, runBench, type BenchReport } from '../../src/main/engine/bench/bench';
+import { BenchPlanSchema } from '../../src/shared/bench';
+import { formatTable, runBench, scenarioResult, type BenchReport } from '../../src/main/engine/bench/bench';
+import { modelResolver } from '../../src/main/engine/bench/scenarios/model-refs';
+import { runPlan } from '../../src/main/engine/bench/scenarios/plan-runner';
 import { shapedModelPackage } from '../../src/main/engine/bench/shaped-models';
 import { benchSensorPipeline, benchSourceOverhead } from '../../src/main/engine/bench/sensor-and-source-bench';
 import { OFFLINE_SESSION } from '../../src/main/engine/evaluation/score-images';
@@ -108,5 +111,37 @@ describe('station.clients (quick)', () => {
     expect(typeof r['fps_drop_pct']).toBe('number');
     expect(progress.some((m) => /round 1\/1: .* frames\/s alone, .* with 2 clients/.test(m))).toBe(true);
     expect(formatTable([r])).toMatch(/station\.clients/);
+  });
+});
+
+describe('scenario results (quick)', () => {
+  it("runs the panel's plan runner on the demo model and reports single stream and offline as CLI results, each with its ratio", async () => {
+    const frames = ['00000.jpg', '00001.jpg', '00002.jpg', '00003.jpg'].map((f) => new Uint8Array(readFileSync(join(DEMO_FRAMES_DIR, f))));
+    const workers = sourceWorkerEntries();
+    const plan = BenchPlanSchema.parse({ models: ['bundled:demo-cherry'], scenarios: ['single_stream', 'offline'], batches: [4], budget: 'quick' });
+    const { state, outcomes } = await runPlan(
+      plan,
+      {
+        resolveModel: modelResolver({ bundledDir: join(ROOT, 'models') }),
+        frames,
+        inferenceEntry: workers.inference,
+        logEntry: workers.log,
+        baseSettings: OFFLINE_SESSION,
+        lineRateFps: 10,
+        deadlineMs: 1000,
+      },
+      { progress: () => {}, outcome: () => {}, cancelled: () => false },
+    );
+    expect(state).toBe('done');
+    const results = outcomes.map(scenarioResult);
+    expect(results.map((r) => [r.name, r.model, r.batch])).toEqual([
+      ['scenario.single_stream', 'demo-cherry', 1],
+      ['scenario.offline', 'demo-cherry', 4],
+    ]);
+    for (const r of results) {
+      for (const field of ['per_frame_ms', 'p50_ms', 'p99_ms', 'fps', 'ratio_vs_raw', 'raw_per_frame_ms'] as const) expect(r[field]).toBeGreaterThan(0);
+      expect(r.failed).toBe(0);
+    }
+    expect(formatTable(results)).toMatch(/demo-cherry\s+scenario\.offline\s+4/);
   });
 });

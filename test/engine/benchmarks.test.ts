@@ -44,14 +44,18 @@ describe('benchmarks on a running station', () => {
 
     const progress: BenchProgress[] = [];
     engine.on('benchProgress', (p) => progress.push(p));
+    const pausedRejects: string[] = [];
+    engine.on('inspection', (i) => i.failSafeReason?.startsWith('line paused') && pausedRejects.push(i.failSafeReason));
     const runId = await engine.benchmarks.start(plan, 'ana (desktop)', 'pause');
     expect(engine.getStatus().line).toMatchObject({ paused: true, pausedBecause: 'a benchmark has the CPU' });
     expect(engine.getStatus().failSafe.engaged).toBe(true);
     const classifiedBefore = engine.getStatus().frames.classified;
     const done = await until(engine, runId, ['done', 'failed', 'cancelled']);
     expect(done.state).toBe('done');
-    // Paused, the line classified nothing and rejected what came; then it runs again.
-    expect(engine.getStatus().frames.classified).toBeLessThanOrEqual(classifiedBefore + 1);
+    // Paused, the line classified only the frames already in its pipeline (its queue and a batch) and rejected what came; then it runs again.
+    expect(engine.getStatus().frames.classified).toBeLessThanOrEqual(classifiedBefore + 6);
+    expect(pausedRejects.length).toBeGreaterThan(10);
+    expect(pausedRejects[0]).toBe('line paused: a benchmark has the CPU');
     expect(engine.getStatus().line.paused).toBe(false);
     await waitFor('the line classifying again', () => engine.getStatus().frames.classified > classifiedBefore + 3);
 
@@ -92,17 +96,18 @@ describe('benchmarks on a running station', () => {
     expect(json.items).toHaveLength(3);
   });
 
-  it('cancels a run at its next frame and keeps what it measured', async () => {
+  it('cancels a run at its next frame (frames still in its pipeline answered first) and keeps what it measured', async () => {
     const engine = await start(tempDir(), { source: { kind: 'replay', fps: 5, loop: false, limit: 1 }, sensors: { sources: [] } });
-    const plan = BenchPlanSchema.parse({ models: ['active'], scenarios: ['single_stream', 'line_rate'], budget: 'standard', modes: ['latency'] });
+    // Offline first: its deep queue holds frames when the cancellation comes.
+    const plan = BenchPlanSchema.parse({ models: ['active'], scenarios: ['offline', 'line_rate'], budget: 'standard', modes: ['latency'] });
     await waitFor('the one frame decided', () => engine.getStatus().source.state === 'finished');
     const runId = await engine.benchmarks.start(plan, 'ana (desktop)', 'refuse');
     await expect(engine.benchmarks.start(plan, 'bo (desktop)', 'refuse')).rejects.toThrow(`benchmark run ${runId} is still running`);
     await waitFor('the first case measuring', () => (engine.benchmarks.current?.elapsedS ?? 0) >= 1);
     await engine.benchmarks.cancel(runId);
     const run = engine.benchmarks.get(runId);
-    expect(run.state).toBe('cancelled');
-    expect(run.items.at(-1)?.status).toBe('cancelled');
+    expect(run).toMatchObject({ state: 'cancelled', error: null });
+    expect(run.items.map((r) => `${r.scenario}:${r.status}`)).toEqual(['offline:cancelled']);
     expect(engine.benchmarks.current).toBeNull();
     expect(engine.benchmarks.list(10)[0]).toMatchObject({ id: runId, state: 'cancelled' });
   });

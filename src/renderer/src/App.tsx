@@ -24,9 +24,18 @@ import { ThresholdsPage } from './pages/ThresholdsPage';
 // The charts (uPlot) load with the Diagnostics page, not before: the live view starts sooner.
 const DiagnosticsPage = lazy(() => import('./pages/DiagnosticsPage').then((m) => ({ default: m.DiagnosticsPage })));
 
-const PAGES = ['live', 'thresholds', 'diagnostics', 'models', 'history'] as const;
+const BenchmarkPage = lazy(() => import('./pages/BenchmarkPage').then((m) => ({ default: m.BenchmarkPage })));
+
+const PAGES = ['live', 'thresholds', 'diagnostics', 'models', 'history', 'benchmark'] as const;
 type PageName = (typeof PAGES)[number];
-const PAGE_TITLES: Record<PageName, string> = { live: 'Live', thresholds: 'Thresholds', diagnostics: 'Diagnostics', models: 'Models', history: 'History' };
+const PAGE_TITLES: Record<PageName, string> = {
+  live: 'Live',
+  thresholds: 'Thresholds',
+  diagnostics: 'Diagnostics',
+  models: 'Models',
+  history: 'History',
+  benchmark: 'Benchmark',
+};
 
 export interface AppProps {
   readonly api: LineSightApi;
@@ -149,6 +158,11 @@ export function App({ api, transport, connection }: AppProps) {
           )}
           {route === 'models' && <ModelsPage />}
           {route === 'history' && <HistoryPage />}
+          {route === 'benchmark' && (
+            <Suspense fallback={<div className="frame-empty">loading the benchmark panel…</div>}>
+              <BenchmarkPage />
+            </Suspense>
+          )}
         </StationContext.Provider>
       ) : (
         !error && <div className="frame-empty">connecting to the station…</div>

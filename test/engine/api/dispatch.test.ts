@@ -29,7 +29,15 @@ const operator = (): Caller => new SessionManager({ auth: AuthConfigSchema.parse
 describe('dispatch', () => {
   it('marks exactly the operations that change the line as technician-only', () => {
     const technicianOnly = OPERATION_NAMES.filter((op) => operations[op].access === 'technician');
-    expect(technicianOnly.sort()).toEqual(['activateModel', 'importModel', 'rollbackModel', 'setThresholds']);
+    expect(technicianOnly.sort()).toEqual([
+      'activateModel',
+      'applyBenchmarkSettings',
+      'cancelBenchmark',
+      'importModel',
+      'rollbackModel',
+      'setThresholds',
+      'startBenchmark',
+    ]);
   });
 
   it('refuses an unknown operation and an invalid payload before any handler runs', async () => {

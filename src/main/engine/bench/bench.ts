@@ -22,6 +22,7 @@ import { benchLogWrite, benchUploadPostgres } from './log-bench';
 import { benchSensorPipeline, benchSourceOverhead } from './sensor-and-source-bench';
 import { shapedModelPackage, type ShapedModelName } from './shaped-models';
 import { perItemTimes, round, spreadOf } from './stats';
+import type { CaseOutcome } from './scenarios/plan-runner';
 
 export interface BenchResult {
   readonly name: string;
@@ -240,6 +241,37 @@ export async function runBench(plan: BenchPlan, demoFrames: readonly Uint8Array[
   return { machine: machineFacts(), startedAt: started.toISOString(), durationS: Math.round((performance.now() - t0) / 100) / 10, results: out };
 }
 
+/**
+ * A case of the benchmark panel's plan as a row of the CLI's report
+ * (`scenario.single_stream`, `scenario.offline`, `scenario.line_rate`), so
+ * the CLI prints what the panel shows and the JSON keeps both.
+ */
+export function scenarioResult(o: CaseOutcome): BenchResult {
+  const f = o.figures;
+  const model = o.modelLabel.split(' ')[0] ?? o.modelLabel;
+  const base = { name: `scenario.${o.case.scenario}`, model, provider: o.provider, mode: o.case.mode, batch: o.case.batch, threads: o.case.threads };
+  if (!f) return { ...base, status: o.status, error: o.error };
+  return {
+    ...base,
+    status: o.status,
+    per_frame_ms: round(o.case.scenario === 'offline' ? 1000 / f.fps : f.latencyMs.mean),
+    p50_ms: f.latencyMs.p50,
+    p90_ms: f.latencyMs.p90,
+    p95_ms: f.latencyMs.p95,
+    p99_ms: f.latencyMs.p99,
+    fps: f.fps,
+    ratio_vs_raw: f.ratioVsRaw,
+    inference_ratio_vs_raw: f.inferenceRatioVsRaw,
+    raw_per_frame_ms: f.raw.perFrameMs,
+    spread: f.spread,
+    loop_delay_p99_ms: f.loopDelayP99Ms,
+    frames: f.frames,
+    failed: f.failed,
+    stages_ms: f.stagesMs,
+    ...(f.lineRate ? { line_rate: f.lineRate } : {}),
+  };
+}
+
 const COLUMNS: readonly [string, (r: BenchResult) => string][] = [
   ['model', (r) => r.model ?? ''],
   ['result', (r) => r.name],
@@ -271,7 +303,7 @@ const OTHER_COLUMNS: readonly [string, (r: BenchResult) => string][] = [
 
 /** The results as fixed-width tables: the models, then the other figures. */
 export function formatTable(results: readonly BenchResult[]): string {
-  const models = results.filter((r) => r.name.startsWith('raw.') || r.name.startsWith('engine.'));
+  const models = results.filter((r) => r.name.startsWith('raw.') || r.name.startsWith('engine.') || r.name.startsWith('scenario.'));
   const others = results.filter((r) => !models.includes(r));
   const tables = [table(models, COLUMNS)];
   if (others.length > 0) tables.push(table(others, OTHER_COLUMNS));

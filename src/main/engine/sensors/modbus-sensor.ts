@@ -41,6 +41,13 @@ export class ModbusSensorSource extends BaseSensorSource {
     if (!this.active) return;
     const client = new ModbusRTU();
     this.client = client;
+    // The port's errors (EIO when the cable is pulled) arrive as an "error" event; unheard, one would end the station.
+    client.on('error', (err: unknown) => {
+      if (this.client !== client) return;
+      const message = err instanceof Error ? err.message : String(err);
+      this.junk('read-error', `${this.id}: ${message}`);
+      this.retry(`${this.config.path}: ${message}`);
+    });
     try {
       await client.connectRTUBuffered(this.config.path, { baudRate: this.config.baudRate, parity: this.config.parity });
     } catch (err) {

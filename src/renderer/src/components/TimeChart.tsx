@@ -1,6 +1,7 @@
 /**
- * A live time-series chart (uPlot: canvas, thousands of points at no cost to
- * the page). The x values are epoch seconds; series may have gaps (null).
+ * A line chart (uPlot: canvas, thousands of points at no cost to the page).
+ * The x values are epoch seconds, or plain numbers with xUnit; series may
+ * have gaps (null).
  */
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
@@ -22,6 +23,7 @@ export function TimeChart({
   height = 200,
   testId,
   yRange,
+  xUnit,
 }: {
   title: string;
   series: readonly ChartSeries[];
@@ -31,6 +33,8 @@ export function TimeChart({
   testId?: string;
   /** Fixed y range (e.g. 0..1 for a risk); default: fit the data, from 0. */
   yRange?: [number, number];
+  /** The x axis: epoch seconds (default) or plain numbers, labelled with this unit (e.g. "percentile"). */
+  xUnit?: string;
 }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
@@ -51,8 +55,8 @@ export function TimeChart({
           value: (_u: uPlot, v: number | null) => (v === null ? '–' : `${v.toFixed(v < 10 ? 2 : 1)}${s.unit ? ` ${s.unit}` : ''}`),
         })),
       ],
-      axes: [AXIS, { ...AXIS, size: 56 }],
-      scales: { x: { time: true }, y: yRange ? { range: yRange } : { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
+      axes: [xUnit ? { ...AXIS, label: xUnit, labelFont: AXIS.font } : AXIS, { ...AXIS, size: 56 }],
+      scales: { x: { time: xUnit === undefined }, y: yRange ? { range: yRange } : { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
       cursor: { drag: { x: false, y: false } },
       legend: { show: true },
     };
@@ -66,7 +70,7 @@ export function TimeChart({
     };
     // The chart is made once per set of series; data updates go through setData below.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [series.map((s) => s.label).join('|'), height]);
+  }, [series.map((s) => s.label).join('|'), height, xUnit]);
 
   useEffect(() => {
     plot.current?.setData(data as uPlot.AlignedData);

@@ -12,6 +12,7 @@ import { DecisionBadge } from '../components/DecisionBadge';
 import { ImageIcon } from '../components/Icons';
 import { Modal } from '../components/Modal';
 import { JpegImage } from '../components/JpegImage';
+import { download } from '../download';
 import { formatTime } from '../format';
 
 const PAGE = 100;
@@ -39,17 +40,6 @@ export function buildFilter(from: string, to: string, decisions: ReadonlySet<Dec
   if (decisions.size > 0 && decisions.size < DECISIONS.length) f.decisions = DECISIONS.filter((d) => decisions.has(d));
   if (failSafeOnly) f.failSafeOnly = true;
   return f;
-}
-
-function download(bytes: Uint8Array, filename: string): void {
-  const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'text/csv' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 function InspectionDetail({ row, onClose }: { row: LoggedInspection; onClose: () => void }) {
@@ -155,7 +145,7 @@ export function HistoryPage() {
     setExporting('writing the CSV file…');
     try {
       const file = await api.exportInspections({ filter });
-      download(file.csv, file.filename);
+      download(file.csv, file.filename, 'text/csv');
       setExporting(`${file.rows} rows in ${file.filename}${file.truncated ? ' (the filter matched more: narrow it to export the rest)' : ''}`);
     } catch (e) {
       setExporting(`export failed: ${(e as Error).message}`);

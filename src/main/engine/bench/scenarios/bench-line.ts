@@ -35,6 +35,8 @@ interface Offered {
 
 export class BenchLine {
   private seq = 0;
+  /** Every pipeline made for a scenario: a cancelled one still has frames in it, answered before the model closes. */
+  private readonly pipelines: InspectionPipeline<Offered>[] = [];
 
   private constructor(
     readonly model: LoadedModel,
@@ -104,10 +106,13 @@ export class BenchLine {
       },
       options,
     );
+    this.pipelines.push(pipeline);
     return (image, offeredAt = performance.now()) => pipeline.submit({ image, offeredAt });
   }
 
-  close(): Promise<void> {
-    return this.model.client.close();
+  /** Once every frame offered has been answered (and logged), the model's worker is closed. */
+  async close(): Promise<void> {
+    await Promise.all(this.pipelines.map((p) => p.whenIdle()));
+    await this.model.client.close();
   }
 }
