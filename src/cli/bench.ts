@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { BenchPlanSchema } from '../shared/bench';
-import { formatTable, runBench, scenarioResult, type BenchResult } from '../main/engine/bench/bench';
+import { benchSessionSettings, formatTable, runBench, scenarioResult, type BenchResult } from '../main/engine/bench/bench';
 import { modelResolver } from '../main/engine/bench/scenarios/model-refs';
 import { runPlan } from '../main/engine/bench/scenarios/plan-runner';
 import { SHAPED_MODELS, type ShapedModelName } from '../main/engine/bench/shaped-models';
@@ -143,16 +143,7 @@ async function scenarioResults(
       frames,
       inferenceEntry: workers.inference,
       logEntry: workers.log,
-      baseSettings: {
-        providers: ['cpu'],
-        intraOpThreads: threads,
-        interOpThreads: 1,
-        spinning: false,
-        graphOptimization: 'all',
-        executionMode: 'sequential',
-        memoryArena: true,
-        warmupRuns: 3,
-      },
+      baseSettings: benchSessionSettings(threads),
       lineRateFps: 10,
       deadlineMs: 1000,
     },

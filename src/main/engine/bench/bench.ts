@@ -190,14 +190,11 @@ function results(model: string, mode: 'latency' | 'throughput', batch: number, t
   return [raw, engine];
 }
 
-export async function runBench(plan: BenchPlan, demoFrames: readonly Uint8Array[], progress: Progress): Promise<BenchReport> {
-  const started = new Date();
-  const t0 = performance.now();
-  const out: BenchResult[] = [];
-  const frames = await decodedFrames(demoFrames.slice(0, 16));
-  const settings: SessionSettings = {
+/** The session the CLI's figures run with: CPU, the given intra-op threads, the station's defaults otherwise. */
+export function benchSessionSettings(threads: number): SessionSettings {
+  return {
     providers: ['cpu'],
-    intraOpThreads: plan.threads,
+    intraOpThreads: threads,
     interOpThreads: 1,
     spinning: false,
     graphOptimization: 'all',
@@ -205,6 +202,14 @@ export async function runBench(plan: BenchPlan, demoFrames: readonly Uint8Array[
     memoryArena: true,
     warmupRuns: 3,
   };
+}
+
+export async function runBench(plan: BenchPlan, demoFrames: readonly Uint8Array[], progress: Progress): Promise<BenchReport> {
+  const started = new Date();
+  const t0 = performance.now();
+  const out: BenchResult[] = [];
+  const frames = await decodedFrames(demoFrames.slice(0, 16));
+  const settings = benchSessionSettings(plan.threads);
   const rounds = plan.quick ? 2 : 3;
   // Per round, for each side: at least this many runs (batches) and this long.
   const budget = (batch: number): Budget => (plan.quick ? { minRuns: Math.max(3, 8 / batch), minMs: 300 } : { minRuns: Math.max(4, 24 / batch), minMs: 1000 });
