@@ -9,9 +9,9 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import sharp from 'sharp';
 import { BenchPlanSchema } from '../shared/bench';
 import { benchSessionSettings, formatTable, runBench, scenarioResult, type BenchResult } from '../main/engine/bench/bench';
+import { cameraSizedFrames } from '../main/engine/bench/scenarios/camera-frames';
 import { modelResolver } from '../main/engine/bench/scenarios/model-refs';
 import { runPlan } from '../main/engine/bench/scenarios/plan-runner';
 import { SHAPED_MODELS, type ShapedModelName } from '../main/engine/bench/shaped-models';
@@ -132,9 +132,7 @@ async function scenarioResults(
     budget: quick ? 'quick' : 'standard',
   });
   // Camera-sized frames: the demo cherries as 640×480 JPEGs, decoded by the line as a camera's would be.
-  const frames = await Promise.all(
-    demoFrames.map(async (f) => new Uint8Array(await sharp(f).resize(640, 480, { fit: 'fill' }).jpeg({ quality: 85 }).toBuffer())),
-  );
+  const frames = await cameraSizedFrames(demoFrames);
   const workers = sourceWorkerEntries();
   const { outcomes } = await runPlan(
     plan,

@@ -6,10 +6,8 @@
  * these to measure what serving them costs the line.
  */
 import type { Inspection } from '../shared/inspection';
+import { LIVE_VIEW } from '../shared/live-view';
 import { StationClient } from './station-client';
-
-/** As the page does it (src/renderer/src/api/use-station.ts, components/RejectStrip.tsx). */
-export const LIVE_PAGE_RATES = { frameFetchesPerS: 10, stripUpdateMs: 1000, strip: 8 } as const;
 
 export interface LivePageCounts {
   requests: number;
@@ -49,9 +47,9 @@ export class LivePageClient {
       this.request(() => c.call('getStatus', {})),
       this.request(() => c.call('getSession', {})),
       this.request(() => c.call('getRecentInspections', { limit: 1 })),
-      this.request(() => c.call('getRecentRejects', { limit: LIVE_PAGE_RATES.strip })),
+      this.request(() => c.call('getRecentRejects', { limit: LIVE_VIEW.strip })),
     ]);
-    this.stripTimer = setInterval(() => this.updateStrip(), LIVE_PAGE_RATES.stripUpdateMs);
+    this.stripTimer = setInterval(() => this.updateStrip(), LIVE_VIEW.stripUpdateMs);
   }
 
   private async fetchNewest(): Promise<void> {
@@ -59,7 +57,7 @@ export class LivePageClient {
     this.fetching = true;
     try {
       while (!this.closed && this.wanted) {
-        const wait = this.lastFetchAt + 1000 / LIVE_PAGE_RATES.frameFetchesPerS - performance.now();
+        const wait = this.lastFetchAt + 1000 / LIVE_VIEW.frameFetchesPerS - performance.now();
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         const item = this.wanted;
         this.wanted = null;
@@ -73,7 +71,7 @@ export class LivePageClient {
   }
 
   private updateStrip(): void {
-    const fresh = this.arrived.reverse().slice(0, LIVE_PAGE_RATES.strip);
+    const fresh = this.arrived.reverse().slice(0, LIVE_VIEW.strip);
     this.arrived = [];
     for (const r of fresh) {
       if (this.shown.has(r.frameId)) continue;

@@ -33,6 +33,7 @@ import { DiagnosticsSampler } from './metrics/diagnostics-sampler';
 import { ProcessUsageMeter } from './metrics/process-usage';
 import { ShiftCounts } from './metrics/shift-counts';
 import { findImportCandidates } from './models/import-candidates';
+import { decisionCountsSince, minuteCountsSince } from './storage/inspection-queries';
 import { QueryClient } from './storage/query-client';
 import { SettingsStore } from './storage/settings-store';
 import { readKeptImage } from './storage/kept-images';
@@ -128,7 +129,6 @@ export class StationEngine {
   readonly sessions: SessionManager;
   /** The benchmark panel's runs (one at a time, in a worker of their own). */
   readonly benchmarks: StationBenchmarks;
-  private readonly settingsStore: SettingsStore;
   private thresholdsSetBy: StationStatus['thresholdsSetBy'] = null;
   private inferenceSetBy: StationStatus['model']['settingsSetBy'] = null;
   /** While set, every frame is rejected fail-safe without inference (a benchmark has the CPU). */
@@ -162,14 +162,13 @@ export class StationEngine {
     private readonly registry: ModelRegistry,
     private readonly output: RejectOutput,
     private readonly queries: QueryClient,
+    /** Settings a technician applied, read once at start (the inference ones decided how the model was loaded). */
+    private readonly settingsStore: SettingsStore,
   ) {
-    this.settingsStore = new SettingsStore(db, (m) => settings.logger.warn(m));
     // Thresholds a technician applied outlive a restart; else the config file's, else the model's.
     const stored = this.settingsStore.get(THRESHOLDS_SETTING, ThresholdsSchema);
     this.thresholds = stored?.value ?? settings.config.model.thresholds ?? active.loaded.pkg.manifest.thresholds;
     if (stored) this.thresholdsSetBy = { actor: stored.actor, at: stored.at, reason: stored.reason };
-    const inference = this.settingsStore.get(INFERENCE_SETTING, InferenceOverrideSchema);
-    if (inference) this.inferenceSetBy = { actor: inference.actor, at: inference.at, reason: inference.reason };
     this.pipeline = new InspectionPipeline<PipelineFrame>(
       () => this.active.loaded,
       (item, outcome) => this.finish(item, outcome),
@@ -221,7 +220,9 @@ export class StationEngine {
     const source = await createFrameSource(config.source);
     const checked = openCheckedDatabase(settings.databasePath);
     const db = checked.db;
-    const runtime = runtimeFor(config.inference, new SettingsStore(db, (m) => logger.warn(m)).get(INFERENCE_SETTING, InferenceOverrideSchema)?.value ?? null);
+    const settingsStore = new SettingsStore(db, (m) => logger.warn(m));
+    const storedInference = settingsStore.get(INFERENCE_SETTING, InferenceOverrideSchema);
+    const runtime = runtimeFor(config.inference, storedInference?.value ?? null);
     const registry = new ModelRegistry(db, settings.dataDir);
     let active: ActiveModel;
     let startupProblem: string | undefined;
@@ -268,10 +269,11 @@ export class StationEngine {
       throw err;
     }
     const queries = new QueryClient(settings.workers.query, settings.databasePath);
-    const engine = new StationEngine(settings, runtime, active, source, db, log, registry, createRejectOutput(config.output), queries);
+    const engine = new StationEngine(settings, runtime, active, source, db, log, registry, createRejectOutput(config.output), queries, settingsStore);
+    if (storedInference) engine.inferenceSetBy = { actor: storedInference.actor, at: storedInference.at, reason: storedInference.reason };
     if (startupProblem) engine.lastError = startupProblem;
     try {
-      await engine.seedShiftCounts();
+      engine.seedShiftCounts();
       await engine.startMachineHealth();
     } catch (err) {
       await engine.stop();
@@ -615,14 +617,13 @@ export class StationEngine {
     this.loopDelay.stop();
   }
 
-  /** The shift's counts so far and the last hour's, from the log, so a restart mid-shift keeps them. */
-  private async seedShiftCounts(): Promise<void> {
-    const now = Date.now();
-    const [shift, perMinute] = await Promise.all([
-      this.queries.call('countsSince', { since: this.shiftCounts.current.startedAt.toISOString() }),
-      this.queries.call('minuteCountsSince', { since: new Date(now - 60 * 60_000).toISOString() }),
-    ]);
-    this.shiftCounts.seed(shift, perMinute);
+  /**
+   * The shift's counts so far and the last hour's, from the log, so a restart mid-shift keeps them:
+   * two indexed counts on the main connection before the line starts, so start-up waits for no worker.
+   */
+  private seedShiftCounts(): void {
+    const hourAgo = new Date(Date.now() - 60 * 60_000);
+    this.shiftCounts.seed(decisionCountsSince(this.db, this.shiftCounts.current.startedAt), minuteCountsSince(this.db, hourAgo));
   }
 
   private watchStartedAt = performance.now();

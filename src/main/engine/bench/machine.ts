@@ -2,6 +2,7 @@
 import { availableParallelism, cpus, totalmem, release, platform, arch } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
+import { providersInBuild } from '../inference/session-factory';
 
 export interface MachineFacts {
   readonly cpu: string;
@@ -25,6 +26,6 @@ export function machineFacts(): MachineFacts {
     onnxruntime: ort.env.versions.node ?? 'unknown',
     sharp: sharp.versions.sharp ?? 'unknown',
     libvips: sharp.versions.vips,
-    providersInBuild: ort.listSupportedBackends().map((b) => b.name),
+    providersInBuild: [...providersInBuild()],
   };
 }

@@ -7,9 +7,7 @@
  * their export, and applying a measured setting to the line.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
-import sharp from 'sharp';
+import { basename, join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import {
   SHAPED_MODEL_REFS,
@@ -22,14 +20,16 @@ import {
   BenchPlanSchema,
 } from '../../../shared/bench';
 import { EXECUTION_PROVIDERS, type ExecutionProvider, type InferenceOverride } from '../../../shared/config';
-import { ModelManifestSchema } from '../../../shared/manifest';
 import type { InferenceRuntime } from '../inference/session-settings';
+import { providersInBuild } from '../inference/session-factory';
 import { autoIntraOpThreads } from '../inference/session-settings';
 import type { WorkerEntry } from '../inference/worker-entry';
 import type { Logger } from '../logger';
 import type { ImageModelPackage } from '../model-package';
 import type { BenchStore } from '../storage/bench-store';
 import { BenchService, exportRun } from './bench-service';
+import { findImportCandidates } from '../models/import-candidates';
+import { cameraSizedFrames } from './scenarios/camera-frames';
 import { modelResolver } from './scenarios/model-refs';
 
 export type WhileLineRuns = 'refuse' | 'pause' | 'beside';
@@ -78,11 +78,15 @@ export class StationBenchmarks {
     return this.service.current;
   }
 
-  options(): BenchOptions {
+  async options(): Promise<BenchOptions> {
     const active = this.host.activePackage();
     const cores = availableParallelism();
-    const inBuild = new Set(safeBackends());
-    const bundled = bundledImageModels(this.host.bundledDir);
+    const inBuild = providersInBuild();
+    // The image models that ship with the app, as the Models page finds packages.
+    const bundled = (await findImportCandidates([this.host.bundledDir], () => false)).candidates
+      .filter((c) => c.task === 'image-classification')
+      .map((c) => ({ dir: basename(c.path), label: `${c.name} ${c.version}` }))
+      .filter((b) => /^[a-z0-9][a-z0-9._-]*$/.test(b.dir));
     return {
       models: [
         { ref: 'active', label: `running now: ${active.manifest.name} ${active.manifest.version}` },
@@ -205,45 +209,6 @@ export class StationBenchmarks {
       .filter((n) => /\.(jpe?g|png)$/i.test(n))
       .sort()
       .slice(0, 16);
-    return Promise.all(
-      names.map(
-        async (n) =>
-          new Uint8Array(
-            await sharp(readFileSync(join(dir, n)))
-              .resize(640, 480, { fit: 'fill' })
-              .jpeg({ quality: 85 })
-              .toBuffer(),
-          ),
-      ),
-    );
+    return cameraSizedFrames(names.map((n) => readFileSync(join(dir, n))));
   }
-}
-
-function safeBackends(): string[] {
-  try {
-    return ort.listSupportedBackends().map((b) => b.name);
-  } catch {
-    return ['cpu'];
-  }
-}
-
-/** The image models that ship with the app (models/<dir>/manifest.json). */
-function bundledImageModels(dir: string): { dir: string; label: string }[] {
-  let entries: string[];
-  try {
-    entries = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  const out: { dir: string; label: string }[] = [];
-  for (const name of entries.sort()) {
-    try {
-      const manifest = ModelManifestSchema.parse(JSON.parse(readFileSync(join(dir, name, 'manifest.json'), 'utf8')));
-      if (manifest.task === 'image-classification' && /^[a-z0-9][a-z0-9._-]*$/.test(name))
-        out.push({ dir: name, label: `${manifest.name} ${manifest.version}` });
-    } catch {
-      // not a model package
-    }
-  }
-  return out;
 }

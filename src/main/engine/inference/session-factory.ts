@@ -37,7 +37,8 @@ export function sessionOptions(settings: SessionSettings, provider: ExecutionPro
   };
 }
 
-function available(): Set<string> {
+/** The execution providers this build of onnxruntime-node has (whether their hardware is there is found out by loading). */
+export function providersInBuild(): Set<string> {
   try {
     return new Set(ort.listSupportedBackends().map((b) => b.name));
   } catch {
@@ -50,7 +51,7 @@ export async function createSession(bytes: Uint8Array, settings: SessionSettings
   // log would print a shared-library error on stderr for every attempt. Errors still arrive as exceptions.
   ort.env.logLevel = 'fatal';
   const fallbacks: ProviderFallback[] = [];
-  const inBuild = available();
+  const inBuild = providersInBuild();
   for (const [i, provider] of settings.providers.entries()) {
     const last = i === settings.providers.length - 1;
     if (!inBuild.has(provider)) {

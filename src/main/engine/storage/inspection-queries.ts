@@ -1,8 +1,9 @@
 /**
  * Reads of the inspection log for the UI: pages of filtered rows, the scores
  * behind the what-if panel, CSV exports, kept images, counts for the shift.
- * Plain functions over a connection; they run in the query worker
- * (query-worker.ts) so that a large read never holds up the line.
+ * Plain functions over a connection. The large ones run in the query worker
+ * (query-worker.ts) so that they never hold up the line; the shift's counts,
+ * two indexed counts, are read on the main connection once at start.
  */
 import { stringify } from 'csv-stringify/sync';
 import { DECISIONS, type Decision } from '../../../shared/decision';

@@ -1,10 +1,8 @@
 /** Messages between the engine and its query worker (reads of the log for the UI). */
 import type { InspectionFilter, InspectionPage } from '../../../shared/history';
 import type { Thresholds } from '../../../shared/manifest';
-import type { DecisionCounts } from '../../../shared/status';
 import type { ScoreSample, ScoreWindow } from '../../../shared/what-if';
 import type { CsvFile } from './inspection-queries';
-import type { Decision } from '../../../shared/decision';
 
 /** Each query: what it takes and what it gives. */
 export interface QueryCalls {
@@ -12,8 +10,6 @@ export interface QueryCalls {
   sample: { args: { window: ScoreWindow; model: { name: string; version: string }; thresholds: Thresholds; now: string }; result: ScoreSample };
   export: { args: { filter: InspectionFilter; stationId: string; now: string }; result: CsvFile };
   imagePath: { args: { seq: number }; result: string | null };
-  countsSince: { args: { since: string }; result: DecisionCounts };
-  minuteCountsSince: { args: { since: string }; result: { minute: number; decision: Decision; n: number }[] };
 }
 export type QueryKind = keyof QueryCalls;
 

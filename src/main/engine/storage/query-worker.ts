@@ -7,7 +7,7 @@
 import { parentPort } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { SqliteDatabase } from './database';
-import { decisionCountsSince, exportCsv, imagePathOf, minuteCountsSince, queryPage, scoreSample } from './inspection-queries';
+import { exportCsv, imagePathOf, queryPage, scoreSample } from './inspection-queries';
 import type { FromQueryWorker, QueryCalls, QueryKind, ToQueryWorker } from './query-protocol';
 
 if (!parentPort) throw new Error('query-worker must run as a worker thread');
@@ -23,8 +23,6 @@ const handlers: Handlers = {
   sample: (d, a) => scoreSample(d, a.window, a.model, a.thresholds, new Date(a.now)),
   export: (d, a) => exportCsv(d, a.filter, a.stationId, new Date(a.now)),
   imagePath: (d, a) => imagePathOf(d, a.seq),
-  countsSince: (d, a) => decisionCountsSince(d, new Date(a.since)),
-  minuteCountsSince: (d, a) => minuteCountsSince(d, new Date(a.since)),
 };
 
 port.on('message', (m: ToQueryWorker) => {

@@ -2,9 +2,8 @@
 import { useEffect, useRef, useState } from 'react';
 import type { LineSightApi } from '../../../shared/contract';
 import type { Inspection } from '../../../shared/inspection';
+import { LIVE_VIEW } from '../../../shared/live-view';
 import type { StationStatus } from '../../../shared/status';
-
-export const FRAME_FETCHES_PER_S = 10;
 
 export function useStationStatus(api: LineSightApi): { status: StationStatus | null; error: string | null } {
   const [status, setStatus] = useState<StationStatus | null>(null);
@@ -29,13 +28,13 @@ export function useStationStatus(api: LineSightApi): { status: StationStatus | n
 
 export interface LatestItem {
   readonly inspection: Inspection;
-  /** object URL of the frame's JPEG, when it could still be fetched */
-  readonly imageUrl: string | null;
+  /** The frame's JPEG, when it could still be fetched. */
+  readonly jpeg: Uint8Array | null;
 }
 
 /**
  * The newest inspection and its image. Fetches at most one image at a time,
- * at most FRAME_FETCHES_PER_S a second, and always the newest, so a fast line
+ * at most LIVE_VIEW.frameFetchesPerS a second, and always the newest, so a fast line
  * never piles up requests: nobody reads more than ten items a second from
  * two metres, and five screens must not cost the line its rate (BRIEF.md,
  * bench station.clients).
@@ -44,7 +43,6 @@ export function useLatestInspection(api: LineSightApi): LatestItem | null {
   const [latest, setLatest] = useState<LatestItem | null>(null);
   const wanted = useRef<Inspection | null>(null);
   const fetching = useRef(false);
-  const currentUrl = useRef<string | null>(null);
   const lastFetchAt = useRef(-Infinity);
 
   useEffect(() => {
@@ -54,7 +52,7 @@ export function useLatestInspection(api: LineSightApi): LatestItem | null {
       fetching.current = true;
       try {
         while (alive && wanted.current) {
-          const wait = lastFetchAt.current + 1000 / FRAME_FETCHES_PER_S - performance.now();
+          const wait = lastFetchAt.current + 1000 / LIVE_VIEW.frameFetchesPerS - performance.now();
           if (wait > 0) await new Promise((r) => setTimeout(r, wait));
           if (!alive) return;
           const inspection = wanted.current;
@@ -62,10 +60,7 @@ export function useLatestInspection(api: LineSightApi): LatestItem | null {
           lastFetchAt.current = performance.now();
           const image = await api.getFrameImage({ frameId: inspection.frameId }).catch(() => null);
           if (!alive) return;
-          const url = image ? URL.createObjectURL(new Blob([image.jpeg as Uint8Array<ArrayBuffer>], { type: 'image/jpeg' })) : null;
-          if (currentUrl.current) URL.revokeObjectURL(currentUrl.current);
-          currentUrl.current = url;
-          setLatest({ inspection, imageUrl: url });
+          setLatest({ inspection, jpeg: image?.jpeg ?? null });
         }
       } finally {
         fetching.current = false;
@@ -83,7 +78,6 @@ export function useLatestInspection(api: LineSightApi): LatestItem | null {
     return () => {
       alive = false;
       off();
-      if (currentUrl.current) URL.revokeObjectURL(currentUrl.current);
     };
   }, [api]);
   return latest;

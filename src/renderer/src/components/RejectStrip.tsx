@@ -5,15 +5,12 @@
 import { useEffect, useState } from 'react';
 import type { LineSightApi } from '../../../shared/contract';
 import type { Inspection } from '../../../shared/inspection';
+import { LIVE_VIEW } from '../../../shared/live-view';
 import type { StationStatus } from '../../../shared/status';
 import { DecisionBadge } from './DecisionBadge';
 import { Modal } from './Modal';
 import { ScoreBars } from './ScoreBars';
 import { JpegImage } from './JpegImage';
-
-const STRIP = 8;
-/** New rejects join the strip at most this often: at full line speed a strip that changed every frame could not be read, and each new thumbnail costs a request. */
-export const STRIP_UPDATE_MS = 1000;
 
 function Thumb({ api, inspection, onOpen }: { api: LineSightApi; inspection: Inspection; onOpen: () => void }) {
   const [jpeg, setJpeg] = useState<Uint8Array | null>(null);
@@ -68,7 +65,7 @@ export function RejectStrip({ api, status }: { api: LineSightApi; status: Statio
   const [open, setOpen] = useState<Inspection | null>(null);
   useEffect(() => {
     let alive = true;
-    api.getRecentRejects({ limit: STRIP }).then(
+    api.getRecentRejects({ limit: LIVE_VIEW.strip }).then(
       (list) => alive && setRejects((now) => (now.length ? now : list)),
       () => {},
     );
@@ -80,8 +77,8 @@ export function RejectStrip({ api, status }: { api: LineSightApi; status: Statio
       if (arrived.length === 0) return;
       const newest = arrived.reverse();
       arrived = [];
-      setRejects((now) => [...newest, ...now].slice(0, STRIP));
-    }, STRIP_UPDATE_MS);
+      setRejects((now) => [...newest, ...now].slice(0, LIVE_VIEW.strip));
+    }, LIVE_VIEW.stripUpdateMs);
     return () => {
       alive = false;
       off();

@@ -8,6 +8,7 @@ import { useStation } from '../api/station-context';
 import { useLatestInspection } from '../api/use-station';
 import { Counts } from '../components/Counts';
 import { DecisionBadge } from '../components/DecisionBadge';
+import { JpegImage } from '../components/JpegImage';
 import { RejectStrip } from '../components/RejectStrip';
 import { ScoreBars } from '../components/ScoreBars';
 
@@ -24,8 +25,8 @@ export function LivePage() {
               {inspection.decision.toUpperCase()}
             </div>
           )}
-          {latest?.imageUrl ? (
-            <img src={latest.imageUrl} alt={`frame ${inspection?.frameId}`} data-testid="frame-image" />
+          {latest?.jpeg ? (
+            <JpegImage jpeg={latest.jpeg} alt={`frame ${inspection?.frameId}`} testId="frame-image" />
           ) : (
             <div className="frame-empty">waiting for the first item…</div>
           )}

@@ -20,7 +20,7 @@ import type { ImageModelPackage } from '../../model-package';
 import { openDatabase } from '../../storage/database';
 import { LogClient } from '../../storage/log-client';
 import { RawRunner } from '../raw-runner';
-import { percentile } from '../stats';
+import { percentile, spreadOf } from '../stats';
 import { BenchLine, type FrameTiming } from './bench-line';
 import { BenchCancelled, lineRate, offline, singleStream, type ScenarioBudget, type ScenarioRun } from './scenarios';
 
@@ -114,7 +114,7 @@ export function figuresOf(
     raw: { perFrameMs: round(rawPerFrame), runP50Ms: round(runP50), fps: round(rawFps, 1) },
     ratioVsRaw: round(ratio),
     inferenceRatioVsRaw: round(stages.inference / rawPerFrame),
-    spread: round((percentile(latencies, 90) - percentile(latencies, 10)) / Math.max(percentile(latencies, 50), 1e-6)),
+    spread: round(spreadOf(latencies).spread),
     failed: run.timings.filter((t) => t.failed).length,
     ...(extra.lineRate ? { lineRate: extra.lineRate } : {}),
     loopDelayP99Ms: extra.loopDelayP99Ms,
