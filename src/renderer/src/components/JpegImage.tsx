@@ -1,14 +1,27 @@
-/** A JPEG's bytes shown as an image: an object URL made for it, and revoked when the bytes change or the image goes. */
+/**
+ * A JPEG's bytes shown as an image. A new object URL is set before the old
+ * one is revoked (revoking an image's URL while it still loads is a failed
+ * load in the console), and the last one is revoked when the image goes.
+ */
 import { useEffect, useRef } from 'react';
 
 export function JpegImage({ jpeg, alt, className, testId }: { jpeg: Uint8Array; alt: string; className?: string; testId?: string }) {
   const img = useRef<HTMLImageElement>(null);
+  const shown = useRef<string | null>(null);
   useEffect(() => {
     const el = img.current;
     if (!el) return;
     const url = URL.createObjectURL(new Blob([jpeg as Uint8Array<ArrayBuffer>], { type: 'image/jpeg' }));
     el.src = url;
-    return () => URL.revokeObjectURL(url);
+    const previous = shown.current;
+    shown.current = url;
+    if (previous) URL.revokeObjectURL(previous);
   }, [jpeg]);
+  useEffect(
+    () => () => {
+      if (shown.current) URL.revokeObjectURL(shown.current);
+    },
+    [],
+  );
   return <img ref={img} alt={alt} className={className} data-testid={testId} />;
 }
