@@ -20,6 +20,8 @@ export default defineConfig({
           'query-worker': resolve(import.meta.dirname, 'src/main/engine/storage/query-worker.ts'),
           // A benchmark run (the panel's) in a thread of its own: its bare-runtime floor blocks the thread it runs on.
           'bench-worker': resolve(import.meta.dirname, 'src/main/engine/bench/scenarios/bench-worker.ts'),
+          // The first load of a model file, in a child process under model.loadMemoryMiB (issue 11, item 5).
+          'model-probe': resolve(import.meta.dirname, 'src/main/engine/models/probe-child.ts'),
         },
       },
     },

@@ -21,6 +21,7 @@ import { startBenchPostgres } from './bench-postgres';
 import { isTabularPackage, loadModelPackage } from '../main/engine/model-package';
 import { appLayout } from '../main/engine/app-layout';
 import { benchStationClients } from '../station/clients-bench';
+import { benchStationFlood } from '../station/flood-bench';
 
 const USAGE = `Usage: npm run bench -- [--json FILE] [--models ${SHAPED_MODELS.join(',')}] [--threads N] [--batch N] [--quick]`;
 const DEFAULT_MODELS: ShapedModelName[] = ['resnet18-shaped', 'mobilenet-shaped'];
@@ -96,6 +97,17 @@ async function main(): Promise<void> {
       rounds: values.quick ? 1 : 6,
       windowMs: values.quick ? 1500 : 4000,
       searchSteps: values.quick ? 2 : 6,
+      progress: (message) => process.stderr.write(`${message}\n`),
+    }),
+  );
+  // Four clients asking as fast as the station lets them, against the demo at its normal rate (issue 11).
+  report.results.push(
+    await benchStationFlood({
+      app: appLayout(ROOT),
+      workers: sourceWorkerEntries(),
+      clients: 4,
+      rounds: values.quick ? 1 : 4,
+      windowMs: values.quick ? 2000 : 5000,
       progress: (message) => process.stderr.write(`${message}\n`),
     }),
   );

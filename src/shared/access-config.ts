@@ -58,6 +58,25 @@ export const ServerConfigSchema = z
     host: z.string().min(1).max(255).default('127.0.0.1'),
     /** Required from every client when host is not loopback: in the page's address (?token=…) or an Authorization: Bearer header. */
     token: z.string().min(16, 'at least 16 characters').max(256).optional(),
+    /**
+     * Names besides this PC's own, its addresses and localhost under which clients reach the station
+     * (a DNS name, a reverse proxy's name); ".example.com" allows every name below example.com.
+     * Requests naming any other host are refused (DNS rebinding).
+     */
+    allowedHosts: z
+      .array(
+        z
+          .string()
+          .min(1)
+          .max(253)
+          .regex(/^\.?[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'a host name such as station-3.plant.local, or .plant.local for every name below it'),
+      )
+      .max(64)
+      .default([]),
+    /** WebSocket clients connected at once (each browser tab is one); more are refused. */
+    maxClients: z.number().int().min(1).max(1000).default(32),
+    /** Requests one client may have answered per second (a live page asks about 20); faster clients are slowed down. */
+    requestsPerS: z.number().int().min(1).max(10_000).default(50),
   })
   .strict()
   .refine((s) => isLoopbackHost(s.host) || s.token !== undefined, {

@@ -102,9 +102,19 @@ export const StationConfigSchema = z
          * removable-media folders (/media, /run/media, /mnt; /Volumes; drive letters D: to Z:) and the bundled models.
          */
         importRoots: z.array(z.string().min(1)).max(32).optional(),
+        /**
+         * The most memory a model may take while it is first loaded and warmed up, in MiB: every import, and
+         * the first load of any model file on this station, runs first in a separate process capped at this
+         * (Node and ONNX Runtime included, about 80 MiB); a model that needs more is refused and the running
+         * model stays active. 2048: twenty times what the largest model here needs (SqueezeNet, ~100 MiB),
+         * room for ResNet-50-class models, and a bound a 24 GiB, 2-core station PC carries beside its line.
+         */
+        loadMemoryMiB: z.number().int().min(256).max(65536).default(2048),
+        /** How long that first load may take, in seconds, before the model is refused (a TensorRT engine build is the slow case). */
+        loadTimeoutS: z.number().int().min(5).max(3600).default(120),
       })
       .strict()
-      .default({}),
+      .default({ loadMemoryMiB: 2048, loadTimeoutS: 120 }),
     source: SourceConfigSchema.default(ReplaySourceSchema.parse({ kind: 'replay' })),
     pipeline: PipelineConfigSchema.default(PipelineConfigSchema.parse({})),
     inference: InferenceConfigSchema.default(InferenceConfigSchema.parse({})),
@@ -116,7 +126,7 @@ export const StationConfigSchema = z
     /** How decisions reach the sorter. Default: none (the demo has no sorter). */
     output: OutputConfigSchema.default({ kind: 'none' }),
     /** The headless station's HTTP and WebSocket server. */
-    server: ServerConfigSchema.default({ port: 5780, host: '127.0.0.1' }),
+    server: ServerConfigSchema.default(ServerConfigSchema.parse({})),
     /** Technicians and their PINs, sign-out and lock-out. */
     auth: AuthConfigSchema.default(AuthConfigSchema.parse({})),
     /** The line: how many items a second it delivers (what the benchmark's line-rate scenario and its recommendation aim at). */

@@ -140,6 +140,12 @@ export const SensorsConfigSchema = z
     /** Sample rate the FFT band edges refer to, Hz (the rate the readings arrive at). */
     sampleRateHz: z.number().positive().max(1_000_000).default(200),
     environment: z.array(EnvironmentRuleSchema).default([]),
+    /**
+     * A channel whose newest valid reading is older than this makes machine health unknown (an alarm), never
+     * "ok" on stale data. Default: the window's span (windowSamples / sampleRateHz), and never less than a
+     * source's own pace (a serial sensor's livenessMs, two Modbus polls).
+     */
+    staleMs: z.number().int().min(10).max(3_600_000).optional(),
     health: HealthConfigSchema.default(HealthConfigSchema.parse({})),
   })
   .strict();

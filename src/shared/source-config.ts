@@ -7,6 +7,11 @@ import { z } from 'zod';
 const watched = {
   /** No frame for this long raises the camera alarm and engages the fail-safe. */
   stallMs: z.number().int().min(100).max(600_000).default(2000),
+  /**
+   * A frame (or file) larger than this is not read: its item is rejected fail-safe, so a broken or hostile
+   * camera cannot eat the memory. 20 MB is far above any inspection camera's JPEG.
+   */
+  maxFrameBytes: z.number().int().min(1024).max(100_000_000).default(20_000_000),
 };
 
 const reconnect = {
@@ -53,8 +58,6 @@ export const MjpegSourceSchema = z
     url: z.url({ protocol: /^https?$/ }),
     /** No byte for this long ends the connection, and a new one is made. */
     readTimeoutMs: z.number().int().min(100).max(600_000).default(3000),
-    /** A part larger than this is refused (a broken stream must not eat the memory). */
-    maxFrameBytes: z.number().int().min(1024).max(100_000_000).default(20_000_000),
     ...reconnect,
     ...watched,
   })

@@ -15,6 +15,30 @@ export type LatencySummary = z.infer<typeof LatencySchema>;
 const DecisionCountsSchema = z.object(Object.fromEntries(DECISIONS.map((d) => [d, z.number()])) as Record<(typeof DECISIONS)[number], z.ZodNumber>);
 export type DecisionCounts = z.infer<typeof DecisionCountsSchema>;
 
+/**
+ * What the station's WebSocket and HTTP boundary did with clients that broke its rules (all zero in the
+ * desktop app, whose one window talks IPC). Issue 11: none of them may stop the line or grow its memory.
+ */
+export const TransportCountersSchema = z.object({
+  /** Sockets closed for a protocol violation: a frame over the size limit, invalid UTF-8, unmasked, reserved bits or opcodes. */
+  protocolErrors: z.number(),
+  /** Requests refused because their Host or Origin did not name the station (DNS rebinding, another site's page). */
+  refusedHosts: z.number(),
+  /** Connections refused because server.maxClients were connected already. */
+  refusedFull: z.number(),
+  /** Times a client asked faster than server.requestsPerS and was made to wait. */
+  throttled: z.number(),
+  /** Clients closed because they left their replies unread. */
+  closedNotReading: z.number(),
+  /** Clients closed because they piled up requests faster than they could be answered. */
+  closedFlooding: z.number(),
+});
+export type TransportCounters = z.infer<typeof TransportCountersSchema>;
+
+export function createTransportCounters(): TransportCounters {
+  return { protocolErrors: 0, refusedHosts: 0, refusedFull: 0, throttled: 0, closedNotReading: 0, closedFlooding: 0 };
+}
+
 export const StationStatusSchema = z.object({
   station: z.object({ id: z.string(), name: z.string(), startedAt: z.string(), uptimeS: z.number() }),
   model: z.object({
@@ -102,13 +126,42 @@ export const StationStatusSchema = z.object({
   clients: z.object({ open: z.number(), technicians: z.number() }),
   database: z.object({
     path: z.string(),
+    /** The log database's id: uploaded rows are known by (station, database id, seq); '' for a database from before ids. */
+    databaseId: z.string(),
     rowsWritten: z.number(),
-    /** Appended, not yet committed. */
+    /** Appended, not yet committed (while writes fail: waiting in memory, up to maxWaitingRows). */
     pendingRows: z.number(),
     lastFlushMs: z.number(),
     lastSeq: z.number(),
     sizeBytes: z.number(),
     imagesBytes: z.number(),
+    /** failing: the log cannot be written (a full disk, an I/O error, a read-only or removed file); the storage alarm says why. */
+    writes: z.enum(['ok', 'failing']),
+    /** Why, in a technician's words; null while writes land. */
+    writeProblem: z.string().nullable(),
+    failingSince: z.string().nullable(),
+    /** storage.whenFull in force: fail-safe rejects every item while decisions cannot be recorded. */
+    whenFull: z.enum(['fail-safe', 'keep-deciding']),
+    maxWaitingRows: z.number(),
+    /** Decided rows that could not be kept since start (the log failed and the queue in memory was full); each episode is also an event. */
+    rowsNotRecorded: z.number(),
+    /** Events waiting in memory for the log, and events refused past that queue's bound, since start. */
+    eventsWaiting: z.number(),
+    eventsNotRecorded: z.number(),
+    /** Failed writes since start (commits, events, audit, settings; retries included). */
+    writeFailures: z.number(),
+    /** Databases moved aside (failed their check at a start) and what of their rows is still to be uploaded. */
+    movedAside: z.array(
+      z.object({
+        file: z.string(),
+        databaseId: z.string().nullable(),
+        state: z.enum(['draining', 'drained', 'unreadable', 'no-targets']),
+        /** Rows some upload target has yet to receive; null when the file cannot be read. */
+        unsent: z.number().nullable(),
+        sent: z.number(),
+        problem: z.string().nullable(),
+      }),
+    ),
   }),
   /** Per upload target and stream: sent, waiting, last success and error. */
   upload: z.array(
@@ -139,6 +192,7 @@ export const StationStatusSchema = z.object({
    * denied (a technician's operation asked by an operator); failed in a handler.
    */
   api: z.object({ accepted: z.number(), rejected: z.number(), denied: z.number(), failed: z.number() }),
+  connections: TransportCountersSchema,
   lastError: z.string().optional(),
 });
 export type StationStatus = z.infer<typeof StationStatusSchema>;

@@ -13,6 +13,16 @@ export const StorageConfigSchema = z
     flushRows: z.number().int().min(1).max(100_000).default(1000),
     /** The data dir may hold this much (database + images); past it, images are dropped oldest-first and an alarm raised. */
     maxBytes: z.number().int().min(1_000_000).default(20_000_000_000),
+    /**
+     * While the log cannot be written (a full disk, an I/O error, a read-only or removed file):
+     * fail-safe rejects every item until decisions can be recorded again; keep-deciding decides as usual.
+     * Either way the storage alarm stands and decided rows wait in memory, up to maxWaitingRows.
+     */
+    whenFull: z.enum(['fail-safe', 'keep-deciding']).default('fail-safe'),
+    /** Decided rows kept in memory while the log cannot be written; past it, rows are counted as not recorded (and that count logged). */
+    maxWaitingRows: z.number().int().min(100).max(1_000_000).default(50_000),
+    /** A cap on the log file itself (SQLite max_page_count); reaching it is handled as a full disk. Unset: no cap but the disk. */
+    maxDatabaseBytes: z.number().int().min(100_000).optional(),
     images: z
       .object({
         /** Keep the frame of every rejected and every maybe item. */

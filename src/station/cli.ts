@@ -99,9 +99,6 @@ async function main(): Promise<void> {
     process.stderr.write(`linesight-station: cannot serve: ${why}\n`);
     process.exit(2);
   }
-  const tokenNote = isLoopbackHost(resolved.config.server.host) ? '' : ' (clients need the token: open the page as …/?token=<server.token>)';
-  process.stdout.write(`LineSight station ready at ${server.url}${tokenNote}\n`);
-
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {
     if (stopping) return;
@@ -111,8 +108,11 @@ async function main(): Promise<void> {
     await engine.stop();
     process.exit(0);
   };
+  // Listening before saying ready: a stop asked the moment the ready line is read must find its handler.
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  const tokenNote = isLoopbackHost(resolved.config.server.host) ? '' : ' (clients need the token: open the page as …/?token=<server.token>)';
+  process.stdout.write(`LineSight station ready at ${server.url}${tokenNote}\n`);
 }
 
 void main();

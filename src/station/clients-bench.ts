@@ -11,22 +11,17 @@
  * drift weighs on both), and the drop is reported as a percentage of the
  * rate alone.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { setPriority, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { StationConfigSchema } from '../shared/config';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ServerConfigSchema } from '../shared/access-config';
 import { createApiHandlers } from '../main/engine/api/handlers';
 import type { AppLayout } from '../main/engine/app-layout';
 import type { BenchResult, Progress } from '../main/engine/bench/bench';
 import { round } from '../main/engine/bench/stats';
-import { resolvePaths } from '../main/engine/config-loader';
 import type { WorkerEntries } from '../main/engine/inference/worker-entry';
-import { silentLogger } from '../main/engine/logger';
 import { LoopDelayMonitor } from '../main/engine/metrics/loop-delay';
-import { StationEngine } from '../main/engine/station-engine';
+import { median, sleep, startBenchStation, Swarm } from './bench-harness';
 import { startStationServer } from './http-server';
 import type { LivePageCounts } from './live-page-client';
 
@@ -50,60 +45,6 @@ const TRIAL_WARMUP_MS = 2000;
 const MAX_SEARCH_STEPS = 6;
 /** A line that drops more than this share of its frames does not keep up. */
 const MAX_DROPPED_SHARE = 0.005;
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** The client process, driven line by line (client-swarm.ts). */
-class Swarm {
-  private readonly replies: ((line: string) => void)[] = [];
-  private constructor(private readonly child: ChildProcessWithoutNullStreams) {
-    createInterface({ input: child.stdout }).on('line', (line) => this.replies.shift()?.(line));
-  }
-
-  static start(): Swarm {
-    const file = join(dirname(fileURLToPath(import.meta.url)), 'client-swarm.ts');
-    const child = spawn(process.execPath, ['--import', 'tsx', file], { stdio: ['pipe', 'pipe', 'pipe'] });
-    // The browsers are on other PCs: here they share the station's cores, so they take only what the station leaves.
-    if (child.pid !== undefined) setPriority(child.pid, 19);
-    return new Swarm(child);
-  }
-
-  send<T>(command: string): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.replies.push((line) => {
-        const reply = JSON.parse(line) as T & { error?: string };
-        if (reply.error) reject(new Error(`client swarm: ${reply.error}`));
-        else resolve(reply);
-      });
-      this.child.stdin.write(`${command}\n`);
-    });
-  }
-
-  stop(): void {
-    this.child.stdin.write('exit\n');
-  }
-}
-
-async function startEngine(opts: ClientsBenchOptions, fps: number, dataDir: string): Promise<StationEngine> {
-  const config = resolvePaths(
-    StationConfigSchema.parse({ source: { kind: 'replay', fps, loop: true }, inference: { providers: ['cpu'] } }),
-    process.cwd(),
-    opts.app,
-  );
-  return StationEngine.start({
-    config,
-    modelDir: opts.app.defaultModelDir,
-    databasePath: join(dataDir, 'linesight.sqlite'),
-    dataDir,
-    logger: silentLogger,
-    workers: opts.workers,
-    app: opts.app,
-  });
-}
-
 interface Trial {
   readonly classifiedPerS: number;
   readonly droppedShare: number;
@@ -112,7 +53,7 @@ interface Trial {
 /** Runs the line at a replay rate for a moment: how many frames it classified, and what share it had to drop. */
 async function trial(opts: ClientsBenchOptions, fps: number, measureMs: number): Promise<Trial> {
   const dataDir = mkdtempSync(join(tmpdir(), 'linesight-clients-bench-'));
-  const engine = await startEngine(opts, fps, dataDir);
+  const engine = await startBenchStation(opts, fps, dataDir);
   try {
     await sleep(TRIAL_WARMUP_MS);
     const a = engine.getStatus().frames;
@@ -155,12 +96,12 @@ export async function benchStationClients(opts: ClientsBenchOptions): Promise<Be
   const highest = await fullSpeed(opts);
   const lineRate = Math.max(1, Math.round(highest * HEADROOM));
   const dataDir = mkdtempSync(join(tmpdir(), 'linesight-clients-bench-'));
-  const engine = await startEngine(opts, lineRate, dataDir);
+  const engine = await startBenchStation(opts, lineRate, dataDir);
   const server = await startStationServer({
     engine,
     handlers: createApiHandlers(engine),
     rendererDir: opts.app.rendererDir,
-    server: { host: '127.0.0.1' },
+    server: ServerConfigSchema.parse({}),
     port: 0,
   });
   const model = engine.getStatus().model.name;

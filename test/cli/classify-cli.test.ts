@@ -3,6 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/paths';
+import { stageRealModel } from '../helpers/real-models';
+import { useTempDirs } from '../helpers/temp-dir';
 
 const PHOTOS = join(ROOT, '..', 'shared', 'data', 'images', 'photos');
 
@@ -16,10 +18,12 @@ function classify(...args: string[]) {
 }
 
 describe('npm run classify', () => {
+  const tempDir = useTempDirs();
+
   it('prints one JSON line per image with the top-5 labels and scores', () => {
     const run = classify(
       '--model',
-      'test/fixtures/models/squeezenet-caffe-mean/manifest.json',
+      join(stageRealModel('squeezenet-caffe-mean', tempDir()), 'manifest.json'),
       join(PHOTOS, 'pelican.jpeg'),
       join(PHOTOS, 'kitten_224.png'),
       join(PHOTOS, 'missing.jpg'),

@@ -40,7 +40,8 @@ describe('model lifecycle on a running station', () => {
   it('imports, activates, rolls back, keeps the history, and starts on the active model', async () => {
     const dataDir = tempDir();
     const packages = tempDir();
-    let engine = await start(dataDir, { source: { kind: 'replay', fps: 30 } });
+    const config = { source: { kind: 'replay' as const, fps: 30 }, model: { importRoots: [packages] } };
+    let engine = await start(dataDir, config);
     expect(engine.getStatus().model).toMatchObject({ name: 'demo-cherry', registryId: null });
 
     const v1 = await engine.importModel(demoAs(join(packages, 'v1'), '2.0.0'), 'tech-anna');
@@ -78,14 +79,14 @@ describe('model lifecycle on a running station', () => {
     expect(() => db.prepare('DELETE FROM model_activations').run()).toThrow(/append-only/);
     db.close();
 
-    engine = await start(dataDir, { source: { kind: 'replay', fps: 30 } });
+    engine = await start(dataDir, config);
     expect(engine.getStatus().model).toMatchObject({ name: 'cherry-line', version: '2.0.0', registryId: v1.model.id });
   });
 
   it('refuses every bad model with its own message, and the line keeps running on the active model', async () => {
     const dataDir = tempDir();
     const packages = tempDir();
-    const engine = await start(dataDir, { source: { kind: 'replay', fps: 50 } });
+    const engine = await start(dataDir, { source: { kind: 'replay', fps: 50 }, model: { importRoots: [packages] } });
     const good = await engine.importModel(demoAs(join(packages, 'good'), '3.0.0'), 'tech');
     await engine.activateModel(good.model.id, 'tech', null);
     const framesBefore = engine.getStatus().frames.classified;
@@ -147,7 +148,11 @@ describe('model lifecycle on a running station', () => {
   it('swaps models at full speed: every frame one decision, each from one model version, switching between frames', async () => {
     const dataDir = tempDir();
     const packages = tempDir();
-    const engine = await start(dataDir, { source: { kind: 'replay', fps: 120 }, storage: { flushIntervalMs: 50, flushRows: 256 } });
+    const engine = await start(dataDir, {
+      source: { kind: 'replay', fps: 120 },
+      storage: { flushIntervalMs: 50, flushRows: 256 },
+      model: { importRoots: [packages] },
+    });
     const a = await engine.importModel(demoAs(join(packages, 'a'), '4.0.0'), 'tech');
     const b = await engine.importModel(writePackage(join(packages, 'b'), tinyCnn({ name: 'cherry-line', version: '4.1.0' })), 'tech');
     const swaps = [a, b, a, b];

@@ -1,7 +1,8 @@
 /**
  * Real models that nobody here made (../shared/data, see its README), run
  * through the engine's own path, against their reference results.
- * Manifests: test/fixtures/models/NAME/manifest.json, pointing at ../shared/data.
+ * Manifests: test/fixtures/models/NAME/manifest.json, pointing at ../shared/data,
+ * staged with their files in a temp package folder (test/helpers/real-models.ts).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,12 +15,15 @@ import { loadImageModel } from '../../src/main/engine/models/loaded-model';
 import { InspectionPipeline } from '../../src/main/engine/pipeline/inspection-pipeline';
 import { TabularModel } from '../../src/main/engine/tabular/tabular-model';
 import { ROOT } from '../helpers/paths';
+import { stageRealModel } from '../helpers/real-models';
+import { useTempDirs } from '../helpers/temp-dir';
 
 const SHARED = join(ROOT, '..', 'shared', 'data');
-const FIXTURES = join(ROOT, 'test', 'fixtures', 'models');
 const PHOTOS = join(SHARED, 'images', 'photos');
 const settings = { ...OFFLINE_SESSION, warmupRuns: 1 };
 const entry = sourceWorkerEntry();
+const tempDir = useTempDirs();
+const staged = (fixture: string): string => stageRealModel(fixture, tempDir());
 
 interface Reference {
   readonly index: number;
@@ -42,7 +46,7 @@ describe('SqueezeNet (float16 in and out) on the reference photos', () => {
       expect(photos.length).toBe(18);
       expect(photos).toContain('kitten_224.png'); // RGBA
       expect(photos).toContain('n04372370_switch.JPEG'); // greyscale
-      const pkg = await loadImagePackage(join(FIXTURES, fixture));
+      const pkg = await loadImagePackage(staged(fixture));
       const run = await classifyImages(
         pkg,
         photos.map((name) => ({ name, data: readFileSync(join(PHOTOS, name)) })),
@@ -66,7 +70,7 @@ describe('MNIST (greyscale, logits, fixed batch)', () => {
   it('reads each digit as the digit in its file name', async () => {
     const dir = join(SHARED, 'images', 'mnist');
     const files = readdirSync(dir).sort();
-    const pkg = await loadImagePackage(join(FIXTURES, 'mnist-cntk'));
+    const pkg = await loadImagePackage(staged('mnist-cntk'));
     const run = await classifyImages(
       pkg,
       files.map((name) => ({ name, data: readFileSync(join(dir, name)) })),
@@ -79,7 +83,7 @@ describe('MNIST (greyscale, logits, fixed batch)', () => {
 
 describe('CIFAR-10 (dynamic batch)', () => {
   it('scores a batch of 8 exactly as it scores the frames one by one', async () => {
-    const pkg = await loadImagePackage(join(FIXTURES, 'cifar10'));
+    const pkg = await loadImagePackage(staged('cifar10'));
     const images = readdirSync(PHOTOS)
       .sort()
       .slice(0, 8)
@@ -121,7 +125,7 @@ describe('tree models with ZipMap outputs, through the tabular path', () => {
     ['lightgbm-iris', 0.78],
   ] as const) {
     it(`${fixture}: per-class probabilities, label accuracy ${accuracy} on iris.csv`, async () => {
-      const pkg = await loadModelPackage(join(FIXTURES, fixture));
+      const pkg = await loadModelPackage(staged(fixture));
       if (!isTabularPackage(pkg)) throw new Error('not tabular');
       const model = await TabularModel.load(pkg, { settings, entry });
       try {

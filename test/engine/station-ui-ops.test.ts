@@ -89,11 +89,12 @@ describe('the engine behind the UI', () => {
   });
 
   it('announces each step of an import, and the step where a bad model was refused', async () => {
-    const engine = await start(tempDir(), FINITE(5));
+    const stick = tempDir();
+    const engine = await start(tempDir(), { ...FINITE(5), model: { importRoots: [stick] } });
     const steps: ImportProgress[] = [];
     engine.on('importProgress', (p) => steps.push(p));
     const manifest = JSON.parse(readFileSync(join(DEMO_MODEL_DIR, 'manifest.json'), 'utf8')) as Record<string, unknown>;
-    const good = writePackage(join(tempDir(), 'good'), {
+    const good = writePackage(join(stick, 'good'), {
       bytes: readFileSync(join(DEMO_MODEL_DIR, 'model.onnx')),
       manifest: { ...manifest, version: '7.0.0' } as never,
     });
@@ -104,7 +105,7 @@ describe('the engine behind the UI', () => {
     steps.length = 0;
     // The manifest vouches for the bytes (so reading passes); ONNX Runtime cannot run them.
     const junk = new Uint8Array([1, 2, 3]);
-    const bad = writePackage(join(tempDir(), 'bad'), {
+    const bad = writePackage(join(stick, 'bad'), {
       bytes: junk,
       manifest: { ...manifest, version: '7.0.1', sha256: createHash('sha256').update(junk).digest('hex') } as never,
     });

@@ -8,7 +8,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import seedrandom from 'seedrandom';
 
-export type Behaviour = 'ok' | 'error' | 'hang' | 'cut' | 'flaky';
+/** slow-ack: stores the batch at once and answers only after ackDelayMs (longer than the client waits), as the collector of issue 11, item 9 did. */
+export type Behaviour = 'ok' | 'error' | 'hang' | 'cut' | 'flaky' | 'slow-ack';
 
 export interface IngestServer {
   readonly url: string;
@@ -19,15 +20,19 @@ export interface IngestServer {
   behave(b: Behaviour): void;
   /** Each batch's token, as sent. */
   readonly tokens: string[];
+  /** Every request's Idempotency-Key and body, in arrival order (a batch sent again must be sent identically). */
+  readonly received: { readonly key: string; readonly body: string }[];
   close(): Promise<void>;
 }
 
-export async function startIngestServer(opts: { flakyAcceptRate?: number; seed?: string; port?: number } = {}): Promise<IngestServer> {
+export async function startIngestServer(opts: { flakyAcceptRate?: number; seed?: string; port?: number; ackDelayMs?: number } = {}): Promise<IngestServer> {
   let behaviour: Behaviour = 'ok';
   const rng = seedrandom(opts.seed ?? 'ingest');
   const stored = new Map<string, { seq: number; station: string }[]>();
   const keys = new Set<string>();
   const tokens: string[] = [];
+  const received: { key: string; body: string }[] = [];
+  const timers = new Set<NodeJS.Timeout>();
   const stats = { accepted: 0, replays: 0, refused: 0, requests: 0 };
   const sockets = new Set<Socket>();
   const server: Server = createServer((req, res) => {
@@ -35,9 +40,21 @@ export async function startIngestServer(opts: { flakyAcceptRate?: number; seed?:
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      received.push({ key: String(req.headers['idempotency-key'] ?? ''), body: Buffer.concat(chunks).toString('utf8') });
       const mode =
         behaviour === 'flaky' ? (rng() < (opts.flakyAcceptRate ?? 0.5) ? 'ok' : (['error', 'cut', 'hang-short'] as const)[Math.floor(rng() * 3)]) : behaviour;
       if (mode === 'hang') return; // never answers; the client's timeout must end it
+      if (mode === 'slow-ack') {
+        store();
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          if (res.destroyed) return; // the client gave up waiting
+          stats.accepted++;
+          res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+        }, opts.ackDelayMs ?? 30_000);
+        timers.add(timer);
+        return;
+      }
       if (mode === 'hang-short') {
         // Stores the batch, then never answers: the client will send it again.
         store();
@@ -83,9 +100,11 @@ export async function startIngestServer(opts: { flakyAcceptRate?: number; seed?:
     rows: (stream) => (stored.get(stream) ?? []) as { seq: number; station: string }[],
     stats,
     tokens,
+    received,
     behave: (b) => (behaviour = b),
     close: () =>
       new Promise<void>((r) => {
+        for (const t of timers) clearTimeout(t);
         for (const s of sockets) s.destroy();
         server.close(() => r());
       }),

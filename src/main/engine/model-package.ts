@@ -3,12 +3,19 @@
  * default model.onnx beside it). The manifest is validated, the labels
  * resolved and the model's sha256 checked before anything uses it, so a
  * swapped or truncated file is refused with a clear message.
+ *
+ * A package is its folder: the manifest is taken where it really is (symlinks
+ * resolved) and the model and labels files it names must resolve, symlinks
+ * included, inside that folder, or the package is refused before they are
+ * read (issue 11, item 7: a decoy file's lines became labels, and the sha256
+ * message showed part of any file's hash).
  */
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { ModelManifestSchema, type ImageModelManifest, type ModelManifest, type TabularModelManifest } from '../../shared/manifest';
 import { describeZodError } from '../../shared/zod-errors';
+import { isWithin } from './path-within';
 
 interface PackageBase<M extends ModelManifest> {
   /** The folder of the manifest. */
@@ -58,8 +65,18 @@ async function manifestPathOf(folderOrManifest: string): Promise<string> {
   return path.endsWith('.json') ? path : join(path, MANIFEST_FILE);
 }
 
+/** Where the package's manifest really is (symlinks resolved); its folder is the package. */
+export async function resolveManifestPath(folderOrManifest: string): Promise<string> {
+  const path = await manifestPathOf(folderOrManifest);
+  try {
+    return await realpath(path);
+  } catch (err) {
+    throw new ModelPackageError(`cannot read model manifest ${path}: ${code(err)}`);
+  }
+}
+
 export async function readManifest(folderOrManifest: string): Promise<{ manifest: ModelManifest; manifestPath: string }> {
-  const manifestPath = await manifestPathOf(folderOrManifest);
+  const manifestPath = await resolveManifestPath(folderOrManifest);
   let text: string;
   try {
     text = await readFile(manifestPath, 'utf8');
@@ -77,14 +94,40 @@ export async function readManifest(folderOrManifest: string): Promise<{ manifest
   return { manifest: parsed.data, manifestPath };
 }
 
+/**
+ * The real path of a file the manifest names, checked to be inside the package folder (`dir`, a real
+ * path) before anything reads it: first as written (`../x`, an absolute path), then with symlinks resolved.
+ */
+async function packageFile(
+  dir: string,
+  manifestPath: string,
+  field: 'modelFile' | 'labelsFile',
+  name: string,
+  unreadable: (path: string, err: unknown) => string,
+): Promise<string> {
+  const outside = (): ModelPackageError =>
+    new ModelPackageError(`${field} "${name}" of ${manifestPath} leads outside its package folder ${dir}: a package's files must be inside its folder`);
+  const path = resolve(dir, name);
+  if (!isWithin(dir, path)) throw outside();
+  let real: string;
+  try {
+    real = await realpath(path);
+  } catch (err) {
+    throw new ModelPackageError(unreadable(path, err));
+  }
+  if (!isWithin(dir, real)) throw outside();
+  return real;
+}
+
 async function resolveLabels(manifest: ModelManifest, dir: string, manifestPath: string): Promise<string[]> {
   if (manifest.labels) return manifest.labels;
-  const file = resolve(dir, manifest.labelsFile!);
+  const unreadable = (path: string, err: unknown): string => `cannot read the labels file ${path} named by ${manifestPath}: ${code(err)}`;
+  const file = await packageFile(dir, manifestPath, 'labelsFile', manifest.labelsFile!, unreadable);
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new ModelPackageError(`cannot read the labels file ${file} named by ${manifestPath}: ${code(err)}`);
+    throw new ModelPackageError(unreadable(file, err));
   }
   const labels = text
     .split(/\r?\n/)
@@ -101,14 +144,16 @@ export async function loadModelPackage(folderOrManifest: string): Promise<ModelP
   const { manifest, manifestPath } = await readManifest(folderOrManifest);
   const dir = dirname(manifestPath);
   const labels = await resolveLabels(manifest, dir, manifestPath);
-  const modelPath = resolve(dir, manifest.modelFile);
+  const unreadable = (path: string, err: unknown): string => `cannot read model file ${path}: ${code(err)}`;
+  const modelPath = await packageFile(dir, manifestPath, 'modelFile', manifest.modelFile, unreadable);
   let bytes: Uint8Array;
   try {
     bytes = await readFile(modelPath);
   } catch (err) {
-    throw new ModelPackageError(`cannot read model file ${modelPath}: ${code(err)}`);
+    throw new ModelPackageError(unreadable(modelPath, err));
   }
   const sha256 = sha256Hex(bytes);
+  // The file is inside the package (checked above), so the hash shown is of the package's own file, never another's.
   if (sha256 !== manifest.sha256) {
     throw new ModelPackageError(
       `model file ${modelPath} does not match its manifest (sha256 ${sha256.slice(0, 12)}…, manifest says ${manifest.sha256.slice(0, 12)}…): the file was changed, truncated or swapped`,

@@ -23,12 +23,14 @@ import type { Thresholds } from '../../shared/manifest';
 import type { DiagnosticsSample } from '../../shared/diagnostics';
 import type { CsvExport, InspectionFilter, InspectionPage } from '../../shared/history';
 import { IMPORT_STEPS, type ImportCandidates, type ImportReport, type ModelActivation, type ModelRecord } from '../../shared/models';
-import type { StationStatus } from '../../shared/status';
+import { createTransportCounters, type StationStatus, type TransportCounters } from '../../shared/status';
 import type { ScoreSample, ScoreWindow } from '../../shared/what-if';
 import { ThresholdsSchema } from '../../shared/manifest';
 import { InferenceOverrideSchema, type InferenceOverride } from '../../shared/config';
 import { SessionManager } from './auth/session-manager';
+import { DataDirLock } from './data-dir-lock';
 import { FrameMemory } from './frame-memory';
+import { imageFormatOf } from './preprocess/image-format';
 import { DiagnosticsSampler } from './metrics/diagnostics-sampler';
 import { ProcessUsageMeter } from './metrics/process-usage';
 import { ShiftCounts } from './metrics/shift-counts';
@@ -41,7 +43,6 @@ import { BenchStore } from './storage/bench-store';
 import { StationBenchmarks, type BenchHost } from './bench/station-benchmarks';
 import { createBoundaryCounters, type BoundaryCounters } from './api/dispatch';
 import { decide } from './decision';
-import { ModelLoadError } from './inference/inference-client';
 import { resolveSessionSettings, type InferenceRuntime } from './inference/session-settings';
 import type { WorkerEntries } from './inference/worker-entry';
 import type { Logger } from './logger';
@@ -51,6 +52,10 @@ import { StageLatency } from './metrics/stage-latency';
 import { MachineHealthMonitor } from './sensors/machine-health';
 import { isImagePackage, isTabularPackage, loadModelPackage, ModelPackageError, type ImageModelPackage, type ModelPackage } from './model-package';
 import { loadImageModel, type LoadedModel } from './models/loaded-model';
+import { FirstLoadGate } from './models/first-load-gate';
+import { ModelProbeRefused } from './models/model-probe';
+import { ModelProblemsError } from './models/model-problems';
+import { ProbedModels } from './storage/model-probes';
 import { importModel } from './models/model-import';
 import { ModelRegistry } from './models/model-registry';
 import { InspectionPipeline, type Outcome } from './pipeline/inspection-pipeline';
@@ -62,6 +67,10 @@ import { AuditTrail } from './storage/audit-trail';
 import { EventLog } from './storage/event-log';
 import { ImageKeeper } from './storage/image-keeper';
 import { LogClient } from './storage/log-client';
+import { applyDatabaseCap } from './storage/database-cap';
+import { FileIdentity } from './storage/file-identity';
+import { MainWrites } from './storage/main-writes';
+import { StorageMonitor } from './storage/storage-monitor';
 import { AlarmBoard } from './alarms/alarm-board';
 
 /** Configuration with every path made absolute. */
@@ -115,6 +124,8 @@ function requireLineModel(pkg: ModelPackage): ImageModelPackage {
 export class StationEngine {
   /** Requests from the UI, counted at the boundary by whichever shell carries them. */
   readonly apiCounters: BoundaryCounters = createBoundaryCounters();
+  /** What the station's WebSocket and HTTP boundary did with clients that broke its rules (request-gate.ts). */
+  readonly transportCounters: TransportCounters = createTransportCounters();
   private readonly latency = new StageLatency();
   private readonly fps = new RateMeter();
   private readonly loopDelay = new LoopDelayMonitor();
@@ -138,6 +149,10 @@ export class StationEngine {
   private readonly pipeline: InspectionPipeline<PipelineFrame>;
   private readonly alarms: AlarmBoard;
   private readonly events: EventLog;
+  /** Every write on the main connection (events, audit, settings, registry, benchmark runs), and their health. */
+  private readonly writes: MainWrites;
+  /** The storage alarms, storage.whenFull, moved-aside uploads (storage/storage-monitor.ts). */
+  private readonly storageMonitor: StorageMonitor;
   private readonly audit: AuditTrail;
   private readonly keeper: ImageKeeper;
   /** Frames waiting for their decision, with the timer that rejects them at the deadline. */
@@ -148,9 +163,13 @@ export class StationEngine {
   private failSafeEngaged = false;
   private thresholds: Thresholds;
   private swapping: Promise<unknown> | null = null;
+  /** Every first load of a model file (start-up, import, activation, rollback) goes through it; set by start(). */
+  private probes!: FirstLoadGate;
   private statusTimer: NodeJS.Timeout | null = null;
   private lastError: string | undefined;
   private stopped = false;
+  /** This station's hold on its data folder, given back at stop. */
+  private dataDirLock: DataDirLock | null = null;
 
   private constructor(
     private readonly settings: EngineSettings,
@@ -179,9 +198,26 @@ export class StationEngine {
         preprocessConcurrency: settings.config.pipeline.decodeConcurrency,
       },
     );
-    this.events = new EventLog(db);
+    // A full disk raises the storage alarm; it never throws out of a timer (issue 11, item 3).
+    this.writes = new MainWrites(db, {
+      path: settings.databasePath,
+      identity: new FileIdentity(settings.databasePath),
+      onRefused: (what, fault) => this.storageMonitor.onRefused(what, fault),
+      onRecovered: (episode) => this.storageMonitor.onMainRecovered(episode),
+    });
+    this.events = new EventLog(db, this.writes);
     this.audit = new AuditTrail(db);
     this.alarms = new AlarmBoard((change) => this.onAlarm(change));
+    this.storageMonitor = new StorageMonitor({
+      config: settings.config.storage,
+      databasePath: settings.databasePath,
+      log,
+      writes: this.writes,
+      events: this.events,
+      alarms: this.alarms,
+      logger: settings.logger,
+    });
+    log.onWriterChange((status, recovery) => this.storageMonitor.onWriter(status, recovery));
     this.keeper = new ImageKeeper(settings.dataDir, settings.config.station.id, settings.config.storage.images, (m) => settings.logger.warn(m));
     this.sessions = new SessionManager({
       auth: settings.config.auth,
@@ -193,7 +229,7 @@ export class StationEngine {
     this.shiftCounts = new ShiftCounts(settings.config.shifts.starts, new Date());
     this.benchmarks = new StationBenchmarks(
       this.benchHost(),
-      new BenchStore(db),
+      new BenchStore(db, this.writes),
       { bench: settings.workers.bench, inference: settings.workers.inference, log: settings.workers.log },
       settings.logger,
       (p) => this.emit('benchProgress', p),
@@ -216,10 +252,24 @@ export class StationEngine {
    * leaves nothing open) when any part is bad.
    */
   static async start(settings: EngineSettings): Promise<StationEngine> {
+    // One station per data folder: a second is refused before it opens anything (data-dir-lock.ts).
+    const lock = DataDirLock.acquire(settings.dataDir);
+    try {
+      const engine = await StationEngine.startLocked(settings);
+      engine.dataDirLock = lock;
+      return engine;
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
+  }
+
+  private static async startLocked(settings: EngineSettings): Promise<StationEngine> {
     const { config, logger } = settings;
     const source = await createFrameSource(config.source);
     const checked = openCheckedDatabase(settings.databasePath);
     const db = checked.db;
+    applyDatabaseCap(db, config.storage.maxDatabaseBytes);
     const settingsStore = new SettingsStore(db, (m) => logger.warn(m));
     const storedInference = settingsStore.get(INFERENCE_SETTING, InferenceOverrideSchema);
     const runtime = runtimeFor(config.inference, storedInference?.value ?? null);
@@ -227,16 +277,21 @@ export class StationEngine {
     let active: ActiveModel;
     let startupProblem: string | undefined;
     if (checked.movedAside) {
-      startupProblem = `the database failed its check and was moved aside to ${checked.movedAside}; a new one was started`;
+      const { path, problem } = checked.movedAside;
+      startupProblem = `the database failed its check and was moved aside to ${path} (${problem}); a new one was started, and the rows it had not uploaded are sent from there`;
       logger.error(startupProblem);
     }
+    // Refusals by the load probe go to the event log once the engine (and its log) exists; at start-up the
+    // refusal is the start-up problem instead (shown as lastError).
+    let built: StationEngine | null = null;
+    const probes = firstLoadGate(db, settings, (message) => built?.events.append({ at: new Date(), kind: 'model', severity: 'warning', message }));
     try {
-      let pkg: ModelPackage | null = null;
+      let loaded: LoadedModel | null = null;
       let registryId: number | null = null;
       const registered = registry.active();
       if (registered) {
         try {
-          pkg = await registry.loadPackage(registered.id);
+          loaded = await StationEngine.load(requireLineModel(await registry.loadPackage(registered.id)), settings, runtime, logger, probes);
           registryId = registered.id;
         } catch (err) {
           // The line must run: fall back to the configured model and say so loudly.
@@ -244,8 +299,7 @@ export class StationEngine {
           logger.error(startupProblem);
         }
       }
-      pkg ??= await loadModelPackage(settings.modelDir);
-      const loaded = await StationEngine.load(requireLineModel(pkg), settings, runtime, logger);
+      loaded ??= await StationEngine.load(requireLineModel(await loadModelPackage(settings.modelDir)), settings, runtime, logger, probes);
       active = { loaded, registryId };
     } catch (err) {
       db.close();
@@ -270,6 +324,8 @@ export class StationEngine {
     }
     const queries = new QueryClient(settings.workers.query, settings.databasePath);
     const engine = new StationEngine(settings, runtime, active, source, db, log, registry, createRejectOutput(config.output), queries, settingsStore);
+    engine.probes = probes;
+    built = engine;
     if (storedInference) engine.inferenceSetBy = { actor: storedInference.actor, at: storedInference.at, reason: storedInference.reason };
     if (startupProblem) engine.lastError = startupProblem;
     try {
@@ -290,8 +346,14 @@ export class StationEngine {
     return engine;
   }
 
-  private static async load(pkg: ImageModelPackage, settings: EngineSettings, runtime: InferenceRuntime, logger: Logger): Promise<LoadedModel> {
+  /**
+   * Loads a model into a worker of the station for the line. The first load of a file on this station
+   * runs in the load probe first (a child process under model.loadMemoryMiB), so that a model bomb ends
+   * the probe, never the station (issue 11, item 5).
+   */
+  private static async load(pkg: ImageModelPackage, settings: EngineSettings, runtime: InferenceRuntime, logger: Logger, probes: FirstLoadGate): Promise<LoadedModel> {
     try {
+      await probes.ensure(pkg, runtime.session);
       return await loadImageModel(pkg, {
         settings: runtime.session,
         entry: settings.workers.inference,
@@ -300,10 +362,13 @@ export class StationEngine {
         onWorkerEvent: (e) => (e.kind === 'restarted' ? logger.warn(e.message) : logger.error(e.message)),
       });
     } catch (err) {
-      const reasons = err instanceof ModelLoadError ? err.problems.join('; ') : (err as Error).message;
+      // A refusal by the probe is already one sentence naming the model and the setting.
+      if (err instanceof ModelProbeRefused) throw new ModelPackageError(err.message);
+      const reasons = err instanceof ModelProblemsError ? err.problems.join('; ') : (err as Error).message;
       throw new ModelPackageError(`model file ${pkg.modelPath} cannot be run: ${reasons}`);
     }
   }
+
 
   on<E extends EventName>(event: E, listener: Listener<E>): () => void {
     let set = this.listeners.get(event);
@@ -367,16 +432,19 @@ export class StationEngine {
       benchmark: this.benchmarks.current,
       database: {
         path: this.settings.databasePath,
+        databaseId: this.log.databaseId,
         rowsWritten: this.log.rowsWritten,
         pendingRows: this.log.pendingRows,
         lastFlushMs: Math.round(this.log.lastFlushMs * 1000) / 1000,
         lastSeq: this.log.lastSeq,
         sizeBytes: this.log.storageStatus()?.databaseBytes ?? 0,
         imagesBytes: this.log.storageStatus()?.imagesBytes ?? 0,
+        ...this.storageMonitor.databaseStatus(),
       },
       upload: this.log.uploadStatus().map((l) => ({ ...l })),
       output: this.output.status(),
       api: { ...this.apiCounters },
+      connections: { ...this.transportCounters },
       ...(this.lastError ? { lastError: this.lastError } : {}),
     };
   }
@@ -434,10 +502,12 @@ export class StationEngine {
 
   /** Imports a model package (a folder or a manifest path on this PC) into the registry; does not activate it. */
   importModel(source: string, actor: string, taskId?: string): Promise<ImportReport> {
+    const storing = `importing ${source}`;
     return importModel(source, {
       registry: this.registry,
       settings: this.runtime.session,
-      entry: this.settings.workers.inference,
+      gate: this.probes,
+      importRoots: this.settings.config.model.importRoots ?? [],
       actor,
       now: () => new Date(),
       ...(taskId !== undefined
@@ -446,6 +516,9 @@ export class StationEngine {
               this.emit('importProgress', { taskId, step, index: IMPORT_STEPS.indexOf(step), steps: IMPORT_STEPS.length, state, message }),
           }
         : {}),
+    }).catch((err: unknown) => {
+      // Storing the model in the registry writes to the log: on a full disk the import is refused with the reason.
+      throw this.writes.explain(storing, err);
     });
   }
 
@@ -465,14 +538,16 @@ export class StationEngine {
     await this.replaceModel(
       async () => ({ pkg: requireLineModel(await this.registry.loadPackage(id)), registryId: id, runtime: this.runtime }),
       (old, pkg, at) => {
-        this.registry.recordActivation(id, action, actor, reason, at);
-        this.audit.record({
-          at,
-          actor,
-          subject: 'model',
-          old: { name: old.pkg.manifest.name, version: old.pkg.manifest.version, sha256: old.pkg.manifest.sha256 },
-          new: { name: pkg.manifest.name, version: pkg.manifest.version, sha256: pkg.manifest.sha256, action },
-          reason,
+        this.writes.run(`the model ${action}`, () => {
+          this.registry.recordActivation(id, action, actor, reason, at);
+          this.audit.record({
+            at,
+            actor,
+            subject: 'model',
+            old: { name: old.pkg.manifest.name, version: old.pkg.manifest.version, sha256: old.pkg.manifest.sha256 },
+            new: { name: pkg.manifest.name, version: pkg.manifest.version, sha256: pkg.manifest.sha256, action },
+            reason,
+          });
         });
         this.settings.logger.info(`${action}: model ${pkg.manifest.name} ${pkg.manifest.version} is active (by ${actor}${reason ? `: ${reason}` : ''})`);
       },
@@ -490,11 +565,11 @@ export class StationEngine {
     await this.replaceModel(
       async () => ({ pkg: this.active.loaded.pkg, registryId: this.active.registryId, runtime }),
       (_old, _pkg, at) => {
-        this.runtime = runtime;
-        this.db.transaction(() => {
+        this.writes.run('the inference settings change', () => {
           this.audit.record({ at, actor, subject: 'config', old: { inference: old }, new: { inference: next }, reason });
           this.settingsStore.set(INFERENCE_SETTING, next, actor, reason, at);
-        })();
+        });
+        this.runtime = runtime;
         this.inferenceSetBy = { actor, at: at.toISOString(), reason };
         this.settings.logger.info(
           `inference settings: ${next.providers.join(', ')}, ${next.intraOpThreads} thread(s), ${next.mode} mode, batch ${next.maxBatch} (by ${actor}: ${reason})`,
@@ -517,21 +592,29 @@ export class StationEngine {
   /** Loads the next model beside the running one, then switches the line to it between two frames; the old one is closed once idle. */
   private async replaceModel(
     prepare: () => Promise<{ pkg: ImageModelPackage; registryId: number | null; runtime: InferenceRuntime }>,
-    switched: (old: LoadedModel, pkg: ImageModelPackage, at: Date) => void,
+    /** Records the change (audit, registry, settings); runs just before the switch, and a throw (the log cannot be written) cancels it. */
+    record: (old: LoadedModel, pkg: ImageModelPackage, at: Date) => void,
   ): Promise<void> {
     if (this.stopped) throw new ModelActivationError('the station is stopping');
     if (this.swapping) throw new ModelActivationError('another model is being loaded; try again when it is active');
     const work = (async () => {
       const { pkg, registryId, runtime } = await prepare();
-      const next = await StationEngine.load(pkg, this.settings, runtime, this.settings.logger);
+      const next = await StationEngine.load(pkg, this.settings, runtime, this.settings.logger, this.probes);
       if (this.stopped) {
         await next.client.close();
         throw new ModelActivationError('the station stopped while the model was loading');
       }
       const old = this.active.loaded;
+      // Recorded first, in the same tick as the switch: a change that cannot be written is refused whole,
+      // the new model closed and the running one kept, rather than running unrecorded (issue 11, item 3).
+      try {
+        record(old, pkg, new Date());
+      } catch (err) {
+        await next.client.close();
+        throw err;
+      }
       // The switch: the next frame admitted goes to the new model.
       this.active = { loaded: next, registryId };
-      switched(old, pkg, new Date());
       void this.pipeline.whenIdle(old).then(() => old.client.close());
     })();
     this.swapping = work;
@@ -586,14 +669,24 @@ export class StationEngine {
   setThresholds(thresholds: Thresholds, actor: string, reason: string): Thresholds {
     const old = this.thresholds;
     const at = new Date();
-    this.db.transaction(() => {
+    // Written whole before it applies: on a full disk the change is refused with the reason (issue 11, item 3).
+    this.writes.run('the thresholds change', () => {
       this.audit.record({ at, actor, subject: 'thresholds', old, new: thresholds, reason });
       this.settingsStore.set(THRESHOLDS_SETTING, thresholds, actor, reason, at);
-    })();
+    });
     this.thresholds = { ...thresholds };
     this.thresholdsSetBy = { actor, at: at.toISOString(), reason };
     this.settings.logger.info(`thresholds pit ≥ ${thresholds.pit}, maybe ≥ ${thresholds.maybe} (were ${old.pit}, ${old.maybe}; by ${actor}: ${reason})`);
     return this.thresholds;
+  }
+
+  /**
+   * A new cap on the log file (storage.maxDatabaseBytes; null: none) while running: a technician who made
+   * room raises it and what waited is written at once. Also how the attack tests fill the log on demand.
+   */
+  setDatabaseCap(maxBytes: number | null): void {
+    applyDatabaseCap(this.db, maxBytes);
+    this.log.setDatabaseCap(maxBytes);
   }
 
   async stop(): Promise<void> {
@@ -612,9 +705,11 @@ export class StationEngine {
     await this.output.close();
     await this.queries.close();
     await this.log.close();
+    this.events.close();
     this.db.close();
     await this.active.loaded.client.close();
     this.loopDelay.stop();
+    this.dataDirLock?.release();
   }
 
   /**
@@ -636,6 +731,8 @@ export class StationEngine {
     if (!isTabularPackage(pkg))
       throw new ModelPackageError(`sensor model ${pkg.manifestPath} is a ${pkg.manifest.task} model; machine health needs a tabular model`);
     try {
+      // The sensor model is a model file too: its first load on this station runs in the load probe first.
+      await this.probes.ensure(pkg, this.runtime.session);
       this.machine = await MachineHealthMonitor.start({
         config: sensors,
         pkg,
@@ -646,7 +743,7 @@ export class StationEngine {
         logger: this.settings.logger,
       });
     } catch (err) {
-      const reasons = err instanceof ModelLoadError ? err.problems.join('; ') : (err as Error).message;
+      const reasons = err instanceof ModelProblemsError ? err.problems.join('; ') : (err as Error).message;
       throw new ModelPackageError(`sensor model ${pkg.modelPath} cannot be run: ${reasons}`);
     }
   }
@@ -714,35 +811,19 @@ export class StationEngine {
     return this.pausedBecause === null && (this.source.state === 'running' || this.source.state === 'starting');
   }
 
-  /** The disk cap and the upload targets. */
+  /** The disk cap, the log's writes, the upload targets, moved-aside databases (storage/storage-monitor.ts). */
   private watchStorage(): void {
-    const storage = this.log.storageStatus();
-    if (storage?.overCap) {
-      this.alarms.raise(
-        'storage',
-        'storage',
-        'alarm',
-        `data dir over its ${this.settings.config.storage.maxBytes}-byte cap: images dropped, inspections kept until uploaded`,
-      );
-    } else this.alarms.clear('storage');
-    for (const lane of this.log.uploadStatus()) {
-      const id = `upload:${lane.target}:${lane.stream}`;
-      if (lane.failures >= 3)
-        this.alarms.raise(
-          id,
-          'upload',
-          'warning',
-          `upload of ${lane.stream} to ${lane.target} failing (${lane.pending} waiting): ${lane.lastError ?? 'no reason given'}`,
-        );
-      else this.alarms.clear(id);
-    }
+    this.storageMonitor.watch();
   }
 
   private failSafeReasons(): string[] {
-    return this.alarms
+    const reasons = this.alarms
       .list()
       .filter((a) => a.kind === 'camera' || a.kind === 'model' || a.kind === 'line')
       .map((a) => a.message);
+    // storage.whenFull: fail-safe (the default): no item is released while its decision cannot be recorded.
+    const storage = this.storageMonitor.failSafeReason();
+    return storage === null ? reasons : [...reasons, storage];
   }
 
   private updateFailSafe(): void {
@@ -776,6 +857,8 @@ export class StationEngine {
     const { deadlineMs, staleMs } = this.settings.config.decision;
     // Paused (a benchmark has the CPU): every item is rejected, none inferred.
     if (this.pausedBecause !== null) return this.failSafeNow(item, 'paused', this.pausedBecause);
+    // An item whose picture the source could not give (empty, unreadable, too large) is rejected with the reason.
+    if (frame.unreadable !== undefined) return this.failSafeNow(item, 'source', frame.unreadable);
     const age = Date.now() - frame.capturedAt;
     if (age > staleMs) return this.failSafeNow(item, 'stale', `frame is ${age} ms old (over ${staleMs} ms): not judged`);
     // The deadline: no decision within it, and the item is rejected now, whatever comes later.
@@ -787,7 +870,7 @@ export class StationEngine {
   }
 
   /** Rejects an item at once, without a model's verdict (stale frame, deadline passed, line paused). */
-  private failSafeNow(item: PipelineFrame, stage: 'stale' | 'deadline' | 'paused', reason: string): void {
+  private failSafeNow(item: PipelineFrame, stage: 'stale' | 'deadline' | 'paused' | 'source', reason: string): void {
     this.finish(item, {
       kind: 'failed',
       model: null,
@@ -799,7 +882,7 @@ export class StationEngine {
 
   private finish({ frame, receivedAt }: PipelineFrame, outcome: Outcome): void {
     const deadline = this.deadlines.get(frame.id);
-    if (outcome.kind !== 'failed' || (outcome.stage !== 'stale' && outcome.stage !== 'paused')) {
+    if (outcome.kind !== 'failed' || (outcome.stage !== 'stale' && outcome.stage !== 'paused' && outcome.stage !== 'source')) {
       // Decided once: the deadline's reject, or the pipeline's outcome, whichever came first.
       if (!deadline) return;
       clearTimeout(deadline);
@@ -835,10 +918,17 @@ export class StationEngine {
         this.settings.logger.warn(this.lastError);
       }
     }
+    const storageVeto = this.storageMonitor.failSafeReason();
+    if (storageVeto !== null && failSafeReason === undefined) {
+      decision = 'pit';
+      failSafeReason = storageVeto;
+    }
     this.output.decide(frame.id, decision);
     const tl = performance.now();
     const capturedAt = new Date(frame.capturedAt).toISOString();
-    const image = this.keeper.keep(frame.id, frame.capturedAt, decision, failSafeReason !== undefined, frame.data);
+    // Only pictures are kept and shown: bytes that failed to decode, or are no image at all, are not (issue 11).
+    const picture = outcome.kind === 'failed' && outcome.stage === 'decode' ? null : imageFormatOf(frame.data) !== null ? frame.data : null;
+    const image = picture ? this.keeper.keep(frame.id, frame.capturedAt, decision, failSafeReason !== undefined, picture) : null;
     this.log.append({
       imagePath: image?.path ?? null,
       imageBytes: image?.bytes ?? 0,
@@ -880,7 +970,7 @@ export class StationEngine {
       totalMs: Math.round(totalMs * 100) / 100,
       modelVersion: manifest.version,
     };
-    this.memory.remember(inspection, frame.data);
+    this.memory.remember(inspection, picture);
     this.emit('inspection', inspection);
   }
 
@@ -900,4 +990,18 @@ function runtimeFor(config: StationConfig['inference'], override: InferenceOverr
   const session = resolveSessionSettings(config, { platform: process.platform, cores: availableParallelism() });
   if (!override) return { session, mode: config.mode, maxBatch: config.maxBatch };
   return { session: { ...session, providers: override.providers, intraOpThreads: override.intraOpThreads }, mode: override.mode, maxBatch: override.maxBatch };
+}
+
+/** The load probe's gate for this station: refusals go to the log, and to `record` (the event log). */
+function firstLoadGate(db: SqliteDatabase, settings: EngineSettings, record: (message: string) => void): FirstLoadGate {
+  const { config, logger } = settings;
+  return new FirstLoadGate(new ProbedModels(db), {
+    entry: settings.workers.modelProbe,
+    limits: { memoryMiB: config.model.loadMemoryMiB, timeoutMs: config.model.loadTimeoutS * 1000 },
+    onRefused: (message) => {
+      logger.error(message);
+      record(message);
+    },
+    onPassed: (message) => logger.info(message),
+  });
 }

@@ -41,22 +41,41 @@ describe('PIN hashes', () => {
 });
 
 describe('SignInGuard', () => {
+  /** One whole wrong attempt. */
+  const wrong = (guard: SignInGuard, name: string, now: number) => {
+    expect(guard.begin(name, now)).toEqual({ allowed: true });
+    return guard.failed(name, now);
+  };
+
   it('locks a name after maxAttempts wrong PINs for lockoutS, then allows a fresh set', () => {
     const guard = new SignInGuard({ maxAttempts: 3, lockoutS: 60 });
-    expect(guard.failed('ana', 0)).toEqual({ triesLeft: 2, lockedUntil: null });
-    expect(guard.failed('ana', 1000)).toEqual({ triesLeft: 1, lockedUntil: null });
-    expect(guard.failed('ana', 2000)).toEqual({ triesLeft: 0, lockedUntil: 62_000 });
-    expect(guard.check('ana', 61_999)).toEqual({ allowed: false, lockedUntil: 62_000 });
-    expect(guard.check('bo', 3000)).toEqual({ allowed: true });
-    expect(guard.check('ana', 62_000)).toEqual({ allowed: true });
-    expect(guard.failed('ana', 63_000)).toEqual({ triesLeft: 2, lockedUntil: null });
+    expect(wrong(guard, 'ana', 0)).toEqual({ triesLeft: 2, lockedUntil: null });
+    expect(wrong(guard, 'ana', 1000)).toEqual({ triesLeft: 1, lockedUntil: null });
+    expect(wrong(guard, 'ana', 2000)).toEqual({ triesLeft: 0, lockedUntil: 62_000 });
+    expect(guard.begin('ana', 61_999)).toEqual({ allowed: false, reason: 'locked', lockedUntil: 62_000 });
+    expect(wrong(guard, 'bo', 3000)).toEqual({ triesLeft: 2, lockedUntil: null });
+    expect(wrong(guard, 'ana', 62_000)).toEqual({ triesLeft: 2, lockedUntil: null });
   });
 
   it('forgets the wrong PINs once the right one is typed', () => {
     const guard = new SignInGuard({ maxAttempts: 2, lockoutS: 60 });
-    guard.failed('ana', 0);
+    wrong(guard, 'ana', 0);
+    expect(guard.begin('ana', 1)).toEqual({ allowed: true });
     guard.succeeded('ana');
+    expect(wrong(guard, 'ana', 2)).toEqual({ triesLeft: 1, lockedUntil: null });
+  });
+
+  it('counts an attempt as wrong from the moment it begins, and checks one attempt per name at a time', () => {
+    const guard = new SignInGuard({ maxAttempts: 2, lockoutS: 60 });
+    expect(guard.begin('ana', 0)).toEqual({ allowed: true });
+    // While the first is being checked, no other attempt for ana begins; bo is not held up.
+    expect(guard.begin('ana', 0)).toEqual({ allowed: false, reason: 'busy' });
+    expect(guard.begin('bo', 0)).toEqual({ allowed: true });
     expect(guard.failed('ana', 1)).toEqual({ triesLeft: 1, lockedUntil: null });
+    expect(guard.begin('ana', 2)).toEqual({ allowed: true });
+    // The second attempt is the last allowed: it was counted when it began.
+    expect(guard.failed('ana', 3)).toEqual({ triesLeft: 0, lockedUntil: 60_003 });
+    expect(guard.begin('ana', 4)).toMatchObject({ allowed: false, reason: 'locked' });
   });
 });
 
@@ -107,6 +126,31 @@ describe('SessionManager', () => {
       'wrong PIN for ana (desktop)',
       'sign-in for ana locked for 30 s after 3 wrong PINs (desktop)',
     ]);
+  });
+
+  it('checks no more than maxAttempts PINs however many sign-ins are sent at once, on however many connections', async () => {
+    const { manager } = await setup({ maxAttempts: 5, lockoutS: 60 });
+    const connections = [manager.open('websocket', '10.0.0.66'), manager.open('websocket', '10.0.0.67')];
+    // 200 guesses at once, the right PIN among them; then guesses one after another until refused.
+    const guesses = Array.from({ length: 200 }, (_, i) => String(i).padStart(4, '0'));
+    guesses[150] = '2468';
+    const results = await Promise.allSettled(guesses.map((pin, i) => connections[i % 2]!.signIn('ana', pin)));
+    const messages = results.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : 'signed in'));
+    expect(messages.filter((m) => m === 'signed in')).toEqual([]);
+    expect(messages.filter((m) => m.startsWith('wrong PIN'))).toHaveLength(1);
+    expect(messages.filter((m) => m.includes('is being checked'))).toHaveLength(199);
+    let checked = 1;
+    for (const pin of guesses.slice(1)) {
+      const outcome = await connections[0]!.signIn('ana', pin).then(
+        () => 'signed in',
+        (err: Error) => err.message,
+      );
+      if (outcome.includes('is locked after too many')) break;
+      expect(outcome).toMatch(/^wrong PIN/);
+      checked++;
+    }
+    expect(checked).toBe(5);
+    expect(connections.map((c) => c.role)).toEqual(['operator', 'operator']);
   });
 
   it('refuses a name that is not a technician here', async () => {

@@ -75,7 +75,7 @@ describe('serial sensors on a socat pair', () => {
     await ptys.unplug();
     // livenessMs is 500: down within 500 ms + 1 s.
     await waitFor('the sensor down', () => sensor().state === 'down', 1500, 20);
-    expect(sensor().lastError).toMatch(/no data on .*ttyB for 500 ms|port .*ttyB (closed|:)/);
+    expect(sensor().lastError).toMatch(/no valid reading on .*ttyB for 500 ms|port .*ttyB (closed|:)/);
     await waitFor('the sensor alarm', () => engine.getStatus().alarms.some((a) => a.id === 'sensor:line'), 1000, 20);
     await new Promise((r) => setTimeout(r, 5000)); // the cable stays out for 5 s
     expect(sensor().state).toBe('down');

@@ -1,7 +1,11 @@
+import { renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { applyDatabaseCap } from '../../../src/main/engine/storage/database-cap';
 import { openDatabase } from '../../../src/main/engine/storage/database';
-import { InspectionLog, type InspectionRow } from '../../../src/main/engine/storage/inspection-log';
+import { FileIdentity } from '../../../src/main/engine/storage/file-identity';
+import { InspectionLog, type InspectionRow, type WriterRecovery, type WriterStatus } from '../../../src/main/engine/storage/inspection-log';
+import { reachedCap } from '../../../src/main/engine/storage/database-cap';
 import { useTempDirs } from '../../helpers/temp-dir';
 
 const row = (frameId: number): InspectionRow => ({
@@ -68,6 +72,58 @@ describe('InspectionLog', () => {
     db.exec('DROP TRIGGER no_writes');
     log.close();
     expect((db.prepare('SELECT group_concat(frame_id) AS ids FROM inspections').get() as { ids: string }).ids).toBe('1,2');
+    db.close();
+  });
+
+  it('on a full file keeps at most maxWaitingRows, counts the rest, and commits what waited once there is room', async () => {
+    const path = join(tempDir(), 'log.sqlite');
+    const db = openDatabase(path);
+    const changes: { status: WriterStatus; recovery?: WriterRecovery }[] = [];
+    const log = new InspectionLog(db, {
+      flushIntervalMs: 5,
+      flushRows: 1000,
+      maxWaitingRows: 100,
+      retryMs: 20,
+      file: { path, identity: new FileIdentity(path), capped: () => reachedCap(db) },
+      onHealth: (status, recovery) => changes.push({ status, ...(recovery ? { recovery } : {}) }),
+    });
+    applyDatabaseCap(db, 1); // SQLite keeps it at the current size: full now
+    for (let i = 1; i <= 150; i++) log.append(row(i));
+    await new Promise((r) => setTimeout(r, 60));
+    expect(changes).toHaveLength(1);
+    expect(changes[0]!.status.health).toMatchObject({ state: 'failing', fault: { kind: 'full', code: 'SQLITE_FULL' } });
+    expect(changes[0]!.status.health.fault!.message).toMatch(/log file is full: .*reached its cap \(storage\.maxDatabaseBytes\)/);
+    expect(log.status()).toMatchObject({ waitingRows: 100, maxWaitingRows: 100, notRecorded: 50 });
+
+    applyDatabaseCap(db, null);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(log.status()).toMatchObject({ waitingRows: 0, notRecorded: 50, health: { state: 'ok' } });
+    expect(changes).toHaveLength(2);
+    expect(changes[1]!.recovery).toMatchObject({
+      committedAfterWait: 100,
+      notRecorded: { count: 50, firstFrameId: 101, lastFrameId: 150 },
+      episode: { fault: { kind: 'full' } },
+    });
+    expect(changes[1]!.recovery!.episode.failures).toBeGreaterThan(1); // retried on its interval
+    const ids = (db.prepare('SELECT frame_id FROM inspections ORDER BY seq').all() as { frame_id: number }[]).map((r) => r.frame_id);
+    expect(ids).toEqual(Array.from({ length: 100 }, (_, i) => i + 1)); // each once, in order
+    log.close();
+    db.close();
+  });
+
+  it('stops committing into a log file that was moved away under it, and says so', () => {
+    const dir = tempDir();
+    const path = join(dir, 'log.sqlite');
+    const db = openDatabase(path);
+    const log = new InspectionLog(db, { flushIntervalMs: 60_000, flushRows: 1000, retryMs: 60_000, file: { path, identity: new FileIdentity(path) } });
+    log.append(row(1));
+    log.flush();
+    renameSync(path, join(dir, 'elsewhere.sqlite'));
+    log.append(row(2));
+    log.flush();
+    expect(log.status()).toMatchObject({ waitingRows: 1, health: { state: 'failing', fault: { kind: 'gone' } } });
+    expect(log.status().health.fault!.message).toMatch(/was removed, replaced or cannot be opened/);
+    log.close();
     db.close();
   });
 });

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { DatabaseError, LATEST_VERSION, migrate, openDatabase, schemaVersion } from '../../../src/main/engine/storage/database';
+import { DatabaseError, LATEST_VERSION, migrate, openDatabase, readDatabaseId, schemaVersion } from '../../../src/main/engine/storage/database';
 import { MIGRATIONS } from '../../../src/main/engine/storage/migrations';
 import { useTempDirs } from '../../helpers/temp-dir';
 
@@ -80,6 +80,40 @@ describe('migrations', () => {
     const result = `INSERT INTO bench_results (run_id, model, model_label, provider, threads, scenario, mode, batch, status) VALUES (?, 'active', 'm 1', 'cpu', 1, ?, 'latency', 1, 'done')`;
     db.prepare(result).run(run.lastInsertRowid, 'offline');
     expect(() => db.prepare(result).run(run.lastInsertRowid, 'burst')).toThrow(/CHECK/);
+    db.close();
+  });
+
+  it('7 gives a new database an id of its own, keeps the empty id for a log that already held rows, and fixes one open batch per lane', () => {
+    const fresh = (name: string): string => {
+      const path = join(tempDir(), name);
+      const old = new Database(path);
+      migrate(old, MIGRATIONS.slice(0, 6));
+      old.close();
+      return path;
+    };
+    const ids = ['a.sqlite', 'b.sqlite'].map((name) => {
+      const db = openDatabase(fresh(name));
+      const id = readDatabaseId(db);
+      db.close();
+      return id;
+    });
+    expect(ids[0]).toMatch(/^[0-9a-f]{32}$/);
+    expect(ids[1]).toMatch(/^[0-9a-f]{32}$/);
+    expect(ids[0]).not.toBe(ids[1]);
+
+    // A log of version 6 with rows: they were uploaded as (station, seq), which the plant's upgraded tables keep under ''.
+    const path = fresh('v6.sqlite');
+    const old = new Database(path);
+    old.prepare(`INSERT INTO audit (at, actor, subject, old_json, new_json, reason) VALUES ('t', 'a', 'thresholds', '{}', '{}', 'r')`).run();
+    old.prepare(`INSERT INTO upload_progress (target, stream, last_seq, sent) VALUES ('plant-db', 'audit', 1, 1)`).run();
+    old.close();
+    const db = openDatabase(path);
+    expect(readDatabaseId(db)).toBe('');
+    expect(db.prepare('SELECT last_seq FROM upload_progress').get()).toEqual({ last_seq: 1 });
+    expect(() => db.prepare("UPDATE database_identity SET id = 'x'").run()).toThrow(/never changes/);
+    const form = db.prepare(`INSERT INTO upload_batches (source, target, stream, first_seq, last_seq, rows, formed_at) VALUES ('', 'plant-db', 'audit', ?, ?, 1, 't')`);
+    form.run(2, 2);
+    expect(() => form.run(3, 3)).toThrow(/UNIQUE/);
     db.close();
   });
 

@@ -1,8 +1,12 @@
 /**
  * Nothing lost, nothing doubled:
- * - crash: a writer at full rate is killed with SIGKILL at random moments, many
- *   times, and started again; every row it reported committed is on disk,
- *   the database passes quick_check, and the collector holds each row once;
+ * - crash: a writer deciding items at a line's rate is killed with SIGKILL at
+ *   random moments, many times, and started again; every row it reported
+ *   committed is on disk, the database passes quick_check, the collector
+ *   holds each row once, and the items decided but not yet committed when a
+ *   kill came (the crash window) stay within what the batching allows:
+ *   rate × (flushIntervalMs + one commit + one tick) with the default
+ *   storage settings (README, Reliability);
  * - offline: the collector is away for what would be hours of production;
  *   when it is back the backlog drains in order, nothing lost or doubled.
  */
@@ -21,45 +25,75 @@ import { useTempDirs } from '../../helpers/temp-dir';
 import { waitFor } from '../../helpers/wait';
 
 const WRITER = join(ROOT, 'test', 'fixtures', 'crash-writer.mts');
+/** Items a second: a fast line (the demo runs at 10), so that a kill finds rows waiting for their commit. */
+const RATE = 1000;
+/** The writer's tick (crash-writer.mts) and what a commit of a batch (one fsync) may take on a loaded test machine. */
+const TICK_MS = 5;
+const COMMIT_ALLOWANCE_MS = 100;
 
-function runWriter(dataDir: string, url: string, mode?: 'drain') {
-  const child = spawn(process.execPath, ['--import', 'tsx', WRITER, dataDir, url, ...(mode ? [mode] : [])], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+function runWriter(dataDir: string, url: string, mode: 'drain' | number) {
+  const child = spawn(process.execPath, ['--import', 'tsx', WRITER, dataDir, url, String(mode)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let committed = 0;
+  let decided = 0;
+  let start: number | null = null;
   child.stdout.on('data', (d: Buffer) => {
-    out += d.toString();
-    for (const m of out.matchAll(/committed (\d+)/g)) committed = Math.max(committed, Number(m[1]));
+    const text = d.toString();
+    out += text;
+    for (const m of text.matchAll(/^(start|decided|committed) (\d+)$/gm)) {
+      const n = Number(m[2]);
+      if (m[1] === 'start') start = n;
+      else if (m[1] === 'decided') decided = Math.max(decided, n);
+      else committed = Math.max(committed, n);
+    }
   });
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  return { child, committed: () => committed, output: () => out, errors: () => err, exited };
+  return { child, committed: () => committed, decided: () => decided, start: () => start, output: () => out, errors: () => err, exited };
 }
-
 describe('crash and offline', () => {
   const tempDir = useTempDirs();
 
-  it('survives SIGKILL at random moments: what was reported committed is there, and uploaded once', async () => {
+  it('survives SIGKILL at random moments: what was reported committed is there, uploaded once, and a kill loses at most the crash window', async () => {
     const dataDir = tempDir();
     const collector = await startIngestServer({ flakyAcceptRate: 0.7 });
     collector.behave('flaky');
     const rng = seedrandom('crash-test');
+    const { flushIntervalMs } = StorageConfigSchema.parse({});
     let reported = 0;
+    /** Per kill: frames decided before it and not on disk after it. */
+    const losses: number[] = [];
+    let decidedBeforeKill = 0;
+    const lostSince = (start: number | null): void => {
+      if (start === null) throw new Error('the writer did not say where it starts');
+      losses.push(decidedBeforeKill - (start - 1));
+    };
     try {
       for (let round = 0; round < 8; round++) {
-        const writer = runWriter(dataDir, collector.url);
+        const writer = runWriter(dataDir, collector.url, RATE);
         await waitFor('the writer to commit', () => writer.committed() > reported || writer.errors().length > 0, 20_000, 10);
         expect(writer.errors()).toBe('');
+        if (round > 0) lostSince(writer.start());
         await new Promise((r) => setTimeout(r, 150 + rng() * 900));
         writer.child.kill('SIGKILL');
         await writer.exited;
         expect(writer.committed()).toBeGreaterThan(reported);
         reported = writer.committed();
+        decidedBeforeKill = writer.decided();
       }
       collector.behave('ok');
       const drain = runWriter(dataDir, collector.url, 'drain');
       expect(await drain.exited).toBe(0);
       expect(drain.output()).toMatch(/drained/);
+      lostSince(drain.start());
+
+      // The crash window: a kill loses the items decided since the last commit began, never more than the batching allows.
+      const bound = Math.ceil((RATE * (flushIntervalMs + COMMIT_ALLOWANCE_MS + TICK_MS)) / 1000);
+      console.info(`crash window at ${RATE} items/s, flushIntervalMs ${flushIntervalMs}: lost per kill ${losses.join(', ')}; largest ${Math.max(...losses)}; bound ${bound}`);
+      expect(losses).toHaveLength(8);
+      for (const lost of losses) expect(lost).toBeGreaterThanOrEqual(0);
+      expect(Math.max(...losses)).toBeLessThanOrEqual(bound);
 
       const db = new Database(join(dataDir, 'linesight.sqlite'), { readonly: true });
       expect(db.pragma('quick_check', { simple: true })).toBe('ok');

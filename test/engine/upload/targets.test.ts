@@ -89,10 +89,17 @@ describe('upload to PostgreSQL', () => {
       lastError: null,
     });
     expect((await pg.query<{ n: string }>('SELECT COUNT(*) AS n FROM linesight_inspections'))[0]!.n).toBe('5000');
-    const stored = await pg.query<{ station_id: string; seq: string; decision: string; scores: Record<string, number> }>(
-      'SELECT station_id, seq, decision, scores FROM linesight_inspections WHERE seq = 7',
+    const stored = await pg.query<{ station_id: string; database_id: string; seq: string; decision: string; scores: Record<string, number> }>(
+      'SELECT station_id, database_id, seq, decision, scores FROM linesight_inspections WHERE seq = 7',
     );
-    expect(stored[0]).toMatchObject({ station_id: 'line-3', seq: '7', decision: 'pit', scores: { cherry_clean: 0.1, cherry_pit: 0.9 } });
+    expect(log.databaseId).toMatch(/^[0-9a-f]{32}$/);
+    expect(stored[0]).toMatchObject({
+      station_id: 'line-3',
+      database_id: log.databaseId,
+      seq: '7',
+      decision: 'pit',
+      scores: { cherry_clean: 0.1, cherry_pit: 0.9 },
+    });
     expect(await pg.query('SELECT actor, subject, new, reason FROM linesight_audit')).toEqual([
       { actor: 'tech-anna', subject: 'thresholds', new: { pit: 0.7, maybe: 0.45 }, reason: 'more recall' },
     ]);
@@ -105,6 +112,76 @@ describe('upload to PostgreSQL', () => {
     await waitFor('sent again', () => log.uploadStatus().find((l) => l.stream === 'inspections')?.sent === 10_000, 30_000);
     expect((await pg.query<{ n: string }>('SELECT COUNT(*) AS n FROM linesight_inspections'))[0]!.n).toBe('5000');
     await log.close();
+  });
+
+  // The tables as the previous version made them: rows keyed by (station_id, seq), no database id.
+  const createOldTables = async (prefix: string): Promise<void> => {
+    await pg.query(`CREATE TABLE ${prefix}inspections (
+      station_id text NOT NULL, seq bigint NOT NULL, captured_at timestamptz NOT NULL,
+      frame_id bigint NOT NULL, origin text, model_name text NOT NULL, model_version text NOT NULL,
+      reject_score double precision, scores jsonb, decision text NOT NULL, fail_safe_reason text,
+      decode_ms real, preprocess_ms real, inference_ms real, decision_ms real, total_ms real,
+      received_at timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (station_id, seq, captured_at))`);
+    await pg.query(`CREATE TABLE ${prefix}audit (
+      station_id text NOT NULL, seq bigint NOT NULL, at timestamptz NOT NULL, actor text NOT NULL,
+      subject text NOT NULL, old jsonb, new jsonb, reason text, PRIMARY KEY (station_id, seq))`);
+    for (let seq = 1; seq <= 3; seq++) {
+      await pg.query(
+        `INSERT INTO ${prefix}inspections (station_id, seq, captured_at, frame_id, model_name, model_version, decision) VALUES ('line-3', $1, now(), $1, 'm', '1', 'clean')`,
+        [seq],
+      );
+    }
+    await pg.query(`INSERT INTO ${prefix}audit (station_id, seq, at, actor, subject) VALUES ('line-3', 1, now(), 'tech-old', 'thresholds')`);
+  };
+
+  it('upgrades tables of the previous version in place: the rows they held stay, and a new database with the same seqs is stored beside them', async () => {
+    await createOldTables('old_');
+    const dataDir = tempDir();
+    const log = await startLog(dataDir, { targets: [{ kind: 'postgres', id: 'plant-db', connectionString: pg.connectionString, tablePrefix: 'old_' }] });
+    try {
+      const main = new Database(join(dataDir, 'linesight.sqlite'));
+      new AuditTrail(main).record({ at: new Date(), actor: 'tech-new', subject: 'thresholds', old: null, new: { pit: 0.7, maybe: 0.4 }, reason: 'r' });
+      main.close();
+      for (let i = 1; i <= 5; i++) log.append(row(i));
+      await log.flush();
+      await waitFor('drained to the upgraded tables', () => drained(log) && log.uploadStatus().every((l) => l.lastSuccessAt !== null), 30_000);
+      const byDatabase = await pg.query<{ database_id: string; n: string; seqs: string }>(
+        `SELECT database_id, COUNT(*) AS n, string_agg(seq::text, ',' ORDER BY seq) AS seqs FROM old_inspections GROUP BY database_id ORDER BY database_id`,
+      );
+      expect(byDatabase).toEqual([
+        { database_id: '', n: '3', seqs: '1,2,3' },
+        { database_id: log.databaseId, n: '5', seqs: '1,2,3,4,5' },
+      ]);
+      expect(await pg.query('SELECT database_id, actor FROM old_audit ORDER BY actor')).toEqual([
+        { database_id: log.databaseId, actor: 'tech-new' },
+        { database_id: '', actor: 'tech-old' },
+      ]);
+      const keys = await pg.query<{ table: string; key: string }>(
+        `SELECT conrelid::regclass::text AS table, pg_get_constraintdef(oid) AS key FROM pg_constraint WHERE contype = 'p' AND conrelid::regclass::text LIKE 'old_%' ORDER BY 1`,
+      );
+      expect(keys).toEqual([
+        { table: 'old_audit', key: 'PRIMARY KEY (station_id, database_id, seq)' },
+        { table: 'old_inspections', key: 'PRIMARY KEY (station_id, database_id, seq, captured_at)' },
+      ]);
+    } finally {
+      await log.close();
+    }
+  });
+
+  it('refuses, with what to do, to write into tables of the previous version that it may not upgrade (createTables: false)', async () => {
+    await createOldTables('kept_');
+    const dataDir = tempDir();
+    const targets = [{ kind: 'postgres' as const, id: 'plant-db', connectionString: pg.connectionString, tablePrefix: 'kept_', createTables: false }];
+    const log = await startLog(dataDir, { targets });
+    try {
+      log.append(row(1));
+      const lane = await waitFor('a refusal', () => log.uploadStatus().find((l) => l.stream === 'inspections' && l.failures >= 1 && l.lastError), 20_000);
+      expect(lane.lastError).toMatch(/kept_inspections has no primary key on \(station_id, database_id, seq, captured_at\).*createTables: true/);
+      expect((await pg.query<{ n: string }>('SELECT COUNT(*) AS n FROM kept_inspections'))[0]!.n).toBe('3');
+    } finally {
+      await log.close();
+    }
   });
 
   it('waits and retries while the database refuses, and says why', async () => {
@@ -151,12 +228,42 @@ describe('upload over HTTP', () => {
       }
       const seqs = collector.rows('inspections').map((r) => r.seq);
       expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
-      expect(collector.rows('inspections')[0]).toMatchObject({ station: 'line-3', stream: 'inspections', seq: 1, decision: 'pit' });
+      expect(collector.rows('inspections')[0]).toMatchObject({ station: 'line-3', database: log.databaseId, stream: 'inspections', seq: 1, decision: 'pit' });
+      expect(collector.received[0]!.key).toBe(`line-3:${log.databaseId}:inspections:1-50`);
       expect(new Set(collector.tokens)).toEqual(new Set(['Bearer s3cret']));
       expect(collector.stats.refused).toBeGreaterThan(0);
       const lane = log.uploadStatus().find((l) => l.stream === 'inspections')!;
       expect(lane.lastError).toMatch(/HTTP 500|aborted|timeout|fetch failed|other side closed/i);
       expect(lane.lastSuccessAt).not.toBeNull();
+    } finally {
+      await log.close();
+      await collector.close();
+    }
+  });
+
+  it('sends a batch, once formed, again with the same rows and key until it is acknowledged, across a restart with another batch size', async () => {
+    const collector = await startIngestServer();
+    const dataDir = tempDir();
+    collector.behave('error');
+    let log = await startLog(dataDir, { targets: [{ kind: 'http', id: 'collector', url: collector.url, batchSize: 50, timeoutMs: 300 }] });
+    try {
+      for (let i = 1; i <= 20; i++) log.append(row(i));
+      await waitFor('two refusals', () => (log.uploadStatus().find((l) => l.stream === 'inspections')?.failures ?? 0) >= 2, 20_000);
+      // More rows arrive while the batch waits: it does not grow.
+      for (let i = 21; i <= 120; i++) log.append(row(i));
+      await log.flush();
+      await waitFor('a third refusal', () => (log.uploadStatus().find((l) => l.stream === 'inspections')?.failures ?? 0) >= 3, 20_000);
+      await log.close();
+      collector.behave('ok');
+      log = await startLog(dataDir, { targets: [{ kind: 'http', id: 'collector', url: collector.url, batchSize: 500, timeoutMs: 300 }] });
+      await waitFor('drained', () => drained(log) && collector.rows('inspections').length === 120, 20_000);
+      const key = `line-3:${log.databaseId}:inspections:1-20`;
+      const sends = collector.received.filter((r) => r.key.includes(':inspections:'));
+      expect(sends.length).toBeGreaterThanOrEqual(5);
+      expect(sends.slice(0, -1).map((r) => r.key)).toEqual(sends.slice(0, -1).map(() => key));
+      expect(new Set(sends.slice(0, -1).map((r) => r.body)).size).toBe(1); // the very same body each time
+      expect(sends.at(-1)!.key).toBe(`line-3:${log.databaseId}:inspections:21-120`);
+      expect(collector.rows('inspections').map((r) => r.seq)).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
     } finally {
       await log.close();
       await collector.close();

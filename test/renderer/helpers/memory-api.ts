@@ -6,7 +6,7 @@
 import type { EventName, EventPayload, LineSightApi, OperationName, ReplyOf, RequestOf } from '../../../src/shared/contract';
 import { OPERATION_NAMES } from '../../../src/shared/contract';
 import type { SessionInfo } from '../../../src/shared/session';
-import type { StationStatus } from '../../../src/shared/status';
+import { createTransportCounters, type StationStatus } from '../../../src/shared/status';
 
 const latency = { count: 0, p50: 0, p95: 0, p99: 0, max: 0 };
 
@@ -57,10 +57,30 @@ export function stationStatus(overrides: Partial<StationStatus> = {}): StationSt
     clients: { open: 1, technicians: 0 },
     line: { rateFps: 10, paused: false, pausedBecause: null },
     benchmark: null,
-    database: { path: '/tmp/x.sqlite', rowsWritten: 10, pendingRows: 0, lastFlushMs: 0.2, lastSeq: 10, sizeBytes: 40960, imagesBytes: 0 },
+    database: {
+      path: '/tmp/x.sqlite',
+      databaseId: '0f3c9a7e5b2d4c6e8a1b3d5f7e9c2a4b',
+      rowsWritten: 10,
+      pendingRows: 0,
+      lastFlushMs: 0.2,
+      lastSeq: 10,
+      sizeBytes: 40960,
+      imagesBytes: 0,
+      writes: 'ok',
+      writeProblem: null,
+      failingSince: null,
+      whenFull: 'fail-safe',
+      maxWaitingRows: 50_000,
+      rowsNotRecorded: 0,
+      eventsWaiting: 0,
+      eventsNotRecorded: 0,
+      writeFailures: 0,
+      movedAside: [],
+    },
     upload: [],
     output: { kind: 'none', state: 'off', heartbeat: false, commandsSent: 0 },
     api: { accepted: 3, rejected: 0, denied: 0, failed: 0 },
+    connections: createTransportCounters(),
     ...overrides,
   };
 }

@@ -168,28 +168,37 @@ export class SessionManager {
   async signIn(session: ClientSession, name: string, pin: string): Promise<SessionInfo> {
     const hash = this.technicians.get(name);
     if (hash === undefined) throw new SignInError(`there is no technician named "${name}" on this station`);
-    const verdict = this.guard.check(name, this.now());
-    if (!verdict.allowed)
+    // The attempt is counted before the hash is checked, and one at a time per technician (sign-in-guard.ts).
+    const verdict = this.guard.begin(name, this.now());
+    if (!verdict.allowed) {
+      if (verdict.reason === 'busy') throw new SignInError(`a sign-in for ${name} is being checked: wait a moment and try again`);
       throw new SignInError(`sign-in for ${name} is locked after too many wrong PINs; try again in ${secondsUntil(verdict.lockedUntil, this.now())} s`);
-    const right = await verifyPin(pin, hash);
-    if (session.closed) throw new SignInError('the connection closed');
-    const now = this.now();
-    if (!right) {
-      const { triesLeft, lockedUntil } = this.guard.failed(name, now);
-      if (lockedUntil !== null) {
-        this.report({
-          severity: 'warning',
-          message: `sign-in for ${name} locked for ${this.opts.auth.lockoutS} s after ${this.opts.auth.maxAttempts} wrong PINs (${session.peer})`,
-        });
-        throw new SignInError(`wrong PIN: sign-in for ${name} is locked for ${this.opts.auth.lockoutS} s`);
-      }
-      this.report({ severity: 'warning', message: `wrong PIN for ${name} (${session.peer})` });
-      throw new SignInError(`wrong PIN: ${triesLeft} ${triesLeft === 1 ? 'try' : 'tries'} left before sign-in is locked`);
     }
-    this.guard.succeeded(name);
-    session.becomeTechnician(name, now);
+    let right = false;
+    try {
+      right = await verifyPin(pin, hash);
+    } finally {
+      if (right) this.guard.succeeded(name);
+      else this.wrongPin(session, name);
+    }
+    if (session.closed) throw new SignInError('the connection closed');
+    session.becomeTechnician(name, this.now());
     this.report({ severity: 'info', message: `${session.actor} signed in` });
     return session.info();
+  }
+
+  /** Counts a wrong PIN (the guard counted it when the attempt began), says so in the event log, and throws. */
+  private wrongPin(session: ClientSession, name: string): never {
+    const { triesLeft, lockedUntil } = this.guard.failed(name, this.now());
+    if (lockedUntil !== null) {
+      this.report({
+        severity: 'warning',
+        message: `sign-in for ${name} locked for ${this.opts.auth.lockoutS} s after ${this.opts.auth.maxAttempts} wrong PINs (${session.peer})`,
+      });
+      throw new SignInError(`wrong PIN: sign-in for ${name} is locked for ${this.opts.auth.lockoutS} s`);
+    }
+    this.report({ severity: 'warning', message: `wrong PIN for ${name} (${session.peer})` });
+    throw new SignInError(`wrong PIN: ${triesLeft} ${triesLeft === 1 ? 'try' : 'tries'} left before sign-in is locked`);
   }
 
   /** @internal */

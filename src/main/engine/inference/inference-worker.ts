@@ -6,9 +6,9 @@
  */
 import { parentPort } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
-import { ModelCheckError, prepareModel } from '../models/prepare-model';
+import { ModelCheckError } from '../models/prepare-model';
 import type { FromWorker, LoadRequest, ToWorker } from './protocol';
-import { createSession } from './session-factory';
+import { openWarmSession } from './warm-session';
 
 if (!parentPort) throw new Error('inference-worker must run as a worker thread');
 const port = parentPort;
@@ -24,43 +24,14 @@ function send(message: FromWorker, transfer: ArrayBuffer[] = []): void {
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 async function load(request: LoadRequest): Promise<void> {
-  const t0 = performance.now();
   try {
-    const prepared = prepareModel({ file: request.modelFile, bytes: request.modelBytes, manifest: request.manifest, labels: request.labels });
-    const created = await createSession(prepared.bytes, request.settings);
-    session = created.session;
+    const warm = await openWarmSession(request);
+    session = warm.session;
     inputName = request.manifest.input.name;
     outputName = request.manifest.output.name;
-    const t1 = performance.now();
-    const zeros = new Float32Array(request.warmupDims.reduce((a, b) => a * b, 1));
-    // Warm-up runs before the first real frame; the first also proves the output has one score per label.
-    for (let i = 0; i < Math.max(1, request.settings.warmupRuns); i++) {
-      const out = await session.run({ [inputName]: new ort.Tensor('float32', zeros, [...request.warmupDims]) }, [outputName]);
-      const scores = out[outputName]!.size;
-      if (scores !== request.labels.length) {
-        throw new ModelCheckError(request.modelFile, [
-          `output "${outputName}" gives ${scores} scores per item but the manifest has ${request.labels.length} labels`,
-        ]);
-      }
-    }
-    const copy = request.returnPrepared ? Uint8Array.from(prepared.bytes) : null;
-    send(
-      {
-        type: 'loaded',
-        provider: created.provider,
-        fallbacks: created.fallbacks,
-        notes: prepared.notes,
-        opset: prepared.summary.opset,
-        float16Wrapped: prepared.float16Wrapped,
-        loadMs: t1 - t0,
-        warmupMs: performance.now() - t1,
-        prepared: copy,
-      },
-      copy ? [copy.buffer] : [],
-    );
+    const copy = request.returnPrepared ? Uint8Array.from(warm.prepared) : null;
+    send({ type: 'loaded', ...warm.info, prepared: copy }, copy ? [copy.buffer] : []);
   } catch (err) {
-    await session?.release();
-    session = null;
     send({ type: 'load-failed', message: messageOf(err), problems: err instanceof ModelCheckError ? err.problems : [messageOf(err)] });
   }
 }

@@ -1,6 +1,8 @@
 /**
  * Where the engine's worker threads' code is: the model's inference worker,
- * the log worker, the query worker and the benchmark worker. Built (electron-vite): out/main/*.js, beside the
+ * the log worker, the query worker and the benchmark worker, and the model
+ * load probe (a child process, not a thread: models/probe-child.ts; its
+ * execArgv go to the child's Node). Built (electron-vite): out/main/*.js, beside the
  * shell's entry; the shell says where that is, because bundled chunks do not
  * know their entry's folder. From source (vitest, tsx): the .ts files, run
  * through tsx's loader.
@@ -21,12 +23,15 @@ export interface WorkerEntries {
   readonly query: WorkerEntry;
   /** A benchmark run (the panel's). */
   readonly bench: WorkerEntry;
+  /** The first load of a model file, in a child process under a memory cap. */
+  readonly modelProbe: WorkerEntry;
 }
 
 export const BUILT_WORKER_FILE = 'inference-worker.js';
 export const BUILT_LOG_WORKER_FILE = 'log-worker.js';
 export const BUILT_QUERY_WORKER_FILE = 'query-worker.js';
 export const BUILT_BENCH_WORKER_FILE = 'bench-worker.js';
+export const BUILT_MODEL_PROBE_FILE = 'model-probe.js';
 
 function built(dir: string, name: string): WorkerEntry {
   const file = join(dir, name);
@@ -57,6 +62,7 @@ export function builtWorkerEntries(builtMainDir: string): WorkerEntries {
     log: built(builtMainDir, BUILT_LOG_WORKER_FILE),
     query: built(builtMainDir, BUILT_QUERY_WORKER_FILE),
     bench: built(builtMainDir, BUILT_BENCH_WORKER_FILE),
+    modelProbe: built(builtMainDir, BUILT_MODEL_PROBE_FILE),
   };
 }
 
@@ -66,5 +72,6 @@ export function sourceWorkerEntries(): WorkerEntries {
     log: source('storage/log-worker.ts'),
     query: source('storage/query-worker.ts'),
     bench: source('bench/scenarios/bench-worker.ts'),
+    modelProbe: source('models/probe-child.ts'),
   };
 }

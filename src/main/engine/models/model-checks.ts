@@ -95,8 +95,9 @@ export function checkModelAgainstManifest(summary: OnnxSummary, pkg: PackageFact
   if (summary.opset < MIN_OPSET) {
     problems.push(`the model uses opset ${summary.opset}, older than ONNX Runtime runs (${MIN_OPSET} or newer): re-export it with a newer opset`);
   }
-  if (summary.usesExternalData) {
-    problems.push('the model keeps its weights in external data files: re-export it as one self-contained .onnx file');
+  if (summary.externalData.length > 0) {
+    const shown = summary.externalData.slice(0, 3).join('; ') + (summary.externalData.length > 3 ? `; and ${summary.externalData.length - 3} more` : '');
+    problems.push(`the model keeps tensor data in files outside it (${shown}): re-export it as one self-contained .onnx file`);
   }
   const { name, dtype } = pkg.manifest.input;
   const input = summary.inputs.find((i) => i.name === name);

@@ -1,17 +1,19 @@
 /**
  * Importing a model into the registry, all checks before anything is stored
- * or activated: the package (manifest, labels, hash), the ONNX file against
- * the manifest, the repairs (ZipMap, denormals, float16 edges), and a trial
- * load with warm-up runs in a worker of its own. A model that fails any of
- * them is refused with the reasons; the active model is never touched.
+ * or activated: the package (only from under model.importRoots; manifest,
+ * labels, hash), the ONNX file against the manifest, the repairs (ZipMap,
+ * denormals, float16 edges), and a trial load with warm-up runs in the load
+ * probe, a child process under model.loadMemoryMiB (model-probe.ts). A model
+ * that fails any of them is refused with the reasons; the active model is
+ * never touched.
  */
 import type { ModelManifest } from '../../../shared/manifest';
 import type { ImportReport, ImportStep } from '../../../shared/models';
-import { InferenceClient, ModelLoadError } from '../inference/inference-client';
 import type { SessionSettings } from '../inference/session-settings';
-import type { WorkerEntry } from '../inference/worker-entry';
-import { isImagePackage, isTabularPackage, loadModelPackage, MODEL_FILE, ModelPackageError, sha256Hex, type ModelPackage } from '../model-package';
-import { Preprocessor } from '../preprocess/preprocessor';
+import { loadModelPackage, MODEL_FILE, ModelPackageError, sha256Hex, type ModelPackage } from '../model-package';
+import type { FirstLoadGate } from './first-load-gate';
+import { ImportRootError, manifestUnderImportRoots } from './import-roots';
+import { ModelProbeRefused, type ProbeOutcome } from './model-probe';
 import { ModelProblemsError } from './model-problems';
 import type { ModelRegistry } from './model-registry';
 
@@ -22,18 +24,14 @@ export class ModelImportError extends ModelProblemsError {
 export interface ImportDeps {
   readonly registry: ModelRegistry;
   readonly settings: SessionSettings;
-  readonly entry: WorkerEntry;
+  /** The load probe: the trial load runs there. */
+  readonly gate: FirstLoadGate;
+  /** model.importRoots: the only folders a model is imported from. */
+  readonly importRoots: readonly string[];
   readonly actor: string;
   readonly now: () => Date;
   /** Told as each step starts (running), and how the import ended (done or failed, with the step it was at). */
   readonly onStep?: (step: ImportStep, state: 'running' | 'done' | 'failed', message: string) => void;
-}
-
-/** Dims of one input item, batch 1. */
-export function itemDimsOf(pkg: ModelPackage): number[] {
-  if (isImagePackage(pkg)) return [...new Preprocessor(pkg.manifest).itemDims];
-  if (isTabularPackage(pkg)) return [1, pkg.manifest.features.length];
-  throw new Error('unknown model task');
 }
 
 /** The manifest stored beside the prepared model: labels inline, its own hash, float32 edges where they were added. */
@@ -66,9 +64,9 @@ async function importSteps(source: string, deps: ImportDeps, enter: (step: Impor
   enter('read', `reading ${source}: manifest, labels, model file and its sha256`);
   let pkg: ModelPackage;
   try {
-    pkg = await loadModelPackage(source);
+    pkg = await loadModelPackage(await manifestUnderImportRoots(source, deps.importRoots));
   } catch (err) {
-    if (err instanceof ModelPackageError) throw new ModelImportError(err.message, [err.message]);
+    if (err instanceof ModelPackageError || err instanceof ImportRootError) throw new ModelImportError(err.message, [err.message]);
     throw err;
   }
   const { name, version } = pkg.manifest;
@@ -80,25 +78,16 @@ async function importSteps(source: string, deps: ImportDeps, enter: (step: Impor
     throw new ModelImportError(problem, [problem]);
   }
   enter('trial-load', `checking ${name} ${version} against its manifest, repairing and loading it with warm-up runs`);
-  let client: InferenceClient;
+  let trial: ProbeOutcome;
   try {
-    client = await InferenceClient.start({
-      modelBytes: pkg.bytes,
-      modelFile: pkg.modelPath,
-      manifest: pkg.manifest,
-      labels: pkg.labels,
-      itemDims: itemDimsOf(pkg),
-      settings: deps.settings,
-      entry: deps.entry,
-      returnPrepared: true,
-    });
+    trial = await deps.gate.probe(pkg, deps.settings);
   } catch (err) {
-    const problems = err instanceof ModelLoadError ? err.problems : [(err as Error).message];
+    // A refusal by the probe is already one sentence naming the model and the setting.
+    if (err instanceof ModelProbeRefused) throw new ModelImportError(err.message, err.problems);
+    const problems = err instanceof ModelProblemsError ? err.problems : [(err as Error).message];
     throw new ModelImportError(`model ${pkg.modelPath} cannot be imported: ${problems.join('; ')}`, problems);
   }
-  const { info, prepared } = client;
-  await client.close();
-  const bytes = prepared ?? pkg.bytes;
+  const { info, prepared: bytes } = trial;
   enter('store', `storing ${name} ${version} in the registry`);
   const record = await deps.registry.store({
     pkg,

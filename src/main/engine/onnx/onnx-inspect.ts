@@ -5,6 +5,7 @@
  * initialisers, external data. Pure: bytes in, facts out.
  */
 import { scanGraphDenormals, type DenormalReport } from './denormals';
+import { findExternalData } from './external-data';
 import { onnx, type OnnxTypes } from './onnx-proto';
 
 export class OnnxFormatError extends Error {
@@ -43,7 +44,8 @@ export interface OnnxSummary {
   readonly opTypes: readonly string[];
   readonly zipMaps: readonly ZipMapOutput[];
   readonly denormals: DenormalReport;
-  readonly usesExternalData: boolean;
+  /** Every tensor, in any graph, subgraph, attribute or sparse initializer, whose data is in another file (external-data.ts). */
+  readonly externalData: readonly string[];
 }
 
 export const ELEM_TYPE_NAMES: Record<number, string> = {
@@ -132,6 +134,6 @@ export function summarizeOnnx(model: OnnxTypes.ModelProto): OnnxSummary {
     opTypes: [...new Set((graph.node ?? []).map((n) => n.opType ?? ''))],
     zipMaps: zipMapsOf(graph),
     denormals: scanGraphDenormals(graph, false),
-    usesExternalData: (graph.initializer ?? []).some((t) => t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL),
+    externalData: findExternalData(model),
   };
 }

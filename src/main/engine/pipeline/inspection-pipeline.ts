@@ -33,8 +33,11 @@ export interface StageTimings {
   readonly batchSize: number | null;
 }
 
-/** Where a frame failed; 'stale', 'deadline' and 'paused' are the engine's own (a frame too old to judge, no decision in time, the line paused). */
-export type FailedStage = 'queue' | 'decode' | 'inference' | 'stale' | 'deadline' | 'paused';
+/**
+ * Where a frame failed; 'stale', 'deadline', 'paused' and 'source' are the engine's own (a frame too old to
+ * judge, no decision in time, the line paused, a picture the source could not give).
+ */
+export type FailedStage = 'queue' | 'decode' | 'inference' | 'stale' | 'deadline' | 'paused' | 'source';
 
 export type Outcome =
   | { readonly kind: 'scored'; readonly model: LoadedModel; readonly probabilities: Float64Array; readonly timings: StageTimings }

@@ -6,8 +6,9 @@
  *           → × environmental multiplier → risk → ok / warn / alarm (hysteresis)
  *
  * Each change of health is an event and an alarm on the board; a sensor that
- * is down is an alarm of its own; with every sensor down, or not enough
- * samples yet, health is "unknown" (not "ok").
+ * is down is an alarm of its own; with every sensor down, not enough
+ * samples yet, or a channel whose newest valid reading is older than its
+ * window allows (health/staleness.ts), health is "unknown" (not "ok").
  */
 import type { SensorsConfig } from '../../../shared/sensor-config';
 import type { MachineHealth as MachineHealthStatus, SensorStatus } from '../../../shared/machine';
@@ -22,6 +23,7 @@ import { createSensorSource } from './create-sensor-source';
 import { FeatureExtractor } from './features/feature-extractor';
 import { environmentMultiplier, riskOf } from './health/environment';
 import { nextHealth, type HealthLevel } from './health/health-state';
+import { describeStale, maxReadingAges, staleChannel } from './health/staleness';
 import type { SensorReading, SensorSource } from './sensor-source';
 
 export interface MachineHealthOptions {
@@ -32,7 +34,11 @@ export interface MachineHealthOptions {
   readonly alarms: AlarmBoard;
   readonly events: EventLog;
   readonly logger: Logger;
+  readonly now?: () => number;
 }
+
+/** The alarm raised while a channel health needs has no fresh valid reading. */
+const STALE_ALARM = 'sensor-data';
 
 const LEVEL_WORDS: Record<HealthLevel, string> = { unknown: 'unknown', ok: 'ok', warn: 'at risk', alarm: 'high risk' };
 
@@ -50,6 +56,13 @@ export class MachineHealthMonitor {
   private evaluatedAt: string | null = null;
   /** Sum of squares and count per channel since the last takeChannelRms(), for the live sensor charts. */
   private readonly interval = new Map<string, { sumSq: number; n: number }>();
+  /** When each channel last had a valid reading. */
+  private readonly seenAt = new Map<string, number>();
+  private readonly maxAges: ReadonlyMap<string, number>;
+  /** The channels the features and the environmental rules read. */
+  private readonly needed: ReadonlySet<string>;
+  private readonly now: () => number;
+  private readonly since: number;
 
   private constructor(
     private readonly opts: MachineHealthOptions,
@@ -57,6 +70,10 @@ export class MachineHealthMonitor {
     private readonly model: TabularModel,
   ) {
     this.extractor = new FeatureExtractor(opts.pkg.manifest.features, opts.config.windowSamples, opts.config.sampleRateHz);
+    this.maxAges = maxReadingAges(opts.config);
+    this.needed = new Set([...this.extractor.channels, ...opts.config.environment.flatMap((r) => Object.keys(r.when))]);
+    this.now = opts.now ?? Date.now;
+    this.since = this.now();
   }
 
   static async start(opts: MachineHealthOptions): Promise<MachineHealthMonitor> {
@@ -72,6 +89,8 @@ export class MachineHealthMonitor {
   /** Readings pushed by hand (tests, a sensor on another transport). */
   onReading(reading: SensorReading): void {
     Object.assign(this.latest, reading.values);
+    const now = this.now();
+    for (const channel of Object.keys(reading.values)) this.seenAt.set(channel, now);
     this.extractor.push(reading.values);
     for (const [channel, value] of Object.entries(reading.values)) {
       let acc = this.interval.get(channel);
@@ -136,6 +155,13 @@ export class MachineHealthMonitor {
     this.evaluating = true;
     try {
       if (!this.watchSensors()) return this.settle('unknown', 'no sensor is delivering readings');
+      const stale = staleChannel(this.needed, this.maxAges, this.seenAt, this.since, this.now());
+      if (stale) {
+        const message = `machine health unknown: ${describeStale(stale)}`;
+        this.opts.alarms.raise(STALE_ALARM, 'sensor', 'alarm', message);
+        return this.settle('unknown', describeStale(stale));
+      }
+      this.opts.alarms.clear(STALE_ALARM);
       const vector = this.extractor.vector();
       if (!vector.ok) return this.settle('unknown', vector.reason);
       const [probs] = await this.model.predict([[...vector.values]]);

@@ -76,17 +76,24 @@ export class ModbusSensorSource extends BaseSensorSource {
         else values[reg.channel] = value;
       }
       if (outOfRange > 0) this.junk('out-of-range', `${this.id}: ${outOfRange} register value(s) out of range`);
+      // Alive only while valid values come: a transmitter answering with garbage is as good as silent (issue 11).
+      if (Object.keys(values).length === 0) return this.checkLiveness('only out-of-range values');
       this.lastGoodAt = Date.now();
       this.backoff.reset();
       this.up();
-      if (Object.keys(values).length > 0) this.emit(values);
+      this.emit(values);
     } catch (err) {
       this.junk('read-error', `${this.id}: ${(err as Error).message}`);
-      if (Date.now() - this.lastGoodAt > this.config.livenessMs)
-        this.retry(`no answer from unit ${this.config.unitId} on ${this.config.path} for ${this.config.livenessMs} ms`);
+      this.checkLiveness('no answer');
     } finally {
       this.polling = false;
     }
+  }
+
+  /** No valid value for livenessMs: the transmitter is down, and the port is opened again. */
+  private checkLiveness(what: string): void {
+    if (Date.now() - this.lastGoodAt > this.config.livenessMs)
+      this.retry(`no valid reading from unit ${this.config.unitId} on ${this.config.path} for ${this.config.livenessMs} ms: ${what}`);
   }
 
   private retry(reason: string): void {

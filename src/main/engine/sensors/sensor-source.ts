@@ -129,7 +129,8 @@ export abstract class BaseSensorSource implements SensorSource {
 
   protected junk(reason: JunkReason, detail?: string): void {
     this.junkCounts[reason]++;
-    if (detail !== undefined) this.lastError = detail;
+    // While down, the reason it is down stays the last error: the junk is counted by reason.
+    if (detail !== undefined && this._state !== 'down') this.lastError = detail;
   }
 
   protected finish(): void {

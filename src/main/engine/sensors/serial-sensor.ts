@@ -1,9 +1,10 @@
 /**
  * A sensor on a serial line (node-serialport). Lines are split (capped, the
  * first partial one dropped), parsed and range-checked; junk is counted and
- * dropped. No byte for livenessMs, a closed port or an error marks it down;
- * it is looked for and opened again, waiting longer after each failure
- * (capped). Writes are refused while it is down, never queued.
+ * dropped. No valid reading for livenessMs (junk does not count: a device
+ * babbling garbage is as good as silent, issue 11), a closed port or an error
+ * marks it down; it is looked for and opened again, waiting longer after each
+ * failure (capped). Writes are refused while it is down, never queued.
  */
 import { SerialPort } from 'serialport';
 import type { SerialSensorConfig } from '../../../shared/sensor-config';
@@ -25,6 +26,8 @@ export class SerialSensorSource extends BaseSensorSource {
   private readonly parser: LineParser;
   private readonly splitter: LineSplitter;
   private openPath: string | null = null;
+  /** Bytes received since the last valid reading, for the message when liveness runs out. */
+  private bytesSinceValid = 0;
 
   constructor(private readonly config: SerialSensorConfig) {
     super(config.id);
@@ -76,16 +79,21 @@ export class SerialSensorSource extends BaseSensorSource {
     });
     port.on('data', (chunk: Buffer) => {
       if (this.port !== port) return;
-      this.armLiveness();
+      this.bytesSinceValid += chunk.length;
       this.splitter.push(chunk);
     });
     port.on('close', () => this.port === port && this.retry(`port ${path} closed`));
     port.on('error', (e: Error) => this.port === port && this.retry(`port ${path}: ${e.message}`));
   }
 
+  /** Starts the liveness clock again: only on opening the port and on a valid reading. */
   private armLiveness(): void {
     if (this.livenessTimer) clearTimeout(this.livenessTimer);
-    this.livenessTimer = setTimeout(() => this.retry(`no data on ${this.openPath} for ${this.config.livenessMs} ms`), this.config.livenessMs);
+    this.bytesSinceValid = 0;
+    this.livenessTimer = setTimeout(() => {
+      const what = this.bytesSinceValid > 0 ? `only junk (${this.bytesSinceValid} bytes)` : 'no data';
+      this.retry(`no valid reading on ${this.openPath} for ${this.config.livenessMs} ms: ${what}`);
+    }, this.config.livenessMs);
   }
 
   private onLine(line: string): void {
@@ -95,6 +103,7 @@ export class SerialSensorSource extends BaseSensorSource {
     if (parsed.outOfRange.length > 0) this.junk('out-of-range', `${this.id}: ${parsed.outOfRange.join(', ')} out of range`);
     if (Object.keys(parsed.values).length === 0) return;
     this.backoff.reset();
+    this.armLiveness();
     this.up();
     this.emit(parsed.values);
   }

@@ -9,7 +9,14 @@ import { ReplaySource } from './replay-source';
 export async function createFrameSource(config: SourceConfig): Promise<FrameSource> {
   switch (config.kind) {
     case 'replay':
-      return ReplaySource.open({ dir: config.dir, files: config.files, fps: config.fps, loop: config.loop, limit: config.limit });
+      return ReplaySource.open({
+        dir: config.dir,
+        files: config.files,
+        fps: config.fps,
+        loop: config.loop,
+        limit: config.limit,
+        maxFrameBytes: config.maxFrameBytes,
+      });
     case 'hot-folder':
       return new HotFolderSource({ ...config, processedDir: config.processedDir ?? `${config.dir}/processed` });
     case 'mjpeg':

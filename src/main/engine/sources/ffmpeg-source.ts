@@ -11,7 +11,6 @@ import type { FfmpegSourceConfig } from '../../../shared/source-config';
 import { Backoff, BaseFrameSource } from './frame-source';
 import { JpegSplitter } from './jpeg-splitter';
 
-const MAX_FRAME_BYTES = 50_000_000;
 const STOP_GRACE_MS = 2000;
 
 /** The ffmpeg shipped in npm (@ffmpeg-installer/ffmpeg) for this platform. */
@@ -83,8 +82,9 @@ export class FfmpegSource extends BaseFrameSource {
         this.backoff.reset();
         this.deliver(jpeg, origin);
       },
-      (reason) => this.reject(reason),
-      MAX_FRAME_BYTES,
+      // A frame over the limit is an item all the same: rejected, not skipped.
+      (reason) => this.deliverUnreadable(origin, reason),
+      this.config.maxFrameBytes,
     );
     child.stdout!.on('data', (chunk: Buffer) => splitter.push(chunk));
     child.stderr!.on('data', (chunk: Buffer) => {

@@ -13,7 +13,15 @@ export interface Frame {
   readonly data: Uint8Array;
   /** Where it came from, for the log: a file name, a URL, a device. */
   readonly origin: string;
+  /**
+   * Set when the source could not give this item's picture (an empty or unreadable file, a frame over
+   * maxFrameBytes); `data` is then empty. The item is still decided: rejected fail-safe with this reason
+   * (positive release: every item a source delivers gets a decision and an output command, issue 11).
+   */
+  readonly unreadable?: string;
 }
+
+const NO_BYTES = new Uint8Array(0);
 
 /** starting: not connected yet; down: lost its input and trying again; finished: a finite source ran out. */
 export type SourceState = 'starting' | 'running' | 'down' | 'finished' | 'stopped';
@@ -87,6 +95,15 @@ export abstract class BaseFrameSource implements FrameSource {
     this.up();
     this.counts.framesDelivered++;
     this.onFrame({ id: this.nextId++, capturedAt, data, origin });
+  }
+
+  /** An item whose picture could not be had: counted as refused, and still handed on to be rejected. */
+  protected deliverUnreadable(origin: string, reason: string, capturedAt = Date.now()): void {
+    if (!this.onFrame) return;
+    this.reject(reason);
+    this.up();
+    this.counts.framesDelivered++;
+    this.onFrame({ id: this.nextId++, capturedAt, data: NO_BYTES, origin, unreadable: reason });
   }
 
   /** The input is there (connected, folder present, process running). */

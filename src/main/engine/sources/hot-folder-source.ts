@@ -6,7 +6,7 @@
  * the camera down; when it comes back, watching starts again.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, extname, join, relative } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { HotFolderSourceConfig } from '../../../shared/source-config';
@@ -88,17 +88,24 @@ export class HotFolderSource extends BaseFrameSource {
       if (this.taken.has(path)) return;
       this.taken.add(path);
     }
-    let data: Buffer;
+    // An item whose file is empty, too large or unreadable is still an item: it is rejected, never skipped.
+    const origin = `hot-folder:${basename(path)}`;
+    const code = (err: unknown): string => (err as NodeJS.ErrnoException).code ?? String(err);
     try {
-      data = await readFile(path);
+      const info = await stat(path);
+      const size = info.size;
+      // A pipe or a device would block the read for ever.
+      if (!info.isFile()) this.deliverUnreadable(origin, `${path} is not a regular file: not read`);
+      else if (size === 0) this.deliverUnreadable(origin, `${path} is empty`);
+      else if (size > this.config.maxFrameBytes)
+        this.deliverUnreadable(origin, `${path} is ${size} bytes, over source.maxFrameBytes (${this.config.maxFrameBytes}): not read`);
+      else {
+        const data = await readFile(path);
+        if (data.length === 0) this.deliverUnreadable(origin, `${path} is empty`);
+        else this.deliver(data, origin);
+      }
     } catch (err) {
-      this.reject(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-      return;
-    }
-    if (data.length === 0) {
-      this.reject(`${path} is empty`);
-    } else {
-      this.deliver(data, `hot-folder:${basename(path)}`);
+      this.deliverUnreadable(origin, `cannot read ${path}: ${code(err)}`);
     }
     try {
       if (this.config.afterRead === 'delete') await unlink(path);

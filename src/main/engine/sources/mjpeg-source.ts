@@ -76,9 +76,14 @@ export class MjpegSource extends BaseFrameSource {
         {
           part: (body) => {
             this.backoff.reset();
-            this.deliver(body, `mjpeg:${url.host}`);
+            if (body.length === 0) this.deliverUnreadable(`mjpeg:${url.host}`, `${safeUrl(this.config.url)} sent an empty frame`);
+            else this.deliver(body, `mjpeg:${url.host}`);
           },
-          refused: (reason) => this.reject(`${safeUrl(this.config.url)}: ${reason}`),
+          // A frame over the limit is an item all the same: rejected, not skipped. Bytes between frames are not.
+          refused: (reason, wasPart) =>
+            wasPart
+              ? this.deliverUnreadable(`mjpeg:${url.host}`, `${safeUrl(this.config.url)}: ${reason}`)
+              : this.reject(`${safeUrl(this.config.url)}: ${reason}`),
         },
         this.config.maxFrameBytes,
       );

@@ -12,8 +12,11 @@
 
 export interface PartSink {
   part(body: Buffer, headers: Readonly<Record<string, string>>): void;
-  refused(reason: string): void;
+  /** Something refused: a part over the limit (`wasPart`: a frame the camera sent), or bytes that are no part at all. */
+  refused(reason: string, wasPart: boolean): void;
 }
+
+import { ByteChunks } from './byte-chunks';
 
 const CRLF2 = Buffer.from('\r\n\r\n');
 const LF2 = Buffer.from('\n\n');
@@ -25,7 +28,9 @@ export function boundaryOf(contentType: string | undefined): string | null {
 }
 
 export class MultipartParser {
+  /** Bytes between parts and part headers (small: trimmed as they are read). */
   private buffer: Buffer = Buffer.alloc(0);
+  private readonly body = new ByteChunks();
   private readonly delimiter: Buffer;
   private state: 'boundary' | 'headers' | 'body' = 'boundary';
   private headers: Record<string, string> = {};
@@ -41,11 +46,20 @@ export class MultipartParser {
   }
 
   push(chunk: Buffer): void {
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    if (this.state === 'body') {
+      if (!this.bodyChunk(chunk)) return;
+    } else {
+      this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    }
     for (;;) {
       if (this.state === 'boundary' && !this.findBoundary()) return;
       if (this.state === 'headers' && !this.readHeaders()) return;
-      if (this.state === 'body' && !this.readBody()) return;
+      if (this.state === 'body') {
+        // What followed the headers in the same chunk is the body's start.
+        const start = this.buffer;
+        this.buffer = Buffer.alloc(0);
+        if (!this.bodyChunk(start)) return;
+      }
     }
   }
 
@@ -66,7 +80,7 @@ export class MultipartParser {
     const lf = this.buffer.indexOf(LF2);
     const end = crlf >= 0 && (lf < 0 || crlf < lf) ? { at: crlf, len: 4 } : lf >= 0 ? { at: lf, len: 2 } : null;
     if (!end) {
-      if (this.buffer.length > 16 * 1024) this.resync('part headers longer than 16 KiB');
+      if (this.buffer.length > 16 * 1024) this.resync('part headers longer than 16 KiB', false);
       return false;
     }
     this.headers = {};
@@ -77,41 +91,60 @@ export class MultipartParser {
     const declared = this.headers['content-length'];
     this.length = declared !== undefined && /^\d+$/.test(declared) ? Number(declared) : null;
     this.buffer = this.buffer.subarray(end.at + end.len);
-    if (this.length !== null && this.length > this.maxPartBytes) return this.resync(`part of ${this.length} bytes is over the ${this.maxPartBytes}-byte limit`);
+    if (this.length !== null && this.length > this.maxPartBytes)
+      return this.resync(`part of ${this.length} bytes is over the ${this.maxPartBytes}-byte limit`, true);
     this.state = 'body';
     return true;
   }
 
-  private readBody(): boolean {
+  /**
+   * Adds bytes to the body; true when the part is complete (and the bytes after it are back in `buffer`
+   * for the next state), false when more are needed.
+   */
+  private bodyChunk(chunk: Buffer): boolean {
     if (this.length !== null) {
-      if (this.buffer.length < this.length) return false;
-      this.emit(this.buffer.subarray(0, this.length));
-      this.buffer = this.buffer.subarray(this.length);
+      this.body.add(chunk);
+      if (this.body.size < this.length) return false;
+      const { body, rest } = this.body.take(this.length);
+      this.emit(body);
+      this.buffer = rest;
       this.state = 'boundary';
       return true;
     }
-    // No length: the body runs to the next delimiter (less the line break before it).
-    const at = this.buffer.indexOf(this.delimiter);
-    if (at < 0) {
-      if (this.buffer.length > this.maxPartBytes) this.resync(`part without Content-Length over the ${this.maxPartBytes}-byte limit`);
+    // No length: the body runs to the next delimiter (less the line break before it). Only the new bytes
+    // are searched, with the few before them in which a delimiter cut in two could have begun.
+    const overlap = this.body.tail(this.delimiter.length - 1);
+    const window = overlap.length === 0 ? chunk : Buffer.concat([overlap, chunk]);
+    const found = window.indexOf(this.delimiter);
+    if (found < 0) {
+      this.body.add(chunk);
+      if (this.body.size > this.maxPartBytes) {
+        this.body.clear();
+        return this.resync(`part without Content-Length over the ${this.maxPartBytes}-byte limit`, true);
+      }
       return false;
     }
-    let end = at;
-    if (end >= 2 && this.buffer[end - 2] === 0x0d && this.buffer[end - 1] === 0x0a) end -= 2;
-    else if (end >= 1 && this.buffer[end - 1] === 0x0a) end -= 1;
-    this.emit(this.buffer.subarray(0, end));
-    this.buffer = this.buffer.subarray(at);
+    // Where the delimiter starts, counted from the body's first byte.
+    const at = this.body.size - overlap.length + found;
+    this.body.add(chunk);
+    const { body, rest } = this.body.take(at);
+    let end = body.length;
+    if (end >= 2 && body[end - 2] === 0x0d && body[end - 1] === 0x0a) end -= 2;
+    else if (end >= 1 && body[end - 1] === 0x0a) end -= 1;
+    if (end > this.maxPartBytes) this.sink.refused(`part without Content-Length over the ${this.maxPartBytes}-byte limit`, true);
+    else this.emit(body.subarray(0, end));
+    this.buffer = rest;
     this.state = 'boundary';
     return true;
   }
 
   private emit(body: Buffer): void {
-    // A copy: the stream's buffer is reused and the frame outlives it.
+    // A copy: the stream's buffers are reused and the frame outlives them. Once per part.
     this.sink.part(Buffer.from(body), this.headers);
   }
 
-  private resync(reason: string): boolean {
-    this.sink.refused(reason);
+  private resync(reason: string, wasPart: boolean): boolean {
+    this.sink.refused(reason, wasPart);
     this.state = 'boundary';
     this.length = null;
     return true;

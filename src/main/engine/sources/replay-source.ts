@@ -2,7 +2,7 @@
  * Replays a folder of images at a set rate, in name order, looping if asked:
  * the demo default, and a way to re-run a recorded shift.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { BaseFrameSource } from './frame-source';
 
@@ -25,6 +25,8 @@ export interface ReplayOptions {
   readonly fps: number;
   readonly loop: boolean;
   readonly limit?: number | undefined;
+  /** A file larger than this is refused at open (source.maxFrameBytes). */
+  readonly maxFrameBytes?: number | undefined;
 }
 
 export class ReplaySource extends BaseFrameSource {
@@ -45,8 +47,12 @@ export class ReplaySource extends BaseFrameSource {
     const files = await Promise.all(
       paths.map(async (path) => {
         try {
+          const size = (await stat(path)).size;
+          const max = options.maxFrameBytes;
+          if (max !== undefined && size > max) throw new ReplaySourceError(`replay image ${path} is ${size} bytes, over source.maxFrameBytes (${max})`);
           return { name: basename(path), data: await readFile(path) };
         } catch (err) {
+          if (err instanceof ReplaySourceError) throw err;
           throw new ReplaySourceError(`cannot read replay image ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
         }
       }),

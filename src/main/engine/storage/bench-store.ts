@@ -3,6 +3,12 @@
  * 6): kept, listed, compared, exported. Writes are rare (one per case), on
  * the main connection. A run left "running" by a station that stopped is
  * marked failed when the store opens.
+ *
+ * Writes go through MainWrites (main-writes.ts): starting a run that cannot
+ * be recorded is refused with a clear message; a result or the end of a run
+ * that cannot be written (a full disk) is dropped and counted in the storage
+ * health, never thrown into the benchmark worker's message handler, where a
+ * throw ended the station (issue 11, item 3).
  */
 import {
   BenchFiguresSchema,
@@ -17,6 +23,7 @@ import {
   type Recommendation,
 } from '../../../shared/bench';
 import type { SqliteDatabase } from './database';
+import type { MainWrites } from './main-writes';
 
 interface RunRow {
   id: number;
@@ -51,10 +58,13 @@ interface ResultRow {
 }
 
 export class BenchStore {
-  constructor(private readonly db: SqliteDatabase) {
-    db.prepare(`UPDATE bench_runs SET state = 'failed', error = 'the station stopped during the run', finished_at = ? WHERE state = 'running'`).run(
-      new Date().toISOString(),
-    );
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly writes: MainWrites,
+  ) {
+    const stopped = db.prepare(`UPDATE bench_runs SET state = 'failed', error = 'the station stopped during the run', finished_at = ? WHERE state = 'running'`);
+    // On a full disk this waits for the next start: the run stays "running" in the list meanwhile.
+    writes.attempt(() => stopped.run(new Date().toISOString()));
   }
 
   create(run: {
@@ -67,9 +77,10 @@ export class BenchStore {
     cases: number;
     at: Date;
   }): number {
-    return Number(
-      this.db
-        .prepare(
+    return this.writes.run('starting the benchmark run', () =>
+      Number(
+        this.db
+          .prepare(
           `INSERT INTO bench_runs (started_at, state, actor, plan_json, machine_json, line_rate_fps, deadline_ms, line_running, cases)
            VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?)`,
         )
@@ -83,20 +94,22 @@ export class BenchStore {
           run.lineRunning ? 1 : 0,
           run.cases,
         ).lastInsertRowid,
+      ),
     );
   }
 
   addResult(
     runId: number,
     r: { case: BenchCase; modelLabel: string; provider: string; status: BenchResult['status']; error: string | null; figures: BenchFigures | null },
-  ): number {
-    return Number(
-      this.db
-        .prepare(
-          `INSERT INTO bench_results (run_id, model, model_label, provider, threads, scenario, mode, batch, status, error, figures_json)
+  ): number | null {
+    let id: number | null = null;
+    const insert = this.db.prepare(
+      `INSERT INTO bench_results (run_id, model, model_label, provider, threads, scenario, mode, batch, status, error, figures_json)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
+    );
+    this.writes.attempt(() => {
+      id = Number(
+        insert.run(
           runId,
           r.case.model,
           r.modelLabel,
@@ -109,13 +122,17 @@ export class BenchStore {
           r.error,
           r.figures ? JSON.stringify(r.figures) : null,
         ).lastInsertRowid,
-    );
+      );
+    });
+    return id;
   }
 
-  finish(runId: number, state: Exclude<BenchRunSummary['state'], 'running'>, at: Date, extra: { error?: string; recommendation?: Recommendation } = {}): void {
-    this.db
-      .prepare('UPDATE bench_runs SET state = ?, finished_at = ?, error = ?, recommendation_json = ? WHERE id = ?')
-      .run(state, at.toISOString(), extra.error ?? null, extra.recommendation ? JSON.stringify(extra.recommendation) : null, runId);
+  /** False when the end could not be written (the run stays "running" until the next start marks it failed). */
+  finish(runId: number, state: Exclude<BenchRunSummary['state'], 'running'>, at: Date, extra: { error?: string; recommendation?: Recommendation } = {}): boolean {
+    const update = this.db.prepare('UPDATE bench_runs SET state = ?, finished_at = ?, error = ?, recommendation_json = ? WHERE id = ?');
+    return this.writes.attempt(() =>
+      update.run(state, at.toISOString(), extra.error ?? null, extra.recommendation ? JSON.stringify(extra.recommendation) : null, runId),
+    );
   }
 
   list(limit: number): BenchRunSummary[] {

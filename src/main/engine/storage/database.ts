@@ -4,7 +4,7 @@
  * the log worker on a connection of their own; this one serves the rare
  * writes (events, audit, registry) and the reads.
  */
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { LATEST_VERSION, MIGRATIONS, type Migration } from './migrations';
@@ -46,10 +46,17 @@ export function connectDatabase(path: string): SqliteDatabase {
   return db;
 }
 
+export interface MovedAside {
+  /** Where the file went (its -wal and -shm beside it). */
+  readonly path: string;
+  /** What the check found. */
+  readonly problem: string;
+}
+
 export interface CheckedDatabase {
   readonly db: SqliteDatabase;
-  /** Set when the file failed its check and was moved aside: where it went. */
-  readonly movedAside?: string;
+  /** Set when the file failed its check and was moved aside. Its rows not yet uploaded are drained from there (upload/aside-drain.ts). */
+  readonly movedAside?: MovedAside;
 }
 
 /**
@@ -66,7 +73,8 @@ export function openCheckedDatabase(path: string, migrations: readonly Migration
       const probe = new Database(path, { fileMustExist: true });
       try {
         const result = probe.pragma('quick_check', { simple: true });
-        if (result !== 'ok') problem = String(result);
+        // quick_check reports one line per problem: one line for the message that names the file.
+        if (result !== 'ok') problem = String(result).replace(/\s+/g, ' ').trim();
       } finally {
         probe.close();
       }
@@ -75,13 +83,40 @@ export function openCheckedDatabase(path: string, migrations: readonly Migration
     }
     if (problem !== null) {
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-      const aside = join(dirname(path), `${basename(path, '.sqlite')}.corrupt-${stamp}.sqlite`);
+      const aside = join(dirname(path), `${basename(path, '.sqlite')}${ASIDE_INFIX}${stamp}.sqlite`);
       renameSync(path, aside);
       for (const suffix of ['-wal', '-shm']) if (existsSync(path + suffix)) renameSync(path + suffix, aside + suffix);
-      return { db: openDatabase(path, migrations), movedAside: `${aside} (${problem})` };
+      return { db: openDatabase(path, migrations), movedAside: { path: aside, problem } };
     }
   }
   return { db: openDatabase(path, migrations) };
+}
+
+/** How a moved-aside file is named: <name>.corrupt-<time>.sqlite beside the database. */
+export const ASIDE_INFIX = '.corrupt-';
+
+/** The moved-aside files beside a database, oldest first (their names hold the time they were moved). */
+export function findMovedAside(path: string): string[] {
+  const prefix = `${basename(path, '.sqlite')}${ASIDE_INFIX}`;
+  const dir = dirname(path);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((name) => name.startsWith(prefix) && name.endsWith('.sqlite'))
+    .sort()
+    .map((name) => join(dir, name));
+}
+
+/**
+ * This database's id (migration 7): '' for a database from before it (its rows were uploaded as
+ * (station, seq), and the plant's upgraded tables hold them under ''), and for a file that has no id.
+ */
+export function readDatabaseId(db: SqliteDatabase): string {
+  try {
+    const row = db.prepare('SELECT id FROM database_identity WHERE only = 1').get() as { id: string } | undefined;
+    return row?.id ?? '';
+  } catch {
+    return '';
+  }
 }
 
 export function schemaVersion(db: SqliteDatabase): number {

@@ -3,9 +3,21 @@
  * flushIntervalMs or every flushRows rows, never one per row. Runs in the
  * log worker (log-worker.ts), so a commit (an fsync with synchronous=FULL)
  * never holds up the thread that serves the UI.
+ *
+ * A commit that fails (a full disk, an I/O error, a read-only or vanished
+ * file) loses nothing by itself: the rows wait in memory, up to
+ * maxWaitingRows, and the commit is tried again every retryMs until it lands.
+ * Past the bound a row is counted as not recorded (its decision was made and
+ * sent all the same), and the count goes to the event log when the log is
+ * written again (issue 11, item 3).
  */
 import type { Decision } from '../../../shared/decision';
+import { BoundedQueue } from './bounded-queue';
 import type { SqliteDatabase } from './database';
+import type { FileIdentity } from './file-identity';
+import { NotRecordedTally, type NotRecordedSpan } from './not-recorded';
+import { storageFaultOf } from './storage-fault';
+import { WriteHealth, type WriteEpisode, type WriteHealthSnapshot } from './write-health';
 
 export interface InspectionRow {
   readonly frameId: number;
@@ -34,19 +46,52 @@ export interface Committed {
   readonly flushMs: number;
 }
 
+/** The writer as status shows it. */
+export interface WriterStatus {
+  readonly health: WriteHealthSnapshot;
+  /** Decided rows waiting in memory for a commit. */
+  readonly waitingRows: number;
+  readonly maxWaitingRows: number;
+  /** Rows refused since start because the queue was full while commits failed. */
+  readonly notRecorded: number;
+}
+
+/** The log is written again: how long it failed, what waited and was committed, what was lost. */
+export interface WriterRecovery {
+  readonly episode: WriteEpisode;
+  readonly committedAfterWait: number;
+  readonly notRecorded: NotRecordedSpan | null;
+}
+
 export interface InspectionLogOptions {
   readonly flushIntervalMs: number;
   readonly flushRows: number;
+  /** Rows kept in memory while commits fail (default 50,000). */
+  readonly maxWaitingRows?: number;
+  /** The wait between two tries of a failed commit (default 1 s: each try is one cheap failing write). */
+  readonly retryMs?: number;
+  /** The file written: named in fault messages, and checked before each commit (a removed file takes writes silently). */
+  readonly file?: { readonly path: string; readonly identity?: FileIdentity; readonly capped?: () => boolean };
   /** Called when a batch cannot be written; the rows stay queued for the next try. */
   readonly onError?: (err: Error) => void;
   readonly onCommitted?: (committed: Committed, rows: readonly InspectionRow[]) => void;
+  /** Commits started failing (recovery undefined) or landed again after failing. */
+  readonly onHealth?: (status: WriterStatus, recovery?: WriterRecovery) => void;
+  readonly now?: () => Date;
 }
 
+export const DEFAULT_MAX_WAITING_ROWS = 50_000;
+const DEFAULT_RETRY_MS = 1000;
+
 export class InspectionLog {
-  private queue: InspectionRow[] = [];
+  private readonly queue: BoundedQueue<InspectionRow>;
+  private readonly health: WriteHealth;
+  private readonly notRecorded = new NotRecordedTally();
   private timer: NodeJS.Timeout | null = null;
   private readonly insert;
   private readonly insertMany;
+  /** Rows that waited through a failure and were committed since it began. */
+  private committedAfterWait = 0;
   rowsWritten = 0;
   lastFlushMs = 0;
 
@@ -54,6 +99,8 @@ export class InspectionLog {
     db: SqliteDatabase,
     private readonly options: InspectionLogOptions,
   ) {
+    this.queue = new BoundedQueue(options.maxWaitingRows ?? DEFAULT_MAX_WAITING_ROWS);
+    this.health = new WriteHealth(options.now);
     this.insert = db.prepare(`
       INSERT INTO inspections (frame_id, captured_at, origin, model_name, model_version, reject_score, scores_json,
         decision, fail_safe_reason, decode_ms, preprocess_ms, inference_ms, decision_ms, total_ms, image_path)
@@ -73,8 +120,17 @@ export class InspectionLog {
     return this.queue.length;
   }
 
+  status(): WriterStatus {
+    return { health: this.health.snapshot(), waitingRows: this.queue.length, maxWaitingRows: this.queue.limit, notRecorded: this.notRecorded.total };
+  }
+
   append(row: InspectionRow): void {
-    this.queue.push(row);
+    if (!this.queue.push(row)) {
+      this.notRecorded.add(row);
+      return;
+    }
+    // While commits fail, only the retry timer tries again: a try per row would spin on a full disk.
+    if (this.health.failing) return;
     if (this.queue.length >= this.options.flushRows) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), this.options.flushIntervalMs);
   }
@@ -86,25 +142,42 @@ export class InspectionLog {
       this.timer = null;
     }
     if (this.queue.length === 0) return;
-    const batch = this.queue;
-    this.queue = [];
+    const batch = this.queue.takeAll();
     const t0 = performance.now();
     try {
+      this.options.file?.identity?.assert();
       const lastSeq = this.insertMany(batch);
       this.rowsWritten += batch.length;
       this.lastFlushMs = performance.now() - t0;
       this.options.onCommitted?.({ rows: batch.length, lastSeq, flushMs: this.lastFlushMs }, batch);
+      this.landed(batch.length);
     } catch (err) {
       // Keep the rows: nothing is lost because a commit failed once.
-      this.queue = [...batch, ...this.queue];
+      this.queue.restore(batch);
       this.options.onError?.(err as Error);
-      this.timer ??= setTimeout(() => this.flush(), Math.max(1000, this.options.flushIntervalMs));
+      const file = this.options.file;
+      const started = this.health.failed(storageFaultOf(err, file?.path ?? 'the log', file?.capped?.() ?? false));
+      if (started) {
+        this.committedAfterWait = 0;
+        this.options.onHealth?.(this.status());
+      }
+      this.timer ??= setTimeout(() => this.flush(), this.options.retryMs ?? DEFAULT_RETRY_MS);
     }
   }
 
+  /** Flushes once more; rows that still cannot be written are counted as not recorded. */
   close(): void {
     this.flush();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    for (const row of this.queue.takeAll()) this.notRecorded.add(row);
+  }
+
+  private landed(rows: number): void {
+    if (!this.health.failing) return;
+    this.committedAfterWait += rows;
+    const episode = this.health.succeeded();
+    if (!episode) return;
+    this.options.onHealth?.(this.status(), { episode, committedAfterWait: this.committedAfterWait, notRecorded: this.notRecorded.takeSpan() });
   }
 }

@@ -1,154 +1,72 @@
 /**
- * The outbox: what each upload target has yet to receive, read straight from
- * the log's tables in batches ordered by seq, and the progress per target and
- * stream. Reading is one short statement (no read transaction is held open
- * while sending: it would stop WAL checkpoints). Progress is written only
- * after the target acknowledged the batch.
+ * The outbox: what each upload target has yet to receive, from one log
+ * database (this station's, or a moved-aside file being drained), as fixed
+ * batches. The next batch is the one formed before and not yet acknowledged
+ * if there is one (same rows, same key), else a new one after what the
+ * target acknowledged, whose bounds are written down before it is sent.
  */
-import type { SqliteDatabase } from '../storage/database';
-import type { InspectionDbRow } from '../storage/inspection-row';
+import type { BatchBounds, Progress, ProgressStore } from './progress-store';
+import type { RowReader, Stream, StreamRows } from './row-reader';
 
-export const STREAMS = ['inspections', 'audit'] as const;
-export type Stream = (typeof STREAMS)[number];
+export { STREAMS, type AuditRecord, type InspectionRecord, type Stream } from './row-reader';
+export type { Progress } from './progress-store';
 
-export interface InspectionRecord {
-  readonly seq: number;
-  readonly frameId: number;
-  readonly capturedAt: string;
-  readonly origin: string;
-  readonly modelName: string;
-  readonly modelVersion: string;
-  readonly rejectScore: number | null;
-  readonly scores: Record<string, number> | null;
-  readonly decision: string;
-  readonly failSafeReason: string | null;
-  readonly decodeMs: number | null;
-  readonly preprocessMs: number | null;
-  readonly inferenceMs: number | null;
-  readonly decisionMs: number | null;
-  readonly totalMs: number | null;
-}
-
-export interface AuditRecord {
-  readonly seq: number;
-  readonly at: string;
-  readonly actor: string;
-  readonly subject: string;
-  readonly old: unknown;
-  readonly new: unknown;
-  readonly reason: string | null;
-}
-
-export type OutboxBatch =
-  { readonly stream: 'inspections'; readonly rows: readonly InspectionRecord[] } | { readonly stream: 'audit'; readonly rows: readonly AuditRecord[] };
-
-export interface Progress {
-  readonly target: string;
-  readonly stream: Stream;
+/** A batch as it is sent: its rows and its key are fixed by the database it came from and its bounds. */
+export type OutboxBatch = StreamRows & {
+  /** The id of the database the rows came from (migration 7): with the seq, it names a row across databases. */
+  readonly databaseId: string;
+  readonly firstSeq: number;
   readonly lastSeq: number;
-  readonly sent: number;
-  readonly lastSuccessAt: string | null;
-  readonly lastError: string | null;
-  readonly lastErrorAt: string | null;
-}
-
-interface AuditDbRow {
-  seq: number;
-  at: string;
-  actor: string;
-  subject: string;
-  old_json: string | null;
-  new_json: string | null;
-  reason: string | null;
-}
-
-const parse = (json: string | null): unknown => (json === null ? null : JSON.parse(json));
+};
 
 export class Outbox {
-  private readonly readInspections;
-  private readonly readAudit;
-  private readonly maxSeq: Record<Stream, { get(): unknown }>;
-
-  constructor(private readonly db: SqliteDatabase) {
-    this.readInspections = db.prepare('SELECT * FROM inspections WHERE seq > ? ORDER BY seq LIMIT ?');
-    this.readAudit = db.prepare('SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?');
-    this.maxSeq = {
-      inspections: db.prepare('SELECT COALESCE(MAX(seq), 0) AS n FROM inspections'),
-      audit: db.prepare('SELECT COALESCE(MAX(seq), 0) AS n FROM audit'),
-    };
-  }
-
-  register(target: string): void {
-    const add = this.db.prepare('INSERT OR IGNORE INTO upload_progress (target, stream) VALUES (?, ?)');
-    for (const stream of STREAMS) add.run(target, stream);
-  }
+  constructor(
+    private readonly reader: RowReader,
+    private readonly store: ProgressStore,
+    readonly databaseId: string,
+  ) {}
 
   progress(target: string, stream: Stream): Progress {
-    const row = this.db.prepare('SELECT * FROM upload_progress WHERE target = ? AND stream = ?').get(target, stream) as
-      { last_seq: number; sent: number; last_success_at: string | null; last_error: string | null; last_error_at: string | null } | undefined;
-    return {
-      target,
-      stream,
-      lastSeq: row?.last_seq ?? 0,
-      sent: row?.sent ?? 0,
-      lastSuccessAt: row?.last_success_at ?? null,
-      lastError: row?.last_error ?? null,
-      lastErrorAt: row?.last_error_at ?? null,
-    };
+    return this.store.progress(target, stream);
   }
 
   newest(stream: Stream): number {
-    return (this.maxSeq[stream].get() as { n: number }).n;
+    return this.reader.newest(stream);
   }
 
-  read(stream: Stream, afterSeq: number, limit: number): OutboxBatch {
-    if (stream === 'audit') {
-      const rows = (this.readAudit.all(afterSeq, limit) as AuditDbRow[]).map((r) => ({
-        seq: r.seq,
-        at: r.at,
-        actor: r.actor,
-        subject: r.subject,
-        old: parse(r.old_json),
-        new: parse(r.new_json),
-        reason: r.reason,
-      }));
-      return { stream, rows };
-    }
-    const rows = (this.readInspections.all(afterSeq, limit) as InspectionDbRow[]).map((r) => ({
-      seq: r.seq,
-      frameId: r.frame_id,
-      capturedAt: r.captured_at,
-      origin: r.origin,
-      modelName: r.model_name,
-      modelVersion: r.model_version,
-      rejectScore: r.reject_score,
-      scores: parse(r.scores_json) as Record<string, number> | null,
-      decision: r.decision,
-      failSafeReason: r.fail_safe_reason,
-      decodeMs: r.decode_ms,
-      preprocessMs: r.preprocess_ms,
-      inferenceMs: r.inference_ms,
-      decisionMs: r.decision_ms,
-      totalMs: r.total_ms,
-    }));
-    return { stream, rows };
+  /** Rows the target has yet to acknowledge (by seq: gaps left by rolled-back writes count too). */
+  pending(target: string, stream: Stream): number {
+    return Math.max(0, this.newest(stream) - this.progress(target, stream).lastSeq);
   }
 
-  acknowledged(target: string, stream: Stream, lastSeq: number, rows: number, at: Date): void {
-    this.db
-      .prepare('UPDATE upload_progress SET last_seq = MAX(last_seq, ?), sent = sent + ?, last_success_at = ? WHERE target = ? AND stream = ?')
-      .run(lastSeq, rows, at.toISOString(), target, stream);
+  /** The batch to send to `target` now, or null when it has everything. Forming one writes its bounds (it may throw on a full disk). */
+  next(target: string, stream: Stream, limit: number, at: Date): OutboxBatch | null {
+    const acknowledged = this.progress(target, stream).lastSeq;
+    const open = this.store.openBatch(target, stream);
+    if (open && open.lastSeq > acknowledged) return this.batch(this.reader.range(stream, open.firstSeq, open.lastSeq), open);
+    if (open) this.store.dropBatch(target, stream);
+    const rows = this.reader.after(stream, acknowledged, limit);
+    if (rows.rows.length === 0) return null;
+    const bounds: BatchBounds = { firstSeq: rows.rows[0]!.seq, lastSeq: rows.rows[rows.rows.length - 1]!.seq, rows: rows.rows.length };
+    this.store.formBatch(target, stream, bounds, at);
+    return this.batch(rows, bounds);
+  }
+
+  acknowledged(target: string, batch: OutboxBatch, at: Date): void {
+    this.store.acknowledged(target, batch.stream, { firstSeq: batch.firstSeq, lastSeq: batch.lastSeq, rows: batch.rows.length }, at);
   }
 
   failed(target: string, stream: Stream, error: string, at: Date): void {
-    this.db
-      .prepare('UPDATE upload_progress SET last_error = ?, last_error_at = ? WHERE target = ? AND stream = ?')
-      .run(error, at.toISOString(), target, stream);
+    this.store.failed(target, stream, error, at);
   }
 
   /** The highest seq of `stream` every target has acknowledged (everything, with no target). */
   uploadedThrough(stream: Stream, targets: readonly string[]): number {
     if (targets.length === 0) return Number.MAX_SAFE_INTEGER;
     return Math.min(...targets.map((t) => this.progress(t, stream).lastSeq));
+  }
+
+  private batch(rows: StreamRows, bounds: BatchBounds): OutboxBatch {
+    return { ...rows, databaseId: this.databaseId, firstSeq: bounds.firstSeq, lastSeq: bounds.lastSeq };
   }
 }

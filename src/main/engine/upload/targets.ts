@@ -1,12 +1,15 @@
 /**
  * Upload targets: the plant's PostgreSQL / TimescaleDB (pg), or an HTTP(S)
  * endpoint taking NDJSON. Each send is idempotent, so a batch sent again after
- * a crash or a lost answer is stored once: ON CONFLICT DO NOTHING on
- * (station, seq), or an Idempotency-Key the endpoint deduplicates on.
+ * a crash, a timeout or a lost answer is stored once: a batch is fixed once
+ * formed (outbox.ts), and rows are known by (station, database id, seq) —
+ * ON CONFLICT DO NOTHING on that key in PostgreSQL, and an Idempotency-Key
+ * made of it and the batch's bounds over HTTP.
  */
 import pg from 'pg';
 import type { HttpTargetConfig, PostgresTargetConfig, UploadTargetConfig } from '../../../shared/storage-config';
 import type { AuditRecord, InspectionRecord, OutboxBatch } from './outbox';
+import { CONFLICT_KEY, checkTables, createOrUpgradeTables } from './postgres-schema';
 
 export interface UploadTarget {
   readonly id: string;
@@ -19,8 +22,10 @@ export interface UploadTarget {
 class PostgresTarget implements UploadTarget {
   readonly kind = 'postgres';
   private client: pg.Client | null = null;
-  /** Both streams share one connection; the first to need it makes it, the other waits. */
+  /** Every lane (both streams, and those draining moved-aside databases) shares one connection; the first to need it makes it, the others wait. */
   private connecting: Promise<pg.Client> | null = null;
+  /** One statement at a time on that connection (pg deprecates queries issued while one runs). */
+  private turn: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly config: PostgresTargetConfig,
@@ -49,7 +54,8 @@ class PostgresTarget implements UploadTarget {
     });
     await client.connect();
     try {
-      if (this.config.createTables) await this.createTables(client);
+      if (this.config.createTables) await createOrUpgradeTables(client, this.config.tablePrefix);
+      else await checkTables(client, this.config.tablePrefix);
     } catch (err) {
       await client.end().catch(() => undefined);
       throw err;
@@ -58,27 +64,17 @@ class PostgresTarget implements UploadTarget {
     return client;
   }
 
-  private async createTables(client: pg.Client): Promise<void> {
-    const inspections = this.table('inspections');
-    await client.query(`CREATE TABLE IF NOT EXISTS ${inspections} (
-      station_id text NOT NULL, seq bigint NOT NULL, captured_at timestamptz NOT NULL,
-      frame_id bigint NOT NULL, origin text, model_name text NOT NULL, model_version text NOT NULL,
-      reject_score double precision, scores jsonb, decision text NOT NULL, fail_safe_reason text,
-      decode_ms real, preprocess_ms real, inference_ms real, decision_ms real, total_ms real,
-      received_at timestamptz NOT NULL DEFAULT now(),
-      PRIMARY KEY (station_id, seq, captured_at))`);
-    await client.query(`CREATE TABLE IF NOT EXISTS ${this.table('audit')} (
-      station_id text NOT NULL, seq bigint NOT NULL, at timestamptz NOT NULL, actor text NOT NULL,
-      subject text NOT NULL, old jsonb, new jsonb, reason text, PRIMARY KEY (station_id, seq))`);
-    const timescale = await client.query("SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'");
-    if (timescale.rowCount) await client.query(`SELECT create_hypertable('${inspections}', 'captured_at', if_not_exists => TRUE, migrate_data => TRUE)`);
+  send(batch: OutboxBatch): Promise<void> {
+    const sent = this.turn.then(() => this.sendNow(batch));
+    this.turn = sent.catch(() => undefined);
+    return sent;
   }
 
-  async send(batch: OutboxBatch): Promise<void> {
+  private async sendNow(batch: OutboxBatch): Promise<void> {
     const client = await this.connect();
     try {
-      if (batch.stream === 'inspections') await this.insertInspections(client, batch.rows);
-      else await this.insertAudit(client, batch.rows);
+      if (batch.stream === 'inspections') await this.insertInspections(client, batch.databaseId, batch.rows);
+      else await this.insertAudit(client, batch.databaseId, batch.rows);
     } catch (err) {
       // A failed statement may leave the connection in doubt: start afresh next time.
       this.client = null;
@@ -87,14 +83,14 @@ class PostgresTarget implements UploadTarget {
     }
   }
 
-  private async insertInspections(client: pg.Client, rows: readonly InspectionRecord[]): Promise<void> {
+  private async insertInspections(client: pg.Client, databaseId: string, rows: readonly InspectionRecord[]): Promise<void> {
     const col = <K extends keyof InspectionRecord>(k: K): InspectionRecord[K][] => rows.map((r) => r[k]);
     await client.query(
-      `INSERT INTO ${this.table('inspections')} (station_id, seq, captured_at, frame_id, origin, model_name, model_version,
+      `INSERT INTO ${this.table('inspections')} (station_id, database_id, seq, captured_at, frame_id, origin, model_name, model_version,
          reject_score, scores, decision, fail_safe_reason, decode_ms, preprocess_ms, inference_ms, decision_ms, total_ms)
-       SELECT $1, * FROM unnest($2::bigint[], $3::timestamptz[], $4::bigint[], $5::text[], $6::text[], $7::text[],
+       SELECT $1, $17, * FROM unnest($2::bigint[], $3::timestamptz[], $4::bigint[], $5::text[], $6::text[], $7::text[],
          $8::float8[], $9::jsonb[], $10::text[], $11::text[], $12::real[], $13::real[], $14::real[], $15::real[], $16::real[])
-       ON CONFLICT DO NOTHING`,
+       ON CONFLICT (${CONFLICT_KEY.inspections}) DO NOTHING`,
       [
         this.stationId,
         col('seq'),
@@ -112,15 +108,16 @@ class PostgresTarget implements UploadTarget {
         col('inferenceMs'),
         col('decisionMs'),
         col('totalMs'),
+        databaseId,
       ],
     );
   }
 
-  private async insertAudit(client: pg.Client, rows: readonly AuditRecord[]): Promise<void> {
+  private async insertAudit(client: pg.Client, databaseId: string, rows: readonly AuditRecord[]): Promise<void> {
     await client.query(
-      `INSERT INTO ${this.table('audit')} (station_id, seq, at, actor, subject, old, new, reason)
-       SELECT $1, * FROM unnest($2::bigint[], $3::timestamptz[], $4::text[], $5::text[], $6::jsonb[], $7::jsonb[], $8::text[])
-       ON CONFLICT DO NOTHING`,
+      `INSERT INTO ${this.table('audit')} (station_id, database_id, seq, at, actor, subject, old, new, reason)
+       SELECT $1, $9, * FROM unnest($2::bigint[], $3::timestamptz[], $4::text[], $5::text[], $6::jsonb[], $7::jsonb[], $8::text[])
+       ON CONFLICT (${CONFLICT_KEY.audit}) DO NOTHING`,
       [
         this.stationId,
         rows.map((r) => r.seq),
@@ -130,6 +127,7 @@ class PostgresTarget implements UploadTarget {
         rows.map((r) => JSON.stringify(r.old)),
         rows.map((r) => JSON.stringify(r.new)),
         rows.map((r) => r.reason),
+        databaseId,
       ],
     );
   }
@@ -154,14 +152,14 @@ class HttpTarget implements UploadTarget {
   }
 
   async send(batch: OutboxBatch): Promise<void> {
-    const first = batch.rows[0]!.seq;
-    const last = batch.rows[batch.rows.length - 1]!.seq;
-    const body = batch.rows.map((r) => JSON.stringify({ station: this.stationId, stream: batch.stream, ...r })).join('\n') + '\n';
+    const station = this.stationId;
+    const body = batch.rows.map((r) => JSON.stringify({ station, database: batch.databaseId, stream: batch.stream, ...r })).join('\n') + '\n';
     const res = await fetch(this.config.url, {
       method: 'POST',
       headers: {
         'content-type': 'application/x-ndjson',
-        'idempotency-key': `${this.stationId}:${batch.stream}:${first}-${last}`,
+        // The same batch always has the same key: the bounds are fixed once formed (outbox.ts).
+        'idempotency-key': `${station}:${batch.databaseId}:${batch.stream}:${batch.firstSeq}-${batch.lastSeq}`,
         ...(this.config.token ? { authorization: `Bearer ${this.config.token}` } : {}),
       },
       body,

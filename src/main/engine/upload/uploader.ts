@@ -1,12 +1,19 @@
 /**
- * Store and forward: for each target and stream, read the next batch after
- * what the target acknowledged, send it, and only then record it as sent.
- * Batches go one at a time per target and stream, so the order holds. A
- * failure waits a random time up to base × 2^failures, capped (full jitter:
- * many stations coming back after an outage do not all retry at once).
+ * Store and forward: for each target and stream, take the next fixed batch
+ * (outbox.ts), send it, and only then record it as sent. Batches go one at a
+ * time per target and stream, so the order holds. A failure waits a random
+ * time up to base × 2^failures, capped (full jitter: many stations coming
+ * back after an outage do not all retry at once).
+ *
+ * Nothing here may throw out of a lane: forming a batch or recording an
+ * acknowledgement writes to the log, and a full disk makes those writes fail
+ * (issue 11, item 3). Such a failure is a retry like any other: a batch the
+ * target stored but that could not be recorded here is sent again, the same
+ * batch with the same key, and stored once.
  */
 import type { UploadConfig } from '../../../shared/storage-config';
 import { STREAMS, type Outbox, type Stream } from './outbox';
+import { RowsUnreadableError } from './row-reader';
 import type { UploadTarget } from './targets';
 
 export interface UploadLaneStatus {
@@ -34,6 +41,16 @@ interface Lane {
   readonly stream: Stream;
   state: UploadLaneStatus['state'];
   failures: number;
+  /** The last failure when it could not be written to the log (a full disk), so status still says why. */
+  unrecordedError: { readonly message: string; readonly at: string } | null;
+}
+
+export interface UploaderOptions {
+  /**
+   * The rows themselves cannot be read (a corrupt moved-aside file): the lane stops and this is told.
+   * Without it, the lane retries like after any other failure.
+   */
+  readonly onUnreadable?: (stream: Stream, err: RowsUnreadableError) => void;
 }
 
 export class Uploader {
@@ -47,12 +64,12 @@ export class Uploader {
 
   constructor(
     private readonly outbox: Outbox,
-    private readonly targets: readonly UploadTarget[],
+    targets: readonly UploadTarget[],
     private readonly config: UploadConfig,
     private readonly batchSizeOf: (target: UploadTarget) => number,
+    private readonly options: UploaderOptions = {},
   ) {
-    for (const t of targets) outbox.register(t.id);
-    this.lanes = targets.flatMap((target) => STREAMS.map((stream): Lane => ({ target, stream, state: 'idle', failures: 0 })));
+    this.lanes = targets.flatMap((target) => STREAMS.map((stream): Lane => ({ target, stream, state: 'idle', failures: 0, unrecordedError: null })));
   }
 
   start(): void {
@@ -67,6 +84,8 @@ export class Uploader {
   status(): UploadLaneStatus[] {
     return this.lanes.map((lane) => {
       const p = this.outbox.progress(lane.target.id, lane.stream);
+      const local = lane.unrecordedError;
+      const localNewer = local !== null && (p.lastErrorAt === null || local.at > p.lastErrorAt);
       return {
         target: lane.target.id,
         kind: lane.target.kind,
@@ -75,19 +94,19 @@ export class Uploader {
         pending: Math.max(0, this.outbox.newest(lane.stream) - p.lastSeq),
         lastSeq: p.lastSeq,
         lastSuccessAt: p.lastSuccessAt,
-        lastError: p.lastError,
-        lastErrorAt: p.lastErrorAt,
+        lastError: localNewer ? local.message : p.lastError,
+        lastErrorAt: localNewer ? local.at : p.lastErrorAt,
         state: lane.state,
         failures: lane.failures,
       };
     });
   }
 
+  /** Ends every lane (a send in flight is awaited). The targets are the caller's to close: lanes of several databases share them. */
   async stop(): Promise<void> {
     this.stopped = true;
     for (const end of [...this.waits]) end();
     await Promise.allSettled(this.running);
-    await Promise.allSettled(this.targets.map((t) => t.close()));
   }
 
   private sleep(ms: number, wakeOnNewRows: boolean): Promise<void> {
@@ -107,9 +126,20 @@ export class Uploader {
   private async run(lane: Lane): Promise<void> {
     const { target, stream } = lane;
     while (!this.stopped) {
-      const after = this.outbox.progress(target.id, stream).lastSeq;
-      const batch = this.outbox.read(stream, after, this.batchSizeOf(target));
-      if (batch.rows.length === 0) {
+      let batch;
+      try {
+        batch = this.outbox.next(target.id, stream, this.batchSizeOf(target), new Date());
+      } catch (err) {
+        if (err instanceof RowsUnreadableError && this.options.onUnreadable) {
+          lane.state = 'idle';
+          this.options.onUnreadable(stream, err);
+          return;
+        }
+        // Reading the rows or writing the batch's bounds failed (a full disk): try again later.
+        await this.retryAfter(lane, `cannot prepare a batch: ${(err as Error).message}`);
+        continue;
+      }
+      if (batch === null) {
         lane.state = 'idle';
         await this.sleep(this.config.idleMs, true);
         continue;
@@ -117,16 +147,33 @@ export class Uploader {
       lane.state = 'sending';
       try {
         await target.send(batch);
-        this.outbox.acknowledged(target.id, stream, batch.rows[batch.rows.length - 1]!.seq, batch.rows.length, new Date());
-        lane.failures = 0;
       } catch (err) {
-        lane.failures++;
-        lane.state = 'retrying';
-        this.outbox.failed(target.id, stream, (err as Error).message, new Date());
-        if (this.stopped) return;
-        // Retries are not hurried by new rows: only the timer (or stop) ends the wait.
-        await this.sleep(backoffDelay(lane.failures - 1, this.config.retryBaseMs, this.config.retryMaxMs), false);
+        await this.retryAfter(lane, (err as Error).message);
+        continue;
+      }
+      try {
+        this.outbox.acknowledged(target.id, batch, new Date());
+        lane.failures = 0;
+        lane.unrecordedError = null;
+      } catch (err) {
+        // The target holds the batch but the log cannot say so: the same batch goes again, under the same key.
+        await this.retryAfter(lane, `sent, but the acknowledgement cannot be recorded: ${(err as Error).message}`);
       }
     }
+  }
+
+  private async retryAfter(lane: Lane, message: string): Promise<void> {
+    lane.failures++;
+    lane.state = 'retrying';
+    const at = new Date();
+    try {
+      this.outbox.failed(lane.target.id, lane.stream, message, at);
+      lane.unrecordedError = null;
+    } catch {
+      lane.unrecordedError = { message, at: at.toISOString() };
+    }
+    if (this.stopped) return;
+    // Retries are not hurried by new rows: only the timer (or stop) ends the wait.
+    await this.sleep(backoffDelay(lane.failures - 1, this.config.retryBaseMs, this.config.retryMaxMs), false);
   }
 }

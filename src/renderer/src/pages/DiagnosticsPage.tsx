@@ -312,6 +312,12 @@ export function DiagnosticsPage() {
               ['refused at the boundary', status.api.rejected],
               ['denied (needs a technician)', status.api.denied],
               ['failed', status.api.failed],
+              ['refused: wrong host or page', status.connections.refusedHosts],
+              ['refused: too many clients', status.connections.refusedFull],
+              ['closed: broken messages', status.connections.protocolErrors],
+              ['closed: replies not read', status.connections.closedNotReading],
+              ['closed: too many requests', status.connections.closedFlooding],
+              ['slowed down (asked too fast)', status.connections.throttled],
               ['station up since', formatTime(status.station.startedAt)],
             ]}
           />

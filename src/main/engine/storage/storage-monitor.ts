@@ -1,0 +1,166 @@
+/**
+ * The storage part of the watchdog (station-engine.ts watch()): raises and
+ * clears the storage alarms — the data dir over its cap, the log that cannot
+ * be written (by the log worker or on the main connection), uploads that keep
+ * failing — says whether storage.whenFull puts the line in fail-safe, logs
+ * each episode of a failing log when it ends (what waited and was committed,
+ * what could not be recorded), and reports moved-aside databases being
+ * uploaded. Issue 11, items 3 and 9.
+ */
+import type { StorageConfig } from '../../../shared/storage-config';
+import type { StationStatus } from '../../../shared/status';
+import type { AlarmBoard } from '../alarms/alarm-board';
+import type { Logger } from '../logger';
+import type { AsideStatus } from '../upload/aside-drain';
+import type { EventLog } from './event-log';
+import type { WriterRecovery, WriterStatus } from './inspection-log';
+import type { LogClient } from './log-client';
+import type { MainWrites } from './main-writes';
+import type { StorageFault } from './storage-fault';
+import type { WriteEpisode } from './write-health';
+
+export interface StorageMonitorDeps {
+  readonly config: StorageConfig;
+  readonly databasePath: string;
+  readonly log: LogClient;
+  readonly writes: MainWrites;
+  readonly events: EventLog;
+  readonly alarms: AlarmBoard;
+  readonly logger: Logger;
+}
+
+const CAP_ALARM = 'storage';
+const WRITE_ALARM = 'storage:write';
+
+const seconds = (from: string, to: string): string => ((Date.parse(to) - Date.parse(from)) / 1000).toFixed(1);
+
+export class StorageMonitor {
+  /** Each moved-aside file's state when last seen, so each change is logged once. */
+  private readonly asideStates = new Map<string, AsideStatus['state']>();
+
+  constructor(private readonly deps: StorageMonitorDeps) {}
+
+  /** Non-null while decisions cannot be recorded and storage.whenFull is fail-safe: the reason every item is rejected. */
+  failSafeReason(): string | null {
+    if (this.deps.config.whenFull !== 'fail-safe') return null;
+    const writer = this.deps.log.writerStatus().health;
+    if (writer.state !== 'failing') return null;
+    return `decisions cannot be recorded: ${writer.fault?.message ?? 'the log cannot be written'} (storage.whenFull: fail-safe)`;
+  }
+
+  /** Called by the watchdog every 100 ms. */
+  watch(): void {
+    const { alarms, log, config } = this.deps;
+    if (log.storageStatus()?.overCap) {
+      alarms.raise(CAP_ALARM, 'storage', 'alarm', `data dir over its ${config.maxBytes}-byte cap: images dropped, inspections kept until uploaded`);
+    } else alarms.clear(CAP_ALARM);
+    const fault = this.currentFault();
+    if (fault) alarms.raise(WRITE_ALARM, 'storage', 'alarm', this.writeAlarmMessage(fault));
+    else alarms.clear(WRITE_ALARM);
+    for (const lane of log.uploadStatus()) {
+      const id = `upload:${lane.target}:${lane.stream}`;
+      if (lane.failures >= 3)
+        alarms.raise(id, 'upload', 'warning', `upload of ${lane.stream} to ${lane.target} failing (${lane.pending} waiting): ${lane.lastError ?? 'no reason given'}`);
+      else alarms.clear(id);
+    }
+    for (const aside of log.asideStatus()) this.noteAside(aside);
+  }
+
+  /** The log worker's writer changed state: failing, or written again (with what waited and what was lost). */
+  onWriter(status: WriterStatus, recovery?: WriterRecovery): void {
+    const { logger, events } = this.deps;
+    if (!recovery) {
+      if (status.health.fault) logger.error(`log writes fail, decided rows wait in memory: ${status.health.fault.message}`);
+      return;
+    }
+    const { episode, committedAfterWait, notRecorded } = recovery;
+    const lost = notRecorded
+      ? `; ${notRecorded.count} decided row(s) could not be recorded (frames ${notRecorded.firstFrameId}–${notRecorded.lastFrameId}, ` +
+        `captured ${notRecorded.firstAt} to ${notRecorded.lastAt}): the queue in memory was full (storage.maxWaitingRows ${status.maxWaitingRows})`
+      : '';
+    const message =
+      `the log is written again after ${seconds(episode.since, episode.until)} s (${episode.fault.message}; ${episode.failures} failed tries): ` +
+      `${committedAfterWait} decided row(s) that waited were committed${lost}`;
+    events.append({ at: new Date(episode.until), kind: 'storage', severity: notRecorded ? 'warning' : 'info', message, data: recovery });
+    (notRecorded ? logger.warn : logger.info)(message);
+  }
+
+  /** The main connection (events, audit, settings, registry, benchmark runs) writes again. */
+  onMainRecovered(episode: WriteEpisode): void {
+    const message = `events, audit trail and settings are written again after ${seconds(episode.since, episode.until)} s (${episode.fault.message})`;
+    this.deps.events.append({ at: new Date(episode.until), kind: 'storage', severity: 'info', message });
+    this.deps.logger.info(message);
+  }
+
+  /** A technician's change could not be written and was not applied: kept as an event (written once the log can be). */
+  onRefused(what: string, fault: StorageFault): void {
+    const message = `${what} was not applied: ${fault.message}`;
+    this.deps.events.append({ at: new Date(), kind: 'storage', severity: 'warning', message });
+    this.deps.logger.warn(message);
+  }
+
+  /** The storage part of status.database. */
+  databaseStatus(): Pick<
+    StationStatus['database'],
+    'writes' | 'writeProblem' | 'failingSince' | 'whenFull' | 'maxWaitingRows' | 'rowsNotRecorded' | 'eventsWaiting' | 'eventsNotRecorded' | 'writeFailures' | 'movedAside'
+  > {
+    const { log, writes, events, config } = this.deps;
+    const writer = log.writerStatus();
+    const main = writes.snapshot();
+    const fault = this.currentFault();
+    const since = [writer.health.since, main.since].filter((s): s is string => s !== null).sort()[0] ?? null;
+    return {
+      writes: fault ? 'failing' : 'ok',
+      writeProblem: fault?.message ?? null,
+      failingSince: since,
+      whenFull: config.whenFull,
+      maxWaitingRows: writer.maxWaitingRows,
+      rowsNotRecorded: writer.notRecorded,
+      eventsWaiting: events.status().waiting,
+      eventsNotRecorded: events.status().notRecorded,
+      writeFailures: writer.health.failures + main.failures,
+      movedAside: log.asideStatus().map(({ file, databaseId, state, unsent, sent, problem }) => ({ file, databaseId, state, unsent, sent, problem })),
+    };
+  }
+
+  /** The inspections writer's fault first (it is what the line depends on), else the main connection's. */
+  private currentFault(): StorageFault | null {
+    return this.deps.log.writerStatus().health.fault ?? this.deps.writes.snapshot().fault;
+  }
+
+  private writeAlarmMessage(fault: StorageFault): string {
+    const writer = this.deps.log.writerStatus();
+    const lost = writer.notRecorded > 0 ? `, ${writer.notRecorded} could not be recorded` : '';
+    const policy =
+      this.deps.config.whenFull === 'fail-safe'
+        ? 'every item is rejected until decisions can be recorded (storage.whenFull: fail-safe)'
+        : 'items are still decided and sent (storage.whenFull: keep-deciding)';
+    return `${fault.message}. ${writer.waitingRows} decided row(s) wait in memory (up to ${writer.maxWaitingRows})${lost}; ${policy}`;
+  }
+
+  private noteAside(aside: AsideStatus): void {
+    const seen = this.asideStates.get(aside.file);
+    if (seen === aside.state) return;
+    this.asideStates.set(aside.file, aside.state);
+    const id = aside.databaseId === null ? '' : ` (database id ${aside.databaseId === '' ? 'from before ids' : aside.databaseId})`;
+    // Seen for the first time with rows to send (a quick drain may already be done by the first look): said once.
+    if (seen === undefined && aside.unsentAtStart !== null && aside.unsentAtStart > 0) {
+      const message = `the moved-aside database ${aside.file}${id} holds ${aside.unsentAtStart} row(s) not yet uploaded: sending them`;
+      this.deps.events.append({ at: new Date(), kind: 'upload', severity: 'info', message, data: aside });
+      this.deps.logger.info(message);
+    }
+    let message: string | null = null;
+    let severity: 'info' | 'warning' = 'info';
+    if (aside.state === 'drained' && (seen !== undefined || (aside.unsentAtStart ?? 0) > 0)) {
+      message = `every row of the moved-aside database ${aside.file} is uploaded (${aside.sent} sent from it); the file may be archived`;
+    } else if (aside.state === 'unreadable') {
+      severity = 'warning';
+      message =
+        `the moved-aside database ${aside.file}${id} cannot be uploaded (${aside.problem ?? 'unreadable'}): ` +
+        `${aside.unsent ?? 'an unknown number of'} row(s) not uploaded stay in it; keep the file`;
+    }
+    if (message === null) return;
+    this.deps.events.append({ at: new Date(), kind: 'upload', severity, message, data: aside });
+    (severity === 'warning' ? this.deps.logger.warn : this.deps.logger.info)(message);
+  }
+}
