@@ -13,6 +13,11 @@ import { builtWorkerEntries } from './engine/inference/worker-entry';
 import { consoleLogger } from './engine/logger';
 import { startDesktopShell } from './shell';
 
+// The last line of defence (issue 11): a promise some part forgot to catch is logged, not the end of the line.
+process.on('unhandledRejection', (reason) =>
+  consoleLogger.error(`internal error (the line goes on): ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`),
+);
+
 const here = dirname(fileURLToPath(import.meta.url));
 // Electron adds its own switches to argv; ours are picked out, the rest ignored.
 const { values } = parseArgs({

@@ -77,6 +77,11 @@ export const InferenceOverrideSchema = z
   .strict();
 export type InferenceOverride = z.infer<typeof InferenceOverrideSchema>;
 
+const MIB = 1024 * 1024;
+const GIB = 1024 * MIB;
+/** model.maxFileBytes when the config leaves it out (model-package.ts uses it where no config is at hand: the CLI, the benchmark). */
+export const DEFAULT_MODEL_MAX_FILE_BYTES = GIB;
+
 export const StationConfigSchema = z
   .object({
     station: z
@@ -112,9 +117,16 @@ export const StationConfigSchema = z
         loadMemoryMiB: z.number().int().min(256).max(65536).default(2048),
         /** How long that first load may take, in seconds, before the model is refused (a TensorRT engine build is the slow case). */
         loadTimeoutS: z.number().int().min(5).max(3600).default(120),
+        /**
+         * The largest model file the station reads, in bytes: a larger one (a multi-GB file on a USB stick) is
+         * refused from its size before a byte of it is read. 1 GiB: ten times a float32 ResNet-50 (~100 MB), while
+         * the station holds a model's bytes a few times over during a load; an ONNX file cannot exceed 2 GiB
+         * (protobuf's limit). A manifest and a labels file may be at most 1 MiB each, whatever this says.
+         */
+        maxFileBytes: z.number().int().min(MIB).max(2 * GIB).default(DEFAULT_MODEL_MAX_FILE_BYTES),
       })
       .strict()
-      .default({ loadMemoryMiB: 2048, loadTimeoutS: 120 }),
+      .default({ loadMemoryMiB: 2048, loadTimeoutS: 120, maxFileBytes: DEFAULT_MODEL_MAX_FILE_BYTES }),
     source: SourceConfigSchema.default(ReplaySourceSchema.parse({ kind: 'replay' })),
     pipeline: PipelineConfigSchema.default(PipelineConfigSchema.parse({})),
     inference: InferenceConfigSchema.default(InferenceConfigSchema.parse({})),

@@ -32,12 +32,67 @@ export const TransportCountersSchema = z.object({
   closedNotReading: z.number(),
   /** Clients closed because they piled up requests faster than they could be answered. */
   closedFlooding: z.number(),
+  /** Replies that could not be encoded or sent (the connection went on). */
+  failedReplies: z.number(),
 });
 export type TransportCounters = z.infer<typeof TransportCountersSchema>;
 
 export function createTransportCounters(): TransportCounters {
-  return { protocolErrors: 0, refusedHosts: 0, refusedFull: 0, throttled: 0, closedNotReading: 0, closedFlooding: 0 };
+  return { protocolErrors: 0, refusedHosts: 0, refusedFull: 0, throttled: 0, closedNotReading: 0, closedFlooding: 0, failedReplies: 0 };
 }
+
+/** The log's and the uploads' contracts, typed once here: the engine's types derive from them (storage/, upload/). */
+export const UPLOAD_STREAMS = ['inspections', 'audit'] as const;
+
+/** A database moved aside (it failed its check at a start) and what of its rows is still to be uploaded. */
+export const MovedAsideSchema = z.object({
+  file: z.string(),
+  /**
+   * The id its rows are uploaded under: the file's own (migration 7; '' for the database that held rows when ids came), or,
+   * for a file from before ids, one made from its name ('aside:…'), so that it never shares '' with another; null when it cannot be read.
+   */
+  databaseId: z.string().nullable(),
+  /** draining: rows left to send; drained: every target has them all; unreadable: some cannot be read; no-targets: nothing to send them to. */
+  state: z.enum(['draining', 'drained', 'unreadable', 'no-targets']),
+  /** Rows some upload target has yet to receive; null when the file cannot be read. */
+  unsent: z.number().nullable(),
+  sent: z.number(),
+  /** Rows sent from it that a target said it already held (not stored again): another file's rows under the same key. */
+  alreadyPresent: z.number(),
+  problem: z.string().nullable(),
+});
+export type MovedAsideStatus = z.infer<typeof MovedAsideSchema>;
+
+export const UploadLaneSchema = z.object({
+  target: z.string(),
+  kind: z.string(),
+  stream: z.enum(UPLOAD_STREAMS),
+  sent: z.number(),
+  pending: z.number(),
+  lastSeq: z.number(),
+  lastSuccessAt: z.string().nullable(),
+  lastError: z.string().nullable(),
+  lastErrorAt: z.string().nullable(),
+  /** idle: nothing to send; sending; retrying: waiting after a failure. */
+  state: z.enum(['idle', 'sending', 'retrying']),
+  failures: z.number(),
+  /**
+   * Rows sent since start that the target said it already held (PostgreSQL stored fewer rows than the batch had; a batch sent
+   * again after a lost answer is not counted): rows with the same station, database id and seq were there before.
+   */
+  alreadyPresent: z.number(),
+});
+export type UploadLaneStatus = z.infer<typeof UploadLaneSchema>;
+
+export const ImageWritesSchema = z.object({
+  inFlight: z.number(),
+  inFlightBytes: z.number(),
+  /** Not kept because storage's cap on writes in flight was reached (the disk is slow or hung): the row says no image. */
+  notKeptBusy: z.number(),
+  /** The write failed (a full disk, a removed folder): the row's image is dropped from the log. */
+  notKeptFailed: z.number(),
+});
+export type ImageWritesStatus = z.infer<typeof ImageWritesSchema>;
 
 export const StationStatusSchema = z.object({
   station: z.object({ id: z.string(), name: z.string(), startedAt: z.string(), uptimeS: z.number() }),
@@ -150,35 +205,17 @@ export const StationStatusSchema = z.object({
     eventsNotRecorded: z.number(),
     /** Failed writes since start (commits, events, audit, settings; retries included). */
     writeFailures: z.number(),
+    /** Events the log refused for a reason of their own, not the storage's (data that cannot be serialised, a bad value): logged, not retried. */
+    eventsRejected: z.number(),
+    /** Times the log writer (a worker thread) stopped and was started again since start; while it is down the storage alarm says so. */
+    logWriterRestarts: z.number(),
+    /** Kept images being written, and images wanted but not kept since start: busy (too many writes in flight: a slow disk) or failed. */
+    imageWrites: ImageWritesSchema,
     /** Databases moved aside (failed their check at a start) and what of their rows is still to be uploaded. */
-    movedAside: z.array(
-      z.object({
-        file: z.string(),
-        databaseId: z.string().nullable(),
-        state: z.enum(['draining', 'drained', 'unreadable', 'no-targets']),
-        /** Rows some upload target has yet to receive; null when the file cannot be read. */
-        unsent: z.number().nullable(),
-        sent: z.number(),
-        problem: z.string().nullable(),
-      }),
-    ),
+    movedAside: z.array(MovedAsideSchema),
   }),
   /** Per upload target and stream: sent, waiting, last success and error. */
-  upload: z.array(
-    z.object({
-      target: z.string(),
-      kind: z.string(),
-      stream: z.enum(['inspections', 'audit']),
-      sent: z.number(),
-      pending: z.number(),
-      lastSeq: z.number(),
-      lastSuccessAt: z.string().nullable(),
-      lastError: z.string().nullable(),
-      lastErrorAt: z.string().nullable(),
-      state: z.enum(['idle', 'sending', 'retrying']),
-      failures: z.number(),
-    }),
-  ),
+  upload: z.array(UploadLaneSchema),
   /** The reject output to the sorter, and whether its heartbeat runs. */
   output: z.object({
     kind: z.enum(['none', 'serial', 'modbus']),

@@ -9,12 +9,15 @@ import { setPriority } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { ServerConfigSchema } from '../shared/access-config';
 import { StationConfigSchema } from '../shared/config';
+import { createApiHandlers } from '../main/engine/api/handlers';
 import type { AppLayout } from '../main/engine/app-layout';
 import { resolvePaths } from '../main/engine/config-loader';
 import type { WorkerEntries } from '../main/engine/inference/worker-entry';
 import { silentLogger } from '../main/engine/logger';
 import { StationEngine } from '../main/engine/station-engine';
+import { startStationServer, type StationServer } from './http-server';
 
 export const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -73,4 +76,16 @@ export async function startBenchStation(
     workers: opts.workers,
     app: opts.app,
   });
+}
+
+/** The station's own server for that engine on a free port of 127.0.0.1, and its WebSocket's address. */
+export async function serveBenchStation(engine: StationEngine, app: AppLayout): Promise<{ server: StationServer; wsUrl: string }> {
+  const server = await startStationServer({
+    engine,
+    handlers: createApiHandlers(engine),
+    rendererDir: app.rendererDir,
+    server: ServerConfigSchema.parse({}),
+    port: 0,
+  });
+  return { server, wsUrl: `${server.url.replace('http:', 'ws:')}/ws` };
 }

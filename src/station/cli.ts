@@ -52,6 +52,12 @@ function parseCommandLine(argv: readonly string[]): { port?: number; dataDir: st
   };
 }
 
+// The last line of defence (issue 11): a promise some part forgot to catch is logged, not the end of the line.
+// Every known path catches its own; this only keeps an oversight from stopping the station's decisions.
+process.on('unhandledRejection', (reason) =>
+  consoleLogger.error(`internal error (the line goes on): ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`),
+);
+
 async function main(): Promise<void> {
   let args;
   try {

@@ -14,15 +14,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ServerConfigSchema } from '../shared/access-config';
-import { createApiHandlers } from '../main/engine/api/handlers';
 import type { AppLayout } from '../main/engine/app-layout';
 import type { BenchResult, Progress } from '../main/engine/bench/bench';
 import { round } from '../main/engine/bench/stats';
 import type { WorkerEntries } from '../main/engine/inference/worker-entry';
 import { LoopDelayMonitor } from '../main/engine/metrics/loop-delay';
-import { median, sleep, startBenchStation, Swarm } from './bench-harness';
-import { startStationServer } from './http-server';
+import { median, serveBenchStation, sleep, startBenchStation, Swarm } from './bench-harness';
 import type { LivePageCounts } from './live-page-client';
 
 export interface ClientsBenchOptions {
@@ -97,16 +94,9 @@ export async function benchStationClients(opts: ClientsBenchOptions): Promise<Be
   const lineRate = Math.max(1, Math.round(highest * HEADROOM));
   const dataDir = mkdtempSync(join(tmpdir(), 'linesight-clients-bench-'));
   const engine = await startBenchStation(opts, lineRate, dataDir);
-  const server = await startStationServer({
-    engine,
-    handlers: createApiHandlers(engine),
-    rendererDir: opts.app.rendererDir,
-    server: ServerConfigSchema.parse({}),
-    port: 0,
-  });
+  const { server, wsUrl } = await serveBenchStation(engine, opts.app);
   const model = engine.getStatus().model.name;
   const swarm = Swarm.start();
-  const wsUrl = `${server.url.replace('http:', 'ws:')}/ws`;
   const dropped = { alone: 0, withClients: 0, seenAlone: 0, seenWith: 0 };
   const measure = async (phase: 'alone' | 'clients'): Promise<number> => {
     const a = engine.getStatus().frames;

@@ -4,8 +4,8 @@
  * 123 items to the fail-safe, loop delay p99 333 ms). The station (the real
  * engine on the demo model and frames, at the demo's normal rate, and the
  * real server) runs in this process; 4 flooding clients (flood-client.ts:
- * 64 requests outstanding each, status, 500 recent inspections, the newest
- * picture) run in a process of their own at the lowest CPU priority, as an
+ * 64 requests outstanding each: status, 500 recent inspections, the newest
+ * picture, a 500-row history page, a CSV export) run in a process of their own at the lowest CPU priority, as an
  * attacker's PC would take nothing from the station's cores. Frames
  * classified per second, items rejected fail-safe and the event loop's delay
  * are measured alone and under the flood in alternating windows (ABBA).
@@ -13,16 +13,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ServerConfigSchema } from '../shared/access-config';
 import { ReplaySourceSchema } from '../shared/source-config';
-import { createApiHandlers } from '../main/engine/api/handlers';
 import type { AppLayout } from '../main/engine/app-layout';
 import type { BenchResult, Progress } from '../main/engine/bench/bench';
 import { round } from '../main/engine/bench/stats';
 import type { WorkerEntries } from '../main/engine/inference/worker-entry';
 import { LoopDelayMonitor } from '../main/engine/metrics/loop-delay';
-import { median, sleep, startBenchStation, Swarm } from './bench-harness';
-import { startStationServer } from './http-server';
+import { median, serveBenchStation, sleep, startBenchStation, Swarm } from './bench-harness';
 
 export interface FloodBenchOptions {
   readonly app: AppLayout;
@@ -47,15 +44,8 @@ interface FloodCounts {
 export async function benchStationFlood(opts: FloodBenchOptions): Promise<BenchResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'linesight-flood-bench-'));
   const engine = await startBenchStation(opts, DEMO_RATE_FPS, dataDir);
-  const server = await startStationServer({
-    engine,
-    handlers: createApiHandlers(engine),
-    rendererDir: opts.app.rendererDir,
-    server: ServerConfigSchema.parse({}),
-    port: 0,
-  });
+  const { server, wsUrl } = await serveBenchStation(engine, opts.app);
   const model = engine.getStatus().model.name;
-  const wsUrl = `${server.url.replace('http:', 'ws:')}/ws`;
   let phase: 'alone' | 'flood' | null = null;
   const failSafe = { alone: 0, flood: 0 };
   const off = engine.on('inspection', (i) => {

@@ -2,7 +2,8 @@
  * A client that floods the station with requests, as fast as the station
  * lets it: it keeps IN_FLIGHT requests outstanding at all times, cycling
  * through the cheapest and the most costly reads a page can ask (the status,
- * 500 recent inspections, the newest frame's picture). For the flood bench
+ * 500 recent inspections, the newest frame's picture, a page of 500 rows of
+ * history and a CSV export through the query worker). For the flood bench
  * (station.flood) and nothing else: a real page asks a few a second.
  */
 import { StationClient } from './station-client';
@@ -48,11 +49,15 @@ export class FloodClient {
 
   private async ask(n: number): Promise<boolean> {
     const c = this.client;
-    switch (n % 3) {
+    switch (n % 5) {
       case 0:
         return (await c.call('getStatus', {})).ok;
       case 1:
         return (await c.call('getRecentInspections', { limit: 500 })).ok;
+      case 2:
+        return (await c.call('queryInspections', { filter: {}, limit: 500 })).ok;
+      case 3:
+        return (await c.call('exportInspections', { filter: {} })).ok;
       default: {
         const newest = await c.call('getRecentInspections', { limit: 1 });
         const frameId = newest.ok ? newest.value[0]?.frameId : undefined;

@@ -19,14 +19,16 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
+import pLimit from 'p-limit';
 import sirv from 'sirv';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { BROADCAST_EVENTS, type ApiHandlers } from '../shared/contract';
+import { BROADCAST_EVENTS, type ApiHandlers, type OperationName } from '../shared/contract';
 import type { ServerConfig } from '../shared/access-config';
 import { ClientMessageSchema, decodeMessage, encodeMessage, type ServerMessage } from '../shared/wire';
 import { dispatch, type BoundaryCounters } from '../main/engine/api/dispatch';
 import type { StationEngine } from '../main/engine/station-engine';
 import { ClientAccess } from './client-access';
+import { COSTLY_AT_ONCE, COSTLY_OPERATIONS } from './costly-operations';
 import { EventBroadcast } from './event-broadcast';
 import { HostPolicy } from './host-policy';
 import { DEFAULT_GATE_LIMITS, RequestGate } from './request-gate';
@@ -45,6 +47,8 @@ const MAX_TRACKED_ADDRESSES = 1024;
 const MAX_CONNECTIONS = 256;
 /** How often every client's unread replies are looked at. */
 const BACKLOG_CHECK_MS = 1000;
+/** Unread replies of all clients together; past it, the client holding the most is closed. */
+const ALL_CLIENTS_UNREAD_BYTES = 256 * 1024 * 1024;
 
 export interface StationServer {
   readonly port: number;
@@ -178,7 +182,18 @@ export async function startStationServer(opts: {
   const broadcast = new EventBroadcast(() => wss.clients);
   const unsubscribe = BROADCAST_EVENTS.map((event) => engine.on(event, (payload) => wss.clients.size > 0 && broadcast.publish(event, payload)));
   const allClients = new TokenBucket(ALL_CLIENTS_REQUESTS_PER_S, ALL_CLIENTS_REQUESTS_PER_S, performance.now());
-  const gates = new Set<RequestGate>();
+  const gates = new Map<WebSocket, RequestGate>();
+  const costlyForAll = pLimit(COSTLY_AT_ONCE);
+  /** Every client's unread replies are bounded one by one (request-gate.ts), and all of them together here. */
+  const boundAllBacklogs = (): void => {
+    let total = 0;
+    let worst: { ws: WebSocket; gate: RequestGate } | null = null;
+    for (const [ws, gate] of gates) {
+      total += ws.bufferedAmount;
+      if (!worst || ws.bufferedAmount > worst.ws.bufferedAmount) worst = { ws, gate };
+    }
+    if (total > ALL_CLIENTS_UNREAD_BYTES && worst) worst.gate.closeNotReading();
+  };
   const limits = { ...DEFAULT_GATE_LIMITS, requestsPerS: opts.server.requestsPerS, burst: opts.server.requestsPerS * 2 };
 
   wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
@@ -186,6 +201,7 @@ export async function startStationServer(opts: {
     const send = (message: ServerMessage): void => {
       if (ws.readyState === ws.OPEN) ws.send(encodeMessage(message));
     };
+    const costlyForClient = pLimit(1);
     const handle = async (data: Buffer | string, isBinary: boolean): Promise<void> => {
       let request;
       try {
@@ -196,8 +212,12 @@ export async function startStationServer(opts: {
         send({ kind: 'event', event: 'protocol-error', payload: 'message is not a valid LineSight request' });
         return;
       }
-      const result = await dispatch(handlers, request.op, request.payload, counters, session);
+      const { op, payload } = request;
+      const answer = (): ReturnType<typeof dispatch> => dispatch(handlers, op, payload, counters, session);
+      const costly = COSTLY_OPERATIONS.has(op as OperationName);
+      const result = costly ? await costlyForClient(() => costlyForAll(answer)) : await answer();
       send({ kind: 'reply', id: request.id, result });
+      if (costly) boundAllBacklogs();
     };
     const gate = new RequestGate(
       {
@@ -217,7 +237,7 @@ export async function startStationServer(opts: {
       transport,
       limits,
     );
-    gates.add(gate);
+    gates.set(ws, gate);
     session.onChange((info) => send({ kind: 'event', event: 'session', payload: info }));
     // ws closes the socket itself after a protocol error (oversize, invalid UTF-8, unmasked, RSV or opcode):
     // without this listener the error would end the station.
@@ -225,7 +245,7 @@ export async function startStationServer(opts: {
       if (err.code?.startsWith('WS_ERR_')) transport.protocolErrors++;
     });
     ws.on('close', () => {
-      gates.delete(gate);
+      gates.delete(ws);
       gate.close();
       session.close();
     });
@@ -235,7 +255,8 @@ export async function startStationServer(opts: {
     });
   });
   const backlogTimer = setInterval(() => {
-    for (const gate of gates) gate.checkBacklog();
+    for (const gate of gates.values()) gate.checkBacklog();
+    boundAllBacklogs();
   }, BACKLOG_CHECK_MS);
   backlogTimer.unref();
 
@@ -264,7 +285,7 @@ export async function startStationServer(opts: {
         clearInterval(backlogTimer);
         unsubscribe.forEach((u) => u());
         broadcast.close();
-        for (const gate of gates) gate.close();
+        for (const gate of gates.values()) gate.close();
         for (const client of wss.clients) client.terminate();
         wss.close();
         server.close(() => resolve());

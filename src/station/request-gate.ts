@@ -137,6 +137,13 @@ export class RequestGate {
     return false;
   }
 
+  /** Closes the client for its unread replies (the station's total is over its bound, and this client holds the most). */
+  closeNotReading(): void {
+    if (this.closed) return;
+    this.counters.closedNotReading++;
+    this.shut(CLOSE_POLICY, 'replies not read: connection closed');
+  }
+
   /** The connection ended: nothing more is answered. */
   close(): void {
     this.closed = true;
@@ -166,11 +173,14 @@ export class RequestGate {
       const next = this.queue.shift()!;
       this.queuedBytes -= next.bytes;
       this.inFlight++;
-      void this.handle(next.data, next.isBinary).finally(() => {
-        this.inFlight--;
-        this.checkBacklog();
-        this.pump();
-      });
+      void this.handle(next.data, next.isBinary)
+        // A reply that could not be sent must not end the station (an unhandled rejection would).
+        .catch(() => this.counters.failedReplies++)
+        .finally(() => {
+          this.inFlight--;
+          this.checkBacklog();
+          this.pump();
+        });
     }
     if (!this.closed && this.paused) {
       this.paused = false;

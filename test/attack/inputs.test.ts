@@ -5,14 +5,14 @@
  * item a source delivers gets a decision and an output command; memory stays
  * bounded; only pictures are kept as pictures; one station per folder.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { hostname, uptime } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SerialPort } from 'serialport';
 import type { StationStatus } from '../../src/shared/status';
-import { LOCK_FILE } from '../../src/main/engine/data-dir-lock';
+import { OWNER_FILE } from '../../src/main/engine/data-dir-lock';
 import { startEngine } from '../helpers/engine';
 import { startMjpegServer } from '../helpers/mjpeg-server';
 import { DEMO_FRAMES_DIR } from '../helpers/paths';
@@ -59,14 +59,17 @@ describe('attacks from the camera and the data folder', () => {
     writeFileSync(join(folder, 'b-empty.jpg'), Buffer.alloc(0));
     writeFileSync(join(folder, 'c-huge.jpg'), Buffer.alloc(2_000_000, 0x41));
     writeFileSync(join(folder, 'd-junk.jpg'), Buffer.from('this is not a picture at all'));
-    await waitFor('four decisions', () => decided(engine.getStatus()) === 4, 20_000);
+    // A pipe: reading it would wait for ever for a writer that never comes.
+    execFileSync('mkfifo', [join(folder, 'e-pipe.jpg')]);
+    await waitFor('five decisions', () => decided(engine.getStatus()) === 5, 20_000);
     await engine.stop();
 
     const db = new Database(join(dataDir, 'linesight.sqlite'), { readonly: true });
     const rows = db.prepare('SELECT frame_id, origin, decision, fail_safe_reason, image_path FROM inspections ORDER BY seq').all() as Row[];
     db.close();
     const byFile = new Map(rows.map((r) => [r.origin.replace('hot-folder:', ''), r]));
-    expect([...byFile.keys()].sort()).toEqual(['a-good.jpg', 'b-empty.jpg', 'c-huge.jpg', 'd-junk.jpg']);
+    expect([...byFile.keys()].sort()).toEqual(['a-good.jpg', 'b-empty.jpg', 'c-huge.jpg', 'd-junk.jpg', 'e-pipe.jpg']);
+    expect(byFile.get('e-pipe.jpg')!.fail_safe_reason).toMatch(/e-pipe\.jpg is not a regular file: not read/);
     expect(byFile.get('b-empty.jpg')).toMatchObject({ decision: 'pit', image_path: null });
     expect(byFile.get('b-empty.jpg')!.fail_safe_reason).toMatch(/source failed: .*b-empty\.jpg is empty/);
     expect(byFile.get('c-huge.jpg')!.fail_safe_reason).toMatch(/2000000 bytes, over source\.maxFrameBytes \(1000000\): not read/);
@@ -76,7 +79,7 @@ describe('attacks from the camera and the data folder', () => {
     expect(byFile.get('d-junk.jpg')!.image_path).toBeNull();
     // The sorter heard a reject for every item rejected.
     for (const r of rows.filter((x) => x.decision === 'pit')) await waitFor(`REJECT ${r.frame_id}`, () => heard.includes(`REJECT ${r.frame_id}\n`));
-    expect(engine.getStatus().source.rejected).toBe(2);
+    expect(engine.getStatus().source.rejected).toBe(3);
   });
 
   it('takes a camera sending 19 MB frames without growing without bound, and rejects a frame over maxFrameBytes as an item', async () => {
@@ -111,7 +114,7 @@ describe('attacks from the camera and the data folder', () => {
     expect(status.frames.classified).toBeGreaterThanOrEqual(12);
   });
 
-  it('refuses a second station on the same data folder, naming the first; a lock left by a dead process is taken over', async () => {
+  it('refuses a second station on the same data folder, naming the first; the folder is free again once the first is stopped or killed', async () => {
     const dataDir = tempDir();
     const first = await startStation(['--port', '0', '--data-dir', dataDir]);
     try {
@@ -122,11 +125,10 @@ describe('attacks from the camera and the data folder', () => {
     } finally {
       expect(await first.stop()).toBe(0);
     }
-    // A station that stopped gives the folder back.
-    expect(existsSync(join(dataDir, LOCK_FILE))).toBe(false);
-    // A lock from a process that is gone (killed: no process has this pid), on this PC since its last start.
-    const bootedAt = Math.round((Date.now() - uptime() * 1000) / 60_000);
-    writeFileSync(join(dataDir, LOCK_FILE), JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), startedAt: 'then', bootedAt, command: 'gone' }));
+    // A station that stopped gives the folder back; one that was killed does too, at once.
+    expect(existsSync(join(dataDir, OWNER_FILE))).toBe(false);
+    const killed = await startStation(['--port', '0', '--data-dir', dataDir]);
+    await killed.stop('SIGKILL');
     const again = await startStation(['--port', '0', '--data-dir', dataDir]);
     const code = await again.stop();
     expect(code, again.output() + String(again.child.signalCode)).toBe(0);

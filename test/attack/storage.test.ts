@@ -16,7 +16,7 @@
  *   rows the old file had not sent are uploaded from it (or, unreadable, reported).
  */
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -24,8 +24,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StationConfigInput } from '../../src/shared/config';
 import type { StationStatus } from '../../src/shared/status';
 import type { StationEngine } from '../../src/main/engine/station-engine';
+import { writePackage } from '../fixtures/test-models';
 import { startEngine } from '../helpers/engine';
 import { startIngestServer } from '../helpers/ingest-server';
+import { DEMO_MODEL_DIR } from '../helpers/paths';
 import { startPostgres, type Postgres } from '../helpers/postgres';
 import { useTempDirs } from '../helpers/temp-dir';
 import { waitFor } from '../helpers/wait';
@@ -89,9 +91,7 @@ describe('attacks on storage and upload', () => {
       const before = engine.getStatus().thresholds;
       // A reason long enough to need a page of its own: under max_page_count, a write that fits in pages the file has still lands.
       const reason = `during the full disk: ${'a very long explanation '.repeat(400)}`;
-      expect(() => engine.setThresholds({ pit: 0.6, maybe: 0.3 }, 'tech-anna', reason)).toThrow(
-        /the thresholds change was not applied: .*(full|cap)/,
-      );
+      expect(() => engine.setThresholds({ pit: 0.6, maybe: 0.3 }, 'tech-anna', reason)).toThrow(/the thresholds change was not applied: .*(full|cap)/);
       expect(engine.getStatus().thresholds).toEqual(before);
     }
 
@@ -135,7 +135,9 @@ describe('attacks on storage and upload', () => {
       dataDir,
       "SELECT message, data_json FROM events WHERE kind = 'storage' AND message LIKE 'the log is written again%'",
     );
-    expect(episode?.message).toMatch(new RegExp(`decided row\\(s\\) that waited were committed; ${notRecorded} decided row\\(s\\) could not be recorded \\(frames \\d+–\\d+`));
+    expect(episode?.message).toMatch(
+      new RegExp(`decided row\\(s\\) that waited were committed; ${notRecorded} decided row\\(s\\) could not be recorded \\(frames \\d+–\\d+`),
+    );
     const lost = (JSON.parse(episode!.data_json) as { notRecorded: { firstFrameId: number; lastFrameId: number; count: number } }).notRecorded;
     expect(lost.count).toBe(notRecorded);
     expect(lost.lastFrameId - lost.firstFrameId + 1).toBe(lost.count); // refused from when the queue filled until it could be written
@@ -172,6 +174,30 @@ describe('attacks on storage and upload', () => {
       message: /the log file is full/,
       policy: 'keep-deciding',
     });
+  });
+
+  it('a model activation that cannot be recorded is refused whole: the running model stays, nothing is half applied', async () => {
+    const dataDir = tempDir();
+    const packages = tempDir();
+    const engine = await start(dataDir, { source: { kind: 'replay', fps: 20 }, model: { importRoots: [packages] } });
+    const manifest = JSON.parse(readFileSync(join(DEMO_MODEL_DIR, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+    const source = writePackage(join(packages, 'next'), {
+      bytes: readFileSync(join(DEMO_MODEL_DIR, 'model.onnx')),
+      manifest: { ...manifest, name: 'cherry-line', version: '2.0.0' } as never,
+    });
+    const imported = await engine.importModel(source, 'tech-anna');
+    engine.setDatabaseCap(1);
+    // A reason that needs a page of its own: the file cannot grow, so the activation and its audit cannot be written.
+    const reason = `new season: ${'a long explanation of why '.repeat(400)}`;
+    await expect(engine.activateModel(imported.model.id, 'tech-anna', reason)).rejects.toThrow(/the model activate was not applied: the log file is full/);
+    expect(engine.getStatus().model).toMatchObject({ name: 'demo-cherry', registryId: null, state: 'ready' });
+    expect(engine.modelHistory(10)).toEqual([]);
+    await waitFor('decisions on the running model', () => engine.getRecentInspections(1)[0]?.modelVersion === manifest['version']);
+    engine.setDatabaseCap(null);
+    await engine.activateModel(imported.model.id, 'tech-anna', 'new season');
+    expect(engine.getStatus().model).toMatchObject({ name: 'cherry-line', version: '2.0.0', registryId: imported.model.id });
+    const events = engine.recentEvents(50).map((e) => e.message);
+    expect(events.some((m) => /the model activate was not applied: the log file is full/.test(m))).toBe(true);
   });
 
   it('a real full disk (tmpfs of 8 MB): the same promises, and the alarm says the disk is full', async (ctx) => {
@@ -219,9 +245,18 @@ describe('attacks on storage and upload', () => {
     const dataDir = tempDir();
     const engine = await start(dataDir, {
       source: { kind: 'replay', fps: 50, loop: false, limit: 250 },
-      upload: { targets: [{ kind: 'http', id: 'collector', url: collector.url, batchSize: 200, timeoutMs: 300 }], retryBaseMs: 50, retryMaxMs: 300, idleMs: 50 },
+      upload: {
+        targets: [{ kind: 'http', id: 'collector', url: collector.url, batchSize: 200, timeoutMs: 300 }],
+        retryBaseMs: 50,
+        retryMaxMs: 300,
+        idleMs: 50,
+      },
     });
-    await waitFor('batches sent again while the collector is slow', () => collector.stats.replays >= 4 && engine.getStatus().database.rowsWritten > 100, 30_000);
+    await waitFor(
+      'batches sent again while the collector is slow',
+      () => collector.stats.replays >= 4 && engine.getStatus().database.rowsWritten > 100,
+      30_000,
+    );
     engine.setThresholds({ pit: 0.7, maybe: 0.45 }, 'tech-anna', 'audit row under a slow collector');
     await new Promise((r) => setTimeout(r, 1000));
     collector.behave('ok');
@@ -290,7 +325,9 @@ describe('attacks on storage and upload', () => {
 
       // The second: the first is moved aside at start; new rows restart at seq 1 under a new database id.
       const second = await start(dataDir, { source: { kind: 'replay', fps: 40, loop: false, limit: 60 }, upload: upload(pg.connectionString) });
-      expect(second.getStatus().lastError).toMatch(/moved aside to .*linesight\.corrupt-.*\.sqlite \(.*btreeInitPage.*\).*the rows it had not uploaded are sent from there/);
+      expect(second.getStatus().lastError).toMatch(
+        /moved aside to .*linesight\.corrupt-.*\.sqlite \(.*btreeInitPage.*\).*the rows it had not uploaded are sent from there/,
+      );
       const secondId = second.getStatus().database.databaseId;
       expect(secondId).not.toBe(firstId);
       second.setThresholds({ pit: 0.72, maybe: 0.45 }, 'tech-anna', 'after the reset');
@@ -319,7 +356,11 @@ describe('attacks on storage and upload', () => {
           [secondId, secondRows],
         ]),
       );
-      expect((await pg.query<{ database_id: string; seq: string }>('SELECT database_id, seq FROM reset_audit ORDER BY database_id = $1 DESC', [firstId])).map((r) => [r.database_id, r.seq])).toEqual([
+      expect(
+        (await pg.query<{ database_id: string; seq: string }>('SELECT database_id, seq FROM reset_audit ORDER BY database_id = $1 DESC', [firstId])).map(
+          (r) => [r.database_id, r.seq],
+        ),
+      ).toEqual([
         [firstId, '1'],
         [secondId, '1'],
       ]);
@@ -346,7 +387,9 @@ describe('attacks on storage and upload', () => {
       expect(aside).toMatchObject({ state: 'unreadable', unsent: null, databaseId: null, file: expect.stringMatching(/linesight\.corrupt-.*\.sqlite$/) });
       expect(aside.problem).toMatch(/cannot be read/);
       await waitFor('decisions go on', () => decided(engine.getStatus()) > 10);
-      await waitFor('the event', () => engine.recentEvents(50).some((e) => /moved-aside database .*linesight\.corrupt-.* cannot be uploaded .* keep the file/.test(e.message)));
+      await waitFor('the event', () =>
+        engine.recentEvents(50).some((e) => /moved-aside database .*linesight\.corrupt-.* cannot be uploaded .* keep the file/.test(e.message)),
+      );
     });
   });
 });

@@ -112,6 +112,9 @@ describe('decisions and the log', () => {
     expect(engine.getStatus().lastError).toMatch(/database failed its check and was moved aside to .*linesight\.corrupt-.*\.sqlite/);
     expect(readdirSync(dataDir).some((n) => /^linesight\.corrupt-.*\.sqlite$/.test(n))).toBe(true);
     await waitFor('new rows', () => engine.getStatus().database.rowsWritten > 0);
+    // Listed in status; with no upload target it is only kept (test/attack/storage.test.ts uploads from one).
+    const aside = await waitFor('the moved-aside file in status', () => engine.getStatus().database.movedAside[0]);
+    expect(aside).toMatchObject({ state: 'no-targets', file: expect.stringMatching(/linesight\.corrupt-.*\.sqlite$/) });
   });
 
   it('sends each decision to the sorter over a serial line, with a heartbeat that stops when the camera stalls', async () => {

@@ -1,22 +1,24 @@
 /**
  * One station per data folder. Two stations on one folder both started and
  * wrote the same SQLite file, each with its own idea of what was uploaded
- * (issue 11). The first takes `station.lock` (created exclusively, holding
- * its pid, host, start time and the PC's boot time); a second is refused
- * with a message naming the first. A lock left by a process that is gone
- * (killed, or the PC restarted) is taken over, so a station restarted after
- * a crash starts at once.
- *
- * A pid file rather than a lock library: proper-lockfile (mkdir + mtime
- * refreshes) takes a crashed owner's lock over only after its stale time, so
- * a station restarted by its service after a crash would be refused for
- * seconds, and it cannot say who holds the lock.
+ * (issue 11). The first holds an operating-system lock on `station.lock` for
+ * as long as it runs: a small SQLite file in an exclusive transaction that is
+ * never committed (fcntl on Linux and macOS, LockFileEx on Windows, through
+ * SQLite's own locking). A second station's attempt fails at once, and is
+ * refused with a message naming the first, read from `station.owner.json`,
+ * which the holder writes beside the lock. The operating system drops the
+ * lock when its process ends, however it ends, so a station restarted after
+ * a crash starts at once, and no pid is ever guessed at (a pid file would
+ * take a reused pid for the old station, or two stations racing over a stale
+ * file could both win).
  */
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
-import { hostname, uptime } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 
 export const LOCK_FILE = 'station.lock';
+export const OWNER_FILE = 'station.owner.json';
 
 export class DataDirInUseError extends Error {
   override readonly name = 'DataDirInUseError';
@@ -26,93 +28,93 @@ interface LockOwner {
   readonly pid: number;
   readonly host: string;
   readonly startedAt: string;
-  /** When the PC started, to the minute: a lock from before a restart is stale whatever its pid. */
-  readonly bootedAt: number;
   readonly command: string;
 }
 
-const bootedAt = (): number => Math.round((Date.now() - uptime() * 1000) / 60_000);
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists, under another user.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function readOwner(path: string): LockOwner | null {
-  try {
-    const owner = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockOwner>;
-    return typeof owner.pid === 'number' && typeof owner.host === 'string' ? (owner as LockOwner) : null;
-  } catch {
-    return null;
-  }
-}
-
-/** The owner still holds the lock: the same PC, not restarted since, and its process is there. */
-function holds(owner: LockOwner | null): owner is LockOwner {
-  if (!owner || owner.host !== hostname() || Math.abs(owner.bootedAt - bootedAt()) > 1) return false;
-  return owner.pid !== process.pid && alive(owner.pid);
-}
-
-/** Data folders this process holds: a second engine in the same process is refused too. */
+/** Data folders this process holds: SQLite's locks do not keep two connections of one process apart. */
 const heldHere = new Set<string>();
+
+function describeOwner(dataDir: string): string {
+  try {
+    const owner = JSON.parse(readFileSync(join(dataDir, OWNER_FILE), 'utf8')) as Partial<LockOwner>;
+    if (typeof owner.pid !== 'number') return 'a process that did not say which';
+    return `process ${owner.pid} on ${owner.host ?? 'this PC'} (${owner.command || 'no command line'}), started ${owner.startedAt ?? 'at an unknown time'}`;
+  } catch {
+    return 'a process that did not say which';
+  }
+}
+
+const isBusy = (err: unknown): boolean => /^SQLITE_BUSY|^SQLITE_LOCKED/.test((err as { code?: string }).code ?? '');
+
+/** Opens the lock file and takes its exclusive lock, kept until the connection closes or the process ends. */
+function lockFile(path: string): Database.Database {
+  const db = new Database(path, { timeout: 0 });
+  try {
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.exec('BEGIN EXCLUSIVE');
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
 
 export class DataDirLock {
   private released = false;
 
-  private constructor(private readonly path: string) {}
+  private constructor(
+    private readonly dataDir: string,
+    private readonly db: Database.Database,
+    private readonly owner: LockOwner,
+  ) {}
 
   /** Takes the data folder for this process, or throws DataDirInUseError naming the station that has it. */
   static acquire(dataDir: string, command = process.argv.slice(1).join(' ')): DataDirLock {
     mkdirSync(dataDir, { recursive: true });
     const path = join(dataDir, LOCK_FILE);
-    if (heldHere.has(path)) throw new DataDirInUseError(`a LineSight station in this process is already using the data folder ${dataDir}`);
-    const me: LockOwner = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), bootedAt: bootedAt(), command };
-    for (let attempt = 0; attempt < 3; attempt++) {
+    const refuse = (who: string): DataDirInUseError =>
+      new DataDirInUseError(`another LineSight station is using the data folder ${dataDir}: ${who}. Stop it, or give this one its own --data-dir`);
+    if (heldHere.has(path)) throw refuse('this same process');
+    let db: Database.Database;
+    try {
+      db = lockFile(path);
+    } catch (err) {
+      if (isBusy(err)) throw refuse(describeOwner(dataDir));
+      // Not a lock file (left by something else): it is only a lock, so it is made again.
+      rmSync(path, { force: true });
       try {
-        const fd = openSync(path, 'wx');
-        try {
-          writeSync(fd, JSON.stringify(me));
-        } finally {
-          closeSync(fd);
-        }
-        heldHere.add(path);
-        return new DataDirLock(path);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      }
-      const owner = readOwner(path);
-      if (holds(owner)) {
-        throw new DataDirInUseError(
-          `another LineSight station is using the data folder ${dataDir}: process ${owner.pid} (${owner.command || 'no command line'}), started ${owner.startedAt}. ` +
-            'Stop it, or give this one its own --data-dir',
-        );
-      }
-      // Left by a process that is gone: take it over (if two take it over at once, the exclusive create decides).
-      try {
-        unlinkSync(path);
-      } catch {
-        // another starting station removed it first
+        db = lockFile(path);
+      } catch (again) {
+        if (isBusy(again)) throw refuse(describeOwner(dataDir));
+        throw again;
       }
     }
-    throw new DataDirInUseError(`the data folder ${dataDir} is being taken by another station starting at the same time`);
+    const owner: LockOwner = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), command };
+    try {
+      writeFileSync(join(dataDir, OWNER_FILE), JSON.stringify(owner));
+    } catch {
+      // A full disk: the lock holds all the same; a second station is refused without the name.
+    }
+    heldHere.add(path);
+    return new DataDirLock(dataDir, db, owner);
   }
 
-  /** Gives the folder back (at stop). The lock is also taken over once this process is gone. */
+  /** Gives the folder back (at stop). The operating system also drops it when this process ends. */
   release(): void {
     if (this.released) return;
     this.released = true;
-    heldHere.delete(this.path);
-    const owner = readOwner(this.path);
-    if (owner?.pid !== process.pid) return;
+    heldHere.delete(join(this.dataDir, LOCK_FILE));
     try {
-      unlinkSync(this.path);
+      const written = JSON.parse(readFileSync(join(this.dataDir, OWNER_FILE), 'utf8')) as Partial<LockOwner>;
+      if (written.pid === this.owner.pid && written.startedAt === this.owner.startedAt) rmSync(join(this.dataDir, OWNER_FILE), { force: true });
     } catch {
       // already gone
     }
+    try {
+      this.db.exec('ROLLBACK');
+    } catch {
+      // nothing was begun
+    }
+    this.db.close();
   }
 }

@@ -205,7 +205,8 @@ export class StationEngine {
       onRefused: (what, fault) => this.storageMonitor.onRefused(what, fault),
       onRecovered: (episode) => this.storageMonitor.onMainRecovered(episode),
     });
-    this.events = new EventLog(db, this.writes);
+    // An event refused for itself (data that cannot be serialised) is logged and dropped, never retried (issue 11, review).
+    this.events = new EventLog(db, this.writes, (e, reason) => settings.logger.warn(`event "${e.message}" (${e.kind}): ${reason}`));
     this.audit = new AuditTrail(db);
     this.alarms = new AlarmBoard((change) => this.onAlarm(change));
     this.storageMonitor = new StorageMonitor({
@@ -218,7 +219,10 @@ export class StationEngine {
       logger: settings.logger,
     });
     log.onWriterChange((status, recovery) => this.storageMonitor.onWriter(status, recovery));
-    this.keeper = new ImageKeeper(settings.dataDir, settings.config.station.id, settings.config.storage.images, (m) => settings.logger.warn(m));
+    // Image writes in flight are bounded; a failed one is told to the log, whose row then names no image (issue 11, review).
+    this.keeper = new ImageKeeper(settings.dataDir, settings.config.station.id, settings.config.storage.images, (m) => settings.logger.warn(m), {
+      onNotKept: (image) => log.imageNotKept(image),
+    });
     this.sessions = new SessionManager({
       auth: settings.config.auth,
       onEvent: (e) => {
@@ -273,7 +277,7 @@ export class StationEngine {
     const settingsStore = new SettingsStore(db, (m) => logger.warn(m));
     const storedInference = settingsStore.get(INFERENCE_SETTING, InferenceOverrideSchema);
     const runtime = runtimeFor(config.inference, storedInference?.value ?? null);
-    const registry = new ModelRegistry(db, settings.dataDir);
+    const registry = new ModelRegistry(db, settings.dataDir, config.model.maxFileBytes);
     let active: ActiveModel;
     let startupProblem: string | undefined;
     if (checked.movedAside) {
@@ -299,7 +303,8 @@ export class StationEngine {
           logger.error(startupProblem);
         }
       }
-      loaded ??= await StationEngine.load(requireLineModel(await loadModelPackage(settings.modelDir)), settings, runtime, logger, probes);
+      const maxFileBytes = config.model.maxFileBytes;
+      loaded ??= await StationEngine.load(requireLineModel(await loadModelPackage(settings.modelDir, { maxFileBytes })), settings, runtime, logger, probes);
       active = { loaded, registryId };
     } catch (err) {
       db.close();
@@ -351,9 +356,15 @@ export class StationEngine {
    * runs in the load probe first (a child process under model.loadMemoryMiB), so that a model bomb ends
    * the probe, never the station (issue 11, item 5).
    */
-  private static async load(pkg: ImageModelPackage, settings: EngineSettings, runtime: InferenceRuntime, logger: Logger, probes: FirstLoadGate): Promise<LoadedModel> {
+  private static async load(
+    pkg: ImageModelPackage,
+    settings: EngineSettings,
+    runtime: InferenceRuntime,
+    logger: Logger,
+    probes: FirstLoadGate,
+  ): Promise<LoadedModel> {
     try {
-      await probes.ensure(pkg, runtime.session);
+      await probes.ensure(pkg, runtime);
       return await loadImageModel(pkg, {
         settings: runtime.session,
         entry: settings.workers.inference,
@@ -368,7 +379,6 @@ export class StationEngine {
       throw new ModelPackageError(`model file ${pkg.modelPath} cannot be run: ${reasons}`);
     }
   }
-
 
   on<E extends EventName>(event: E, listener: Listener<E>): () => void {
     let set = this.listeners.get(event);
@@ -440,6 +450,7 @@ export class StationEngine {
         sizeBytes: this.log.storageStatus()?.databaseBytes ?? 0,
         imagesBytes: this.log.storageStatus()?.imagesBytes ?? 0,
         ...this.storageMonitor.databaseStatus(),
+        imageWrites: this.keeper.status(),
       },
       upload: this.log.uploadStatus().map((l) => ({ ...l })),
       output: this.output.status(),
@@ -505,7 +516,8 @@ export class StationEngine {
     const storing = `importing ${source}`;
     return importModel(source, {
       registry: this.registry,
-      settings: this.runtime.session,
+      runtime: this.runtime,
+      maxFileBytes: this.settings.config.model.maxFileBytes,
       gate: this.probes,
       importRoots: this.settings.config.model.importRoots ?? [],
       actor,
@@ -727,12 +739,12 @@ export class StationEngine {
   private async startMachineHealth(): Promise<void> {
     const sensors = this.settings.config.sensors;
     if (sensors.sources.length === 0) return;
-    const pkg = await loadModelPackage(sensors.model.dir!);
+    const pkg = await loadModelPackage(sensors.model.dir!, { maxFileBytes: this.settings.config.model.maxFileBytes });
     if (!isTabularPackage(pkg))
       throw new ModelPackageError(`sensor model ${pkg.manifestPath} is a ${pkg.manifest.task} model; machine health needs a tabular model`);
     try {
       // The sensor model is a model file too: its first load on this station runs in the load probe first.
-      await this.probes.ensure(pkg, this.runtime.session);
+      await this.probes.ensure(pkg, this.runtime);
       this.machine = await MachineHealthMonitor.start({
         config: sensors,
         pkg,
@@ -926,8 +938,7 @@ export class StationEngine {
     this.output.decide(frame.id, decision);
     const tl = performance.now();
     const capturedAt = new Date(frame.capturedAt).toISOString();
-    // Only pictures are kept and shown: bytes that failed to decode, or are no image at all, are not (issue 11).
-    const picture = outcome.kind === 'failed' && outcome.stage === 'decode' ? null : imageFormatOf(frame.data) !== null ? frame.data : null;
+    const picture = pictureOf(frame.data, outcome);
     const image = picture ? this.keeper.keep(frame.id, frame.capturedAt, decision, failSafeReason !== undefined, picture) : null;
     this.log.append({
       imagePath: image?.path ?? null,
@@ -1004,4 +1015,15 @@ function firstLoadGate(db: SqliteDatabase, settings: EngineSettings, record: (me
     },
     onPassed: (message) => logger.info(message),
   });
+}
+
+/**
+ * The frame's bytes when they are a picture worth keeping and showing, else null (issue 11: a 200 MB junk
+ * file was once kept as a "kept image"): what the pipeline decoded, or, for an item rejected before it was
+ * decoded (stale, late, paused, dropped), bytes that say they are a picture (they are under maxFrameBytes).
+ * Never what failed to decode.
+ */
+function pictureOf(data: Uint8Array, outcome: Outcome): Uint8Array | null {
+  if (outcome.kind === 'failed' && outcome.stage === 'decode') return null;
+  return imageFormatOf(data) !== null ? data : null;
 }

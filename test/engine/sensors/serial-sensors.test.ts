@@ -140,6 +140,9 @@ describe('serial sensors on a socat pair', () => {
     const registers = [235, 0xffff - 49, 553]; // 23.5 °C, −5.0 (signed), 55.3 %
     const server = new ServerSerial({ getHoldingRegister: (addr: number) => registers[addr] ?? 0 }, { path: ptys.a, baudRate: 9600, unitID: 3 });
     cleanup.push(() => new Promise<void>((r) => server.close(() => r())));
+    // modbus-serial's ServerSerial writes its answers without listening for its port's errors: once the cable is
+    // pulled below, an answer in flight fails with EIO and would end the test process. The station's side listens.
+    (server as unknown as { _serverPath: NodeJS.EventEmitter })._serverPath.on('error', () => undefined);
     const source = new ModbusSensorSource(
       ModbusSensorSchema.parse({
         kind: 'modbus',

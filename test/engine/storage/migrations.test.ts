@@ -111,7 +111,9 @@ describe('migrations', () => {
     expect(readDatabaseId(db)).toBe('');
     expect(db.prepare('SELECT last_seq FROM upload_progress').get()).toEqual({ last_seq: 1 });
     expect(() => db.prepare("UPDATE database_identity SET id = 'x'").run()).toThrow(/never changes/);
-    const form = db.prepare(`INSERT INTO upload_batches (source, target, stream, first_seq, last_seq, rows, formed_at) VALUES ('', 'plant-db', 'audit', ?, ?, 1, 't')`);
+    const form = db.prepare(
+      `INSERT INTO upload_batches (source, target, stream, first_seq, last_seq, rows, formed_at) VALUES ('', 'plant-db', 'audit', ?, ?, 1, 't')`,
+    );
     form.run(2, 2);
     expect(() => form.run(3, 3)).toThrow(/UNIQUE/);
     db.close();

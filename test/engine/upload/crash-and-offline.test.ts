@@ -37,10 +37,14 @@ function runWriter(dataDir: string, url: string, mode: 'drain' | number) {
   let committed = 0;
   let decided = 0;
   let start: number | null = null;
+  let partial = '';
   child.stdout.on('data', (d: Buffer) => {
-    const text = d.toString();
-    out += text;
-    for (const m of text.matchAll(/^(start|decided|committed) (\d+)$/gm)) {
+    const text = partial + d.toString();
+    out += d.toString();
+    // Whole lines only: a number cut between two chunks must not be read short.
+    const end = text.lastIndexOf('\n') + 1;
+    partial = text.slice(end);
+    for (const m of text.slice(0, end).matchAll(/^(start|decided|committed) (\d+)$/gm)) {
       const n = Number(m[2]);
       if (m[1] === 'start') start = n;
       else if (m[1] === 'decided') decided = Math.max(decided, n);
@@ -49,7 +53,8 @@ function runWriter(dataDir: string, url: string, mode: 'drain' | number) {
   });
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  // 'close', not 'exit': only then has every line it wrote before the kill been read.
+  const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
   return { child, committed: () => committed, decided: () => decided, start: () => start, output: () => out, errors: () => err, exited };
 }
 describe('crash and offline', () => {
@@ -90,7 +95,9 @@ describe('crash and offline', () => {
 
       // The crash window: a kill loses the items decided since the last commit began, never more than the batching allows.
       const bound = Math.ceil((RATE * (flushIntervalMs + COMMIT_ALLOWANCE_MS + TICK_MS)) / 1000);
-      console.info(`crash window at ${RATE} items/s, flushIntervalMs ${flushIntervalMs}: lost per kill ${losses.join(', ')}; largest ${Math.max(...losses)}; bound ${bound}`);
+      console.info(
+        `crash window at ${RATE} items/s, flushIntervalMs ${flushIntervalMs}: lost per kill ${losses.join(', ')}; largest ${Math.max(...losses)}; bound ${bound}`,
+      );
       expect(losses).toHaveLength(8);
       for (const lost of losses) expect(lost).toBeGreaterThanOrEqual(0);
       expect(Math.max(...losses)).toBeLessThanOrEqual(bound);

@@ -1,17 +1,27 @@
 /**
  * Every first load of a model file goes through the load probe: the model
- * at import (whose trial load is the probe), and at start-up, activation and
- * rollback any file whose bytes have not passed on this station before. A
- * file that passed is recorded by its sha256 (storage/model-probes.ts), so
- * start-up pays the probe only for a new file (issue 11, item 5).
+ * at import (whose trial load is the probe), and at start-up, activation,
+ * rollback and a change of inference settings any file whose bytes have not
+ * passed on this station with those settings before. The probe runs the
+ * model at the batch the line will use (batchSizeFor: maxBatch for a
+ * dynamic-batch model in throughput mode; the sensor model runs one row at a
+ * time) on inputs at the extremes of what preprocessing gives
+ * (probe-inputs.ts). A pass is recorded by the file's sha256 and the settings
+ * that change its memory (providers, threads, optimisation, execution mode,
+ * arena, batch: probeSettingsKey) in storage/model-probes.ts, so start-up
+ * pays the probe only for a new file or new settings (issue 11, item 5).
+ *
+ * No hashing here: a package's sha256 is its manifest's (checked as the file
+ * was read, model-package.ts), and the probe hashes what it loaded.
  */
-import type { SessionSettings } from '../inference/session-settings';
-import type { WarmRequest } from '../inference/warm-session';
+import type { InferenceRuntime, SessionSettings } from '../inference/session-settings';
 import type { WorkerEntry } from '../inference/worker-entry';
-import { isImagePackage, isTabularPackage, sha256Hex, type ModelPackage } from '../model-package';
+import { isImagePackage, isTabularPackage, type ModelPackage } from '../model-package';
 import { Preprocessor } from '../preprocess/preprocessor';
 import type { ProbedModels } from '../storage/model-probes';
+import { batchSizeFor } from './loaded-model';
 import { ModelProbeRefused, probeModel, type ProbeLimits, type ProbeOutcome } from './model-probe';
+import type { ProbeJob } from './probe-protocol';
 
 export interface FirstLoadGateOptions {
   readonly entry: WorkerEntry;
@@ -30,7 +40,44 @@ export function itemDimsOf(pkg: ModelPackage): number[] {
   throw new Error('unknown model task');
 }
 
-const describe = (pkg: ModelPackage): string => `${pkg.manifest.name} ${pkg.manifest.version} (${pkg.modelPath})`;
+/** The batch the station will run this model at: the line's for an image model; 1 for the sensor model (machine health runs it row by row). */
+export function probeBatchOf(pkg: ModelPackage, runtime: InferenceRuntime): number {
+  return isImagePackage(pkg) ? batchSizeFor(pkg, runtime.mode, runtime.maxBatch) : 1;
+}
+
+/**
+ * The settings a pass holds for: those that change how much memory a model takes (not warm-up runs,
+ * not spinning). "v2": the probe that runs the line's batch on extreme inputs; passes of the first
+ * probe (batch 1, zeros) have the key '' (migration 9) and hold for nothing.
+ */
+export function probeSettingsKey(settings: SessionSettings, batch: number): string {
+  const { providers, intraOpThreads, interOpThreads, graphOptimization, executionMode, memoryArena } = settings;
+  return [
+    'v2',
+    `providers=${providers.join(',')}`,
+    `intra=${intraOpThreads}`,
+    `inter=${interOpThreads}`,
+    `optimization=${graphOptimization}`,
+    `execution=${executionMode}`,
+    `arena=${memoryArena ? 'on' : 'off'}`,
+    `batch=${batch}`,
+  ].join(' ');
+}
+
+/** What the probe is asked to do for this package with these settings. */
+export function probeJobOf(pkg: ModelPackage, runtime: InferenceRuntime): ProbeJob {
+  return {
+    modelBytes: pkg.bytes,
+    modelFile: pkg.modelPath,
+    manifest: pkg.manifest,
+    labels: pkg.labels,
+    warmupDims: itemDimsOf(pkg),
+    settings: runtime.session,
+    batch: probeBatchOf(pkg, runtime),
+  };
+}
+
+const nameOf = (pkg: ModelPackage): string => `${pkg.manifest.name} ${pkg.manifest.version} (${pkg.modelPath})`;
 
 export class FirstLoadGate {
   constructor(
@@ -38,35 +85,40 @@ export class FirstLoadGate {
     private readonly opts: FirstLoadGateOptions,
   ) {}
 
-  get limits(): ProbeLimits {
-    return this.opts.limits;
+  /** Probes the package unless its bytes already passed here with these settings; throws ModelProbeRefused or ModelLoadError. */
+  async ensure(pkg: ModelPackage, runtime: InferenceRuntime): Promise<void> {
+    const key = probeSettingsKey(runtime.session, probeBatchOf(pkg, runtime));
+    if (this.store.passed(pkg.manifest.sha256, key, this.opts.limits.memoryMiB)) return;
+    await this.probe(pkg, runtime);
   }
 
-  /** Probes the package unless its bytes already passed here; throws ModelProbeRefused or ModelLoadError. */
-  async ensure(pkg: ModelPackage, settings: SessionSettings): Promise<void> {
-    if (this.store.passed(sha256Hex(pkg.bytes), this.opts.limits.memoryMiB)) return;
-    await this.probe(pkg, settings);
-  }
-
-  /** Always probes (an import needs the prepared bytes and the load info); records the bytes it loaded as passed. */
-  async probe(pkg: ModelPackage, settings: SessionSettings): Promise<ProbeOutcome> {
-    const model = describe(pkg);
-    const request: WarmRequest = { modelBytes: pkg.bytes, modelFile: pkg.modelPath, manifest: pkg.manifest, labels: pkg.labels, warmupDims: itemDimsOf(pkg), settings };
+  /** Always probes (an import needs the prepared bytes and the load info); records the bytes it loaded as passed with these settings. */
+  async probe(pkg: ModelPackage, runtime: InferenceRuntime): Promise<ProbeOutcome> {
+    const model = nameOf(pkg);
+    const job = probeJobOf(pkg, runtime);
+    const settingsKey = probeSettingsKey(job.settings, job.batch);
     let outcome: ProbeOutcome;
     try {
-      outcome = await probeModel(model, request, this.opts.entry, this.opts.limits);
+      outcome = await probeModel(model, job, this.opts.entry, this.opts.limits);
     } catch (err) {
       if (err instanceof ModelProbeRefused) this.opts.onRefused(err.message);
       throw err;
     }
     const at = (this.opts.now ?? ((): Date => new Date()))();
-    const record = { peakMiB: Math.round(outcome.peakMiB * 10) / 10, capMiB: this.opts.limits.memoryMiB, model, at };
-    const sha = sha256Hex(pkg.bytes);
-    const preparedSha = sha256Hex(outcome.prepared);
-    this.store.record({ ...record, sha256: sha });
-    // What the registry stores (repaired) is what later loads read: it passed too.
-    if (preparedSha !== sha) this.store.record({ ...record, sha256: preparedSha });
-    this.opts.onPassed?.(`model ${model} passed its load probe: peak ${record.peakMiB} MiB of ${this.opts.limits.memoryMiB} MiB, ${Math.round(outcome.probeMs)} ms`);
+    const record = { settingsKey, peakMiB: Math.round(outcome.peakMiB * 10) / 10, capMiB: this.opts.limits.memoryMiB, model, at };
+    const sha = pkg.manifest.sha256;
+    const preparedSha = outcome.preparedSha256;
+    try {
+      this.store.record({ ...record, sha256: sha });
+      // What the registry stores (repaired) is what later loads read: it passed too.
+      if (preparedSha !== sha) this.store.record({ ...record, sha256: preparedSha });
+    } catch (err) {
+      // Not remembered (a full disk): the model loads all the same, and is probed again at its next first load.
+      this.opts.onPassed?.(`model ${model} passed its load probe, but that could not be recorded: ${(err as Error).message}`);
+    }
+    this.opts.onPassed?.(
+      `model ${model} passed its load probe at batch ${job.batch}: peak ${record.peakMiB} MiB of ${this.opts.limits.memoryMiB} MiB, ${Math.round(outcome.probeMs)} ms`,
+    );
     return outcome;
   }
 }

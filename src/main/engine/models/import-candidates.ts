@@ -2,15 +2,16 @@
  * Model packages a technician can import without typing a path: every
  * manifest.json found a few folders deep under the import roots (a USB
  * stick's mount point, the bundled models). Only the manifests are read
- * here; the ONNX file is checked by the import itself.
+ * here, each sized first (at most 1 MiB: a huge manifest.json on a stick is
+ * listed as unreadable, never read); the ONNX file is checked by the import itself.
  */
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ModelManifestSchema } from '../../../shared/manifest';
 import type { ImportCandidate, ImportCandidates } from '../../../shared/models';
 import { describeZodError } from '../../../shared/zod-errors';
-import { MANIFEST_FILE } from '../model-package';
+import { MANIFEST_FILE, readPackageText } from '../model-package';
 
 /** How deep under a root a package folder may be: /media/<user>/<stick>/<folder>/manifest.json. */
 const MAX_DEPTH = 4;
@@ -40,7 +41,7 @@ export async function findImportCandidates(roots: readonly string[], inRegistry:
     if (entries.some((e) => e.isFile() && e.name === MANIFEST_FILE)) {
       const path = join(dir, MANIFEST_FILE);
       try {
-        const parsed = ModelManifestSchema.safeParse(JSON.parse(await readFile(path, 'utf8')));
+        const parsed = ModelManifestSchema.safeParse(JSON.parse(await readPackageText(path, 'model manifest')));
         if (!parsed.success) unreadable.push({ path, problem: describeZodError(parsed.error) });
         else {
           const { name, version, task } = parsed.data;

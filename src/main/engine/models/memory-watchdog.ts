@@ -4,8 +4,8 @@
  * whole process past the cap. It runs while ONNX Runtime blocks the probe's
  * main thread (creating a session, a warm-up run), and it counts native
  * allocations (ONNX Runtime's arena), not only the V8 heap. It is the cap
- * that holds on every platform; on Linux the parent also sets an address-
- * space limit and reads /proc (probe-spawn.ts).
+ * that holds on every platform; on Linux the parent also sets a data-size
+ * limit (ulimit -d) and reads /proc (probe-spawn.ts).
  *
  * The thread's code is inline (eval) so that the probe needs no second
  * built file.
@@ -32,8 +32,7 @@ export function startMemoryWatchdog(capMiB: number): Worker {
   const worker = new Worker(WATCHDOG_SOURCE, {
     eval: true,
     workerData: { capBytes: capMiB * 1024 * 1024, marker: OVER_CAP_MARKER, pollMs: POLL_MS },
-    // Plain JavaScript: not the probe's own flags (run from source, tsx's hook would load WebAssembly,
-    // whose address-space reservation the probe's limit refuses).
+    // Plain JavaScript: not the probe's own flags (run from source, they would load tsx's hook into this thread too).
     execArgv: [],
     // The thread needs almost nothing: keep its own heap small so that it does not count against the cap.
     resourceLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 2 },

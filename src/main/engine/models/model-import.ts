@@ -2,15 +2,17 @@
  * Importing a model into the registry, all checks before anything is stored
  * or activated: the package (only from under model.importRoots; manifest,
  * labels, hash), the ONNX file against the manifest, the repairs (ZipMap,
- * denormals, float16 edges), and a trial load with warm-up runs in the load
- * probe, a child process under model.loadMemoryMiB (model-probe.ts). A model
+ * denormals, float16 edges), and a trial load in the load probe, a child
+ * process under model.loadMemoryMiB (model-probe.ts) running the model at the
+ * line's batch on inputs at the extremes of what preprocessing gives. A model
  * that fails any of them is refused with the reasons; the active model is
- * never touched.
+ * never touched. The model file is read (at most model.maxFileBytes) and
+ * hashed once; the probe hashes what it prepared.
  */
 import type { ModelManifest } from '../../../shared/manifest';
 import type { ImportReport, ImportStep } from '../../../shared/models';
-import type { SessionSettings } from '../inference/session-settings';
-import { loadModelPackage, MODEL_FILE, ModelPackageError, sha256Hex, type ModelPackage } from '../model-package';
+import type { InferenceRuntime } from '../inference/session-settings';
+import { loadModelPackage, MODEL_FILE, ModelPackageError, type ModelPackage } from '../model-package';
 import type { FirstLoadGate } from './first-load-gate';
 import { ImportRootError, manifestUnderImportRoots } from './import-roots';
 import { ModelProbeRefused, type ProbeOutcome } from './model-probe';
@@ -23,7 +25,10 @@ export class ModelImportError extends ModelProblemsError {
 
 export interface ImportDeps {
   readonly registry: ModelRegistry;
-  readonly settings: SessionSettings;
+  /** The line's inference settings: the trial load uses them, at the batch the line would run the model. */
+  readonly runtime: InferenceRuntime;
+  /** model.maxFileBytes: a larger model file is refused before it is read. */
+  readonly maxFileBytes: number;
   /** The load probe: the trial load runs there. */
   readonly gate: FirstLoadGate;
   /** model.importRoots: the only folders a model is imported from. */
@@ -34,11 +39,11 @@ export interface ImportDeps {
   readonly onStep?: (step: ImportStep, state: 'running' | 'done' | 'failed', message: string) => void;
 }
 
-/** The manifest stored beside the prepared model: labels inline, its own hash, float32 edges where they were added. */
-function storedManifest(pkg: ModelPackage, prepared: Uint8Array, float16Wrapped: boolean, notes: readonly string[]): ModelManifest {
+/** The manifest stored beside the prepared model: labels inline, its own hash (`preparedSha256`), float32 edges where they were added. */
+function storedManifest(pkg: ModelPackage, preparedSha256: string, float16Wrapped: boolean, notes: readonly string[]): ModelManifest {
   const { labelsFile: _labelsFile, ...rest } = pkg.manifest;
-  const provenance = { ...(pkg.manifest.provenance ?? {}), importedFrom: pkg.manifestPath, sourceSha256: sha256Hex(pkg.bytes), repairs: notes };
-  const base = { ...rest, labels: [...pkg.labels], modelFile: MODEL_FILE, sha256: sha256Hex(prepared), provenance };
+  const provenance = { ...(pkg.manifest.provenance ?? {}), importedFrom: pkg.manifestPath, sourceSha256: pkg.manifest.sha256, repairs: notes };
+  const base = { ...rest, labels: [...pkg.labels], modelFile: MODEL_FILE, sha256: preparedSha256, provenance };
   if (base.task === 'image-classification' && float16Wrapped) return { ...base, input: { ...base.input, dtype: 'float32' } };
   return base;
 }
@@ -64,7 +69,7 @@ async function importSteps(source: string, deps: ImportDeps, enter: (step: Impor
   enter('read', `reading ${source}: manifest, labels, model file and its sha256`);
   let pkg: ModelPackage;
   try {
-    pkg = await loadModelPackage(await manifestUnderImportRoots(source, deps.importRoots));
+    pkg = await loadModelPackage(await manifestUnderImportRoots(source, deps.importRoots), { maxFileBytes: deps.maxFileBytes });
   } catch (err) {
     if (err instanceof ModelPackageError || err instanceof ImportRootError) throw new ModelImportError(err.message, [err.message]);
     throw err;
@@ -73,27 +78,27 @@ async function importSteps(source: string, deps: ImportDeps, enter: (step: Impor
   enter('compare', `comparing ${name} ${version} with the registry`);
   const existing = deps.registry.find(name, version);
   if (existing) {
-    if (existing.sourceSha256 === sha256Hex(pkg.bytes)) return { model: existing, provider: 'unchanged', fallbacks: [], alreadyImported: true };
+    if (existing.sourceSha256 === pkg.manifest.sha256) return { model: existing, provider: 'unchanged', fallbacks: [], alreadyImported: true };
     const problem = `model ${name} ${version} is already in the registry with different content: give the new model a new version`;
     throw new ModelImportError(problem, [problem]);
   }
   enter('trial-load', `checking ${name} ${version} against its manifest, repairing and loading it with warm-up runs`);
   let trial: ProbeOutcome;
   try {
-    trial = await deps.gate.probe(pkg, deps.settings);
+    trial = await deps.gate.probe(pkg, deps.runtime);
   } catch (err) {
     // A refusal by the probe is already one sentence naming the model and the setting.
     if (err instanceof ModelProbeRefused) throw new ModelImportError(err.message, err.problems);
     const problems = err instanceof ModelProblemsError ? err.problems : [(err as Error).message];
     throw new ModelImportError(`model ${pkg.modelPath} cannot be imported: ${problems.join('; ')}`, problems);
   }
-  const { info, prepared: bytes } = trial;
+  const { info, prepared: bytes, preparedSha256 } = trial;
   enter('store', `storing ${name} ${version} in the registry`);
   const record = await deps.registry.store({
     pkg,
     preparedBytes: bytes,
     notes: info.notes,
-    manifest: storedManifest(pkg, bytes, info.float16Wrapped, info.notes),
+    manifest: storedManifest(pkg, preparedSha256, info.float16Wrapped, info.notes),
     actor: deps.actor,
     at: deps.now(),
   });

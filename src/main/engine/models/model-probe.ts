@@ -10,10 +10,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { ModelLoadError } from '../inference/inference-client';
 import type { LoadedInfo } from '../inference/protocol';
-import type { WarmRequest } from '../inference/warm-session';
 import type { WorkerEntry } from '../inference/worker-entry';
 import { ModelProblemsError } from './model-problems';
-import { OVER_CAP_MARKER, type FromProbe, type ProbeRequest } from './probe-protocol';
+import { OVER_CAP_MARKER, type FromProbe, type ProbeJob, type ProbeRequest } from './probe-protocol';
 import { residentMiB, spawnProbe } from './probe-spawn';
 
 export interface ProbeLimits {
@@ -25,7 +24,10 @@ export interface ProbeLimits {
 
 export interface ProbeOutcome {
   readonly info: LoadedInfo;
+  /** What ONNX Runtime loaded: the file's bytes themselves when nothing needed repairing. */
   readonly prepared: Uint8Array;
+  /** Its sha256, hashed by the probe. */
+  readonly preparedSha256: string;
   readonly peakMiB: number;
   /** From spawn to answer: what the probe added to the load. */
   readonly probeMs: number;
@@ -67,10 +69,10 @@ function kill(child: ChildProcess): Promise<void> {
 }
 
 /**
- * Runs the probe for one model. `model` names it in messages (name, version and file). Resolves with
- * what the load gave; rejects with ModelProbeRefused or ModelLoadError.
+ * Runs the probe for one model at the line's batch (`job.batch`). `model` names it in messages (name,
+ * version and file). Resolves with what the load gave; rejects with ModelProbeRefused or ModelLoadError.
  */
-export function probeModel(model: string, request: WarmRequest, entry: WorkerEntry, limits: ProbeLimits): Promise<ProbeOutcome> {
+export function probeModel(model: string, job: ProbeJob, entry: WorkerEntry, limits: ProbeLimits): Promise<ProbeOutcome> {
   const started = performance.now();
   const child = spawnProbe(entry, limits.memoryMiB);
   let stderr = '';
@@ -102,23 +104,23 @@ export function probeModel(model: string, request: WarmRequest, entry: WorkerEnt
     const timer = setTimeout(() => stop('timeout'), limits.timeoutMs);
 
     child.on('message', (m: FromProbe) => {
-      if (m.type === 'loaded') finish({ ok: { info: m.info, prepared: m.prepared, peakMiB: m.peakMiB, probeMs: performance.now() - started } });
+      if (m.type === 'loaded') {
+        const prepared = m.prepared ?? job.modelBytes;
+        finish({ ok: { info: m.info, prepared, preparedSha256: m.preparedSha256, peakMiB: m.peakMiB, probeMs: performance.now() - started } });
+      }
       else if (OUT_OF_MEMORY.test(m.message)) finish({ err: refusal(model, limits, 'memory', m.message) });
       else finish({ err: new ModelLoadError(m.message, m.problems) });
     });
     child.on('error', (err) => finish({ err: refusal(model, limits, 'crashed', `it could not be started: ${err.message}`) }));
-    child.on('exit', (code, signal) => {
-      if (settled) return;
-      // The exit can come before the last of stderr: read what came, then decide.
-      setImmediate(() => {
-        if (killedFor) return finish({ err: refusal(model, limits, killedFor, '') });
-        if (stderr.includes(OVER_CAP_MARKER) || OUT_OF_MEMORY.test(stderr)) return finish({ err: refusal(model, limits, 'memory', '') });
-        const how = signal ? `signal ${signal}` : `exit code ${code}`;
-        const said = stderr.trim().split('\n').at(-1);
-        finish({ err: refusal(model, limits, 'crashed', said ? `${how}: ${said.slice(0, 300)}` : how) });
-      });
+    // 'close', not 'exit': it comes once stderr has been read to its end, with the watchdog's last words.
+    child.on('close', (code, signal) => {
+      if (killedFor) return finish({ err: refusal(model, limits, killedFor, '') });
+      if (stderr.includes(OVER_CAP_MARKER) || OUT_OF_MEMORY.test(stderr)) return finish({ err: refusal(model, limits, 'memory', '') });
+      const how = signal ? `signal ${signal}` : `exit code ${code}`;
+      const said = stderr.trim().split('\n').at(-1);
+      finish({ err: refusal(model, limits, 'crashed', said ? `${how}: ${said.slice(0, 300)}` : how) });
     });
-    const message: ProbeRequest = { type: 'probe', ...request };
+    const message: ProbeRequest = { type: 'probe', ...job };
     child.send(message, (err) => {
       if (err) finish({ err: refusal(model, limits, 'crashed', `the model could not be handed to it: ${err.message}`) });
     });

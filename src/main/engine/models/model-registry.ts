@@ -5,13 +5,16 @@
  * newest activation; a rollback activates the one active before it.
  *
  * The registry stores and remembers; the engine decides (it loads and warms
- * a model before recording its activation).
+ * a model before recording its activation). It hashes nothing itself: a
+ * package's sha256 is its manifest's, checked as the file was read
+ * (model-package.ts), and a stored model's is the probe's.
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { ModelManifest } from '../../../shared/manifest';
 import type { ModelActivation, ModelRecord } from '../../../shared/models';
-import { loadModelPackage, MANIFEST_FILE, MODEL_FILE, sha256Hex, type ModelPackage } from '../model-package';
+import { DEFAULT_MODEL_MAX_FILE_BYTES } from '../../../shared/config';
+import { loadModelPackage, MANIFEST_FILE, MODEL_FILE, type ModelPackage } from '../model-package';
 import type { SqliteDatabase } from '../storage/database';
 
 export class RegistryError extends Error {
@@ -37,7 +40,7 @@ export interface StoreRequest {
   /** The model as the engine prepared it (repairs applied). */
   readonly preparedBytes: Uint8Array;
   readonly notes: readonly string[];
-  /** The manifest to store beside it: labels inline, the file's new hash. */
+  /** The manifest to store beside it: labels inline, the hash of `preparedBytes` (as the probe gave it). */
   readonly manifest: ModelManifest;
   readonly actor: string;
   readonly at: Date;
@@ -47,6 +50,8 @@ export class ModelRegistry {
   constructor(
     private readonly db: SqliteDatabase,
     private readonly dataDir: string,
+    /** model.maxFileBytes: a stored model file larger than this is refused before it is read. */
+    private readonly maxFileBytes = DEFAULT_MODEL_MAX_FILE_BYTES,
   ) {}
 
   private toRecord(row: ModelRow, activeId: number | null): ModelRecord {
@@ -127,8 +132,8 @@ export class ModelRegistry {
           name,
           version,
           req.manifest.task,
-          sha256Hex(req.preparedBytes),
-          sha256Hex(req.pkg.bytes),
+          req.manifest.sha256,
+          req.pkg.manifest.sha256,
           relative(this.dataDir, dir),
           req.pkg.manifestPath,
           req.at.toISOString(),
@@ -146,8 +151,9 @@ export class ModelRegistry {
   async loadPackage(id: number): Promise<ModelPackage> {
     const row = this.db.prepare('SELECT * FROM models WHERE id = ?').get(id) as ModelRow | undefined;
     if (!row) throw new RegistryError(`no model with id ${id} in the registry`);
-    const pkg = await loadModelPackage(join(this.dataDir, row.dir));
-    const sha = sha256Hex(pkg.bytes);
+    // Read and hashed once; the hash checked against the stored manifest there is compared with the registry's here.
+    const pkg = await loadModelPackage(join(this.dataDir, row.dir), { maxFileBytes: this.maxFileBytes });
+    const sha = pkg.manifest.sha256;
     if (sha !== row.sha256) {
       throw new RegistryError(`stored model ${row.name} ${row.version} (${pkg.modelPath}) was changed since it was imported (sha256 ${sha.slice(0, 12)}…, registry says ${row.sha256.slice(0, 12)}…)`);
     }

@@ -1,17 +1,21 @@
 /**
  * The load probe: a child process of the station (not a thread of it) that
  * does what the station's first load of a model would do (prepare, create the
- * session with the requested settings, warm-up runs proving the output) under
- * a memory cap, and sends back the prepared bytes and the load info. A model
- * that needs more memory than the cap, crashes ONNX Runtime or hangs ends this
+ * session with the requested settings, a warm-up run proving the output) and
+ * then what the line will do with it (runs at the line's batch on inputs at
+ * the extremes of what preprocessing gives: probe-inputs.ts), under a memory
+ * cap, and sends back the prepared bytes and the load info. A model that
+ * needs more memory than the cap, crashes ONNX Runtime or hangs ends this
  * process, never the station (issue 11, item 5). Built by electron-vite as
  * out/main/model-probe.js; run from source through tsx (worker-entry.ts).
  */
+import { createHash } from 'node:crypto';
 import { constants, setPriority } from 'node:os';
-import { openWarmSession } from '../inference/warm-session';
+import { openWarmSession, runChecked, type WarmSession } from '../inference/warm-session';
 import { startMemoryWatchdog } from './memory-watchdog';
 import { ModelCheckError } from './prepare-model';
-import { MEMORY_FLAG, type FromProbe, type ProbeRequest } from './probe-protocol';
+import { probeInputs } from './probe-inputs';
+import { MEMORY_FLAG, type FromProbe, type ProbeJob, type ProbeRequest } from './probe-protocol';
 
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
@@ -36,11 +40,43 @@ function reply(message: FromProbe): void {
   send!(message, undefined, undefined, () => process.exit(0));
 }
 
+/**
+ * The line's batch on each probe input, one after another in one buffer. A run that fails says on which
+ * input and batch (ONNX Runtime's words kept: the station reads "Failed to allocate memory" as over the cap).
+ */
+async function runAsTheLineWill(warm: WarmSession, job: ProbeJob): Promise<void> {
+  const plan = probeInputs(job.manifest, job.batch);
+  const data = new Float32Array(plan.size);
+  for (const input of plan.inputs) {
+    // Zeros at batch 1 was the warm-up run.
+    if (job.batch === 1 && input.name === 'zeros') continue;
+    input.fill(data);
+    try {
+      await runChecked(warm.session, job, data, plan.dims);
+    } catch (err) {
+      const said = err instanceof ModelCheckError ? err.problems.join('; ') : messageOf(err);
+      throw new ModelCheckError(job.modelFile, [`at batch ${job.batch} on ${input.name}: ${said}`]);
+    }
+  }
+}
+
 async function probe(request: ProbeRequest): Promise<void> {
   try {
-    const warm = await openWarmSession(request);
-    await warm.session.release();
-    reply({ type: 'loaded', info: warm.info, prepared: warm.prepared, peakMiB: process.resourceUsage().maxRSS / 1024 });
+    // One warm-up run proves the output; the line's worker warms itself up.
+    const warm = await openWarmSession({ ...request, settings: { ...request.settings, warmupRuns: 1 } });
+    try {
+      await runAsTheLineWill(warm, request);
+    } finally {
+      await warm.session.release();
+    }
+    const preparedSha256 = createHash('sha256').update(warm.prepared).digest('hex');
+    reply({
+      type: 'loaded',
+      info: warm.info,
+      prepared: warm.repaired ? warm.prepared : null,
+      preparedSha256,
+      peakMiB: process.resourceUsage().maxRSS / 1024,
+    });
   } catch (err) {
     reply({ type: 'load-failed', message: messageOf(err), problems: err instanceof ModelCheckError ? err.problems : [messageOf(err)] });
   }

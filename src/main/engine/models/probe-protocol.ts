@@ -6,14 +6,19 @@
 import type { LoadedInfo } from '../inference/protocol';
 import type { WarmRequest } from '../inference/warm-session';
 
-export type ProbeRequest = { readonly type: 'probe' } & WarmRequest;
+/** What the probe loads, and the batch the line will run it at (the probe's runs use that batch: probe-inputs.ts). */
+export type ProbeJob = WarmRequest & { readonly batch: number };
+
+export type ProbeRequest = { readonly type: 'probe' } & ProbeJob;
 
 export type FromProbe =
   | {
       readonly type: 'loaded';
       readonly info: LoadedInfo;
-      /** What ONNX Runtime loaded: the registry stores these bytes. */
-      readonly prepared: Uint8Array;
+      /** What ONNX Runtime loaded, when repairs made it differ from the file sent (null: the file as sent): the registry stores these bytes. */
+      readonly prepared: Uint8Array | null;
+      /** sha256 of what ONNX Runtime loaded, hashed here so that the station need not hash it again. */
+      readonly preparedSha256: string;
       /** The child's peak resident memory, Node and ONNX Runtime included. */
       readonly peakMiB: number;
     }

@@ -70,7 +70,7 @@ export class MachineHealthMonitor {
     private readonly model: TabularModel,
   ) {
     this.extractor = new FeatureExtractor(opts.pkg.manifest.features, opts.config.windowSamples, opts.config.sampleRateHz);
-    this.maxAges = maxReadingAges(opts.config);
+    this.maxAges = maxReadingAges(opts.config, this.extractor.channels);
     this.needed = new Set([...this.extractor.channels, ...opts.config.environment.flatMap((r) => Object.keys(r.when))]);
     this.now = opts.now ?? Date.now;
     this.since = this.now();

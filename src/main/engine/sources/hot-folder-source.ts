@@ -5,8 +5,8 @@
  * or deleted. A folder that disappears (a network share, a USB stick) marks
  * the camera down; when it comes back, watching starts again.
  */
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { constants, existsSync } from 'node:fs';
+import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { basename, extname, join, relative } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { HotFolderSourceConfig } from '../../../shared/source-config';
@@ -79,7 +79,8 @@ export class HotFolderSource extends BaseFrameSource {
 
   private track(work: Promise<void>): void {
     this.inFlight.add(work);
-    void work.finally(() => this.inFlight.delete(work));
+    // Whatever goes wrong with one file is that file's refusal, never an unhandled rejection (it would end the station).
+    void work.catch((err: unknown) => this.reject(`a file failed: ${String(err)}`)).finally(() => this.inFlight.delete(work));
   }
 
   private async take(path: string): Promise<void> {
@@ -90,28 +91,49 @@ export class HotFolderSource extends BaseFrameSource {
     }
     // An item whose file is empty, too large or unreadable is still an item: it is rejected, never skipped.
     const origin = `hot-folder:${basename(path)}`;
-    const code = (err: unknown): string => (err as NodeJS.ErrnoException).code ?? String(err);
-    try {
-      const info = await stat(path);
-      const size = info.size;
-      // A pipe or a device would block the read for ever.
-      if (!info.isFile()) this.deliverUnreadable(origin, `${path} is not a regular file: not read`);
-      else if (size === 0) this.deliverUnreadable(origin, `${path} is empty`);
-      else if (size > this.config.maxFrameBytes)
-        this.deliverUnreadable(origin, `${path} is ${size} bytes, over source.maxFrameBytes (${this.config.maxFrameBytes}): not read`);
-      else {
-        const data = await readFile(path);
-        if (data.length === 0) this.deliverUnreadable(origin, `${path} is empty`);
-        else this.deliver(data, origin);
-      }
-    } catch (err) {
-      this.deliverUnreadable(origin, `cannot read ${path}: ${code(err)}`);
-    }
+    const read = await this.readItem(path);
+    if (typeof read === 'string') this.deliverUnreadable(origin, read);
+    else this.deliver(read, origin);
     try {
       if (this.config.afterRead === 'delete') await unlink(path);
       else if (this.config.afterRead === 'move') await this.moveToProcessed(path);
     } catch (err) {
       this.reject(`cannot ${this.config.afterRead} ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    }
+  }
+
+  /**
+   * The file's bytes, or why they cannot be had. One open: what is checked (a regular file, its size) is
+   * what is read, and never more than maxFrameBytes + 1 bytes of it, whatever replaced it meanwhile. Opened
+   * without blocking, so a pipe dropped into the folder cannot hold the read for ever.
+   */
+  private async readItem(path: string): Promise<Buffer | string> {
+    const max = this.config.maxFrameBytes;
+    let handle;
+    try {
+      handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    } catch (err) {
+      return `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`;
+    }
+    try {
+      const info = await handle.stat();
+      if (!info.isFile()) return `${path} is not a regular file: not read`;
+      if (info.size > max) return `${path} is ${info.size} bytes, over source.maxFrameBytes (${max}): not read`;
+      const buffer = Buffer.allocUnsafe(Math.min(info.size, max) + 1);
+      let length = 0;
+      for (;;) {
+        const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+        if (bytesRead === 0) break;
+        length += bytesRead;
+        if (length > max) return `${path} grew past source.maxFrameBytes (${max}) while it was read: not read`;
+        if (length === buffer.length) break;
+      }
+      if (length === 0) return `${path} is empty`;
+      return buffer.subarray(0, length);
+    } catch (err) {
+      return `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`;
+    } finally {
+      await handle.close().catch(() => undefined);
     }
   }
 

@@ -81,19 +81,19 @@ export class BenchStore {
       Number(
         this.db
           .prepare(
-          `INSERT INTO bench_runs (started_at, state, actor, plan_json, machine_json, line_rate_fps, deadline_ms, line_running, cases)
+            `INSERT INTO bench_runs (started_at, state, actor, plan_json, machine_json, line_rate_fps, deadline_ms, line_running, cases)
            VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          run.at.toISOString(),
-          run.actor,
-          JSON.stringify(run.plan),
-          JSON.stringify(run.machine),
-          run.lineRateFps,
-          run.deadlineMs,
-          run.lineRunning ? 1 : 0,
-          run.cases,
-        ).lastInsertRowid,
+          )
+          .run(
+            run.at.toISOString(),
+            run.actor,
+            JSON.stringify(run.plan),
+            JSON.stringify(run.machine),
+            run.lineRateFps,
+            run.deadlineMs,
+            run.lineRunning ? 1 : 0,
+            run.cases,
+          ).lastInsertRowid,
       ),
     );
   }
@@ -128,7 +128,12 @@ export class BenchStore {
   }
 
   /** False when the end could not be written (the run stays "running" until the next start marks it failed). */
-  finish(runId: number, state: Exclude<BenchRunSummary['state'], 'running'>, at: Date, extra: { error?: string; recommendation?: Recommendation } = {}): boolean {
+  finish(
+    runId: number,
+    state: Exclude<BenchRunSummary['state'], 'running'>,
+    at: Date,
+    extra: { error?: string; recommendation?: Recommendation } = {},
+  ): boolean {
     const update = this.db.prepare('UPDATE bench_runs SET state = ?, finished_at = ?, error = ?, recommendation_json = ? WHERE id = ?');
     return this.writes.attempt(() =>
       update.run(state, at.toISOString(), extra.error ?? null, extra.recommendation ? JSON.stringify(extra.recommendation) : null, runId),

@@ -107,15 +107,24 @@ export function findMovedAside(path: string): string[] {
 }
 
 /**
- * This database's id (migration 7): '' for a database from before it (its rows were uploaded as
- * (station, seq), and the plant's upgraded tables hold them under ''), and for a file that has no id.
+ * This database's id (migration 7): '' for the database that already held rows when migration 7 ran (its rows were
+ * uploaded as (station, seq), and the plant's upgraded tables hold them under '').
  */
 export function readDatabaseId(db: SqliteDatabase): string {
+  return readStoredDatabaseId(db) ?? '';
+}
+
+/**
+ * The id a file holds, or null when it holds none: a file from before migration 7 (no database_identity table), such as one
+ * moved aside by an earlier version. Such a file must not be uploaded under '' (upload/aside-drain.ts asideDatabaseId):
+ * the database migration 7 found holding rows has that id already.
+ */
+export function readStoredDatabaseId(db: SqliteDatabase): string | null {
   try {
     const row = db.prepare('SELECT id FROM database_identity WHERE only = 1').get() as { id: string } | undefined;
-    return row?.id ?? '';
+    return row?.id ?? null;
   } catch {
-    return '';
+    return null;
   }
 }
 

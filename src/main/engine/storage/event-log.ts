@@ -7,7 +7,9 @@
  * the disk filled (issue 11, item 3). An event that cannot be written waits
  * in memory, up to MAX_WAITING_EVENTS, and is tried again every RETRY_MS;
  * past the bound it is counted, and the count is itself logged once the log
- * can be written again.
+ * can be written again. Only the storage's failures are retried: an event
+ * refused for itself (data that cannot be serialised, a value SQLite cannot
+ * bind) is reported, counted and dropped, never blocking those after it.
  */
 import type { StationEvent } from '../../../shared/alarms';
 import { BoundedQueue } from './bounded-queue';
@@ -26,15 +28,41 @@ export interface EventLogStatus {
   readonly waiting: number;
   /** Events refused since start because the queue was full while the log could not be written. */
   readonly notRecorded: number;
+  /**
+   * Events refused for a reason of their own (a value SQLite cannot bind), or written without their data (data that cannot be
+   * serialised: a BigInt, a cycle), since start. Never retried: one bad event must not hold back those after it (issue 11).
+   */
+  readonly rejected: number;
+}
+
+/** Told when an event is dropped, or written without its data, for a reason of its own (not the storage's). */
+export type EventRejected = (event: NewEvent, reason: string) => void;
+
+/** An event as it is written: its data serialised when it was appended, so that a bad one fails alone and early. */
+interface PreparedEvent {
+  readonly source: NewEvent;
+  readonly at: string;
+  readonly dataJson: string | null;
 }
 
 const MAX_WAITING_EVENTS = 1000;
 const RETRY_MS = 1000;
 
+/** The data as JSON, or why it cannot be. */
+function serialise(data: unknown): { json: string | null } | { error: string } {
+  if (data === undefined) return { json: null };
+  try {
+    return { json: JSON.stringify(data) ?? null };
+  } catch (err) {
+    return { error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
 export class EventLog {
   private readonly insert;
-  private readonly queue = new BoundedQueue<NewEvent>(MAX_WAITING_EVENTS);
+  private readonly queue = new BoundedQueue<PreparedEvent>(MAX_WAITING_EVENTS);
   private notRecorded = 0;
+  private rejected = 0;
   /** Refused since the last time the log was written, for the event that says so. */
   private notRecordedUnreported = 0;
   private retry: NodeJS.Timeout | null = null;
@@ -43,12 +71,13 @@ export class EventLog {
   constructor(
     private readonly db: SqliteDatabase,
     private readonly writes: MainWrites,
+    private readonly onRejected: EventRejected = () => undefined,
   ) {
     this.insert = db.prepare('INSERT INTO events (at, kind, severity, message, data_json) VALUES (?, ?, ?, ?, ?)');
   }
 
   append(event: NewEvent): void {
-    if (!this.queue.push(event)) {
+    if (!this.queue.push(this.prepare(event))) {
       this.notRecorded++;
       this.notRecordedUnreported++;
       return;
@@ -58,7 +87,7 @@ export class EventLog {
   }
 
   status(): EventLogStatus {
-    return { waiting: this.queue.length, notRecorded: this.notRecorded };
+    return { waiting: this.queue.length, notRecorded: this.notRecorded, rejected: this.rejected };
   }
 
   recent(limit: number): StationEvent[] {
@@ -74,25 +103,68 @@ export class EventLog {
     if (this.retry) clearTimeout(this.retry);
   }
 
+  /** Serialised here, outside any transaction: data that cannot be (a BigInt, a cycle) leaves the event without it. */
+  private prepare(event: NewEvent): PreparedEvent {
+    const data = serialise(event.data);
+    if ('json' in data) return { source: event, at: this.isoOf(event), dataJson: data.json };
+    this.reject(event, `its data cannot be recorded (${data.error}); the event is written without it`);
+    return { source: event, at: this.isoOf(event), dataJson: JSON.stringify({ dataNotRecorded: data.error }) };
+  }
+
+  private isoOf(event: NewEvent): string {
+    return event.at instanceof Date && !Number.isNaN(event.at.getTime()) ? event.at.toISOString() : new Date().toISOString();
+  }
+
+  private reject(event: NewEvent, reason: string): void {
+    this.rejected++;
+    try {
+      this.onRejected(event, reason);
+    } catch {
+      // the report is best effort: append() must never throw
+    }
+  }
+
+  private writeOne(e: PreparedEvent): void {
+    this.insert.run(e.at, e.source.kind, e.source.severity, e.source.message, e.dataJson);
+  }
+
   private writeWaiting(): void {
     this.retry = null;
     const batch = this.queue.takeAll();
-    if (this.notRecordedUnreported > 0) {
-      batch.push({
-        at: new Date(),
-        kind: 'storage',
-        severity: 'warning',
-        message: `${this.notRecordedUnreported} event(s) could not be recorded while the log could not be written (over ${MAX_WAITING_EVENTS} waited)`,
-      });
-    }
-    const written = this.writes.attempt(() => {
-      for (const e of batch) this.insert.run(e.at.toISOString(), e.kind, e.severity, e.message, e.data === undefined ? null : JSON.stringify(e.data));
+    // Taken before the write: a successful write may log an event of its own (the log writes again), re-entering here.
+    const unreported = this.notRecordedUnreported;
+    this.notRecordedUnreported = 0;
+    const summary: PreparedEvent[] =
+      unreported > 0
+        ? [
+            this.prepare({
+              at: new Date(),
+              kind: 'storage',
+              severity: 'warning',
+              message: `${unreported} event(s) could not be recorded while the log could not be written (over ${MAX_WAITING_EVENTS} waited)`,
+            }),
+          ]
+        : [];
+    const all = [...batch, ...summary];
+    const outcome = this.writes.tryWrite(() => {
+      for (const e of all) this.writeOne(e);
     });
-    if (written) {
-      this.notRecordedUnreported = 0;
-      return;
+    if (outcome.written) return;
+    if ('fault' in outcome) return this.waitForStorage(batch, unreported);
+    // One of them is refused for itself: each on its own, so that only the bad one is dropped.
+    for (let i = 0; i < all.length; i++) {
+      const e = all[i]!;
+      const one = this.writes.tryWrite(() => this.writeOne(e));
+      if (one.written) continue;
+      if ('fault' in one) return this.waitForStorage(all.slice(i, batch.length), unreported); // the summary is last: not written yet
+      this.reject(e.source, `it cannot be recorded: ${one.rejected.message}`);
     }
-    this.queue.restore(this.notRecordedUnreported > 0 ? batch.slice(0, -1) : batch);
+  }
+
+  /** The storage failed: what waited goes back in front, and is tried again after RETRY_MS. */
+  private waitForStorage(waiting: readonly PreparedEvent[], unreported: number): void {
+    this.queue.restore(waiting);
+    this.notRecordedUnreported += unreported;
     if (!this.closed) this.retry = setTimeout(() => this.writeWaiting(), RETRY_MS);
   }
 }

@@ -59,6 +59,11 @@ export class ImageRetention {
     this.imagesBytes += bytes;
   }
 
+  /** An image counted by added() whose write failed after all: its row no longer names it. */
+  forget(bytes: number): void {
+    this.imagesBytes = Math.max(0, this.imagesBytes - bytes);
+  }
+
   get databaseBytes(): number {
     return fileBytes(this.databasePath) + fileBytes(`${this.databasePath}-wal`);
   }

@@ -37,6 +37,11 @@ export interface InspectionRow {
   /** The frame's JPEG, relative to the data dir, when it is kept. */
   readonly imagePath?: string | null;
   readonly imageBytes?: number;
+  /**
+   * The log client's number for the row (log-client.ts), increasing: the worker says through which one it committed and which
+   * it refused, so that rows a worker held when it died are sent to the next one, and only those. Not written.
+   */
+  readonly ticket?: number;
 }
 
 export interface Committed {
@@ -72,11 +77,13 @@ export interface InspectionLogOptions {
   readonly retryMs?: number;
   /** The file written: named in fault messages, and checked before each commit (a removed file takes writes silently). */
   readonly file?: { readonly path: string; readonly identity?: FileIdentity; readonly capped?: () => boolean };
-  /** Called when a batch cannot be written; the rows stay queued for the next try. */
+  /** Called when a batch cannot be written (the first failure of an episode, and a change of cause); the rows stay queued for the next try. */
   readonly onError?: (err: Error) => void;
   readonly onCommitted?: (committed: Committed, rows: readonly InspectionRow[]) => void;
   /** Commits started failing (recovery undefined) or landed again after failing. */
   readonly onHealth?: (status: WriterStatus, recovery?: WriterRecovery) => void;
+  /** True for a kept image whose write failed (image-keeper.ts): its row is written without the path. */
+  readonly imageNotKept?: (path: string) => boolean;
   readonly now?: () => Date;
 }
 
@@ -109,8 +116,9 @@ export class InspectionLog {
     this.insertMany = db.transaction((rows: readonly InspectionRow[]): number => {
       let last = 0;
       for (const r of rows) {
-        const { imageBytes: _bytes, ...row } = r;
-        last = Number(this.insert.run({ ...row, imagePath: r.imagePath ?? null, scoresJson: r.scores ? JSON.stringify(r.scores) : null }).lastInsertRowid);
+        const { imageBytes: _bytes, ticket: _ticket, ...row } = r;
+        const imagePath = r.imagePath && !this.options.imageNotKept?.(r.imagePath) ? r.imagePath : null;
+        last = Number(this.insert.run({ ...row, imagePath, scoresJson: r.scores ? JSON.stringify(r.scores) : null }).lastInsertRowid);
       }
       return last;
     });
@@ -124,15 +132,17 @@ export class InspectionLog {
     return { health: this.health.snapshot(), waitingRows: this.queue.length, maxWaitingRows: this.queue.limit, notRecorded: this.notRecorded.total };
   }
 
-  append(row: InspectionRow): void {
+  /** False when the row was refused (the queue is full while commits fail): it is counted as not recorded. */
+  append(row: InspectionRow): boolean {
     if (!this.queue.push(row)) {
       this.notRecorded.add(row);
-      return;
+      return false;
     }
     // While commits fail, only the retry timer tries again: a try per row would spin on a full disk.
-    if (this.health.failing) return;
+    if (this.health.failing) return true;
     if (this.queue.length >= this.options.flushRows) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), this.options.flushIntervalMs);
+    return true;
   }
 
   /** Writes everything queued in one transaction. */
@@ -144,33 +154,46 @@ export class InspectionLog {
     if (this.queue.length === 0) return;
     const batch = this.queue.takeAll();
     const t0 = performance.now();
+    let lastSeq: number;
     try {
       this.options.file?.identity?.assert();
-      const lastSeq = this.insertMany(batch);
-      this.rowsWritten += batch.length;
-      this.lastFlushMs = performance.now() - t0;
-      this.options.onCommitted?.({ rows: batch.length, lastSeq, flushMs: this.lastFlushMs }, batch);
-      this.landed(batch.length);
+      lastSeq = this.insertMany(batch);
     } catch (err) {
       // Keep the rows: nothing is lost because a commit failed once.
       this.queue.restore(batch);
-      this.options.onError?.(err as Error);
-      const file = this.options.file;
-      const started = this.health.failed(storageFaultOf(err, file?.path ?? 'the log', file?.capped?.() ?? false));
-      if (started) {
-        this.committedAfterWait = 0;
-        this.options.onHealth?.(this.status());
-      }
-      this.timer ??= setTimeout(() => this.flush(), this.options.retryMs ?? DEFAULT_RETRY_MS);
+      this.failed(err);
+      return;
     }
+    // Outside the try: only a failed commit may put rows back (a throw after it would write them twice).
+    this.rowsWritten += batch.length;
+    this.lastFlushMs = performance.now() - t0;
+    this.options.onCommitted?.({ rows: batch.length, lastSeq, flushMs: this.lastFlushMs }, batch);
+    this.landed(batch.length);
   }
 
-  /** Flushes once more; rows that still cannot be written are counted as not recorded. */
-  close(): void {
+  /** A commit failed: counted in the health, told once per episode and cause, tried again after retryMs. */
+  private failed(err: unknown): void {
+    const file = this.options.file;
+    const previous = this.health.snapshot().fault;
+    const fault = storageFaultOf(err, file?.path ?? 'the log', file?.capped?.() ?? false);
+    // Once per episode (a retry a second on a full disk would fill the station's own log otherwise), and when the cause changes.
+    if (previous?.code !== fault.code) this.options.onError?.(err as Error);
+    const started = this.health.failed(fault);
+    if (started) {
+      this.committedAfterWait = 0;
+      this.options.onHealth?.(this.status());
+    }
+    this.timer ??= setTimeout(() => this.flush(), this.options.retryMs ?? DEFAULT_RETRY_MS);
+  }
+
+  /** Flushes once more; rows that still cannot be written are counted as not recorded, and returned. */
+  close(): InspectionRow[] {
     this.flush();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    for (const row of this.queue.takeAll()) this.notRecorded.add(row);
+    const lost = this.queue.takeAll();
+    for (const row of lost) this.notRecorded.add(row);
+    return lost;
   }
 
   private landed(rows: number): void {

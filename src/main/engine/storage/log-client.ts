@@ -5,10 +5,20 @@
  *
  * Nothing here throws at the line either (issue 11, item 3): while the
  * worker cannot commit, it keeps rows in memory up to storage.maxWaitingRows
- * and counts the rest; a worker that stopped, or one that stops answering
- * while rows pile up past a multiple of that bound, has further rows counted
- * here as not recorded rather than kept. The decisions themselves were made
- * and sent to the sorter before append().
+ * and counts the rest; a worker that stops answering while rows pile up past
+ * a multiple of that bound has further rows counted here as not recorded
+ * rather than kept. The decisions themselves were made and sent to the
+ * sorter before append().
+ *
+ * A worker that dies is started again, after 0.5 s, 1 s, 2 s, then every 5 s
+ * (issue 11, review): every row carries a ticket, the worker says through
+ * which ticket it committed and which it refused, so the rows it held
+ * uncommitted are known, kept here with those appended meanwhile (up to
+ * storage.maxWaitingRows, the rest counted as not recorded) and sent to the
+ * next worker, which finds in the file any the dead one committed without
+ * saying so. While no worker runs, the writer is failing (the storage alarm
+ * says why, and storage.whenFull applies); each stop and each return is told
+ * to onWorkerChange's listeners (storage-monitor.ts logs them).
  */
 import { Worker } from 'node:worker_threads';
 import type { StorageConfig, UploadConfig } from '../../../shared/storage-config';
@@ -16,7 +26,7 @@ import type { WorkerEntry } from '../inference/worker-entry';
 import type { AsideStatus } from '../upload/aside-drain';
 import type { UploadLaneStatus } from '../upload/uploader';
 import type { InspectionRow, WriterRecovery, WriterStatus } from './inspection-log';
-import type { FromLogWorker, StorageSweep, ToLogWorker } from './log-protocol';
+import type { FromLogWorker, NotKeptImage, StorageSweep, ToLogWorker } from './log-protocol';
 import type { StorageFault } from './storage-fault';
 
 export class LogWorkerError extends Error {
@@ -34,6 +44,26 @@ export interface LogClientOptions {
   readonly onStorage?: (sweep: StorageSweep) => void;
   /** The writer started failing, or recovered (with what waited and what was lost). */
   readonly onWriter?: (status: WriterStatus, recovery?: WriterRecovery) => void;
+  /** The waits before each start of a worker that died, the last repeated (default 0.5 s, 1 s, 2 s, 5 s). */
+  readonly restartDelaysMs?: readonly number[];
+}
+
+/** The log worker stopped (down) or runs again (back). */
+export interface LogWorkerChange {
+  readonly state: 'down' | 'back';
+  /** Why it stopped (for back: the stop it is back from). */
+  readonly reason: string;
+  /** When it stopped, ISO 8601. */
+  readonly since: string;
+  readonly at: string;
+  /** Workers started again since start (back: this one included). */
+  readonly restarts: number;
+  /** down: the wait before the next start. */
+  readonly retryInMs: number | null;
+  /** down: decided rows kept for the next worker; back: rows sent to it. */
+  readonly waitingRows: number;
+  /** Rows counted as not recorded since it stopped (past storage.maxWaitingRows while it was down). */
+  readonly notRecorded: number;
 }
 
 /** Rows gathered before a message to the worker (and at most one tick's wait). */
@@ -43,48 +73,85 @@ const POST_EVERY_ROWS = 512;
  * as not recorded here: the worker keeps its own bound, so only a stuck worker lets this many pile up.
  */
 const STUCK_WORKER_FACTOR = 4;
+const RESTART_DELAYS_MS = [500, 1000, 2000, 5000] as const;
+/** A worker that ran this long before it died starts the next one at the first delay again. */
+const STABLE_MS = 30_000;
+/** Failed image writes told to the worker, kept while none runs. */
+const MAX_NOT_KEPT_WAITING = 10_000;
+
+interface Down {
+  readonly reason: string;
+  readonly since: Date;
+  /** notRecorded when it stopped. */
+  readonly notRecordedBefore: number;
+  retryInMs: number;
+  timer: NodeJS.Timeout | null;
+  starting: Promise<void> | null;
+}
+
+const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 export class LogClient {
+  private worker: Worker | null;
   private buffer: InspectionRow[] = [];
   private scheduled = false;
   private appended = 0;
   private committed = 0;
-  /** Refused here: the worker stopped, or stopped answering. */
+  /** Refused here: the worker stopped answering, or none ran and the rows kept for the next were at their bound. */
   private refusedHere = 0;
+  /** Refused by workers (their queue full while commits failed), as they said. */
+  private refusedByWorkers = 0;
+  private nextTicket = 0;
+  /** Rows posted to the running worker that it has neither committed nor refused, by ticket (in order). */
+  private readonly unsettled = new Map<number, InspectionRow>();
+  /** While no worker runs: the rows for the next one, in order. */
+  private held: InspectionRow[] = [];
+  private notKeptImages: NotKeptImage[] = [];
+  /** A cap set while running (setDatabaseCap), given again to a worker started later. */
+  private cap: { readonly maxBytes: number | null } | null = null;
+  private down: Down | null = null;
+  private consecutiveRestarts = 0;
+  private upSince = Date.now();
+  private restartCount = 0;
+  /** Writer failures counted by workers that are gone (status's count goes on across restarts). */
+  private earlierFailures = 0;
+  private _databaseId: string;
   private _lastSeq = 0;
   private _lastFlushMs = 0;
   private lanes: readonly UploadLaneStatus[] = [];
   private asides: readonly AsideStatus[] = [];
   private sweep: StorageSweep | null = null;
   private writer: WriterStatus;
-  /** Set when the worker ended without being asked: why. */
-  private workerGone: string | null = null;
   private readonly flushWaiters: (() => void)[] = [];
   private readonly commitListeners = new Set<(rows: number, lastSeq: number) => void>();
   private readonly writerListeners = new Set<(status: WriterStatus, recovery?: WriterRecovery) => void>();
+  private readonly workerListeners = new Set<(change: LogWorkerChange) => void>();
+  private closing = false;
   private closed: Promise<void> | null = null;
 
   private constructor(
-    private readonly worker: Worker,
+    worker: Worker,
     private readonly opts: LogClientOptions,
-    /** The id of the database written (migration 7). */
-    readonly databaseId: string,
+    databaseId: string,
   ) {
+    this.worker = worker;
+    this._databaseId = databaseId;
     this.writer = {
       health: { state: 'ok', fault: null, since: null, failures: 0 },
       waitingRows: 0,
       maxWaitingRows: opts.storage.maxWaitingRows,
       notRecorded: 0,
     };
-    worker.on('message', (m: FromLogWorker) => this.onMessage(m));
-    // A worker that dies must not take the station with it: an unhandled 'error' on a Worker throws in this thread.
-    worker.on('error', (err) => this.lost(`the log writer failed: ${err.message}`));
-    worker.on('exit', (code) => {
-      if (!this.closed) this.lost(`the log writer stopped (exit code ${code})`);
-    });
+    this.attach(worker);
   }
 
   static async start(opts: LogClientOptions): Promise<LogClient> {
+    const { worker, databaseId } = await LogClient.spawn(opts);
+    return new LogClient(worker, opts, databaseId);
+  }
+
+  /** A worker with the log open, or a LogWorkerError (the worker is ended). */
+  private static async spawn(opts: LogClientOptions): Promise<{ worker: Worker; databaseId: string }> {
     const worker = new Worker(opts.entry.file, { execArgv: [...opts.entry.execArgv] });
     const databaseId = await new Promise<string>((resolve, reject) => {
       const onMessage = (m: FromLogWorker): void => {
@@ -95,6 +162,7 @@ export class LogClient {
       };
       worker.on('message', onMessage);
       worker.once('error', (err) => reject(new LogWorkerError(`the log worker failed to start: ${err.message}`)));
+      worker.once('exit', (code) => reject(new LogWorkerError(`the log worker stopped while opening the log (exit code ${code})`)));
       const open: ToLogWorker = {
         type: 'open',
         databasePath: opts.databasePath,
@@ -105,26 +173,41 @@ export class LogClient {
       };
       worker.postMessage(open);
     }).catch(async (err: unknown) => {
-      await worker.terminate();
+      await worker.terminate().catch(() => undefined);
       throw err;
     });
-    return new LogClient(worker, opts, databaseId);
+    return { worker, databaseId };
+  }
+
+  /** The id of the database written (migration 7). */
+  get databaseId(): string {
+    return this._databaseId;
   }
 
   append(row: InspectionRow): void {
-    if (this.closed) throw new LogWorkerError('the log is closed');
+    if (this.closing) throw new LogWorkerError('the log is closed');
     this.appended++;
-    const inFlight = this.pendingRows;
-    if (this.workerGone !== null || inFlight > STUCK_WORKER_FACTOR * this.opts.storage.maxWaitingRows) {
+    if (this.down) {
+      // Kept for the next worker, as a worker keeps rows while commits fail: bounded, the rest counted.
+      if (this.held.length >= this.opts.storage.maxWaitingRows) this.refusedHere++;
+      else this.held.push(this.ticketed(row));
+      return;
+    }
+    if (this.pendingRows > STUCK_WORKER_FACTOR * this.opts.storage.maxWaitingRows) {
       this.refusedHere++;
       return;
     }
-    this.buffer.push(row);
+    this.buffer.push(this.ticketed(row));
     if (this.buffer.length >= POST_EVERY_ROWS) this.post();
-    else if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => this.post());
-    }
+    else this.schedule();
+  }
+
+  /** A kept image's write failed (image-keeper.ts): its row is written without it, or forgets it if written already. */
+  imageNotKept(image: NotKeptImage): void {
+    if (this.closing) return;
+    if (this.notKeptImages.length >= MAX_NOT_KEPT_WAITING) return; // the row keeps its path; a read finds no file
+    this.notKeptImages.push(image);
+    if (!this.down) this.schedule();
   }
 
   get rowsWritten(): number {
@@ -136,14 +219,19 @@ export class LogClient {
     return this.appended - this.committed - this.notRecorded;
   }
 
-  /** Decided rows that could not be kept (the log failed and its queue was full, or the writer stopped), since start. */
+  /** Decided rows that could not be kept (the log failed and its queue was full, or no worker ran and the bound was reached), since start. */
   get notRecorded(): number {
-    return this.writer.notRecorded + this.refusedHere;
+    return this.refusedByWorkers + this.refusedHere;
   }
 
-  /** The writer's health: failing while commits fail, with the reason a technician reads. */
+  /** Log workers started again since start. */
+  get restarts(): number {
+    return this.restartCount;
+  }
+
+  /** The writer's health: failing while commits fail or no worker runs, with the reason a technician reads. */
   writerStatus(): WriterStatus {
-    return { ...this.writer, notRecorded: this.notRecorded };
+    return { ...this.writer, ...(this.down ? { waitingRows: this.held.length } : {}), notRecorded: this.notRecorded };
   }
 
   get lastSeq(): number {
@@ -179,15 +267,22 @@ export class LogClient {
     return () => this.writerListeners.delete(listener);
   }
 
+  /** Told when the log worker stops without being asked, and when a new one runs. */
+  onWorkerChange(listener: (change: LogWorkerChange) => void): () => void {
+    this.workerListeners.add(listener);
+    return () => this.workerListeners.delete(listener);
+  }
+
   /** A new cap on the log file (storage.maxDatabaseBytes; null: none); what waited is tried at once. */
   setDatabaseCap(maxBytes: number | null): void {
+    this.cap = { maxBytes };
     this.send({ type: 'cap', maxBytes });
   }
 
-  /** Resolves once everything appended so far is committed, or the worker tried and could not. */
+  /** Resolves once everything appended so far is committed, or the worker tried and could not (or none runs). */
   flush(): Promise<void> {
     this.post();
-    if (this.workerGone !== null) return Promise.resolve();
+    if (this.down || !this.worker) return Promise.resolve();
     return new Promise((resolve) => {
       this.flushWaiters.push(resolve);
       this.send({ type: 'flush' });
@@ -196,42 +291,178 @@ export class LogClient {
 
   close(): Promise<void> {
     this.closed ??= (async () => {
-      if (this.workerGone !== null) return;
+      this.closing = true;
+      const down = this.down;
+      if (down) {
+        if (down.timer) clearTimeout(down.timer);
+        await down.starting;
+        this.refusedHere += this.held.length + this.buffer.length;
+        this.held = [];
+        this.buffer = [];
+        return;
+      }
+      const worker = this.worker;
+      if (!worker) return;
       this.post();
-      const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
       this.send({ type: 'close' });
       await exited;
     })();
     return this.closed;
   }
 
+  private ticketed(row: InspectionRow): InspectionRow {
+    return { ...row, ticket: ++this.nextTicket };
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.post());
+  }
+
   private post(): void {
     this.scheduled = false;
+    if (this.down || !this.worker) return;
+    if (this.notKeptImages.length > 0) {
+      const images = this.notKeptImages;
+      this.notKeptImages = [];
+      this.send({ type: 'image-not-kept', images });
+    }
     if (this.buffer.length === 0) return;
     const rows = this.buffer;
     this.buffer = [];
+    for (const r of rows) this.unsettled.set(r.ticket!, r);
     this.send({ type: 'append', rows });
   }
 
   private send(message: ToLogWorker): void {
-    if (this.workerGone === null) this.worker.postMessage(message);
+    if (!this.down) this.worker?.postMessage(message);
   }
 
-  /** The worker is gone: what it held is lost, further rows are counted, and waiters are let go. */
-  private lost(reason: string): void {
-    if (this.workerGone !== null) return;
-    this.workerGone = reason;
-    this.refusedHere += Math.max(0, this.pendingRows);
+  /** Listens to a worker; what a worker that is no longer the one running says is not heard. */
+  private attach(worker: Worker): void {
+    worker.on('message', (m: FromLogWorker) => {
+      if (worker === this.worker) this.onMessage(m);
+    });
+    // A worker that dies must not take the station with it: an unhandled 'error' on a Worker throws in this thread.
+    worker.on('error', (err) => this.lost(worker, `the log writer failed: ${err.message}`));
+    worker.on('exit', (code) => this.lost(worker, `the log writer stopped (exit code ${code})`));
+  }
+
+  /**
+   * The worker is gone. Asked to close: what it had not committed is counted as not recorded. Otherwise the rows it held
+   * uncommitted, and those not yet posted, wait here for the next worker (bounded), which starts after a backoff.
+   */
+  private lost(worker: Worker, reason: string): void {
+    if (worker !== this.worker) return;
+    this.worker = null;
+    for (const resolve of this.flushWaiters.splice(0)) resolve();
+    if (this.closing) {
+      this.refusedHere += this.unsettled.size + this.buffer.length;
+      this.unsettled.clear();
+      this.buffer = [];
+      return;
+    }
+    const waiting = [...this.unsettled.values(), ...this.buffer];
+    this.unsettled.clear();
     this.buffer = [];
-    const fault: StorageFault = { kind: 'other', code: 'LOG_WORKER', message: `the log cannot be written: ${reason}` };
+    this.held = waiting.slice(0, this.opts.storage.maxWaitingRows);
+    this.refusedHere += waiting.length - this.held.length;
+    if (Date.now() - this.upSince >= STABLE_MS) this.consecutiveRestarts = 0;
+    const now = new Date();
+    this.down = { reason, since: now, notRecordedBefore: this.notRecorded, retryInMs: 0, timer: null, starting: null };
+    this.earlierFailures = this.writer.health.failures + 1;
+    this.scheduleRestart();
+    this.writerDown();
+    this.opts.onCommitFailed?.(reason);
+    this.tellWorker('down');
+    this.tellWriter();
+  }
+
+  private writerDown(): void {
+    const down = this.down!;
+    const fault: StorageFault = {
+      kind: 'other',
+      code: 'LOG_WORKER',
+      message: `the log writer stopped (${down.reason.replace(/^the log writer /, '')}); it is started again, decided rows wait in memory meanwhile`,
+    };
     this.writer = {
       ...this.writer,
-      health: { state: 'failing', fault, since: new Date().toISOString(), failures: this.writer.health.failures + 1 },
-      waitingRows: 0,
+      health: { state: 'failing', fault, since: down.since.toISOString(), failures: this.earlierFailures },
+      waitingRows: this.held.length,
     };
-    this.opts.onCommitFailed?.(reason);
+  }
+
+  private scheduleRestart(): void {
+    const down = this.down!;
+    const delays = this.opts.restartDelaysMs ?? RESTART_DELAYS_MS;
+    down.retryInMs = delays[Math.min(this.consecutiveRestarts, delays.length - 1)] ?? 5000;
+    this.consecutiveRestarts++;
+    down.timer = setTimeout(() => this.restart(down), down.retryInMs);
+  }
+
+  private restart(down: Down): void {
+    down.timer = null;
+    if (this.closing || this.down !== down) return;
+    // Both outcomes are handled here: nothing of a failed start may reject unheard (it would end the process, Node 20).
+    down.starting = LogClient.spawn(this.opts).then(
+      async ({ worker, databaseId }) => {
+        down.starting = null;
+        if (this.closing) {
+          await worker.terminate().catch(() => undefined);
+          return;
+        }
+        if (databaseId !== this._databaseId) this.opts.onCommitFailed?.(`the log file now has database id ${databaseId} (was ${this._databaseId})`);
+        this._databaseId = databaseId;
+        this.back(down, worker);
+      },
+      (err: unknown) => {
+        down.starting = null;
+        if (this.closing) return;
+        this.opts.onCommitFailed?.(`the log writer could not be started again: ${messageOf(err)}`);
+        this.scheduleRestart();
+      },
+    );
+  }
+
+  /** A new worker has the log open: it gets what waited, the cap in force and the images not kept. */
+  private back(down: Down, worker: Worker): void {
+    this.down = null;
+    this.worker = worker;
+    this.restartCount++;
+    this.upSince = Date.now();
+    this.attach(worker);
+    this.writer = {
+      health: { state: 'ok', fault: null, since: null, failures: this.earlierFailures },
+      waitingRows: 0,
+      maxWaitingRows: this.opts.storage.maxWaitingRows,
+      notRecorded: 0,
+    };
+    if (this.cap) this.send({ type: 'cap', maxBytes: this.cap.maxBytes });
+    const rows = this.held;
+    this.held = [];
+    for (const r of rows) this.unsettled.set(r.ticket!, r);
+    // resent: the dead worker may have committed some without saying so; the new one finds those in the file.
+    if (rows.length > 0) this.send({ type: 'append', rows, resent: true });
+    this.post();
+    this.tellWorker('back', down, rows.length);
     this.tellWriter();
-    for (const resolve of this.flushWaiters.splice(0)) resolve();
+  }
+
+  private tellWorker(state: LogWorkerChange['state'], down: Down | null = this.down, rows = this.held.length): void {
+    if (!down) return;
+    const change: LogWorkerChange = {
+      state,
+      reason: down.reason,
+      since: down.since.toISOString(),
+      at: new Date().toISOString(),
+      restarts: this.restartCount,
+      retryInMs: state === 'down' ? down.retryInMs : null,
+      waitingRows: rows,
+      notRecorded: this.notRecorded - down.notRecordedBefore,
+    };
+    for (const l of this.workerListeners) l(change);
   }
 
   private tellWriter(recovery?: WriterRecovery): void {
@@ -240,19 +471,37 @@ export class LogClient {
     for (const l of this.writerListeners) l(status, recovery);
   }
 
+  private settle(tickets: readonly number[]): void {
+    for (const t of tickets) this.unsettled.delete(t);
+  }
+
   private onMessage(m: FromLogWorker): void {
     switch (m.type) {
       case 'committed':
         this.committed += m.rows;
         this._lastSeq = m.lastSeq;
         this._lastFlushMs = m.flushMs;
+        // Committed in order: every row up to this ticket is on disk, or was refused (and said so).
+        for (const ticket of this.unsettled.keys()) {
+          if (ticket > m.throughTicket) break;
+          this.unsettled.delete(ticket);
+        }
         for (const l of this.commitListeners) l(m.rows, m.lastSeq);
+        return;
+      case 'refused':
+        this.refusedByWorkers += m.tickets.length;
+        this.settle(m.tickets);
+        return;
+      case 'present':
+        this.committed += m.tickets.length;
+        this.settle(m.tickets);
+        for (const l of this.commitListeners) l(m.tickets.length, this._lastSeq);
         return;
       case 'commit-failed':
         return this.opts.onCommitFailed?.(m.message);
       case 'writer': {
         const changed = m.status.health.state !== this.writer.health.state || m.recovery !== undefined;
-        this.writer = m.status;
+        this.writer = { ...m.status, health: { ...m.status.health, failures: m.status.health.failures + this.earlierFailures } };
         if (changed) this.tellWriter(m.recovery);
         return;
       }

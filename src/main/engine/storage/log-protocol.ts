@@ -13,12 +13,26 @@ export type ToLogWorker =
       readonly storage: StorageConfig;
       readonly upload: UploadConfig;
     }
-  | { readonly type: 'append'; readonly rows: readonly InspectionRow[] }
+  /**
+   * Rows to commit, each with its ticket. resent: rows a worker that died held uncommitted, sent to the next: one it committed
+   * before dying (its word lost with it) is found in the file and reported 'present' rather than written twice.
+   */
+  | { readonly type: 'append'; readonly rows: readonly InspectionRow[]; readonly resent?: boolean }
+  /** Kept images whose write failed (image-keeper.ts): their rows must not name them. */
+  | { readonly type: 'image-not-kept'; readonly images: readonly NotKeptImage[] }
   /** Commit what waits now (the audit trail or a test wants it on disk). */
   | { readonly type: 'flush' }
   /** The log file's cap changed (storage.maxDatabaseBytes; null: none). */
   | { readonly type: 'cap'; readonly maxBytes: number | null }
   | { readonly type: 'close' };
+
+export interface NotKeptImage {
+  /** Relative to the data dir, as the row names it. */
+  readonly path: string;
+  /** The row's capturedAt (ISO 8601): how its row is found. */
+  readonly capturedAt: string;
+  readonly bytes: number;
+}
 
 export interface StorageSweep {
   readonly imagesBytes: number;
@@ -30,7 +44,12 @@ export interface StorageSweep {
 export type FromLogWorker =
   | { readonly type: 'opened'; readonly databaseId: string }
   | { readonly type: 'open-failed'; readonly message: string }
-  | { readonly type: 'committed'; readonly rows: number; readonly lastSeq: number; readonly flushMs: number }
+  /** A batch is on disk; throughTicket: the ticket of its last row (every row with a ticket up to it is settled). */
+  | { readonly type: 'committed'; readonly rows: number; readonly lastSeq: number; readonly flushMs: number; readonly throughTicket: number }
+  /** Rows refused (the queue was full while commits failed, or the worker closed with them waiting): counted as not recorded. */
+  | { readonly type: 'refused'; readonly tickets: readonly number[] }
+  /** Rows sent again after a worker died that were in the file already. */
+  | { readonly type: 'present'; readonly tickets: readonly number[] }
   | { readonly type: 'commit-failed'; readonly message: string }
   /** The writer's state: on every change (with the recovery when commits land again) and with each status tick. */
   | { readonly type: 'writer'; readonly status: WriterStatus; readonly recovery?: WriterRecovery }

@@ -8,7 +8,8 @@
  *
  * Nothing that fails here may end the worker: a full disk fails the commit,
  * the batch bookkeeping and the retention alike, and each is reported and
- * tried again (issue 11, item 3).
+ * tried again (issue 11, item 3). Should it end all the same, the client
+ * starts another and sends it what this one held (log-client.ts).
  */
 import { parentPort } from 'node:worker_threads';
 import { AsideDrain } from '../upload/aside-drain';
@@ -21,8 +22,8 @@ import { applyDatabaseCap, reachedCap } from './database-cap';
 import { connectDatabase, findMovedAside, readDatabaseId, type SqliteDatabase } from './database';
 import { FileIdentity } from './file-identity';
 import { ImageRetention } from './image-retention';
-import { InspectionLog } from './inspection-log';
-import type { FromLogWorker, ToLogWorker } from './log-protocol';
+import { InspectionLog, type InspectionRow } from './inspection-log';
+import type { FromLogWorker, NotKeptImage, ToLogWorker } from './log-protocol';
 
 if (!parentPort) throw new Error('log-worker must run as a worker thread');
 const port = parentPort;
@@ -30,6 +31,8 @@ const send = (m: FromLogWorker): void => port.postMessage(m);
 
 const STATUS_EVERY_MS = 500;
 const SWEEP_EVERY_MS = 10_000;
+/** Kept images whose write failed and whose row is not yet in the file; past this, the oldest keep their path (a read finds none). */
+const MAX_NOT_KEPT = 10_000;
 
 let db: SqliteDatabase | null = null;
 let log: InspectionLog | null = null;
@@ -39,6 +42,42 @@ let outbox: Outbox | null = null;
 let targets: UploadTarget[] = [];
 let asides: AsideDrain[] = [];
 const timers: NodeJS.Timeout[] = [];
+/** Failed image writes whose row is not in the file yet, by path: the row is written without it (InspectionLog imageNotKept). */
+const notKept = new Map<string, NotKeptImage>();
+let dropImage: ((image: NotKeptImage) => boolean) | null = null;
+let isInFile: ((row: { capturedAt: string; frameId: number; origin: string }) => boolean) | null = null;
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/** An image whose write failed: its row, if in the file, forgets it now; else the row is written without it when it comes. */
+function imageNotKept(image: NotKeptImage): void {
+  try {
+    if (dropImage?.(image)) return;
+  } catch (err) {
+    send({ type: 'commit-failed', message: `cannot mark the image ${image.path} as not kept: ${message(err)}` });
+  }
+  notKept.set(image.path, image);
+  if (notKept.size > MAX_NOT_KEPT) notKept.delete(notKept.keys().next().value!);
+}
+
+/** Rows sent again after a worker died: those already in the file (committed by it, its word lost) are reported, not written twice. */
+function append(rows: readonly InspectionRow[], resent: boolean): void {
+  const refused: number[] = [];
+  const present: number[] = [];
+  for (const row of rows) {
+    let found = false;
+    if (resent) {
+      try {
+        found = isInFile?.(row) ?? false;
+      } catch {
+        found = false; // cannot tell: written (a row twice is better than a row lost)
+      }
+    }
+    if (found) present.push(row.ticket ?? 0);
+    else if (log && !log.append(row)) refused.push(row.ticket ?? 0);
+  }
+  if (present.length > 0) send({ type: 'present', tickets: present });
+  if (refused.length > 0) send({ type: 'refused', tickets: refused });
+}
 
 function sweep(): void {
   if (!retention || !outbox) return;
@@ -75,12 +114,22 @@ function open(m: Extract<ToLogWorker, { type: 'open' }>): void {
       file: { path: m.databasePath, identity: new FileIdentity(m.databasePath), capped: () => reachedCap(database) },
       onError: (err) => send({ type: 'commit-failed', message: err.message }),
       onCommitted: (c, rows) => {
-        for (const r of rows) if (r.imageBytes) images.added(r.imageBytes);
-        send({ type: 'committed', rows: c.rows, lastSeq: c.lastSeq, flushMs: c.flushMs });
+        // A row whose image failed was written without it (imageNotKept below): its bytes are not on disk.
+        for (const r of rows) if (r.imageBytes && !(r.imagePath && notKept.delete(r.imagePath))) images.added(r.imageBytes);
+        send({ type: 'committed', rows: c.rows, lastSeq: c.lastSeq, flushMs: c.flushMs, throughTicket: rows.at(-1)?.ticket ?? 0 });
         uploader?.poke();
       },
+      imageNotKept: (path) => notKept.has(path),
       onHealth: (status, recovery) => send({ type: 'writer', status, ...(recovery ? { recovery } : {}) }),
     });
+    const forget = database.prepare('UPDATE inspections SET image_path = NULL WHERE captured_at = ? AND image_path = ?');
+    dropImage = (image) => {
+      if (forget.run(image.capturedAt, image.path).changes === 0) return false;
+      images.forget(image.bytes);
+      return true;
+    };
+    const find = database.prepare('SELECT 1 FROM inspections WHERE captured_at = ? AND frame_id = ? AND origin = ? LIMIT 1');
+    isInFile = (row) => find.get(row.capturedAt, row.frameId, row.origin) !== undefined;
     const databaseId = readDatabaseId(database);
     outbox = new Outbox(new RowReader(database), new ProgressStore(database, ''), databaseId);
     targets = m.upload.targets.map((t) => createUploadTarget(t, m.stationId));
@@ -100,14 +149,15 @@ function open(m: Extract<ToLogWorker, { type: 'open' }>): void {
 
 async function close(): Promise<void> {
   for (const t of timers) clearInterval(t);
-  log?.close();
-  if (log) send({ type: 'writer', status: log.status() });
+  if (log) {
+    const lost = log.close();
+    if (lost.length > 0) send({ type: 'refused', tickets: lost.map((r) => r.ticket ?? 0) });
+    send({ type: 'writer', status: log.status() });
+  }
   await uploader?.stop();
   await Promise.allSettled(asides.map((a) => a.stop()));
   await Promise.allSettled(targets.map((t) => t.close()));
   db?.close();
-  send({ type: 'closed' });
-  port.close();
 }
 
 port.on('message', (m: ToLogWorker) => {
@@ -115,7 +165,9 @@ port.on('message', (m: ToLogWorker) => {
     case 'open':
       return open(m);
     case 'append':
-      for (const row of m.rows) log?.append(row);
+      return append(m.rows, m.resent === true);
+    case 'image-not-kept':
+      for (const image of m.images) imageNotKept(image);
       return;
     case 'flush':
       log?.flush();
@@ -126,6 +178,12 @@ port.on('message', (m: ToLogWorker) => {
       log?.flush();
       return;
     case 'close':
-      void close();
+      // Whatever fails in closing, the worker still says so and ends: an unhandled rejection would end it without a word.
+      close()
+        .catch((err: unknown) => send({ type: 'commit-failed', message: `closing the log failed: ${message(err)}` }))
+        .finally(() => {
+          send({ type: 'closed' });
+          port.close();
+        });
   }
 });

@@ -7,12 +7,14 @@
  * a technician's change is refused whole with a clear message
  * (StorageUnavailableError) rather than half applied; writes the station
  * makes on its own (events) are kept by their owner and tried again
- * (event-log.ts). Issue 11, item 3.
+ * (event-log.ts). Issue 11, item 3. Only the storage's own failures count
+ * (isStorageFault): a write refused for what it holds is no storage alarm,
+ * and is not tried again.
  */
 import type { SqliteDatabase } from './database';
 import { reachedCap } from './database-cap';
 import type { FileIdentity } from './file-identity';
-import { StorageUnavailableError, storageFaultOf, type StorageFault } from './storage-fault';
+import { isStorageFault, StorageUnavailableError, storageFaultOf, type StorageFault } from './storage-fault';
 import { WriteHealth, type WriteEpisode, type WriteHealthSnapshot } from './write-health';
 
 export interface MainWritesOptions {
@@ -24,6 +26,10 @@ export interface MainWritesOptions {
   readonly onRecovered?: (episode: WriteEpisode) => void;
   readonly now?: () => Date;
 }
+
+/** How a write the station makes on its own went: written; failed on the storage (keep it, try again); or rejected for itself. */
+export type WriteOutcome =
+  { readonly written: true } | { readonly written: false; readonly fault: StorageFault } | { readonly written: false; readonly rejected: Error };
 
 export class MainWrites {
   private readonly health: WriteHealth;
@@ -48,27 +54,39 @@ export class MainWrites {
    * failure becomes a StorageUnavailableError that names what was not applied. Other errors pass unchanged.
    */
   run<T>(what: string, write: () => T): T {
+    let value: T;
     try {
       this.options.identity?.assert();
-      const value = this.db.transaction(write)();
-      this.landed();
-      return value;
+      value = this.db.transaction(write)();
     } catch (err) {
       throw this.explain(what, err);
     }
+    this.landed();
+    return value;
   }
 
-  /** A write the station makes on its own: false when it failed (the caller keeps it and tries again later). */
+  /** A write the station makes on its own: false when it failed (see tryWrite: only a storage failure is worth another try). */
   attempt(write: () => void): boolean {
+    return this.tryWrite(write).written;
+  }
+
+  /**
+   * A write the station makes on its own, in one transaction. Only a failure of the storage (isStorageFault) counts as a
+   * fault in the connection's health (the storage alarm) and is worth another try; any other error (a value SQLite cannot
+   * bind, a constraint, a bug) is returned as `rejected`: the caller drops that write rather than retrying it forever.
+   */
+  tryWrite(write: () => void): WriteOutcome {
     try {
       this.options.identity?.assert();
       this.db.transaction(write)();
-      this.landed();
-      return true;
     } catch (err) {
-      this.health.failed(this.faultOf(err));
-      return false;
+      if (!isStorageFault(err, this.options.path)) return { written: false, rejected: err instanceof Error ? err : new Error(String(err)) };
+      const fault = this.faultOf(err);
+      this.health.failed(fault);
+      return { written: false, fault };
     }
+    this.landed();
+    return { written: true };
   }
 
   /**
@@ -76,8 +94,9 @@ export class MainWrites {
    * StorageUnavailableError naming `what`; anything else is returned as it was.
    */
   explain(what: string, err: unknown): Error {
+    // Only the storage's failures: an import's own ENOENT or EACCES is about the model's folder, and a constraint about the data.
+    if (!isStorageFault(err, this.options.path)) return err instanceof Error ? err : new Error(String(err));
     const fault = this.faultOf(err);
-    if (fault.kind === 'other') return err instanceof Error ? err : new Error(String(err));
     this.health.failed(fault);
     this.options.onRefused?.(what, fault);
     return new StorageUnavailableError(what, fault);

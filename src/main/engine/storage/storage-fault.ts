@@ -6,7 +6,7 @@
  * a file removed under a running station is noticed by file-identity.ts.
  * Issue 11, item 3: none of these may stop the line.
  */
-export type StorageFaultKind = 'full' | 'io' | 'read-only' | 'gone' | 'other';
+export type StorageFaultKind = 'full' | 'io' | 'read-only' | 'gone' | 'corrupt' | 'other';
 
 export interface StorageFault {
   readonly kind: StorageFaultKind;
@@ -20,7 +20,8 @@ function kindOf(code: string): StorageFaultKind {
   if (code === 'SQLITE_FULL' || code === 'ENOSPC') return 'full';
   if (code.startsWith('SQLITE_IOERR') || code === 'EIO') return 'io';
   if (code.startsWith('SQLITE_READONLY') || code === 'EROFS' || code === 'EACCES' || code === 'SQLITE_PERM') return 'read-only';
-  if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT') || code === 'ENOENT') return 'gone';
+  if (code === 'SQLITE_CANTOPEN' || code === 'ENOENT') return 'gone';
+  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) return 'corrupt';
   return 'other';
 }
 
@@ -50,9 +51,30 @@ function describe(kind: StorageFaultKind, file: string, code: string, detail: st
       return `the log cannot be written: ${file} or its disk is read-only (${code}); make it writable again`;
     case 'gone':
       return `the log file ${file} was removed, replaced or cannot be opened (${code}); put it back or restart the station to start a new one`;
+    case 'corrupt':
+      return `the log file ${file} is damaged (${code}: ${detail}); at its next start the station moves it aside and starts a new one`;
     case 'other':
       return `the log cannot be written: ${file} (${code}: ${detail})`;
   }
+}
+
+/** An error from the log's storage (SQLite's, or the station's own check), as opposed to one from the code that was writing. */
+export function isStorageError(err: unknown): boolean {
+  return err instanceof StorageFaultError || codeOf(err).startsWith('SQLITE_');
+}
+
+/** SQLite's transient refusals (another connection holds the lock, memory ran short): the storage's, and tried again. */
+const TRANSIENT = /^SQLITE_(BUSY|LOCKED|NOMEM|PROTOCOL)/;
+
+/**
+ * A failure of the storage itself (a full disk, an I/O error, a read-only, removed, damaged or locked file): counted in the
+ * writer's health and tried again. Anything else — a constraint, a value SQLite cannot bind, a TypeError from the writer's own
+ * code — is about what was written, not where: trying it again cannot help, and it must not raise the storage alarm.
+ */
+export function isStorageFault(err: unknown, file = 'the log'): boolean {
+  if (err instanceof StorageFaultError) return true;
+  if (!isStorageError(err)) return false;
+  return storageFaultOf(err, file).kind !== 'other' || TRANSIENT.test(codeOf(err));
 }
 
 /** A fault found without SQLite's help (the file vanished), thrown where a write would have gone. */

@@ -5,7 +5,9 @@
  * failing — says whether storage.whenFull puts the line in fail-safe, logs
  * each episode of a failing log when it ends (what waited and was committed,
  * what could not be recorded), and reports moved-aside databases being
- * uploaded. Issue 11, items 3 and 9.
+ * uploaded. Issue 11, items 3 and 9. Also logs each stop and return of the
+ * log worker (log-client.ts starts a new one), and rows an upload target
+ * said it already held (a silent drop made visible).
  */
 import type { StorageConfig } from '../../../shared/storage-config';
 import type { StationStatus } from '../../../shared/status';
@@ -14,7 +16,7 @@ import type { Logger } from '../logger';
 import type { AsideStatus } from '../upload/aside-drain';
 import type { EventLog } from './event-log';
 import type { WriterRecovery, WriterStatus } from './inspection-log';
-import type { LogClient } from './log-client';
+import type { LogClient, LogWorkerChange } from './log-client';
 import type { MainWrites } from './main-writes';
 import type { StorageFault } from './storage-fault';
 import type { WriteEpisode } from './write-health';
@@ -33,12 +35,18 @@ const CAP_ALARM = 'storage';
 const WRITE_ALARM = 'storage:write';
 
 const seconds = (from: string, to: string): string => ((Date.parse(to) - Date.parse(from)) / 1000).toFixed(1);
+/** Rows already at a target are logged at most this often per lane (a resent backlog would log every batch otherwise). */
+const ALREADY_PRESENT_EVENT_EVERY_MS = 60_000;
 
 export class StorageMonitor {
   /** Each moved-aside file's state when last seen, so each change is logged once. */
   private readonly asideStates = new Map<string, AsideStatus['state']>();
+  /** Per upload lane: rows already at the target when last logged, and when. */
+  private readonly alreadyPresentLogged = new Map<string, { count: number; at: number }>();
 
-  constructor(private readonly deps: StorageMonitorDeps) {}
+  constructor(private readonly deps: StorageMonitorDeps) {
+    deps.log.onWorkerChange((change) => this.onLogWorker(change));
+  }
 
   /** Non-null while decisions cannot be recorded and storage.whenFull is fail-safe: the reason every item is rejected. */
   failSafeReason(): string | null {
@@ -60,10 +68,35 @@ export class StorageMonitor {
     for (const lane of log.uploadStatus()) {
       const id = `upload:${lane.target}:${lane.stream}`;
       if (lane.failures >= 3)
-        alarms.raise(id, 'upload', 'warning', `upload of ${lane.stream} to ${lane.target} failing (${lane.pending} waiting): ${lane.lastError ?? 'no reason given'}`);
+        alarms.raise(
+          id,
+          'upload',
+          'warning',
+          `upload of ${lane.stream} to ${lane.target} failing (${lane.pending} waiting): ${lane.lastError ?? 'no reason given'}`,
+        );
       else alarms.clear(id);
     }
     for (const aside of log.asideStatus()) this.noteAside(aside);
+    this.noteAlreadyPresent();
+  }
+
+  /** The log worker stopped (a new one starts after a backoff), or runs again: each is an event, beside the storage alarm. */
+  onLogWorker(change: LogWorkerChange): void {
+    const { events, logger } = this.deps;
+    if (change.state === 'down') {
+      const message =
+        `${change.reason}: starting it again in ${(change.retryInMs! / 1000).toFixed(1)} s; ` +
+        `${change.waitingRows} decided row(s) wait in memory for it (up to ${this.deps.log.writerStatus().maxWaitingRows})`;
+      events.append({ at: new Date(change.at), kind: 'storage', severity: 'warning', message, data: change });
+      logger.error(message);
+      return;
+    }
+    const lost = change.notRecorded > 0 ? `; ${change.notRecorded} decided row(s) could not be kept while it was down` : '';
+    const message =
+      `the log writer runs again after ${seconds(change.since, change.at)} s (restart ${change.restarts}; it had stopped: ${change.reason}): ` +
+      `${change.waitingRows} decided row(s) that waited were sent to it${lost}`;
+    events.append({ at: new Date(change.at), kind: 'storage', severity: change.notRecorded > 0 ? 'warning' : 'info', message, data: change });
+    (change.notRecorded > 0 ? logger.warn : logger.info)(message);
   }
 
   /** The log worker's writer changed state: failing, or written again (with what waited and what was lost). */
@@ -102,7 +135,18 @@ export class StorageMonitor {
   /** The storage part of status.database. */
   databaseStatus(): Pick<
     StationStatus['database'],
-    'writes' | 'writeProblem' | 'failingSince' | 'whenFull' | 'maxWaitingRows' | 'rowsNotRecorded' | 'eventsWaiting' | 'eventsNotRecorded' | 'writeFailures' | 'movedAside'
+    | 'writes'
+    | 'writeProblem'
+    | 'failingSince'
+    | 'whenFull'
+    | 'maxWaitingRows'
+    | 'rowsNotRecorded'
+    | 'eventsWaiting'
+    | 'eventsNotRecorded'
+    | 'writeFailures'
+    | 'eventsRejected'
+    | 'logWriterRestarts'
+    | 'movedAside'
   > {
     const { log, writes, events, config } = this.deps;
     const writer = log.writerStatus();
@@ -119,7 +163,9 @@ export class StorageMonitor {
       eventsWaiting: events.status().waiting,
       eventsNotRecorded: events.status().notRecorded,
       writeFailures: writer.health.failures + main.failures,
-      movedAside: log.asideStatus().map(({ file, databaseId, state, unsent, sent, problem }) => ({ file, databaseId, state, unsent, sent, problem })),
+      eventsRejected: events.status().rejected,
+      logWriterRestarts: log.restarts,
+      movedAside: log.asideStatus().map(({ unsentAtStart: _atStart, ...aside }) => aside),
     };
   }
 
@@ -138,6 +184,22 @@ export class StorageMonitor {
     return `${fault.message}. ${writer.waitingRows} decided row(s) wait in memory (up to ${writer.maxWaitingRows})${lost}; ${policy}`;
   }
 
+  /** A lane whose target said it already held rows: a warning (at most one a minute per lane) with the count since start. */
+  private noteAlreadyPresent(): void {
+    const now = Date.now();
+    for (const lane of this.deps.log.uploadStatus()) {
+      const id = `${lane.target}:${lane.stream}`;
+      const logged = this.alreadyPresentLogged.get(id) ?? { count: 0, at: -Infinity };
+      if (lane.alreadyPresent <= logged.count || now - logged.at < ALREADY_PRESENT_EVENT_EVERY_MS) continue;
+      this.alreadyPresentLogged.set(id, { count: lane.alreadyPresent, at: now });
+      const message =
+        `${lane.alreadyPresent} ${lane.stream} row(s) sent to ${lane.target} since start were already there (same station, database id and seq) ` +
+        `and were not stored again: another database uploaded under this one's id (${this.deps.log.databaseId || 'the id from before ids'}), or a target restored from backup`;
+      this.deps.events.append({ at: new Date(), kind: 'upload', severity: 'warning', message, data: lane });
+      this.deps.logger.warn(message);
+    }
+  }
+
   private noteAside(aside: AsideStatus): void {
     const seen = this.asideStates.get(aside.file);
     if (seen === aside.state) return;
@@ -152,7 +214,12 @@ export class StorageMonitor {
     let message: string | null = null;
     let severity: 'info' | 'warning' = 'info';
     if (aside.state === 'drained' && (seen !== undefined || (aside.unsentAtStart ?? 0) > 0)) {
-      message = `every row of the moved-aside database ${aside.file} is uploaded (${aside.sent} sent from it); the file may be archived`;
+      const held =
+        aside.alreadyPresent > 0
+          ? `, ${aside.alreadyPresent} of them already at a target under the same key (not stored again: check that no other file was uploaded under database id ${aside.databaseId ?? '?'})`
+          : '';
+      severity = aside.alreadyPresent > 0 ? 'warning' : 'info';
+      message = `every row of the moved-aside database ${aside.file} is uploaded (${aside.sent} sent from it${held}); the file may be archived`;
     } else if (aside.state === 'unreadable') {
       severity = 'warning';
       message =

@@ -8,31 +8,38 @@
  * id, with fixed batches kept in the current database (progress-store.ts).
  * A file, or a stream, that cannot be read is reported: status and an event
  * name the file and how many rows it still holds unsent, when that is known.
+ *
+ * A file from before database ids (moved aside by an earlier version, so it
+ * has no database_identity table) is uploaded under an id of its own made
+ * from its name, never '': migration 7 gave '' to the database it found
+ * holding rows, and two files under (station, '', seq) collide — PostgreSQL
+ * drops one's rows as conflicts and an HTTP collector sees the same
+ * Idempotency-Key (issue 11, item 9, review).
  */
+import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import Database from 'better-sqlite3';
+import type { MovedAsideStatus } from '../../../shared/status';
 import type { UploadConfig } from '../../../shared/storage-config';
-import { readDatabaseId, type SqliteDatabase } from '../storage/database';
+import { readStoredDatabaseId, type SqliteDatabase } from '../storage/database';
 import { Outbox } from './outbox';
 import { ProgressStore, type BatchBounds, type ProgressFallback } from './progress-store';
 import { RowReader, STREAMS, type Stream } from './row-reader';
 import type { UploadTarget } from './targets';
 import { Uploader } from './uploader';
 
-export interface AsideStatus {
-  /** The moved-aside file. */
-  readonly file: string;
-  /** Its database id ('' for a file of a version before ids); null when it cannot be read. */
-  readonly databaseId: string | null;
-  /** draining: rows left to send; drained: every target has them all; unreadable: some cannot be read; no-targets: nothing to send them to. */
-  readonly state: 'draining' | 'drained' | 'unreadable' | 'no-targets';
-  /** Rows some target has yet to acknowledge; null when it cannot be known (the file cannot be read). */
-  readonly unsent: number | null;
-  /** Rows sent from it since the station started draining it. */
-  readonly sent: number;
+/** A moved-aside file as status shows it (the contract's shape, src/shared/status.ts), and what it held unsent when opened. */
+export interface AsideStatus extends MovedAsideStatus {
   /** Rows some target had yet to acknowledge when this start opened it (null: unknown), so a quick drain is still reported. */
   readonly unsentAtStart: number | null;
-  readonly problem: string | null;
+}
+
+/**
+ * The id a moved-aside file's rows are uploaded under: the one it holds (migration 7), or for a file from before ids one
+ * made from its name — stable across starts (the name holds when and why it was moved aside), and never ''.
+ */
+export function asideDatabaseId(db: SqliteDatabase, file: string): string {
+  return readStoredDatabaseId(db) ?? `aside:${createHash('sha256').update(basename(file)).digest('hex').slice(0, 16)}`;
 }
 
 /** What the moved-aside file says of its own upload; a table it lacks (an older file) says nothing was sent. */
@@ -92,7 +99,7 @@ export class AsideDrain {
     try {
       asideDb = new Database(file, { readonly: true, fileMustExist: true });
       const reader = new RowReader(asideDb);
-      const outbox = new Outbox(reader, new ProgressStore(db, basename(file), fileProgress(asideDb)), readDatabaseId(asideDb));
+      const outbox = new Outbox(reader, new ProgressStore(db, basename(file), fileProgress(asideDb)), asideDatabaseId(asideDb, file));
       // The uploader is made before the drain that owns it: its callback reaches the drain through this box.
       const box: { drain: AsideDrain | null } = { drain: null };
       const uploader = new Uploader(outbox, targets, config, batchSizeOf, { onUnreadable: (stream, err) => box.drain?.unreadable.set(stream, err.message) });
@@ -112,7 +119,7 @@ export class AsideDrain {
     const fileProblem = this.unreadable.get('file');
     if (!this.aside) {
       const state = fileProblem === undefined ? 'no-targets' : 'unreadable';
-      return { file: this.file, databaseId: null, state, unsent: null, sent: 0, unsentAtStart: null, problem: fileProblem ?? null };
+      return { file: this.file, databaseId: null, state, unsent: null, sent: 0, alreadyPresent: 0, unsentAtStart: null, problem: fileProblem ?? null };
     }
     const { outbox } = this.aside;
     let unsent: number | null = 0;
@@ -134,12 +141,14 @@ export class AsideDrain {
       state,
       unsent,
       sent,
+      alreadyPresent: this.aside.uploader.alreadyPresent,
       unsentAtStart: this.unsentAtStart,
       problem: problems.length > 0 ? problems.join('; ') : null,
     };
     if (state === 'drained') {
       this.final = status;
-      void this.stop();
+      // stop() closes the file, which may throw: a rejection left unhandled would end the log worker (Node 20).
+      this.stop().catch(() => undefined);
     }
     return status;
   }
@@ -149,7 +158,11 @@ export class AsideDrain {
     this.stopped ??= (async () => {
       if (!this.aside) return;
       await this.aside.uploader.stop();
-      this.aside.db.close();
+      try {
+        this.aside.db.close();
+      } catch {
+        // a read-only file that cannot be closed cleanly holds nothing to lose
+      }
     })();
     return this.stopped;
   }

@@ -17,6 +17,11 @@ export type OutboxBatch = StreamRows & {
   readonly databaseId: string;
   readonly firstSeq: number;
   readonly lastSeq: number;
+  /**
+   * Formed before this try (a retry, or found open at a start): the target may hold it already, so storing none of its rows
+   * is no sign of rows from elsewhere (uploader.ts counts alreadyPresent).
+   */
+  readonly resent: boolean;
 };
 
 export class Outbox {
@@ -43,13 +48,13 @@ export class Outbox {
   next(target: string, stream: Stream, limit: number, at: Date): OutboxBatch | null {
     const acknowledged = this.progress(target, stream).lastSeq;
     const open = this.store.openBatch(target, stream);
-    if (open && open.lastSeq > acknowledged) return this.batch(this.reader.range(stream, open.firstSeq, open.lastSeq), open);
+    if (open && open.lastSeq > acknowledged) return this.batch(this.reader.range(stream, open.firstSeq, open.lastSeq), open, true);
     if (open) this.store.dropBatch(target, stream);
     const rows = this.reader.after(stream, acknowledged, limit);
     if (rows.rows.length === 0) return null;
     const bounds: BatchBounds = { firstSeq: rows.rows[0]!.seq, lastSeq: rows.rows[rows.rows.length - 1]!.seq, rows: rows.rows.length };
     this.store.formBatch(target, stream, bounds, at);
-    return this.batch(rows, bounds);
+    return this.batch(rows, bounds, false);
   }
 
   acknowledged(target: string, batch: OutboxBatch, at: Date): void {
@@ -66,7 +71,7 @@ export class Outbox {
     return Math.min(...targets.map((t) => this.progress(t, stream).lastSeq));
   }
 
-  private batch(rows: StreamRows, bounds: BatchBounds): OutboxBatch {
-    return { ...rows, databaseId: this.databaseId, firstSeq: bounds.firstSeq, lastSeq: bounds.lastSeq };
+  private batch(rows: StreamRows, bounds: BatchBounds, resent: boolean): OutboxBatch {
+    return { ...rows, databaseId: this.databaseId, firstSeq: bounds.firstSeq, lastSeq: bounds.lastSeq, resent };
   }
 }

@@ -1,15 +1,17 @@
 /**
  * Reads the rows to upload from a log database, by seq: the next ones after
  * what a target acknowledged, or exactly the rows of a batch formed before
- * (fixed-batches.ts). One short statement each, no read transaction held
+ * (outbox.ts, its bounds kept by progress-store.ts). One short statement each, no read transaction held
  * open while sending (it would stop WAL checkpoints). The database may be a
  * moved-aside file opened read-only; a table it lacks (an old version's
  * file) has no rows, and a read that fails is a RowsUnreadableError.
  */
+import { UPLOAD_STREAMS } from '../../../shared/status';
 import type { SqliteDatabase } from '../storage/database';
 import type { InspectionDbRow } from '../storage/inspection-row';
 
-export const STREAMS = ['inspections', 'audit'] as const;
+/** The streams uploaded, as the status contract names them (src/shared/status.ts). */
+export const STREAMS = UPLOAD_STREAMS;
 export type Stream = (typeof STREAMS)[number];
 
 export interface InspectionRecord {
@@ -40,7 +42,8 @@ export interface AuditRecord {
   readonly reason: string | null;
 }
 
-export type StreamRows = { readonly stream: 'inspections'; readonly rows: readonly InspectionRecord[] } | { readonly stream: 'audit'; readonly rows: readonly AuditRecord[] };
+export type StreamRows =
+  { readonly stream: 'inspections'; readonly rows: readonly InspectionRecord[] } | { readonly stream: 'audit'; readonly rows: readonly AuditRecord[] };
 
 interface AuditDbRow {
   seq: number;

@@ -11,11 +11,20 @@ import type { HttpTargetConfig, PostgresTargetConfig, UploadTargetConfig } from 
 import type { AuditRecord, InspectionRecord, OutboxBatch } from './outbox';
 import { CONFLICT_KEY, checkTables, createOrUpgradeTables } from './postgres-schema';
 
+/** What a target said of a batch it acknowledged. */
+export interface SendResult {
+  /**
+   * Rows it stored anew; the rest it already held (ON CONFLICT DO NOTHING). null when it does not say (HTTP): the
+   * Idempotency-Key makes a resend safe there, but the collector's answer does not count rows.
+   */
+  readonly stored: number | null;
+}
+
 export interface UploadTarget {
   readonly id: string;
   readonly kind: string;
   /** Resolves once the target acknowledged every row of the batch. */
-  send(batch: OutboxBatch): Promise<void>;
+  send(batch: OutboxBatch): Promise<SendResult>;
   close(): Promise<void>;
 }
 
@@ -64,17 +73,23 @@ class PostgresTarget implements UploadTarget {
     return client;
   }
 
-  send(batch: OutboxBatch): Promise<void> {
+  send(batch: OutboxBatch): Promise<SendResult> {
     const sent = this.turn.then(() => this.sendNow(batch));
-    this.turn = sent.catch(() => undefined);
+    this.turn = sent.then(
+      () => undefined,
+      () => undefined,
+    );
     return sent;
   }
 
-  private async sendNow(batch: OutboxBatch): Promise<void> {
+  private async sendNow(batch: OutboxBatch): Promise<SendResult> {
     const client = await this.connect();
     try {
-      if (batch.stream === 'inspections') await this.insertInspections(client, batch.databaseId, batch.rows);
-      else await this.insertAudit(client, batch.databaseId, batch.rows);
+      const stored =
+        batch.stream === 'inspections'
+          ? await this.insertInspections(client, batch.databaseId, batch.rows)
+          : await this.insertAudit(client, batch.databaseId, batch.rows);
+      return { stored };
     } catch (err) {
       // A failed statement may leave the connection in doubt: start afresh next time.
       this.client = null;
@@ -83,9 +98,10 @@ class PostgresTarget implements UploadTarget {
     }
   }
 
-  private async insertInspections(client: pg.Client, databaseId: string, rows: readonly InspectionRecord[]): Promise<void> {
+  /** The rows stored anew (rowCount: those ON CONFLICT skipped are not counted). */
+  private async insertInspections(client: pg.Client, databaseId: string, rows: readonly InspectionRecord[]): Promise<number | null> {
     const col = <K extends keyof InspectionRecord>(k: K): InspectionRecord[K][] => rows.map((r) => r[k]);
-    await client.query(
+    const result = await client.query(
       `INSERT INTO ${this.table('inspections')} (station_id, database_id, seq, captured_at, frame_id, origin, model_name, model_version,
          reject_score, scores, decision, fail_safe_reason, decode_ms, preprocess_ms, inference_ms, decision_ms, total_ms)
        SELECT $1, $17, * FROM unnest($2::bigint[], $3::timestamptz[], $4::bigint[], $5::text[], $6::text[], $7::text[],
@@ -111,10 +127,11 @@ class PostgresTarget implements UploadTarget {
         databaseId,
       ],
     );
+    return result.rowCount;
   }
 
-  private async insertAudit(client: pg.Client, databaseId: string, rows: readonly AuditRecord[]): Promise<void> {
-    await client.query(
+  private async insertAudit(client: pg.Client, databaseId: string, rows: readonly AuditRecord[]): Promise<number | null> {
+    const result = await client.query(
       `INSERT INTO ${this.table('audit')} (station_id, database_id, seq, at, actor, subject, old, new, reason)
        SELECT $1, $9, * FROM unnest($2::bigint[], $3::timestamptz[], $4::text[], $5::text[], $6::jsonb[], $7::jsonb[], $8::text[])
        ON CONFLICT (${CONFLICT_KEY.audit}) DO NOTHING`,
@@ -130,6 +147,7 @@ class PostgresTarget implements UploadTarget {
         databaseId,
       ],
     );
+    return result.rowCount;
   }
 
   async close(): Promise<void> {
@@ -151,7 +169,7 @@ class HttpTarget implements UploadTarget {
     return this.config.id;
   }
 
-  async send(batch: OutboxBatch): Promise<void> {
+  async send(batch: OutboxBatch): Promise<SendResult> {
     const station = this.stationId;
     const body = batch.rows.map((r) => JSON.stringify({ station, database: batch.databaseId, stream: batch.stream, ...r })).join('\n') + '\n';
     const res = await fetch(this.config.url, {
@@ -167,6 +185,7 @@ class HttpTarget implements UploadTarget {
     });
     await res.arrayBuffer().catch(() => undefined);
     if (res.status < 200 || res.status >= 300) throw new Error(`${this.config.url} answered HTTP ${res.status}`);
+    return { stored: null };
   }
 
   async close(): Promise<void> {}

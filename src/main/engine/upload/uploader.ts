@@ -12,23 +12,23 @@
  * batch with the same key, and stored once.
  */
 import type { UploadConfig } from '../../../shared/storage-config';
-import { STREAMS, type Outbox, type Stream } from './outbox';
+import type { UploadLaneStatus } from '../../../shared/status';
+import { STREAMS, type Outbox, type OutboxBatch, type Stream } from './outbox';
 import { RowsUnreadableError } from './row-reader';
-import type { UploadTarget } from './targets';
+import type { SendResult, UploadTarget } from './targets';
 
-export interface UploadLaneStatus {
-  readonly target: string;
-  readonly kind: string;
-  readonly stream: Stream;
-  readonly sent: number;
-  readonly pending: number;
-  readonly lastSeq: number;
-  readonly lastSuccessAt: string | null;
-  readonly lastError: string | null;
-  readonly lastErrorAt: string | null;
-  /** idle: nothing to send; sending; retrying: waiting after a failure. */
-  readonly state: 'idle' | 'sending' | 'retrying';
-  readonly failures: number;
+/** A lane as status shows it: the contract's shape (src/shared/status.ts), typed once. */
+export type { UploadLaneStatus };
+
+/**
+ * Rows of an acknowledged batch that the target already held: a batch formed before this try may have been stored by an
+ * earlier one whose answer was lost, so none stored is no news there; any other shortfall is rows the target held under the
+ * same key before (another database's rows with the same id, as migration 7's '' for two files did).
+ */
+export function alreadyPresent(batch: Pick<OutboxBatch, 'resent' | 'rows'>, result: SendResult): number {
+  if (result.stored === null) return 0;
+  const missing = Math.max(0, batch.rows.length - result.stored);
+  return batch.resent && result.stored === 0 ? 0 : missing;
 }
 
 /** Full jitter: a random delay in [0, min(cap, base × 2^attempt)). */
@@ -43,6 +43,8 @@ interface Lane {
   failures: number;
   /** The last failure when it could not be written to the log (a full disk), so status still says why. */
   unrecordedError: { readonly message: string; readonly at: string } | null;
+  /** Rows the target said it already held, since start. */
+  alreadyPresent: number;
 }
 
 export interface UploaderOptions {
@@ -69,11 +71,25 @@ export class Uploader {
     private readonly batchSizeOf: (target: UploadTarget) => number,
     private readonly options: UploaderOptions = {},
   ) {
-    this.lanes = targets.flatMap((target) => STREAMS.map((stream): Lane => ({ target, stream, state: 'idle', failures: 0, unrecordedError: null })));
+    this.lanes = targets.flatMap((target) =>
+      STREAMS.map((stream): Lane => ({ target, stream, state: 'idle', failures: 0, unrecordedError: null, alreadyPresent: 0 })),
+    );
   }
 
   start(): void {
-    for (const lane of this.lanes) this.running.push(this.run(lane));
+    // run() catches what it awaits; this catch is for the unforeseen, since an unhandled rejection ends the log worker (Node 20).
+    for (const lane of this.lanes)
+      this.running.push(
+        this.run(lane).catch((err: unknown) => {
+          lane.state = 'idle';
+          lane.unrecordedError = { message: `the upload lane stopped: ${err instanceof Error ? err.message : String(err)}`, at: new Date().toISOString() };
+        }),
+      );
+  }
+
+  /** Rows the targets said they already held, since start, over every lane. */
+  get alreadyPresent(): number {
+    return this.lanes.reduce((n, lane) => n + lane.alreadyPresent, 0);
   }
 
   /** New rows were committed: idle lanes look now rather than at their next poll. */
@@ -98,6 +114,7 @@ export class Uploader {
         lastErrorAt: localNewer ? local.at : p.lastErrorAt,
         state: lane.state,
         failures: lane.failures,
+        alreadyPresent: lane.alreadyPresent,
       };
     });
   }
@@ -145,12 +162,14 @@ export class Uploader {
         continue;
       }
       lane.state = 'sending';
+      let result: SendResult;
       try {
-        await target.send(batch);
+        result = await target.send(batch);
       } catch (err) {
         await this.retryAfter(lane, (err as Error).message);
         continue;
       }
+      lane.alreadyPresent += alreadyPresent(batch, result);
       try {
         this.outbox.acknowledged(target.id, batch, new Date());
         lane.failures = 0;

@@ -262,10 +262,30 @@ export function DiagnosticsPage() {
               ['database', database.path],
               ['size', `${formatBytes(database.sizeBytes)} + ${formatBytes(database.imagesBytes)} of kept images`],
               ['rows written', database.rowsWritten],
-              ['waiting to be written', database.pendingRows],
+              ['waiting to be written', `${database.pendingRows} (at most ${database.maxWaitingRows} while writes fail)`],
               ['last commit', `${formatMs(database.lastFlushMs)} ms`],
+              ['writes', database.writes === 'ok' ? 'ok' : `failing since ${formatTime(database.failingSince)}: ${database.writeProblem ?? ''}`],
+              ['while writes fail', database.whenFull === 'fail-safe' ? 'every item is rejected (fail-safe)' : 'items are decided as usual (keep-deciding)'],
+              ['decided rows not recorded', database.rowsNotRecorded],
+              ['events waiting / not recorded', `${database.eventsWaiting} / ${database.eventsNotRecorded}`],
+              ['failed writes', database.writeFailures],
+              ['database id', database.databaseId === '' ? 'from before ids' : database.databaseId],
             ]}
           />
+          {database.movedAside.length > 0 && (
+            <Facts
+              rows={database.movedAside.map((a): [string, string] => [
+                `moved aside: ${a.file}`,
+                a.state === 'draining'
+                  ? `uploading: ${a.unsent ?? '?'} row(s) to send, ${a.sent} sent`
+                  : a.state === 'drained'
+                    ? `uploaded (${a.sent} sent from it)`
+                    : a.state === 'no-targets'
+                      ? 'kept (no upload target)'
+                      : `cannot be read: ${a.problem ?? ''}; ${a.unsent ?? 'unknown'} row(s) not uploaded`,
+              ])}
+            />
+          )}
           {upload.length === 0 ? (
             <p className="muted">No upload targets configured.</p>
           ) : (

@@ -7,8 +7,12 @@
  */
 import type { SensorsConfig } from '../../../../shared/sensor-config';
 
-/** Oldest allowed newest-reading age per channel, ms, for the channels the sources provide. */
-export function maxReadingAges(config: SensorsConfig): Map<string, number> {
+/**
+ * Oldest allowed newest-reading age per channel, ms: for the channels the sources provide, and for every
+ * channel the model's features read (one no source provides comes from elsewhere, or never: either way it
+ * must be fresh). A channel only an environmental rule reads, and no source provides, is not waited for.
+ */
+export function maxReadingAges(config: SensorsConfig, featureChannels: Iterable<string> = []): Map<string, number> {
   const windowMs = (config.windowSamples / config.sampleRateHz) * 1000;
   const base = config.staleMs ?? windowMs;
   const ages = new Map<string, number>();
@@ -20,6 +24,7 @@ export function maxReadingAges(config: SensorsConfig): Map<string, number> {
     else if (source.kind === 'modbus') for (const reg of source.registers) allow(reg.channel, Math.max(base, 2 * source.pollMs + source.timeoutMs));
     else for (const channel of Object.keys(source.channels)) allow(channel, Math.max(base, 1000));
   }
+  for (const channel of featureChannels) if (!ages.has(channel)) allow(channel, base);
   return ages;
 }
 

@@ -1,0 +1,65 @@
+/**
+ * The event log on a log that cannot be written (issue 11, item 3): append()
+ * never throws (it is called from timers), events wait in memory up to a
+ * bound and the rest are counted, and once the file can grow again they are
+ * written in order, with one more event saying how many were lost.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { applyDatabaseCap } from '../../../src/main/engine/storage/database-cap';
+import { openDatabase } from '../../../src/main/engine/storage/database';
+import { EventLog } from '../../../src/main/engine/storage/event-log';
+import { MainWrites } from '../../../src/main/engine/storage/main-writes';
+import { StorageUnavailableError } from '../../../src/main/engine/storage/storage-fault';
+import type { WriteEpisode } from '../../../src/main/engine/storage/write-health';
+import { useTempDirs } from '../../helpers/temp-dir';
+import { waitFor } from '../../helpers/wait';
+
+describe('EventLog and MainWrites on a full log', () => {
+  const tempDir = useTempDirs();
+
+  it('keeps events in memory up to its bound, counts the rest, and writes them in order once there is room', async () => {
+    const path = join(tempDir(), 'log.sqlite');
+    const db = openDatabase(path);
+    const recovered: WriteEpisode[] = [];
+    const writes = new MainWrites(db, { path, onRecovered: (e) => recovered.push(e) });
+    const events = new EventLog(db, writes);
+    applyDatabaseCap(db, 1);
+    // Each message needs a page of its own, so none fits in the pages the file has.
+    const message = (i: number): string => `event ${i} ${'x'.repeat(5000)}`;
+    for (let i = 1; i <= 1005; i++) events.append({ at: new Date(), kind: 'test', severity: 'info', message: message(i) });
+    expect(events.status()).toEqual({ waiting: 1000, notRecorded: 5 });
+    expect(writes.snapshot()).toMatchObject({ state: 'failing', fault: { kind: 'full' } });
+
+    applyDatabaseCap(db, null);
+    await waitFor('the events written', () => events.status().waiting === 0, 5000);
+    const rows = db.prepare('SELECT message FROM events ORDER BY seq').all() as { message: string }[];
+    expect(rows).toHaveLength(1001);
+    expect(rows.slice(0, 1000).map((r) => r.message.split(' ', 2).join(' '))).toEqual(Array.from({ length: 1000 }, (_, i) => `event ${i + 1}`));
+    expect(rows[1000]!.message).toMatch(/^5 event\(s\) could not be recorded/);
+    expect(recovered).toHaveLength(1);
+    expect(writes.snapshot().state).toBe('ok');
+    events.close();
+    db.close();
+  });
+
+  it('refuses a technician’s change whole with the reason, and passes other errors unchanged', () => {
+    const path = join(tempDir(), 'log.sqlite');
+    const db = openDatabase(path);
+    const refused: string[] = [];
+    const writes = new MainWrites(db, { path, onRefused: (what) => refused.push(what) });
+    applyDatabaseCap(db, 1);
+    const insert = db.prepare("INSERT INTO settings (key, value_json, updated_at, updated_by) VALUES (?, ?, 't', 'a')");
+    const change = (): void =>
+      writes.run('the thresholds change', () => {
+        insert.run('small', '{}');
+        insert.run('large', JSON.stringify('y'.repeat(20_000)));
+      });
+    expect(change).toThrow(StorageUnavailableError);
+    expect(change).toThrow(/^the thresholds change was not applied: the log file is full: .*log\.sqlite reached its cap/);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM settings').get()).toEqual({ n: 0 }); // not half applied
+    expect(refused).toEqual(['the thresholds change', 'the thresholds change']);
+    expect(() => writes.run('a bad change', () => insert.run('k', null))).toThrow(/NOT NULL constraint failed/);
+    db.close();
+  });
+});
