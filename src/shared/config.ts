@@ -123,7 +123,12 @@ export const StationConfigSchema = z
          * the station holds a model's bytes a few times over during a load; an ONNX file cannot exceed 2 GiB
          * (protobuf's limit). A manifest and a labels file may be at most 1 MiB each, whatever this says.
          */
-        maxFileBytes: z.number().int().min(MIB).max(2 * GIB).default(DEFAULT_MODEL_MAX_FILE_BYTES),
+        maxFileBytes: z
+          .number()
+          .int()
+          .min(MIB)
+          .max(2 * GIB)
+          .default(DEFAULT_MODEL_MAX_FILE_BYTES),
       })
       .strict()
       .default({ loadMemoryMiB: 2048, loadTimeoutS: 120, maxFileBytes: DEFAULT_MODEL_MAX_FILE_BYTES }),

@@ -5,6 +5,10 @@
  * - two tiny model bombs (a ConstantOfShape and a run-time Expand to
  *   60000×60000 floats, 14.4 GB) ended the station on import: now the first
  *   load runs in a capped child process and the model is refused;
+ * - bombs a warm-up on zeros at batch 1 does not set off (an Expand sized by
+ *   the input's largest value, one sized by the batch): the probe runs the
+ *   line's batch on the extremes of what preprocessing gives;
+ * - a multi-GB file on the stick: refused from its size, never read;
  * - external data hidden in an If branch, a Constant attribute, a sparse
  *   initializer made ONNX Runtime open package.json: now refused, naming where;
  * - imports from anywhere, and manifests whose files lead out of their folder:
@@ -14,7 +18,7 @@
  * (decisions increase) and the active model is the one it was.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -22,8 +26,10 @@ import type { StationStatus } from '../../src/shared/status';
 import { ModelImportError } from '../../src/main/engine/models/model-import';
 import type { StationEngine } from '../../src/main/engine/station-engine';
 import {
+  batchSizedBomb,
   constantOfShapeBomb,
   expandBomb,
+  inputSizedBomb,
   externalInConstant,
   externalInIfBranch,
   externalInSparseInitializer,
@@ -143,6 +149,74 @@ describe('attacks with model files and paths', () => {
       db.close();
       expect(rows).toHaveLength(3);
       for (const r of rows) expect(r).toMatchObject({ cap_mib: 2048, peak_mib: expect.any(Number) });
+    });
+  });
+
+  describe('what a probe on zeros at batch 1 did not see (item 5, review)', () => {
+    it('refuses a model whose Expand is sized by ReduceMax of its input (nothing on zeros, gigabytes on a bright frame), and the station keeps deciding', async () => {
+      const stick = tempDir();
+      const engine = await station(stick);
+      const bomb = inputSizedBomb();
+      const { message, ms, peakRssMiB } = await refusedImport(engine, pkg(join(stick, 'input-sized'), bomb));
+      expect(message).toMatch(/^model bomb-input-sized 1\.0\.0 \(.*\) needs more than 2048 MiB to load \(model\.loadMemoryMiB\): refused$/);
+      expect(ms).toBeLessThan(10_000);
+      expect(peakRssMiB).toBeLessThan(1024);
+      expect(engine.listModels()).toEqual([]);
+      expect(engine.recentEvents(5).find((e) => e.kind === 'model')?.message).toMatch(/bomb-input-sized .* needs more than 2048 MiB/);
+    });
+
+    it('probes at the batch the line uses: a model that fits frame by frame is refused for batches of 8, at import and at activation', async () => {
+      const stick = tempDir();
+      const throughput = { providers: ['cpu' as const], intraOpThreads: 1, mode: 'throughput' as const, maxBatch: 8 };
+      const engine = await start(tempDir(), {
+        source: { kind: 'replay', fps: 20 },
+        model: { importRoots: [stick], loadMemoryMiB: 512 },
+        inference: throughput,
+      });
+      expect(engine.getStatus().model).toMatchObject({ mode: 'throughput', batchSize: 8 });
+      // 160 MiB an item: 1.25 GiB at batch 8.
+      const source = pkg(join(stick, 'per-item'), batchSizedBomb());
+      expect((await refusedImport(engine, source)).message).toMatch(
+        /model bomb-batch-sized 1\.0\.0 .* needs more than 512 MiB to load and run at batch 8 \(model\.loadMemoryMiB; inference\.maxBatch\): refused/,
+      );
+      // Frame by frame it fits, and is imported.
+      await engine.applyInferenceSettings({ ...throughput, mode: 'latency' }, 'tech', 'frame by frame');
+      const { model } = await engine.importModel(source, 'tech');
+      // Back to batches: its pass at batch 1 does not let it onto the line at batch 8.
+      await engine.applyInferenceSettings(throughput, 'tech', 'batches again');
+      const before = activeModel(engine);
+      const decidedBefore = decided(engine.getStatus());
+      await expect(engine.activateModel(model.id, 'tech', null)).rejects.toThrow(
+        /model bomb-batch-sized 1\.0\.0 .* needs more than 512 MiB to load and run at batch 8 \(model\.loadMemoryMiB; inference\.maxBatch\): refused/,
+      );
+      expect(activeModel(engine)).toEqual(before);
+      expect(engine.getStatus().model).toMatchObject({ name: 'demo-cherry', batchSize: 8 });
+      await waitFor('the line to keep deciding', () => decided(engine.getStatus()) > decidedBefore + 5, 15_000);
+    });
+  });
+
+  describe('file sizes (review)', () => {
+    it('refuses a 3 GiB model file on the stick from its size, before reading it, and a 2 GiB manifest too; the station keeps deciding', async () => {
+      const stick = tempDir();
+      const engine = await station(stick);
+      const huge = pkg(join(stick, 'huge'), tinyCnn({ name: 'huge', version: '1.0.0' }));
+      truncateSync(join(huge, 'model.onnx'), 3 * 1024 ** 3);
+      const rss = process.memoryUsage.rss() / 1024 / 1024;
+      const { message, ms, peakRssMiB } = await refusedImport(engine, huge);
+      expect(message).toBe(
+        `model file ${join(huge, 'model.onnx')} is 3072.0 MiB (3221225472 bytes), more than model.maxFileBytes (1073741824 bytes): refused before reading it`,
+      );
+      expect(ms).toBeLessThan(1000);
+      expect(peakRssMiB - rss).toBeLessThan(128);
+
+      const bigManifest = pkg(join(stick, 'big-manifest'), tinyCnn({ name: 'big-manifest', version: '1.0.0' }));
+      truncateSync(join(bigManifest, 'manifest.json'), 2 * 1024 ** 3);
+      expect((await refusedImport(engine, bigManifest)).message).toMatch(
+        /manifest\.json is 2048\.0 MiB \(2147483648 bytes\), more than the 1048576 bytes \(1 MiB\) a model manifest may have: refused before reading it/,
+      );
+      const listed = await engine.importCandidates();
+      expect(listed.unreadable.map((u) => u.path)).toEqual([join(bigManifest, 'manifest.json')]);
+      expect(engine.listModels()).toEqual([]);
     });
   });
 

@@ -7,8 +7,12 @@
  *   keeps deciding, the storage alarm says what is wrong, storage.whenFull
  *   applies (fail-safe: every item rejected; keep-deciding: not), what waits
  *   in memory is bounded and what could not be kept is counted and logged, a
- *   technician's change is refused whole, and when room returns the alarm
- *   clears and every row that waited is in the file, once;
+ *   technician's change asked through the API (dispatch, a signed-in session,
+ *   a reason the contract allows) is refused whole once the file is filled to
+ *   its last page, and when room returns the alarm clears and every row that
+ *   waited is in the file, once;
+ * - a log worker that dies: started again, the alarm while it is down, every
+ *   decided row in the file once;
  * - a collector that stores a batch and answers after the client gave up:
  *   exactly one row per item;
  * - a corrupt database moved aside, against the HTTP collector and a real
@@ -21,13 +25,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { StationConfigInput } from '../../src/shared/config';
+import { DEMO_PIN, DEMO_TECHNICIAN } from '../../src/shared/access-config';
+import { StationConfigSchema, type StationConfigInput } from '../../src/shared/config';
 import type { StationStatus } from '../../src/shared/status';
-import type { StationEngine } from '../../src/main/engine/station-engine';
+import { createBoundaryCounters, dispatch } from '../../src/main/engine/api/dispatch';
+import { createApiHandlers } from '../../src/main/engine/api/handlers';
+import { resolvePaths } from '../../src/main/engine/config-loader';
+import { sourceWorkerEntries, type WorkerEntry } from '../../src/main/engine/inference/worker-entry';
+import { silentLogger } from '../../src/main/engine/logger';
+import { StationEngine } from '../../src/main/engine/station-engine';
+import { fillAuditToCap } from '../engine/storage/fill-to-cap';
 import { writePackage } from '../fixtures/test-models';
 import { startEngine } from '../helpers/engine';
 import { startIngestServer } from '../helpers/ingest-server';
-import { DEMO_MODEL_DIR } from '../helpers/paths';
+import { DEMO_MODEL_DIR, LAYOUT, ROOT } from '../helpers/paths';
 import { startPostgres, type Postgres } from '../helpers/postgres';
 import { useTempDirs } from '../helpers/temp-dir';
 import { waitFor } from '../helpers/wait';
@@ -46,6 +57,22 @@ function readLog<T>(dataDir: string, sql: string, file = 'linesight.sqlite'): T[
 
 const MAX_WAITING = 100;
 
+/** The real log worker that ends when a file named exit-log-worker appears in the data dir (test/engine/storage). */
+const EXITING_LOG_WORKER: WorkerEntry = { file: join(ROOT, 'test', 'engine', 'storage', 'exiting-log-worker.ts'), execArgv: ['--require', 'tsx/cjs'] };
+
+/**
+ * The API as a client reaches it: the contract's checks (dispatch), the engine's handlers, a connection's session signed in
+ * as the technician. What a request can carry is what the contract allows (a reason of at most 500 characters).
+ */
+async function technicianApi(engine: StationEngine): Promise<(op: string, payload: unknown) => ReturnType<typeof dispatch>> {
+  const handlers = createApiHandlers(engine);
+  const counters = createBoundaryCounters();
+  const session = engine.sessions.open('websocket', 'attack-test');
+  const signedIn = await dispatch(handlers, 'signIn', { name: DEMO_TECHNICIAN.name, pin: DEMO_PIN }, counters, session);
+  expect(signedIn).toMatchObject({ ok: true, value: { role: 'technician' } });
+  return (op, payload) => dispatch(handlers, op, payload, counters, session);
+}
+
 /** The replay finished, every row is committed, and every lane has sent through the last one. */
 const allUploaded = (s: StationStatus): boolean =>
   s.source.state === 'finished' &&
@@ -59,8 +86,18 @@ describe('attacks on storage and upload', () => {
   afterEach(async () => {
     for (const c of cleanup.splice(0).reverse()) await c();
   });
-  const start = async (dataDir: string, config: StationConfigInput): Promise<StationEngine> => {
-    const engine = await startEngine(dataDir, { sensors: { sources: [] }, ...config });
+  const start = async (dataDir: string, config: StationConfigInput, logWorker?: WorkerEntry): Promise<StationEngine> => {
+    const engine = logWorker
+      ? await StationEngine.start({
+          config: resolvePaths(StationConfigSchema.parse({ sensors: { sources: [] }, ...config, inference: { providers: ['cpu'] } }), dataDir, LAYOUT),
+          modelDir: LAYOUT.defaultModelDir,
+          databasePath: join(dataDir, 'linesight.sqlite'),
+          dataDir,
+          logger: silentLogger,
+          workers: { ...sourceWorkerEntries(), log: logWorker },
+          app: LAYOUT,
+        })
+      : await startEngine(dataDir, { sensors: { sources: [] }, ...config });
     cleanup.push(() => engine.stop()); // a second stop() does nothing
     return engine;
   };
@@ -87,11 +124,13 @@ describe('attacks on storage and upload', () => {
     if (opts.policy === 'fail-safe') {
       await waitFor('the fail-safe', () => engine.getStatus().failSafe.engaged);
       expect(engine.getStatus().failSafe.reasons.join('; ')).toMatch(/decisions cannot be recorded/);
-      // A technician's change that cannot be written is refused whole.
+      // A technician's change that cannot be written is refused whole, asked as a client asks it. Under max_page_count a
+      // write that fits in the file's free pages, or in the room on its table's last page, still lands: fill both first.
       const before = engine.getStatus().thresholds;
-      // A reason long enough to need a page of its own: under max_page_count, a write that fits in pages the file has still lands.
-      const reason = `during the full disk: ${'a very long explanation '.repeat(400)}`;
-      expect(() => engine.setThresholds({ pit: 0.6, maybe: 0.3 }, 'tech-anna', reason)).toThrow(/the thresholds change was not applied: .*(full|cap)/);
+      fillAuditToCap(join(dataDir, 'linesight.sqlite'));
+      const api = await technicianApi(engine);
+      const reply = await api('setThresholds', { thresholds: { pit: 0.6, maybe: 0.3 }, reason: 'during the full disk' });
+      expect(reply).toEqual({ ok: false, error: expect.stringMatching(/^setThresholds failed: the thresholds change was not applied: .*(full|cap)/) });
       expect(engine.getStatus().thresholds).toEqual(before);
     }
 
@@ -185,17 +224,23 @@ describe('attacks on storage and upload', () => {
       bytes: readFileSync(join(DEMO_MODEL_DIR, 'model.onnx')),
       manifest: { ...manifest, name: 'cherry-line', version: '2.0.0' } as never,
     });
-    const imported = await engine.importModel(source, 'tech-anna');
+    const api = await technicianApi(engine);
+    const imported = await api('importModel', { source });
+    expect(imported.ok).toBe(true);
+    const id = (imported as { value: { model: { id: number } } }).value.model.id;
+    // The file cannot grow and its last pages are full: the activation and its audit entry cannot be written.
     engine.setDatabaseCap(1);
-    // A reason that needs a page of its own: the file cannot grow, so the activation and its audit cannot be written.
-    const reason = `new season: ${'a long explanation of why '.repeat(400)}`;
-    await expect(engine.activateModel(imported.model.id, 'tech-anna', reason)).rejects.toThrow(/the model activate was not applied: the log file is full/);
+    fillAuditToCap(join(dataDir, 'linesight.sqlite'));
+    expect(await api('activateModel', { id, reason: 'new season' })).toEqual({
+      ok: false,
+      error: expect.stringMatching(/^activateModel failed: the model activate was not applied: the log file is full/),
+    });
     expect(engine.getStatus().model).toMatchObject({ name: 'demo-cherry', registryId: null, state: 'ready' });
     expect(engine.modelHistory(10)).toEqual([]);
     await waitFor('decisions on the running model', () => engine.getRecentInspections(1)[0]?.modelVersion === manifest['version']);
     engine.setDatabaseCap(null);
-    await engine.activateModel(imported.model.id, 'tech-anna', 'new season');
-    expect(engine.getStatus().model).toMatchObject({ name: 'cherry-line', version: '2.0.0', registryId: imported.model.id });
+    expect(await api('activateModel', { id, reason: 'new season' })).toMatchObject({ ok: true });
+    expect(engine.getStatus().model).toMatchObject({ name: 'cherry-line', version: '2.0.0', registryId: id });
     const events = engine.recentEvents(50).map((e) => e.message);
     expect(events.some((m) => /the model activate was not applied: the log file is full/.test(m))).toBe(true);
   });
@@ -236,6 +281,39 @@ describe('attacks on storage and upload', () => {
       message: /the disk holding the log is full: .*linesight\.sqlite/,
       policy: 'fail-safe',
     });
+  });
+
+  it('a log worker that dies is started again: the alarm while it is down, then cleared, and every decided row in the file once', async () => {
+    const dataDir = tempDir();
+    const engine = await start(dataDir, { source: { kind: 'replay', fps: 40 }, storage: { flushIntervalMs: 50 } }, EXITING_LOG_WORKER);
+    await waitFor('rows on disk', () => engine.getStatus().database.rowsWritten >= 20, 20_000);
+    writeFileSync(join(dataDir, 'exit-log-worker'), '');
+    const down = await waitFor('the storage alarm', () => {
+      const s = engine.getStatus();
+      return s.database.writes === 'failing' && /the log writer stopped \(exit code 7\); it is started again/.test(storageAlarm(s)?.message ?? '') && s;
+    });
+    expect(down.database.logWriterRestarts).toBe(0);
+    const back = await waitFor(
+      'the writer back and the alarm cleared',
+      () => {
+        const s = engine.getStatus();
+        return s.database.logWriterRestarts === 1 && s.database.writes === 'ok' && !storageAlarm(s) && s;
+      },
+      20_000,
+    );
+    await waitFor('decisions committed by the new writer', () => engine.getStatus().database.rowsWritten > back.database.rowsWritten + 20, 20_000);
+    await engine.stop();
+    expect(engine.getStatus().database).toMatchObject({ rowsNotRecorded: 0, pendingRows: 0 });
+
+    // Before, while it was down and after: every decision is in the file, once.
+    const frames = readLog<{ frame_id: number; n: number }>(dataDir, 'SELECT frame_id, COUNT(*) AS n FROM inspections GROUP BY frame_id ORDER BY frame_id');
+    expect(frames.filter((f) => f.n > 1)).toEqual([]);
+    const ids = frames.map((f) => f.frame_id);
+    expect(ids).toEqual(Array.from({ length: ids.length }, (_, i) => ids[0]! + i));
+    expect(ids.length).toBe(decided(engine.getStatus()));
+    const events = readLog<{ message: string }>(dataDir, "SELECT message FROM events WHERE kind = 'storage' ORDER BY seq").map((e) => e.message);
+    expect(events.join('\n')).toMatch(/the log writer stopped \(exit code 7\): starting it again in 0\.5 s/);
+    expect(events.join('\n')).toMatch(/the log writer runs again after [\d.]+ s \(restart 1; .*\): \d+ decided row\(s\) that waited were sent to it/);
   });
 
   it('a collector that stores a batch and answers after the client gave up ends with exactly one row per item', async () => {

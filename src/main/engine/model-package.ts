@@ -60,7 +60,7 @@ export const MANIFEST_FILE = 'manifest.json';
 
 /** A manifest or a labels file is at most this long, whatever model.maxFileBytes says. */
 export const MAX_TEXT_FILE_BYTES = 1024 * 1024;
-/** Read and hashed in pieces of this size: ~4 ms of hashing a piece here, so a large file never holds the event loop for long. */
+/** Read and hashed in pieces of this size (a few ms of hashing each here), so a large file never holds the event loop for long. */
 const READ_PIECE_BYTES = 1024 * 1024;
 
 export interface PackageReadOptions {

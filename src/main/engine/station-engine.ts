@@ -206,7 +206,7 @@ export class StationEngine {
       onRecovered: (episode) => this.storageMonitor.onMainRecovered(episode),
     });
     // An event refused for itself (data that cannot be serialised) is logged and dropped, never retried (issue 11, review).
-    this.events = new EventLog(db, this.writes, (e, reason) => settings.logger.warn(`event "${e.message}" (${e.kind}): ${reason}`));
+    this.events = new EventLog(db, this.writes, (e, reason) => settings.logger.warn(`event "${String(e.message)}" (${String(e.kind)}): ${reason}`));
     this.audit = new AuditTrail(db);
     this.alarms = new AlarmBoard((change) => this.onAlarm(change));
     this.storageMonitor = new StorageMonitor({

@@ -119,6 +119,30 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('9 keys model load probes by file and settings, keeping the passes of version 8 under a key no load asks for', () => {
+    const path = join(tempDir(), 'v8.sqlite');
+    const old = new Database(path);
+    migrate(old, MIGRATIONS.slice(0, 8));
+    old
+      .prepare(`INSERT INTO model_probes (sha256, peak_mib, cap_mib, model, probed_at) VALUES (?, 110.5, 2048, 'demo 1 (model.onnx)', 't')`)
+      .run('a'.repeat(64));
+    old.close();
+    const db = new Database(path);
+    migrate(db, MIGRATIONS.slice(0, 9));
+    expect(schemaVersion(db)).toBe(9);
+    expect(db.prepare('SELECT * FROM model_probes').all()).toEqual([
+      { sha256: 'a'.repeat(64), settings_key: '', peak_mib: 110.5, cap_mib: 2048, model: 'demo 1 (model.onnx)', probed_at: 't' },
+    ]);
+    // One pass per file and settings: the same file probed with other settings is a row of its own.
+    const put = db.prepare(`INSERT INTO model_probes (sha256, settings_key, peak_mib, cap_mib, model, probed_at) VALUES (?, ?, 120, 2048, 'm', 't')`);
+    put.run('a'.repeat(64), 'v2 batch=1');
+    put.run('a'.repeat(64), 'v2 batch=8');
+    expect(() => put.run('a'.repeat(64), 'v2 batch=8')).toThrow(/UNIQUE/);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM model_probes').get()).toEqual({ n: 3 });
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    db.close();
+  });
+
   it('refuses a database written by a newer LineSight instead of touching it', () => {
     const path = join(tempDir(), 'new.sqlite');
     const newer = new Database(path);

@@ -1,6 +1,6 @@
 /** What a technician reads for each way the log can fail to be written (issue 11, item 3). */
 import { describe, expect, it } from 'vitest';
-import { isStorageError, storageFaultOf } from '../../../src/main/engine/storage/storage-fault';
+import { isStorageError, isStorageFault, StorageFaultError, storageFaultOf } from '../../../src/main/engine/storage/storage-fault';
 
 const sqlite = (code: string, message = 'x'): Error => Object.assign(new Error(message), { code });
 
@@ -28,5 +28,23 @@ describe('storage faults', () => {
     expect(isStorageError(sqlite('SQLITE_FULL'))).toBe(true);
     expect(isStorageError(Object.assign(new Error('no such folder'), { code: 'ENOENT' }))).toBe(false);
     expect(isStorageError(new TypeError('bug'))).toBe(false);
+  });
+
+  it('counts only failures of the storage as faults: not a constraint, a bad value or a bug (one bad event must not raise the storage alarm)', () => {
+    for (const code of [
+      'SQLITE_FULL',
+      'SQLITE_IOERR_WRITE',
+      'SQLITE_READONLY',
+      'SQLITE_CANTOPEN',
+      'SQLITE_CORRUPT',
+      'SQLITE_NOTADB',
+      'SQLITE_BUSY',
+      'SQLITE_LOCKED',
+    ])
+      expect(isStorageFault(sqlite(code)), code).toBe(true);
+    expect(isStorageFault(new StorageFaultError({ kind: 'gone', code: 'GONE', message: 'removed' }))).toBe(true);
+    for (const code of ['SQLITE_CONSTRAINT_NOTNULL', 'SQLITE_ERROR', 'SQLITE_MISMATCH', 'SQLITE_RANGE']) expect(isStorageFault(sqlite(code)), code).toBe(false);
+    expect(isStorageFault(new TypeError('Do not know how to serialize a BigInt'))).toBe(false);
+    expect(isStorageFault(Object.assign(new Error('no such folder'), { code: 'ENOENT' }))).toBe(false);
   });
 });

@@ -87,6 +87,7 @@ describe('upload to PostgreSQL', () => {
       pending: 0,
       lastSeq: 5000,
       lastError: null,
+      alreadyPresent: 0,
     });
     expect((await pg.query<{ n: string }>('SELECT COUNT(*) AS n FROM linesight_inspections'))[0]!.n).toBe('5000');
     const stored = await pg.query<{ station_id: string; database_id: string; seq: string; decision: string; scores: Record<string, number> }>(
@@ -111,6 +112,8 @@ describe('upload to PostgreSQL', () => {
     log = await startLog(dataDir, { targets });
     await waitFor('sent again', () => log.uploadStatus().find((l) => l.stream === 'inspections')?.sent === 10_000, 30_000);
     expect((await pg.query<{ n: string }>('SELECT COUNT(*) AS n FROM linesight_inspections'))[0]!.n).toBe('5000');
+    // New batches that stored nothing: status says the rows were already at the target, rather than stored.
+    expect(log.uploadStatus().find((l) => l.stream === 'inspections')!.alreadyPresent).toBe(5000);
     await log.close();
   });
 

@@ -50,10 +50,13 @@ const RSS_POLL_MS = 25;
 /** What ONNX Runtime, the C++ runtime and V8 say when an allocation fails (under the address-space limit, that is the cap). */
 const OUT_OF_MEMORY = /Failed to allocate memory|bad_alloc|Array buffer allocation failed|out of memory|Cannot allocate memory|ENOMEM|heap limit|Failed to reserve virtual memory/i;
 
-function refusal(model: string, limits: ProbeLimits, reason: RefusalReason, detail: string): ModelProbeRefused {
+function refusal(model: string, limits: ProbeLimits, batch: number, reason: RefusalReason, detail: string): ModelProbeRefused {
   const message =
     reason === 'memory'
-      ? `model ${model} needs more than ${limits.memoryMiB} MiB to load (model.loadMemoryMiB): refused`
+      ? batch > 1
+        ? // The line's batch is part of what did not fit: a smaller inference.maxBatch may.
+          `model ${model} needs more than ${limits.memoryMiB} MiB to load and run at batch ${batch} (model.loadMemoryMiB; inference.maxBatch): refused`
+        : `model ${model} needs more than ${limits.memoryMiB} MiB to load (model.loadMemoryMiB): refused`
       : reason === 'timeout'
         ? `model ${model} did not finish loading within ${+(limits.timeoutMs / 1000).toFixed(1)} s (model.loadTimeoutS): refused`
         : `model ${model} ended the process that tried to load it (${detail}): refused`;
@@ -108,21 +111,21 @@ export function probeModel(model: string, job: ProbeJob, entry: WorkerEntry, lim
         const prepared = m.prepared ?? job.modelBytes;
         finish({ ok: { info: m.info, prepared, preparedSha256: m.preparedSha256, peakMiB: m.peakMiB, probeMs: performance.now() - started } });
       }
-      else if (OUT_OF_MEMORY.test(m.message)) finish({ err: refusal(model, limits, 'memory', m.message) });
+      else if (OUT_OF_MEMORY.test(m.message)) finish({ err: refusal(model, limits, job.batch, 'memory', m.message) });
       else finish({ err: new ModelLoadError(m.message, m.problems) });
     });
-    child.on('error', (err) => finish({ err: refusal(model, limits, 'crashed', `it could not be started: ${err.message}`) }));
+    child.on('error', (err) => finish({ err: refusal(model, limits, job.batch, 'crashed', `it could not be started: ${err.message}`) }));
     // 'close', not 'exit': it comes once stderr has been read to its end, with the watchdog's last words.
     child.on('close', (code, signal) => {
-      if (killedFor) return finish({ err: refusal(model, limits, killedFor, '') });
-      if (stderr.includes(OVER_CAP_MARKER) || OUT_OF_MEMORY.test(stderr)) return finish({ err: refusal(model, limits, 'memory', '') });
+      if (killedFor) return finish({ err: refusal(model, limits, job.batch, killedFor, '') });
+      if (stderr.includes(OVER_CAP_MARKER) || OUT_OF_MEMORY.test(stderr)) return finish({ err: refusal(model, limits, job.batch, 'memory', '') });
       const how = signal ? `signal ${signal}` : `exit code ${code}`;
       const said = stderr.trim().split('\n').at(-1);
-      finish({ err: refusal(model, limits, 'crashed', said ? `${how}: ${said.slice(0, 300)}` : how) });
+      finish({ err: refusal(model, limits, job.batch, 'crashed', said ? `${how}: ${said.slice(0, 300)}` : how) });
     });
     const message: ProbeRequest = { type: 'probe', ...job };
     child.send(message, (err) => {
-      if (err) finish({ err: refusal(model, limits, 'crashed', `the model could not be handed to it: ${err.message}`) });
+      if (err) finish({ err: refusal(model, limits, job.batch, 'crashed', `the model could not be handed to it: ${err.message}`) });
     });
   });
 }

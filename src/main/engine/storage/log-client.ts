@@ -385,7 +385,7 @@ export class LogClient {
     const fault: StorageFault = {
       kind: 'other',
       code: 'LOG_WORKER',
-      message: `the log writer stopped (${down.reason.replace(/^the log writer /, '')}); it is started again, decided rows wait in memory meanwhile`,
+      message: `${down.reason}; it is started again, decided rows wait in memory meanwhile`,
     };
     this.writer = {
       ...this.writer,
@@ -424,6 +424,7 @@ export class LogClient {
         this.scheduleRestart();
       },
     );
+    down.starting = down.starting.catch((err: unknown) => this.opts.onCommitFailed?.(`starting the log writer again failed: ${messageOf(err)}`));
   }
 
   /** A new worker has the log open: it gets what waited, the cap in force and the images not kept. */

@@ -60,7 +60,7 @@ export class QueryClient {
           worker.on('message', (msg: FromQueryWorker) => this.onMessage(msg));
           resolve(worker);
         } else if (m.type === 'open-failed') {
-          void worker.terminate();
+          worker.terminate().catch(() => undefined); // a rejection left unhandled would end the process (Node 20)
           reject(new QueryError(`cannot read the log: ${m.message}`));
         }
       };

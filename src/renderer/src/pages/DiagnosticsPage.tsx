@@ -268,7 +268,14 @@ export function DiagnosticsPage() {
               ['while writes fail', database.whenFull === 'fail-safe' ? 'every item is rejected (fail-safe)' : 'items are decided as usual (keep-deciding)'],
               ['decided rows not recorded', database.rowsNotRecorded],
               ['events waiting / not recorded', `${database.eventsWaiting} / ${database.eventsNotRecorded}`],
+              ['events refused for their content', database.eventsRejected],
               ['failed writes', database.writeFailures],
+              ['log writer restarts', database.logWriterRestarts],
+              [
+                'kept images',
+                `${database.imageWrites.inFlight} being written (${formatBytes(database.imageWrites.inFlightBytes)}); not kept: ` +
+                  `${database.imageWrites.notKeptBusy} (disk busy), ${database.imageWrites.notKeptFailed} (write failed)`,
+              ],
               ['database id', database.databaseId === '' ? 'from before ids' : database.databaseId],
             ]}
           />
@@ -276,13 +283,15 @@ export function DiagnosticsPage() {
             <Facts
               rows={database.movedAside.map((a): [string, string] => [
                 `moved aside: ${a.file}`,
-                a.state === 'draining'
+                (a.state === 'draining'
                   ? `uploading: ${a.unsent ?? '?'} row(s) to send, ${a.sent} sent`
                   : a.state === 'drained'
                     ? `uploaded (${a.sent} sent from it)`
                     : a.state === 'no-targets'
                       ? 'kept (no upload target)'
-                      : `cannot be read: ${a.problem ?? ''}; ${a.unsent ?? 'unknown'} row(s) not uploaded`,
+                      : `cannot be read: ${a.problem ?? ''}; ${a.unsent ?? 'unknown'} row(s) not uploaded`) +
+                  (a.alreadyPresent > 0 ? `; ${a.alreadyPresent} already at the target` : '') +
+                  (a.databaseId ? ` (database id ${a.databaseId})` : ''),
               ])}
             />
           )}
@@ -296,6 +305,9 @@ export function DiagnosticsPage() {
                   <th>stream</th>
                   <th className="num">sent</th>
                   <th className="num">waiting</th>
+                  <th className="num" title="rows the target said it held already (same station, database id and seq): not stored again">
+                    already at the target
+                  </th>
                   <th>state</th>
                   <th>last success</th>
                   <th>last error</th>
@@ -310,6 +322,7 @@ export function DiagnosticsPage() {
                     <td>{l.stream}</td>
                     <td className="num">{l.sent}</td>
                     <td className="num">{l.pending}</td>
+                    <td className="num">{l.alreadyPresent}</td>
                     <td>{l.state}</td>
                     <td>{formatTime(l.lastSuccessAt)}</td>
                     <td>{l.lastError ? `${l.lastError} (${formatTime(l.lastErrorAt)})` : '–'}</td>

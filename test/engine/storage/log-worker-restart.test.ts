@@ -1,0 +1,161 @@
+/**
+ * A log worker that dies is started again (issue 11, review): the rows it held uncommitted and those decided
+ * while none ran are committed by the next, each once; the writer says it is failing while none runs and ok
+ * after; each stop and return is told; a resent row the dead worker had committed is found, not written twice.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { StorageConfigSchema, UploadConfigSchema } from '../../../src/shared/storage-config';
+import { sourceWorkerEntries } from '../../../src/main/engine/inference/worker-entry';
+import { openCheckedDatabase } from '../../../src/main/engine/storage/database';
+import type { InspectionRow } from '../../../src/main/engine/storage/inspection-log';
+import { LogClient, type LogWorkerChange } from '../../../src/main/engine/storage/log-client';
+import type { FromLogWorker, ToLogWorker } from '../../../src/main/engine/storage/log-protocol';
+import { ROOT } from '../../helpers/paths';
+import { useTempDirs } from '../../helpers/temp-dir';
+import { waitFor } from '../../helpers/wait';
+/** The file that ends the worker (exiting-log-worker.ts). */
+const EXIT_TRIGGER = 'exit-log-worker';
+
+const EXITING_WORKER = { file: join(ROOT, 'test', 'engine', 'storage', 'exiting-log-worker.ts'), execArgv: ['--require', 'tsx/cjs'] };
+
+const row = (frameId: number, image?: { path: string; bytes: number }): InspectionRow => ({
+  frameId,
+  capturedAt: new Date(1_763_000_000_000 + frameId * 100).toISOString(),
+  origin: 'test',
+  modelName: 'demo-cherry',
+  modelVersion: '1.0.1',
+  rejectScore: 0.1,
+  scores: { cherry_clean: 0.9, cherry_pit: 0.1 },
+  decision: 'clean',
+  failSafeReason: null,
+  decodeMs: 1,
+  preprocessMs: 0.1,
+  inferenceMs: 2,
+  decisionMs: 0.01,
+  totalMs: 3,
+  ...(image ? { imagePath: image.path, imageBytes: image.bytes } : {}),
+});
+
+function framesOnDisk(path: string): { frame_id: number; n: number }[] {
+  const db = new Database(path, { readonly: true });
+  try {
+    return db.prepare('SELECT frame_id, COUNT(*) AS n FROM inspections GROUP BY frame_id ORDER BY frame_id').all() as { frame_id: number; n: number }[];
+  } finally {
+    db.close();
+  }
+}
+
+describe('the log worker started again', () => {
+  const tempDir = useTempDirs();
+
+  async function startLog(dataDir: string, storage: Record<string, unknown> = {}): Promise<LogClient> {
+    const databasePath = join(dataDir, 'linesight.sqlite');
+    openCheckedDatabase(databasePath).db.close();
+    return LogClient.start({
+      entry: EXITING_WORKER,
+      databasePath,
+      dataDir,
+      stationId: 'line-3',
+      storage: StorageConfigSchema.parse(storage),
+      upload: UploadConfigSchema.parse({}),
+      restartDelaysMs: [100, 200],
+    });
+  }
+
+  it('commits what the dead worker held and what was decided meanwhile, each row once, and says so', async () => {
+    const dataDir = tempDir();
+    // Commits only on flush (or 1,000 rows): the rows appended wait in the worker's queue when it dies.
+    const log = await startLog(dataDir, { flushIntervalMs: 10_000, flushRows: 1000, maxWaitingRows: 500 });
+    const changes: LogWorkerChange[] = [];
+    log.onWorkerChange((c) => changes.push(c));
+    try {
+      for (let i = 1; i <= 50; i++) log.append(row(i));
+      await log.flush();
+      expect(log.rowsWritten).toBe(50);
+      for (let i = 51; i <= 120; i++) log.append(row(i)); // posted, not committed
+      await new Promise((r) => setTimeout(r, 100)); // posted (a tick) and queued by the worker, not committed
+      expect(log.pendingRows).toBe(70);
+      writeFileSync(join(dataDir, EXIT_TRIGGER), '');
+      const down = await waitFor('the worker down', () => changes.find((c) => c.state === 'down'));
+      expect(down).toMatchObject({ reason: 'the log writer stopped (exit code 7)', restarts: 0, retryInMs: 100, waitingRows: 70 });
+      expect(log.writerStatus()).toMatchObject({ health: { state: 'failing', fault: { code: 'LOG_WORKER' } }, waitingRows: 70 });
+      expect(log.writerStatus().health.fault!.message).toMatch(/^the log writer stopped \(exit code 7\); it is started again/);
+      for (let i = 121; i <= 150; i++) log.append(row(i)); // decided while no worker runs
+      const back = await waitFor('the worker back', () => changes.find((c) => c.state === 'back'), 10_000);
+      expect(back).toMatchObject({ restarts: 1, waitingRows: 100, notRecorded: 0 });
+      expect(log.restarts).toBe(1);
+      expect(log.writerStatus().health.state).toBe('ok');
+      for (let i = 151; i <= 200; i++) log.append(row(i));
+      await log.flush();
+      expect(log.rowsWritten).toBe(200);
+      expect(log.pendingRows).toBe(0);
+      expect(log.notRecorded).toBe(0);
+    } finally {
+      await log.close();
+    }
+    const frames = framesOnDisk(join(dataDir, 'linesight.sqlite'));
+    expect(frames.map((f) => f.frame_id)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    expect(frames.filter((f) => f.n > 1)).toEqual([]);
+  });
+
+  it('keeps at most maxWaitingRows while no worker runs and counts the rest as not recorded', async () => {
+    const dataDir = tempDir();
+    const log = await startLog(dataDir, { flushIntervalMs: 20, maxWaitingRows: 100 });
+    const changes: LogWorkerChange[] = [];
+    log.onWorkerChange((c) => changes.push(c));
+    try {
+      writeFileSync(join(dataDir, EXIT_TRIGGER), '');
+      await waitFor('the worker down', () => changes.find((c) => c.state === 'down'));
+      for (let i = 1; i <= 130; i++) log.append(row(i));
+      expect(log.writerStatus()).toMatchObject({ waitingRows: 100, notRecorded: 30 });
+      const back = await waitFor('the worker back', () => changes.find((c) => c.state === 'back'), 10_000);
+      expect(back).toMatchObject({ waitingRows: 100, notRecorded: 30 });
+      await log.flush();
+      expect(log.rowsWritten).toBe(100);
+      expect(log.pendingRows).toBe(0);
+    } finally {
+      await log.close();
+    }
+    expect(framesOnDisk(join(dataDir, 'linesight.sqlite')).map((f) => f.frame_id)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+  });
+
+  it('a worker given rows again finds those already in the file and does not write them twice', async () => {
+    const dataDir = tempDir();
+    const databasePath = join(dataDir, 'linesight.sqlite');
+    openCheckedDatabase(databasePath).db.close();
+    const entry = sourceWorkerEntries().log;
+    const worker = new Worker(entry.file, { execArgv: [...entry.execArgv] });
+    const messages: FromLogWorker[] = [];
+    worker.on('message', (m: FromLogWorker) => messages.push(m));
+    const send = (m: ToLogWorker): void => worker.postMessage(m);
+    try {
+      send({
+        type: 'open',
+        databasePath,
+        dataDir,
+        stationId: 'line-3',
+        storage: StorageConfigSchema.parse({ flushIntervalMs: 10_000 }),
+        upload: UploadConfigSchema.parse({}),
+      });
+      await waitFor('opened', () => messages.some((m) => m.type === 'opened'));
+      const ticketed = (i: number): InspectionRow => ({ ...row(i), ticket: i });
+      send({ type: 'append', rows: [1, 2, 3].map(ticketed) });
+      send({ type: 'flush' });
+      await waitFor('committed', () => messages.find((m) => m.type === 'committed'));
+      expect(messages.find((m) => m.type === 'committed')).toMatchObject({ rows: 3, throughTicket: 3 });
+      // As a client sends them after a worker died without saying it had committed 2 and 3.
+      send({ type: 'append', rows: [2, 3, 4].map(ticketed), resent: true });
+      send({ type: 'flush' });
+      await waitFor('the second flush', () => messages.filter((m) => m.type === 'flushed').length === 2);
+      expect(messages.filter((m) => m.type === 'present')).toEqual([{ type: 'present', tickets: [2, 3] }]);
+      expect(messages.filter((m) => m.type === 'committed').at(-1)).toMatchObject({ rows: 1, throughTicket: 4 });
+    } finally {
+      await worker.terminate();
+    }
+    expect(framesOnDisk(databasePath)).toEqual([1, 2, 3, 4].map((frame_id) => ({ frame_id, n: 1 })));
+  });
+});
