@@ -120,7 +120,7 @@ describe('attacks from the camera and the data folder', () => {
     try {
       const second = await runStation(['--port', '0', '--data-dir', dataDir]);
       expect(second.code).toBe(2);
-      expect(second.stderr).toMatch(new RegExp(`another LineSight station is using the data folder .*: process ${first.child.pid} \\(.*station\\.js`));
+      expect(second.stderr).toMatch(new RegExp(`another LineSight station is using the data folder .*: process ${first.child.pid} on .* \\(.*station\\.js`));
       expect(first.child.exitCode).toBeNull();
     } finally {
       expect(await first.stop()).toBe(0);
