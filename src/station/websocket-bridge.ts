@@ -80,8 +80,12 @@ export class WebSocketBridge {
     const { engine } = this.opts;
     const transport = engine.transportCounters;
     const session = engine.sessions.open('websocket', req.socket.remoteAddress ?? 'unknown');
+    const connection = { open: true };
     const send = (message: ServerMessage): void => {
-      if (ws.readyState === ws.OPEN) ws.send(encodeMessage(message));
+      if (ws.readyState !== ws.OPEN) return;
+      ws.send(encodeMessage(message));
+      // A reply that leaves this client far behind may put all clients together over their bound.
+      if (ws.bufferedAmount > this.limits.softBufferedBytes) this.boundAllBacklogs();
     };
     const gate = new RequestGate(
       {
@@ -96,7 +100,7 @@ export class WebSocketBridge {
           setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();
         },
       },
-      this.answerer(session, send),
+      this.answerer(session, send, connection),
       this.allClients,
       transport,
       this.limits,
@@ -109,6 +113,7 @@ export class WebSocketBridge {
       if (err.code?.startsWith('WS_ERR_')) transport.protocolErrors++;
     });
     ws.on('close', () => {
+      connection.open = false;
       this.gates.delete(ws);
       gate.close();
       session.close();
@@ -120,7 +125,11 @@ export class WebSocketBridge {
   }
 
   /** How one connection's requests are answered: parsed, dispatched as its session, the costly ones one at a time. */
-  private answerer(session: ClientSession, send: (message: ServerMessage) => void): (data: Buffer | string, isBinary: boolean) => Promise<void> {
+  private answerer(
+    session: ClientSession,
+    send: (message: ServerMessage) => void,
+    connection: { readonly open: boolean },
+  ): (data: Buffer | string, isBinary: boolean) => Promise<void> {
     const { engine, handlers } = this.opts;
     const counters = engine.apiCounters;
     const costlyForClient = pLimit(1);
@@ -137,20 +146,30 @@ export class WebSocketBridge {
       const { op, payload } = request;
       const answer = (): ReturnType<typeof dispatch> => dispatch(handlers, op, payload, counters, session);
       const costly = COSTLY_OPERATIONS.has(op as OperationName);
-      const result = costly ? await costlyForClient(() => this.costlyForAll(answer)) : await answer();
+      // A costly request that waited while its client went away is not run for nobody: a client that opens,
+      // asks for exports and closes, again and again, would otherwise pile up work without end.
+      const ifOpen = (run: () => ReturnType<typeof dispatch>): ReturnType<typeof dispatch> =>
+        connection.open ? run() : Promise.resolve({ ok: false, error: 'the connection closed' });
+      const result = costly ? await costlyForClient(() => ifOpen(() => this.costlyForAll(() => ifOpen(answer)))) : await answer();
       send({ kind: 'reply', id: request.id, result });
-      if (costly) this.boundAllBacklogs();
     };
   }
 
-  /** Every client's unread replies are bounded one by one (request-gate.ts), and all of them together here. */
+  /**
+   * Every client's unread replies are bounded one by one (request-gate.ts), and all of them together here:
+   * past the bound, the clients holding the most are closed, and cut at once (their buffers freed), until
+   * the rest fit.
+   */
   private boundAllBacklogs(): void {
-    let total = 0;
-    let worst: { ws: WebSocket; gate: RequestGate } | null = null;
-    for (const [ws, gate] of this.gates) {
-      total += ws.bufferedAmount;
-      if (!worst || ws.bufferedAmount > worst.ws.bufferedAmount) worst = { ws, gate };
+    const held = [...this.gates].map(([ws, gate]) => ({ ws, gate, bytes: ws.bufferedAmount }));
+    let total = held.reduce((n, c) => n + c.bytes, 0);
+    if (total <= ALL_CLIENTS_UNREAD_BYTES) return;
+    for (const client of held.sort((a, b) => b.bytes - a.bytes)) {
+      if (total <= ALL_CLIENTS_UNREAD_BYTES) break;
+      client.gate.closeNotReading();
+      client.ws.terminate();
+      this.gates.delete(client.ws);
+      total -= client.bytes;
     }
-    if (total > ALL_CLIENTS_UNREAD_BYTES && worst) worst.gate.closeNotReading();
   }
 }

@@ -223,10 +223,12 @@ describe('attacks on the network boundary', () => {
     const engine = await startEngine(tempDir(), { sensors: { sources: [] } });
     let running = 0;
     let most = 0;
+    let started = 0;
     const handlers: ApiHandlers = {
       ...createApiHandlers(engine),
       // An export that takes a while, counting how many run at once.
       exportInspections: async () => {
+        started++;
         running++;
         most = Math.max(most, running);
         await new Promise((r) => setTimeout(r, 50));
@@ -244,6 +246,13 @@ describe('attacks on the network boundary', () => {
       // …and four clients asking three each get two at a time.
       expect((await Promise.all(clients.flatMap(ask))).every(Boolean)).toBe(true);
       expect(most).toBe(2);
+      // A client that asks for ten and goes away at once has at most the one already running answered for nobody.
+      const before = started;
+      const leaving = await StationClient.connect(`${server.url.replace('http:', 'ws:')}/ws`);
+      for (let i = 0; i < 10; i++) void leaving.call('exportInspections', { filter: {} });
+      await leaving.close();
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(started - before).toBeLessThanOrEqual(1);
       await Promise.all(clients.map((c) => c.close()));
     } finally {
       await server.close();

@@ -125,9 +125,9 @@ describe('DataDirLock', () => {
     lock.release();
   });
 
-  it('makes the lock again over a file that is not one', () => {
+  it('refuses a lock file that is not one, saying what to do, rather than replace it', () => {
     const dir = tempDir();
     writeFileSync(join(dir, LOCK_FILE), '{"pid": 1}');
-    DataDirLock.acquire(dir).release();
+    expect(() => DataDirLock.acquire(dir)).toThrow(/station\.lock is not a LineSight lock file .*: if no station is running on .*, remove it and start again/);
   });
 });

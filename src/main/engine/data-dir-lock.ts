@@ -80,14 +80,10 @@ export class DataDirLock {
       db = lockFile(path);
     } catch (err) {
       if (isBusy(err)) throw refuse(describeOwner(dataDir));
-      // Not a lock file (left by something else): it is only a lock, so it is made again.
-      rmSync(path, { force: true });
-      try {
-        db = lockFile(path);
-      } catch (again) {
-        if (isBusy(again)) throw refuse(describeOwner(dataDir));
-        throw again;
-      }
+      // Not removed and made again: two stations doing that at once could each lock a file of its own.
+      throw new DataDirInUseError(
+        `${path} is not a LineSight lock file (${(err as Error).message}): if no station is running on ${dataDir}, remove it and start again`,
+      );
     }
     const owner: LockOwner = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), command };
     try {
