@@ -200,6 +200,8 @@ export const StationStatusSchema = z.object({
     maxWaitingRows: z.number(),
     /** Decided rows that could not be kept since start (the log failed and the queue in memory was full); each episode is also an event. */
     rowsNotRecorded: z.number(),
+    /** Decided rows the log refused for their content (a value it cannot store), since start: not written, never retried, each told as an event; the rest of their batch was committed. */
+    rowsRejected: z.number(),
     /** Events waiting in memory for the log, and events refused past that queue's bound, since start. */
     eventsWaiting: z.number(),
     eventsNotRecorded: z.number(),

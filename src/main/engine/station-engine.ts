@@ -655,6 +655,8 @@ export class StationEngine {
           .filter((m) => m.task === 'image-classification')
           .map((m) => ({ id: m.id, label: `${m.name} ${m.version}` })),
       registryPackage: async (id) => requireLineModel(await engine.registry.loadPackage(id)),
+      // The benchmark loads these models in this process at its own batches: the load probe first (issue 11, final review).
+      ensureFirstLoad: (pkg, runtime) => engine.probes.ensure(pkg, runtime),
       get lineRunning() {
         return engine.lineRunning;
       },

@@ -11,14 +11,15 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { ModelManifestSchema } from '../../../src/shared/manifest';
+import { ModelManifestSchema, type ModelManifestInput } from '../../../src/shared/manifest';
 import { ModelLoadError } from '../../../src/main/engine/inference/inference-client';
 import { OFFLINE_SESSION } from '../../../src/main/engine/evaluation/score-images';
 import type { InferenceRuntime } from '../../../src/main/engine/inference/session-settings';
 import { openWarmSession } from '../../../src/main/engine/inference/warm-session';
 import { sourceWorkerEntries, type WorkerEntry } from '../../../src/main/engine/inference/worker-entry';
-import { loadModelPackage, type ModelPackage } from '../../../src/main/engine/model-package';
-import { FirstLoadGate, probeJobOf, probeSettingsKey } from '../../../src/main/engine/models/first-load-gate';
+import { loadModelPackage, sha256Hex, type ModelPackage } from '../../../src/main/engine/model-package';
+import { DataType, GraphBuilder } from '../../../src/main/engine/onnx/graph-builder';
+import { FirstLoadGate, probeInputKey, probeJobOf, probeSettingsKey } from '../../../src/main/engine/models/first-load-gate';
 import { ModelProbeRefused, probeModel, type ProbeLimits } from '../../../src/main/engine/models/model-probe';
 import { OVER_CAP_MARKER, type ProbeJob } from '../../../src/main/engine/models/probe-protocol';
 import { migrate, openDatabase, schemaVersion } from '../../../src/main/engine/storage/database';
@@ -26,8 +27,10 @@ import { MIGRATIONS } from '../../../src/main/engine/storage/migrations';
 import { ProbedModels } from '../../../src/main/engine/storage/model-probes';
 import { batchBlindModel, batchSizedBomb, expandBomb, inputSizedBomb, type TestModel } from '../../fixtures/hostile-models';
 import { tinyCnn } from '../../fixtures/test-models';
-import { DEMO_MODEL_DIR, ROOT } from '../../helpers/paths';
+import { DEMO_MODEL_DIR, LAYOUT, ROOT } from '../../helpers/paths';
 import { useTempDirs } from '../../helpers/temp-dir';
+
+type ImageManifestInput = Extract<ModelManifestInput, { task: 'image-classification' }>;
 
 const entry = sourceWorkerEntries().modelProbe;
 const settings = { ...OFFLINE_SESSION, warmupRuns: 1 };
@@ -46,6 +49,28 @@ function request(model: TestModel, batch = 1): ProbeJob {
 function packageOf(model: TestModel): ModelPackage {
   const manifest = ModelManifestSchema.parse(model.manifest);
   return { dir: '/x', manifestPath: '/x/manifest.json', modelPath: '/x/model.onnx', manifest, labels: manifest.labels!, bytes: model.bytes, rejectIndex: 1 };
+}
+
+/**
+ * The tiny CNN's edges with symbolic height and width (["N", 3, "H", "W"]): the manifest's width and height decide the
+ * picture, and the model Expands a zero to [H·W, 1024] floats: 4 MiB at 32×32, 4 GiB at 1024×1024.
+ */
+function pixelSizedBomb(columns = 1024, name = 'bomb-pixel-sized'): TestModel {
+  const g = new GraphBuilder();
+  const shape = g.node('Shape', ['image']);
+  const dim = (axis: number): string => g.node('Slice', [shape, g.int64s(`start_${axis}`, [axis]), g.int64s(`end_${axis}`, [axis + 1]), g.int64s(`axes_${axis}`, [0])]);
+  const big = g.node('Expand', [g.floats('zero', [], [0]), g.node('Concat', [g.node('Mul', [dim(2), dim(3)]), g.int64s('columns', [columns])], { axis: 0 })]);
+  const total = g.node('ReduceSum', [big], { keepdims: 0 });
+  const mean = g.node('Unsqueeze', [g.node('ReduceMean', ['image'], { axes: [1, 2, 3], keepdims: 0 }), g.int64s('unsqueeze_axes', [1])]);
+  const scores = g.node('Add', [g.node('Concat', [mean, g.node('Neg', [mean])], { axis: 1 }), total]);
+  g.node('Softmax', [scores], { axis: 1 }, ['scores']);
+  const bytes = g.build({
+    name,
+    inputs: [{ name: 'image', dims: ['N', 3, 'H', 'W'], elemType: DataType.FLOAT }],
+    outputs: [{ name: 'scores', dims: ['N', 2] }],
+    opset: 13,
+  });
+  return { bytes, manifest: { ...tinyCnn().manifest, name, version: '1.0.0', sha256: sha256Hex(bytes) } };
 }
 
 async function refusal(run: Promise<unknown>): Promise<ModelProbeRefused> {
@@ -91,11 +116,9 @@ describe('probeModel', () => {
     // What the station's worker did before the probe ran more than zeros: in this process, harmless (shape 0).
     const warm = await openWarmSession(request(bomb));
     await warm.session.release();
-    const t0 = performance.now();
     const refused = await refusal(probeModel('bomb 3.0.0', request(bomb), entry, LIMITS));
     expect(refused.reason).toBe('memory');
     expect(refused.message).toBe('model bomb 3.0.0 needs more than 2048 MiB to load (model.loadMemoryMiB): refused');
-    expect(performance.now() - t0).toBeLessThan(5000);
   });
 
   it('refuses at maxBatch a model that fits at batch 1 (160 MiB an item under a 512 MiB cap)', async () => {
@@ -106,16 +129,14 @@ describe('probeModel', () => {
     expect(refused.message).toBe('model per-item 8 needs more than 512 MiB to load and run at batch 8 (model.loadMemoryMiB; inference.maxBatch): refused');
   });
 
-  it('refuses a 14.4 GB Expand at once (the data limit) and a 576 MB one at the cap (the watchdogs)', async () => {
-    let t0 = performance.now();
+  it('refuses a 14.4 GB Expand (the data limit) and a 576 MB one at the cap (the watchdogs) for memory, not for time', async () => {
+    // reason 'memory', not 'timeout': the cap ended them, long before model.loadTimeoutS (60 s here).
     const big = await refusal(probeModel('bomb 1.0.0', request(expandBomb()), entry, LIMITS));
     expect(big.reason).toBe('memory');
     expect(big.message).toBe('model bomb 1.0.0 needs more than 2048 MiB to load (model.loadMemoryMiB): refused');
-    expect(performance.now() - t0).toBeLessThan(5000);
-    t0 = performance.now();
     const medium = await refusal(probeModel('bomb 2.0.0', request(expandBomb(12_000)), entry, { ...LIMITS, memoryMiB: 256 }));
+    expect(medium.reason).toBe('memory');
     expect(medium.message).toBe('model bomb 2.0.0 needs more than 256 MiB to load (model.loadMemoryMiB): refused');
-    expect(performance.now() - t0).toBeLessThan(10_000);
   });
 
   it('refuses a model whose load outlasts model.loadTimeoutS, and one that ends the process', async () => {
@@ -159,20 +180,20 @@ describe('FirstLoadGate and model_probes', () => {
     const pkg: ModelPackage = await loadModelPackage(DEMO_MODEL_DIR);
     await gate.ensure(pkg, LATENCY);
     const row = db.prepare('SELECT * FROM model_probes').get() as { sha256: string; settings_key: string; peak_mib: number; cap_mib: number; model: string };
+    const inputs = probeInputKey(pkg);
+    expect(inputs).toMatch(/^item=1x3x\d+x\d+ inputs=[0-9a-f]{16}$/);
     expect(row).toMatchObject({
       sha256: pkg.manifest.sha256,
-      settings_key: 'v2 providers=cpu intra=1 inter=1 optimization=all execution=sequential arena=on batch=1',
+      settings_key: `v3 providers=cpu intra=1 inter=1 optimization=all execution=sequential arena=on batch=1 ${inputs}`,
       cap_mib: 2048,
       model: expect.stringMatching(/^demo-cherry 1\.0\.1 \(.*model\.onnx\)$/),
     });
     const probes = new ProbedModels(db);
     expect(probes.passed(pkg.manifest.sha256, row.settings_key, 2048)).toBe(true);
     expect(probes.passed(pkg.manifest.sha256, row.settings_key, Math.floor(row.peak_mib) - 1)).toBe(false);
-    const t0 = performance.now();
     await gate.ensure(pkg, LATENCY);
-    // Warm-up runs and spinning change no memory: the same pass holds.
+    // Warm-up runs and spinning change no memory: the same pass holds (no probe ran: one pass told).
     await gate.ensure(pkg, { ...LATENCY, session: { ...settings, warmupRuns: 5, spinning: true } });
-    expect(performance.now() - t0).toBeLessThan(50); // no child process
     expect(passed).toHaveLength(1);
     await gate.ensure(pkg, THROUGHPUT);
     await gate.ensure(pkg, { ...LATENCY, session: { ...settings, intraOpThreads: 2 } });
@@ -180,10 +201,10 @@ describe('FirstLoadGate and model_probes', () => {
     expect(passed.map((m) => /at batch (\d+)/.exec(m)![1])).toEqual(['1', '8', '1', '1']);
     const keys = (db.prepare('SELECT settings_key FROM model_probes ORDER BY probed_at, rowid').all() as { settings_key: string }[]).map((r) => r.settings_key);
     expect(keys).toEqual([
-      'v2 providers=cpu intra=1 inter=1 optimization=all execution=sequential arena=on batch=1',
-      'v2 providers=cpu intra=1 inter=1 optimization=all execution=sequential arena=on batch=8',
-      'v2 providers=cpu intra=2 inter=1 optimization=all execution=sequential arena=on batch=1',
-      'v2 providers=cuda,cpu intra=1 inter=1 optimization=all execution=sequential arena=on batch=1',
+      `v3 providers=cpu intra=1 inter=1 optimization=all execution=sequential arena=on batch=1 ${inputs}`,
+      `v3 providers=cpu intra=1 inter=1 optimization=all execution=sequential arena=on batch=8 ${inputs}`,
+      `v3 providers=cpu intra=2 inter=1 optimization=all execution=sequential arena=on batch=1 ${inputs}`,
+      `v3 providers=cuda,cpu intra=1 inter=1 optimization=all execution=sequential arena=on batch=1 ${inputs}`,
     ]);
     expect(refused).toEqual([]);
     db.close();
@@ -210,7 +231,33 @@ describe('FirstLoadGate and model_probes', () => {
     // A fixed-batch model runs frame by frame in either mode: the pass at batch 1 holds.
     expect(probeJobOf(packageOf(tinyCnn({ batch: 'fixed' })), THROUGHPUT).batch).toBe(1);
     const keys = db.prepare('SELECT settings_key FROM model_probes').all() as { settings_key: string }[];
-    expect(keys).toEqual([{ settings_key: probeSettingsKey(settings, 1) }]);
+    expect(keys).toEqual([{ settings_key: probeSettingsKey(settings, 1, probeInputKey(pkg)) }]);
+    db.close();
+  });
+
+  it('probes the same model file again under an edited manifest: a model sized by the picture passes at 32×32 and is refused at 1024×1024', async () => {
+    const db = openDatabase(join(tempDir(), 'db.sqlite'));
+    const refused: string[] = [];
+    const passed: string[] = [];
+    const gate = gateOn(db, refused, 2048, passed);
+    const model = pixelSizedBomb();
+    const pkg = packageOf(model);
+    await gate.ensure(pkg, LATENCY);
+    expect(passed).toHaveLength(1);
+    // The same model.onnx (the same sha256), its manifest.json edited beside it: a bigger picture.
+    const manifest = model.manifest as ImageManifestInput;
+    const bigger = packageOf({ ...model, manifest: { ...manifest, preprocessing: { ...manifest.preprocessing, width: 1024, height: 1024 } } });
+    expect(bigger.manifest.sha256).toBe(pkg.manifest.sha256);
+    expect(probeInputKey(bigger)).not.toBe(probeInputKey(pkg));
+    await expect(gate.ensure(bigger, LATENCY)).rejects.toThrow(/^model bomb-pixel-sized 1\.0\.0 \(\/x\/model\.onnx\) needs more than 2048 MiB to load \(model\.loadMemoryMiB\): refused$/);
+    expect(refused).toHaveLength(1);
+    // Scale, mean and std shape the probe's inputs too; the order of the manifest's keys does not.
+    const std = packageOf({ ...model, manifest: { ...manifest, preprocessing: { ...manifest.preprocessing, std: [0.001, 0.001, 0.001] } } });
+    expect(probeInputKey(std)).not.toBe(probeInputKey(pkg));
+    const reordered = { ...pkg, manifest: Object.fromEntries(Object.entries(pkg.manifest).reverse()) as typeof pkg.manifest };
+    expect(probeInputKey(reordered)).toBe(probeInputKey(pkg));
+    // A tabular model's features are its inputs.
+    expect(probeInputKey(await loadModelPackage(LAYOUT.defaultSensorModelDir))).toMatch(/^item=1x\d+ inputs=[0-9a-f]{16}$/);
     db.close();
   });
 

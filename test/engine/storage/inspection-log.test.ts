@@ -1,12 +1,23 @@
 import { renameSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyDatabaseCap } from '../../../src/main/engine/storage/database-cap';
-import { openDatabase } from '../../../src/main/engine/storage/database';
+import { openCheckedDatabase, openDatabase } from '../../../src/main/engine/storage/database';
 import { FileIdentity } from '../../../src/main/engine/storage/file-identity';
-import { InspectionLog, type InspectionRow, type WriterRecovery, type WriterStatus } from '../../../src/main/engine/storage/inspection-log';
+import { StorageConfigSchema, UploadConfigSchema } from '../../../src/shared/storage-config';
+import { AlarmBoard } from '../../../src/main/engine/alarms/alarm-board';
+import { sourceWorkerEntries } from '../../../src/main/engine/inference/worker-entry';
+import { silentLogger } from '../../../src/main/engine/logger';
+import { EventLog } from '../../../src/main/engine/storage/event-log';
+import { InspectionLog, type InspectionRow, type RejectedRow, type WriterRecovery, type WriterStatus } from '../../../src/main/engine/storage/inspection-log';
+import { LogClient } from '../../../src/main/engine/storage/log-client';
+import type { RejectedRowInfo } from '../../../src/main/engine/storage/log-protocol';
+import { MainWrites } from '../../../src/main/engine/storage/main-writes';
+import { StorageMonitor } from '../../../src/main/engine/storage/storage-monitor';
 import { reachedCap } from '../../../src/main/engine/storage/database-cap';
 import { useTempDirs } from '../../helpers/temp-dir';
+import { waitFor } from '../../helpers/wait';
 
 const row = (frameId: number): InspectionRow => ({
   frameId,
@@ -64,12 +75,14 @@ describe('InspectionLog', () => {
     const errors: string[] = [];
     const log = new InspectionLog(db, { flushIntervalMs: 60_000, flushRows: 1000, onError: (e) => errors.push(e.message) });
     log.append(row(1));
-    db.exec(`CREATE TRIGGER no_writes BEFORE INSERT ON inspections BEGIN SELECT RAISE(ABORT, 'disk says no'); END`);
+    // The storage refuses (SQLITE_READONLY), not the row: a trigger's RAISE would refuse the row itself, for good.
+    db.pragma('query_only = 1');
     log.flush();
-    expect(errors).toEqual(['disk says no']);
+    expect(errors).toEqual(['attempt to write a readonly database']);
     expect(log.pendingRows).toBe(1);
+    expect(log.rowsRejected).toBe(0);
     log.append(row(2));
-    db.exec('DROP TRIGGER no_writes');
+    db.pragma('query_only = 0');
     log.close();
     expect((db.prepare('SELECT group_concat(frame_id) AS ids FROM inspections').get() as { ids: string }).ids).toBe('1,2');
     db.close();
@@ -125,5 +138,105 @@ describe('InspectionLog', () => {
     expect(log.status().health.fault!.message).toMatch(/was removed, replaced or cannot be opened/);
     log.close();
     db.close();
+  });
+
+  describe('a row refused for what it holds (issue 11, final review)', () => {
+    /** Rows the log cannot store, each for another reason: a CHECK constraint, data JSON cannot hold, a value SQLite cannot bind. */
+    const badRows = (): Record<number, InspectionRow> => ({
+      2: { ...row(2), decision: 'bogus' as InspectionRow['decision'] },
+      4: { ...row(4), scores: { cherry_clean: 1n as unknown as number } },
+      6: { ...row(6), frameId: { not: 'a number' } as unknown as number },
+    });
+    const framesIn = (db: ReturnType<typeof openDatabase>): number[] => db.prepare('SELECT frame_id FROM inspections ORDER BY seq').pluck().all() as number[];
+
+    it('is refused and counted; the rest of its batch is committed, and the writer stays ok', () => {
+      const db = openDatabase(join(tempDir(), 'log.sqlite'));
+      const rejected: RejectedRow[] = [];
+      const committed: number[][] = [];
+      const health: WriterStatus[] = [];
+      const log = new InspectionLog(db, {
+        flushIntervalMs: 60_000,
+        flushRows: 1000,
+        onRejected: (rows) => rejected.push(...rows),
+        onCommitted: (_c, rows) => committed.push(rows.map((r) => r.frameId)),
+        onHealth: (status) => health.push(status),
+      });
+      const bad = badRows();
+      for (let i = 1; i <= 7; i++) log.append(bad[i] ?? row(i));
+      log.flush();
+      expect(framesIn(db)).toEqual([1, 3, 5, 7]);
+      expect(committed).toEqual([[1, 3, 5, 7]]);
+      expect(rejected.map((r) => r.row)).toEqual([bad[2], bad[4], bad[6]]);
+      expect(rejected[0]!.reason).toMatch(/CHECK constraint failed/);
+      expect(rejected[1]!.reason).toMatch(/BigInt/);
+      expect(rejected[2]!.reason).toMatch(/bind|type/i);
+      expect(log.rowsRejected).toBe(3);
+      expect(log.rowsWritten).toBe(4);
+      // Not retried, and nothing waits: the rows after it are written at once.
+      expect(log.pendingRows).toBe(0);
+      expect(log.status().health).toMatchObject({ state: 'ok', failures: 0 });
+      expect(health).toEqual([]);
+      for (let i = 8; i <= 10; i++) log.append(row(i));
+      log.flush();
+      expect(framesIn(db)).toEqual([1, 3, 5, 7, 8, 9, 10]);
+      log.close();
+      db.close();
+    });
+
+    it('through the log worker: counted in status ("rows refused for their content") and told as an event, the line\'s rows after it written', async () => {
+      const dataDir = tempDir();
+      const databasePath = join(dataDir, 'linesight.sqlite');
+      const db = openCheckedDatabase(databasePath).db;
+      const writes = new MainWrites(db, { path: databasePath });
+      const events = new EventLog(db, writes);
+      const log = await LogClient.start({
+        entry: sourceWorkerEntries().log,
+        databasePath,
+        dataDir,
+        stationId: 'line-3',
+        storage: StorageConfigSchema.parse({ flushIntervalMs: 20 }),
+        upload: UploadConfigSchema.parse({}),
+      });
+      const told: RejectedRowInfo[] = [];
+      log.onRowsRejected((rows) => told.push(...rows));
+      const monitor = new StorageMonitor({
+        config: StorageConfigSchema.parse({}),
+        databasePath,
+        log,
+        writes,
+        events,
+        alarms: new AlarmBoard(() => {}),
+        logger: silentLogger,
+      });
+      try {
+        const bad = badRows();
+        for (let i = 1; i <= 3; i++) log.append(bad[i] ?? row(i));
+        await log.flush();
+        for (let i = 4; i <= 5; i++) log.append(row(i));
+        await log.flush();
+        expect(log.rowsWritten).toBe(4);
+        expect(log.rowsRejected).toBe(1);
+        expect(log.pendingRows).toBe(0);
+        expect(log.notRecorded).toBe(0);
+        expect(log.writerStatus().health.state).toBe('ok');
+        expect(told).toEqual([{ ticket: 2, frameId: 2, capturedAt: row(2).capturedAt, reason: expect.stringMatching(/CHECK constraint failed/) }]);
+        expect(monitor.databaseStatus()).toMatchObject({ rowsRejected: 1, rowsNotRecorded: 0, writes: 'ok' });
+        const event = await waitFor('the event', () => events.recent(5).find((e) => e.kind === 'storage'));
+        expect(event.severity).toBe('warning');
+        expect(event.message).toMatch(
+          /^1 decided row\(s\) were refused by the log for their content and not recorded \(frame 2, captured .*\): CHECK constraint failed.*; the rest of their batch was committed \(1 refused since start\)$/,
+        );
+      } finally {
+        await log.close();
+        events.close();
+        db.close();
+      }
+      const file = new Database(databasePath, { readonly: true });
+      try {
+        expect(framesIn(file)).toEqual([1, 3, 4, 5]);
+      } finally {
+        file.close();
+      }
+    });
   });
 });

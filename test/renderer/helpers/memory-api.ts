@@ -72,6 +72,7 @@ export function stationStatus(overrides: Partial<StationStatus> = {}): StationSt
       whenFull: 'fail-safe',
       maxWaitingRows: 50_000,
       rowsNotRecorded: 0,
+      rowsRejected: 0,
       eventsWaiting: 0,
       eventsNotRecorded: 0,
       writeFailures: 0,

@@ -31,6 +31,8 @@ export interface BenchStart {
   readonly plan: BenchPlan;
   readonly actor: string;
   readonly packages: readonly (readonly [BenchModelRef, ImageModelPackage | { readonly error: string }])[];
+  /** Cases the load probe refused (scenarios/bench-protocol.ts firstLoadKey → the reason): each fails with it, and the run goes on. */
+  readonly refused?: readonly (readonly [string, string])[];
   readonly frames: readonly Uint8Array[];
   readonly baseSettings: SessionSettings;
   readonly lineRateFps: number;
@@ -122,6 +124,7 @@ export class BenchService {
       plan: s.plan,
       frames: s.frames,
       packages: s.packages,
+      refused: s.refused ?? [],
       bundledDir: this.opts.bundledDir,
       inferenceEntry: this.opts.entries.inference,
       logEntry: this.opts.entries.log,

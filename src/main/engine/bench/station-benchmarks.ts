@@ -5,6 +5,14 @@
  * unless the technician chose to pause the line or to run beside it, since a
  * benchmark steals the line's CPU — cancelling it, the runs kept in SQLite,
  * their export, and applying a measured setting to the line.
+ *
+ * The benchmark loads models into threads of the station's own process, at
+ * batches up to 64: a model that fits the line's batch may not fit those
+ * (issue 11, final review). So the running and registry models go through
+ * the station's load probe first (models/first-load-gate.ts), at each
+ * provider and thread count of the plan and the largest batch it runs them
+ * at; a refusal fails those cases with the probe's reason, and the run goes
+ * on with the rest.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -18,8 +26,10 @@ import {
   type BenchRun,
   type BenchRunSummary,
   BenchPlanSchema,
+  expandPlan,
 } from '../../../shared/bench';
 import { EXECUTION_PROVIDERS, type ExecutionProvider, type InferenceOverride } from '../../../shared/config';
+import { ModelLoadError } from '../inference/inference-client';
 import type { InferenceRuntime } from '../inference/session-settings';
 import { providersInBuild } from '../inference/session-factory';
 import { autoIntraOpThreads } from '../inference/session-settings';
@@ -31,6 +41,7 @@ import { BenchService, exportRun } from './bench-service';
 import { findImportCandidates } from '../models/import-candidates';
 import { cameraSizedFrames } from './scenarios/camera-frames';
 import { modelResolver } from './scenarios/model-refs';
+import { firstLoadKey } from './scenarios/bench-protocol';
 
 export type WhileLineRuns = 'refuse' | 'pause' | 'beside';
 
@@ -49,6 +60,11 @@ export interface BenchHost {
   activePackage(): ImageModelPackage;
   registryModels(): { id: number; label: string }[];
   registryPackage(id: number): Promise<ImageModelPackage>;
+  /**
+   * The station's first-load gate (FirstLoadGate.ensure): resolves when the model passed the load probe with these
+   * settings (now or before); rejects with the probe's refusal (ModelProbeRefused) or the load's problems.
+   */
+  ensureFirstLoad(pkg: ImageModelPackage, runtime: InferenceRuntime): Promise<void>;
   readonly lineRunning: boolean;
   pauseLine(reason: string): void;
   resumeLine(): void;
@@ -63,6 +79,8 @@ const MIN_FRAMES = 8;
 
 export class StationBenchmarks {
   private readonly service: BenchService;
+  /** A start between its checks and its run (the load probes take seconds): a second start is refused meanwhile. */
+  private preparing = false;
 
   constructor(
     private readonly host: BenchHost,
@@ -117,8 +135,18 @@ export class StationBenchmarks {
       throw new BenchStartError('the line is running: a benchmark would steal its CPU; pause the line for it, or run it beside the line');
     }
     if (this.service.current) throw new BenchStartError(`benchmark run ${this.service.current.runId} is still running`);
-    const packages = await this.resolve(plan.models);
-    const frames = await this.frames();
+    if (this.preparing) throw new BenchStartError('another benchmark run is being prepared (its models are being checked): wait for it');
+    this.preparing = true;
+    let packages: Awaited<ReturnType<StationBenchmarks['resolve']>>;
+    let refused: (readonly [string, string])[];
+    let frames: Uint8Array[];
+    try {
+      packages = await this.resolve(plan.models);
+      refused = await this.probe(plan, packages);
+      frames = await this.frames();
+    } finally {
+      this.preparing = false;
+    }
     const paused = lineRunning && whileLineRuns === 'pause';
     if (paused) this.host.pauseLine('a benchmark has the CPU');
     try {
@@ -126,6 +154,7 @@ export class StationBenchmarks {
         plan,
         actor,
         packages,
+        refused,
         frames,
         baseSettings: this.host.runtime.session,
         lineRateFps: this.host.lineRateFps,
@@ -198,6 +227,42 @@ export class StationBenchmarks {
       out.push([ref, await resolve(ref).catch((err: unknown) => ({ error: err instanceof Error ? err.message : String(err) }))]);
     }
     return out;
+  }
+
+  /**
+   * Runs the first-load gate for the running and registry models as the benchmark will load them: per provider and
+   * thread count of the plan, at the largest batch it runs them at (throughput mode: a dynamic-batch model at that
+   * batch, a fixed-batch one at its own). Returns the refused (model, provider, threads), each with the reason.
+   * Bundled models and the generated shaped ones are not probed: they are code and files that ship with LineSight
+   * (models/, shaped-models.ts), not files brought to the station.
+   */
+  private async probe(
+    plan: BenchPlan,
+    packages: readonly (readonly [BenchModelRef, ImageModelPackage | { readonly error: string }])[],
+  ): Promise<(readonly [string, string])[]> {
+    const largest = new Map<string, { provider: ExecutionProvider; threads: number; batch: number }>();
+    for (const c of expandPlan(plan)) {
+      const key = firstLoadKey(c);
+      const batch = c.mode === 'throughput' ? c.batch : 1;
+      largest.set(key, { provider: c.provider, threads: c.threads, batch: Math.max(batch, largest.get(key)?.batch ?? 1) });
+    }
+    const refused: (readonly [string, string])[] = [];
+    for (const [ref, pkg] of packages) {
+      if ('error' in pkg) continue;
+      for (const [key, { provider, threads, batch }] of largest) {
+        if (!key.startsWith(`${ref}|`)) continue;
+        const base = this.host.runtime.session;
+        const runtime: InferenceRuntime = { session: { ...base, providers: [provider], intraOpThreads: threads }, mode: 'throughput', maxBatch: batch };
+        try {
+          await this.host.ensureFirstLoad(pkg, runtime);
+        } catch (err) {
+          // A provider this machine lacks loads nothing: the case itself reports it unavailable.
+          if (err instanceof ModelLoadError && /no execution provider could run the model/.test(err.message)) continue;
+          refused.push([key, err instanceof Error ? err.message : String(err)]);
+        }
+      }
+    }
+    return refused;
   }
 
   /** The camera's own latest frames, or the demo frames at camera size (640×480) before it has sent any. */

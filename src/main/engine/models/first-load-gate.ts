@@ -10,10 +10,15 @@
  * that change its memory (providers, threads, optimisation, execution mode,
  * arena, batch: probeSettingsKey) in storage/model-probes.ts, so start-up
  * pays the probe only for a new file or new settings (issue 11, item 5).
+ * The manifest beside the file is part of those settings: its input size,
+ * layout, scale, mean and std (a tabular model's features) shape what the
+ * probe fed the model, so the same model.onnx under an edited manifest is
+ * probed again (issue 11, final review).
  *
  * No hashing here: a package's sha256 is its manifest's (checked as the file
  * was read, model-package.ts), and the probe hashes what it loaded.
  */
+import { createHash } from 'node:crypto';
 import type { InferenceRuntime, SessionSettings } from '../inference/session-settings';
 import type { WorkerEntry } from '../inference/worker-entry';
 import { isImagePackage, isTabularPackage, type ModelPackage } from '../model-package';
@@ -45,15 +50,40 @@ export function probeBatchOf(pkg: ModelPackage, runtime: InferenceRuntime): numb
   return isImagePackage(pkg) ? batchSizeFor(pkg, runtime.mode, runtime.maxBatch) : 1;
 }
 
+/** JSON with its object keys sorted: the same manifest gives the same text however its file ordered them. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * What of the manifest shapes the probe's inputs, as the key holds it: one item's dims, and a short hash of the
+ * manifest's input and preprocessing (size, layout, resize, channel order, scale, mean, std), or of a tabular model's
+ * input and features. Editing manifest.json beside the same model.onnx changes it, and the file is probed again.
+ */
+export function probeInputKey(pkg: ModelPackage): string {
+  const { manifest } = pkg;
+  const shaping = manifest.task === 'image-classification' ? { input: manifest.input, preprocessing: manifest.preprocessing } : { input: manifest.input, features: manifest.features };
+  const hash = createHash('sha256').update(canonicalJson(shaping)).digest('hex').slice(0, 16);
+  return `item=${itemDimsOf(pkg).join('x')} inputs=${hash}`;
+}
+
 /**
  * The settings a pass holds for: those that change how much memory a model takes (not warm-up runs,
- * not spinning). "v2": the probe that runs the line's batch on extreme inputs; passes of the first
- * probe (batch 1, zeros) have the key '' (migration 9) and hold for nothing.
+ * not spinning), and what of the manifest shaped the probe's inputs (probeInputKey). "v3": the probe that
+ * runs the line's batch on extreme inputs, keyed by the manifest too; passes of the first probe (batch 1,
+ * zeros) have the key '' (migration 9), those keyed without the manifest "v2": both hold for nothing.
  */
-export function probeSettingsKey(settings: SessionSettings, batch: number): string {
+export function probeSettingsKey(settings: SessionSettings, batch: number, inputKey: string): string {
   const { providers, intraOpThreads, interOpThreads, graphOptimization, executionMode, memoryArena } = settings;
   return [
-    'v2',
+    'v3',
     `providers=${providers.join(',')}`,
     `intra=${intraOpThreads}`,
     `inter=${interOpThreads}`,
@@ -61,6 +91,7 @@ export function probeSettingsKey(settings: SessionSettings, batch: number): stri
     `execution=${executionMode}`,
     `arena=${memoryArena ? 'on' : 'off'}`,
     `batch=${batch}`,
+    inputKey,
   ].join(' ');
 }
 
@@ -87,7 +118,7 @@ export class FirstLoadGate {
 
   /** Probes the package unless its bytes already passed here with these settings; throws ModelProbeRefused or ModelLoadError. */
   async ensure(pkg: ModelPackage, runtime: InferenceRuntime): Promise<void> {
-    const key = probeSettingsKey(runtime.session, probeBatchOf(pkg, runtime));
+    const key = probeSettingsKey(runtime.session, probeBatchOf(pkg, runtime), probeInputKey(pkg));
     if (this.store.passed(pkg.manifest.sha256, key, this.opts.limits.memoryMiB)) return;
     await this.probe(pkg, runtime);
   }
@@ -96,7 +127,7 @@ export class FirstLoadGate {
   async probe(pkg: ModelPackage, runtime: InferenceRuntime): Promise<ProbeOutcome> {
     const model = nameOf(pkg);
     const job = probeJobOf(pkg, runtime);
-    const settingsKey = probeSettingsKey(job.settings, job.batch);
+    const settingsKey = probeSettingsKey(job.settings, job.batch, probeInputKey(pkg));
     let outcome: ProbeOutcome;
     try {
       outcome = await probeModel(model, job, this.opts.entry, this.opts.limits);

@@ -21,7 +21,8 @@ const { writeSync } = require('node:fs');
 setInterval(() => {
   const rss = process.memoryUsage.rss();
   if (rss <= workerData.capBytes) return;
-  try { writeSync(2, '\\n' + workerData.marker + ' (' + Math.round(rss / 1048576) + ' MiB)\\n'); } catch {}
+  // Rounded up: past the cap by a fraction of a MiB still reads as more than the cap.
+  try { writeSync(2, '\\n' + workerData.marker + ' (' + Math.ceil(rss / 1048576) + ' MiB)\\n'); } catch {}
   // SIGKILL ends the whole process (on Windows too: it is TerminateProcess); process.exit() here would end only this thread.
   process.kill(process.pid, 'SIGKILL');
 }, workerData.pollMs);

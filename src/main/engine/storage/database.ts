@@ -114,18 +114,28 @@ export function readDatabaseId(db: SqliteDatabase): string {
   return readStoredDatabaseId(db) ?? '';
 }
 
+/** SQLite's "no such table" for `table`: the file is from before the migration that made it. Any other failure is not that. */
+export function isNoSuchTable(err: unknown, table: string): boolean {
+  return err instanceof Error && new RegExp(`^no such table: (main\\.)?${table}$`).test(err.message);
+}
+
 /**
  * The id a file holds, or null when it holds none: a file from before migration 7 (no database_identity table), such as one
  * moved aside by an earlier version. Such a file must not be uploaded under '' (upload/aside-drain.ts asideDatabaseId):
- * the database migration 7 found holding rows has that id already.
+ * the database migration 7 found holding rows has that id already. Any other failure to read it (a damaged page, an I/O
+ * error) throws: an id guessed for a file that has one uploads its rows again under another (issue 11, final review).
  */
 export function readStoredDatabaseId(db: SqliteDatabase): string | null {
+  let row: { id: unknown } | undefined;
   try {
-    const row = db.prepare('SELECT id FROM database_identity WHERE only = 1').get() as { id: string } | undefined;
-    return row?.id ?? null;
-  } catch {
-    return null;
+    row = db.prepare('SELECT id FROM database_identity WHERE only = 1').get() as { id: unknown } | undefined;
+  } catch (err) {
+    if (isNoSuchTable(err, 'database_identity')) return null;
+    throw new DatabaseError(`its database id cannot be read (${(err as Error).message})`);
   }
+  if (row === undefined) return null;
+  if (typeof row.id !== 'string') throw new DatabaseError('its database id cannot be read (not text)');
+  return row.id;
 }
 
 export function schemaVersion(db: SqliteDatabase): number {

@@ -10,13 +10,21 @@
  * Past the bound a row is counted as not recorded (its decision was made and
  * sent all the same), and the count goes to the event log when the log is
  * written again (issue 11, item 3).
+ *
+ * Only the storage's failures (storage-fault.ts isStorageFault) are tried
+ * again. A batch refused for what one of its rows holds (a value SQLite cannot
+ * bind, a constraint, a TypeError) is written row by row, each in a savepoint
+ * of one transaction: the bad row(s) are refused, counted and told
+ * (onRejected), the rest committed. Retrying them would fail for ever, keep
+ * the writer failing and, under storage.whenFull fail-safe, reject every
+ * item after them (issue 11, final review; as EventLog.writeWaiting does).
  */
 import type { Decision } from '../../../shared/decision';
 import { BoundedQueue } from './bounded-queue';
 import type { SqliteDatabase } from './database';
 import type { FileIdentity } from './file-identity';
 import { NotRecordedTally, type NotRecordedSpan } from './not-recorded';
-import { storageFaultOf } from './storage-fault';
+import { isStorageFault, storageFaultOf } from './storage-fault';
 import { WriteHealth, type WriteEpisode, type WriteHealthSnapshot } from './write-health';
 
 export interface InspectionRow {
@@ -61,6 +69,12 @@ export interface WriterStatus {
   readonly notRecorded: number;
 }
 
+/** A row the log refused for what it holds (never retried), and SQLite's or the code's words. */
+export interface RejectedRow {
+  readonly row: InspectionRow;
+  readonly reason: string;
+}
+
 /** The log is written again: how long it failed, what waited and was committed, what was lost. */
 export interface WriterRecovery {
   readonly episode: WriteEpisode;
@@ -84,6 +98,8 @@ export interface InspectionLogOptions {
   readonly onHealth?: (status: WriterStatus, recovery?: WriterRecovery) => void;
   /** True for a kept image whose write failed (image-keeper.ts): its row is written without the path. */
   readonly imageNotKept?: (path: string) => boolean;
+  /** Rows refused for what they hold (not the storage's fault): not written, never retried; the rest of their batch was. */
+  readonly onRejected?: (rows: readonly RejectedRow[]) => void;
   readonly now?: () => Date;
 }
 
@@ -97,9 +113,13 @@ export class InspectionLog {
   private timer: NodeJS.Timeout | null = null;
   private readonly insert;
   private readonly insertMany;
+  /** Row by row, each in a savepoint: for a batch refused for what a row holds. */
+  private readonly insertEach;
   /** Rows that waited through a failure and were committed since it began. */
   private committedAfterWait = 0;
   rowsWritten = 0;
+  /** Rows refused for what they hold since start (onRejected). */
+  rowsRejected = 0;
   lastFlushMs = 0;
 
   constructor(
@@ -113,15 +133,38 @@ export class InspectionLog {
         decision, fail_safe_reason, decode_ms, preprocess_ms, inference_ms, decision_ms, total_ms, image_path)
       VALUES (@frameId, @capturedAt, @origin, @modelName, @modelVersion, @rejectScore, @scoresJson,
         @decision, @failSafeReason, @decodeMs, @preprocessMs, @inferenceMs, @decisionMs, @totalMs, @imagePath)`);
+    const insertRow = (r: InspectionRow): number => {
+      const { imageBytes: _bytes, ticket: _ticket, ...row } = r;
+      const imagePath = r.imagePath && !this.options.imageNotKept?.(r.imagePath) ? r.imagePath : null;
+      return Number(this.insert.run({ ...row, imagePath, scoresJson: r.scores ? JSON.stringify(r.scores) : null }).lastInsertRowid);
+    };
     this.insertMany = db.transaction((rows: readonly InspectionRow[]): number => {
       let last = 0;
-      for (const r of rows) {
-        const { imageBytes: _bytes, ticket: _ticket, ...row } = r;
-        const imagePath = r.imagePath && !this.options.imageNotKept?.(r.imagePath) ? r.imagePath : null;
-        last = Number(this.insert.run({ ...row, imagePath, scoresJson: r.scores ? JSON.stringify(r.scores) : null }).lastInsertRowid);
-      }
+      for (const r of rows) last = insertRow(r);
       return last;
     });
+    // Called inside insertEach's transaction, better-sqlite3 makes this a savepoint: a row that fails leaves nothing behind.
+    const insertOne = db.transaction(insertRow);
+    this.insertEach = db.transaction((rows: readonly InspectionRow[]) => {
+      let last = 0;
+      const written: InspectionRow[] = [];
+      const rejected: RejectedRow[] = [];
+      for (const r of rows) {
+        try {
+          last = insertOne(r);
+          written.push(r);
+        } catch (err) {
+          // The storage failing now fails the whole batch, which waits and is tried again.
+          if (isStorageFault(err, this.filePath)) throw err;
+          rejected.push({ row: r, reason: err instanceof Error ? err.message : String(err) });
+        }
+      }
+      return { last, written, rejected };
+    });
+  }
+
+  private get filePath(): string {
+    return this.options.file?.path ?? 'the log';
   }
 
   get pendingRows(): number {
@@ -155,27 +198,45 @@ export class InspectionLog {
     const batch = this.queue.takeAll();
     const t0 = performance.now();
     let lastSeq: number;
+    let written: readonly InspectionRow[] = batch;
+    let rejected: readonly RejectedRow[] = [];
     try {
       this.options.file?.identity?.assert();
       lastSeq = this.insertMany(batch);
     } catch (err) {
-      // Keep the rows: nothing is lost because a commit failed once.
-      this.queue.restore(batch);
-      this.failed(err);
-      return;
+      if (isStorageFault(err, this.filePath)) {
+        // Keep the rows: nothing is lost because a commit failed once.
+        this.queue.restore(batch);
+        this.failed(err);
+        return;
+      }
+      // Refused for what a row holds: trying the batch again cannot help. Row by row, the bad one(s) refused.
+      try {
+        ({ last: lastSeq, written, rejected } = this.insertEach(batch));
+      } catch (storageErr) {
+        this.queue.restore(batch);
+        this.failed(storageErr);
+        return;
+      }
     }
     // Outside the try: only a failed commit may put rows back (a throw after it would write them twice).
-    this.rowsWritten += batch.length;
     this.lastFlushMs = performance.now() - t0;
-    this.options.onCommitted?.({ rows: batch.length, lastSeq, flushMs: this.lastFlushMs }, batch);
-    this.landed(batch.length);
+    if (rejected.length > 0) {
+      this.rowsRejected += rejected.length;
+      this.options.onRejected?.(rejected);
+    }
+    if (written.length > 0) {
+      this.rowsWritten += written.length;
+      this.options.onCommitted?.({ rows: written.length, lastSeq, flushMs: this.lastFlushMs }, written);
+    }
+    this.landed(written.length);
   }
 
   /** A commit failed: counted in the health, told once per episode and cause, tried again after retryMs. */
   private failed(err: unknown): void {
     const file = this.options.file;
     const previous = this.health.snapshot().fault;
-    const fault = storageFaultOf(err, file?.path ?? 'the log', file?.capped?.() ?? false);
+    const fault = storageFaultOf(err, this.filePath, file?.capped?.() ?? false);
     // Once per episode (a retry a second on a full disk would fill the station's own log otherwise), and when the cause changes.
     if (previous?.code !== fault.code) this.options.onError?.(err as Error);
     const started = this.health.failed(fault);

@@ -18,7 +18,11 @@
  * next worker, which finds in the file any the dead one committed without
  * saying so. While no worker runs, the writer is failing (the storage alarm
  * says why, and storage.whenFull applies); each stop and each return is told
- * to onWorkerChange's listeners (storage-monitor.ts logs them).
+ * to onWorkerChange's listeners (storage-monitor.ts logs them). The record of
+ * failed image writes went with the dead worker: the last NOT_KEPT_RESENT of
+ * them are kept here and sent to the next worker before the rows, so a row
+ * sent again never names an image that was never written, and retention does
+ * not count its bytes (issue 11, final review).
  */
 import { Worker } from 'node:worker_threads';
 import type { StorageConfig, UploadConfig } from '../../../shared/storage-config';
@@ -26,7 +30,7 @@ import type { WorkerEntry } from '../inference/worker-entry';
 import type { AsideStatus } from '../upload/aside-drain';
 import type { UploadLaneStatus } from '../upload/uploader';
 import type { InspectionRow, WriterRecovery, WriterStatus } from './inspection-log';
-import type { FromLogWorker, NotKeptImage, StorageSweep, ToLogWorker } from './log-protocol';
+import type { FromLogWorker, NotKeptImage, RejectedRowInfo, StorageSweep, ToLogWorker } from './log-protocol';
 import type { StorageFault } from './storage-fault';
 
 export class LogWorkerError extends Error {
@@ -78,6 +82,8 @@ const RESTART_DELAYS_MS = [500, 1000, 2000, 5000] as const;
 const STABLE_MS = 30_000;
 /** Failed image writes told to the worker, kept while none runs. */
 const MAX_NOT_KEPT_WAITING = 10_000;
+/** The latest failed image writes, kept to be told again to a worker started after one died (a ring: the oldest go first). */
+export const NOT_KEPT_RESENT = 1000;
 
 interface Down {
   readonly reason: string;
@@ -101,12 +107,16 @@ export class LogClient {
   private refusedHere = 0;
   /** Refused by workers (their queue full while commits failed), as they said. */
   private refusedByWorkers = 0;
+  /** Refused by workers for what the rows held (a value SQLite cannot bind, a constraint): never retried. */
+  private rejectedForContent = 0;
   private nextTicket = 0;
   /** Rows posted to the running worker that it has neither committed nor refused, by ticket (in order). */
   private readonly unsettled = new Map<number, InspectionRow>();
   /** While no worker runs: the rows for the next one, in order. */
   private held: InspectionRow[] = [];
   private notKeptImages: NotKeptImage[] = [];
+  /** The latest NOT_KEPT_RESENT failed image writes, told or not: what a new worker is told first. */
+  private readonly recentNotKept: NotKeptImage[] = [];
   /** A cap set while running (setDatabaseCap), given again to a worker started later. */
   private cap: { readonly maxBytes: number | null } | null = null;
   private down: Down | null = null;
@@ -126,6 +136,7 @@ export class LogClient {
   private readonly commitListeners = new Set<(rows: number, lastSeq: number) => void>();
   private readonly writerListeners = new Set<(status: WriterStatus, recovery?: WriterRecovery) => void>();
   private readonly workerListeners = new Set<(change: LogWorkerChange) => void>();
+  private readonly rejectedListeners = new Set<(rows: readonly RejectedRowInfo[]) => void>();
   private closing = false;
   private closed: Promise<void> | null = null;
 
@@ -205,6 +216,8 @@ export class LogClient {
   /** A kept image's write failed (image-keeper.ts): its row is written without it, or forgets it if written already. */
   imageNotKept(image: NotKeptImage): void {
     if (this.closing) return;
+    this.recentNotKept.push(image);
+    if (this.recentNotKept.length > NOT_KEPT_RESENT) this.recentNotKept.shift();
     if (this.notKeptImages.length >= MAX_NOT_KEPT_WAITING) return; // the row keeps its path; a read finds no file
     this.notKeptImages.push(image);
     if (!this.down) this.schedule();
@@ -214,9 +227,14 @@ export class LogClient {
     return this.committed;
   }
 
-  /** Appended and neither on disk nor counted as not recorded: waiting here, in flight, or in the worker's queue. */
+  /** Appended and neither on disk nor counted as not recorded or refused: waiting here, in flight, or in the worker's queue. */
   get pendingRows(): number {
-    return this.appended - this.committed - this.notRecorded;
+    return this.appended - this.committed - this.notRecorded - this.rejectedForContent;
+  }
+
+  /** Decided rows the log refused for what they held (not the storage's fault) since start: not written, never retried. */
+  get rowsRejected(): number {
+    return this.rejectedForContent;
   }
 
   /** Decided rows that could not be kept (the log failed and its queue was full, or no worker ran and the bound was reached), since start. */
@@ -265,6 +283,12 @@ export class LogClient {
   onWriterChange(listener: (status: WriterStatus, recovery?: WriterRecovery) => void): () => void {
     this.writerListeners.add(listener);
     return () => this.writerListeners.delete(listener);
+  }
+
+  /** Told when the log refuses rows for what they hold (inspection-log.ts): the rest of their batch was committed. */
+  onRowsRejected(listener: (rows: readonly RejectedRowInfo[]) => void): () => void {
+    this.rejectedListeners.add(listener);
+    return () => this.rejectedListeners.delete(listener);
   }
 
   /** Told when the log worker stops without being asked, and when a new one runs. */
@@ -441,6 +465,12 @@ export class LogClient {
       notRecorded: 0,
     };
     if (this.cap) this.send({ type: 'cap', maxBytes: this.cap.maxBytes });
+    // Before the rows: the dead worker knew which of their images were never written, and that died with it.
+    if (this.recentNotKept.length > 0) {
+      const told = new Set(this.recentNotKept);
+      this.send({ type: 'image-not-kept', images: [...this.recentNotKept], resent: true });
+      this.notKeptImages = this.notKeptImages.filter((image) => !told.has(image));
+    }
     const rows = this.held;
     this.held = [];
     for (const r of rows) this.unsettled.set(r.ticket!, r);
@@ -492,6 +522,17 @@ export class LogClient {
       case 'refused':
         this.refusedByWorkers += m.tickets.length;
         this.settle(m.tickets);
+        return;
+      case 'rejected':
+        this.rejectedForContent += m.rows.length;
+        this.settle(m.rows.map((r) => r.ticket));
+        for (const l of this.rejectedListeners) {
+          try {
+            l(m.rows);
+          } catch {
+            // a listener's failure must not end the thread that serves the line
+          }
+        }
         return;
       case 'present':
         this.committed += m.tickets.length;

@@ -18,8 +18,11 @@ export type ToLogWorker =
    * before dying (its word lost with it) is found in the file and reported 'present' rather than written twice.
    */
   | { readonly type: 'append'; readonly rows: readonly InspectionRow[]; readonly resent?: boolean }
-  /** Kept images whose write failed (image-keeper.ts): their rows must not name them. */
-  | { readonly type: 'image-not-kept'; readonly images: readonly NotKeptImage[] }
+  /**
+   * Kept images whose write failed (image-keeper.ts): their rows must not name them. resent: the client's record of recent
+   * ones, sent again to a worker started after one died (which held them): bytes this worker never counted are not forgotten.
+   */
+  | { readonly type: 'image-not-kept'; readonly images: readonly NotKeptImage[]; readonly resent?: boolean }
   /** Commit what waits now (the audit trail or a test wants it on disk). */
   | { readonly type: 'flush' }
   /** The log file's cap changed (storage.maxDatabaseBytes; null: none). */
@@ -32,6 +35,14 @@ export interface NotKeptImage {
   /** The row's capturedAt (ISO 8601): how its row is found. */
   readonly capturedAt: string;
   readonly bytes: number;
+}
+
+/** A row refused for what it holds, as the engine is told of it. */
+export interface RejectedRowInfo {
+  readonly ticket: number;
+  readonly frameId: number;
+  readonly capturedAt: string;
+  readonly reason: string;
 }
 
 export interface StorageSweep {
@@ -48,6 +59,8 @@ export type FromLogWorker =
   | { readonly type: 'committed'; readonly rows: number; readonly lastSeq: number; readonly flushMs: number; readonly throughTicket: number }
   /** Rows refused (the queue was full while commits failed, or the worker closed with them waiting): counted as not recorded. */
   | { readonly type: 'refused'; readonly tickets: readonly number[] }
+  /** Rows the log refused for what they hold (inspection-log.ts onRejected): not written, never retried; the rest of their batch was. */
+  | { readonly type: 'rejected'; readonly rows: readonly RejectedRowInfo[] }
   /** Rows sent again after a worker died that were in the file already. */
   | { readonly type: 'present'; readonly tickets: readonly number[] }
   | { readonly type: 'commit-failed'; readonly message: string }

@@ -44,14 +44,18 @@ let asides: AsideDrain[] = [];
 const timers: NodeJS.Timeout[] = [];
 /** Failed image writes whose row is not in the file yet, by path: the row is written without it (InspectionLog imageNotKept). */
 const notKept = new Map<string, NotKeptImage>();
-let dropImage: ((image: NotKeptImage) => boolean) | null = null;
+let dropImage: ((image: NotKeptImage, counted: boolean) => boolean) | null = null;
 let isInFile: ((row: { capturedAt: string; frameId: number; origin: string }) => boolean) | null = null;
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
-/** An image whose write failed: its row, if in the file, forgets it now; else the row is written without it when it comes. */
-function imageNotKept(image: NotKeptImage): void {
+/**
+ * An image whose write failed: its row, if in the file, forgets it now; else the row is written without it when it comes.
+ * resent: a record a worker that died had been told (log-client.ts): a row of it in the file was committed by that worker,
+ * whose count of image bytes died with it; this one counted the images folder as it is, without the file never written.
+ */
+function imageNotKept(image: NotKeptImage, resent: boolean): void {
   try {
-    if (dropImage?.(image)) return;
+    if (dropImage?.(image, !resent)) return;
   } catch (err) {
     send({ type: 'commit-failed', message: `cannot mark the image ${image.path} as not kept: ${message(err)}` });
   }
@@ -120,12 +124,18 @@ function open(m: Extract<ToLogWorker, { type: 'open' }>): void {
         uploader?.poke();
       },
       imageNotKept: (path) => notKept.has(path),
+      // Refused for what they hold (issue 11, final review): the engine counts them and says so; the rest of the batch is on disk.
+      onRejected: (rejected) =>
+        send({
+          type: 'rejected',
+          rows: rejected.map(({ row, reason }) => ({ ticket: row.ticket ?? 0, frameId: row.frameId, capturedAt: String(row.capturedAt), reason })),
+        }),
       onHealth: (status, recovery) => send({ type: 'writer', status, ...(recovery ? { recovery } : {}) }),
     });
     const forget = database.prepare('UPDATE inspections SET image_path = NULL WHERE captured_at = ? AND image_path = ?');
-    dropImage = (image) => {
+    dropImage = (image, counted) => {
       if (forget.run(image.capturedAt, image.path).changes === 0) return false;
-      images.forget(image.bytes);
+      if (counted) images.forget(image.bytes);
       return true;
     };
     const find = database.prepare('SELECT 1 FROM inspections WHERE captured_at = ? AND frame_id = ? AND origin = ? LIMIT 1');
@@ -167,7 +177,7 @@ port.on('message', (m: ToLogWorker) => {
     case 'append':
       return append(m.rows, m.resent === true);
     case 'image-not-kept':
-      for (const image of m.images) imageNotKept(image);
+      for (const image of m.images) imageNotKept(image, m.resent === true);
       return;
     case 'flush':
       log?.flush();

@@ -1,7 +1,8 @@
 /**
  * Model files that passed the load probe on this station (models/model-probe.ts),
  * by the sha256 of the bytes loaded and the settings they were probed with
- * (models/first-load-gate.ts probeSettingsKey: providers, threads, batch…),
+ * (models/first-load-gate.ts probeSettingsKey: providers, threads, batch…, and the
+ * manifest's input and preprocessing that shaped the probe's inputs),
  * with the peak memory the probe measured. Only a file not in here with the
  * settings in force pays the probe at its first load; imported models are
  * recorded at import (migrations 8 and 9).

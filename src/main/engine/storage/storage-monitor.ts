@@ -6,8 +6,10 @@
  * each episode of a failing log when it ends (what waited and was committed,
  * what could not be recorded), and reports moved-aside databases being
  * uploaded. Issue 11, items 3 and 9. Also logs each stop and return of the
- * log worker (log-client.ts starts a new one), and rows an upload target
- * said it already held (a silent drop made visible).
+ * log worker (log-client.ts starts a new one), rows an upload target
+ * said it already held (a silent drop made visible), and rows the log refused
+ * for what they held (inspection-log.ts: written row by row, the bad ones
+ * refused, the rest committed; issue 11, final review).
  */
 import type { StorageConfig } from '../../../shared/storage-config';
 import type { StationStatus } from '../../../shared/status';
@@ -17,6 +19,7 @@ import type { AsideStatus } from '../upload/aside-drain';
 import type { EventLog } from './event-log';
 import type { WriterRecovery, WriterStatus } from './inspection-log';
 import type { LogClient, LogWorkerChange } from './log-client';
+import type { RejectedRowInfo } from './log-protocol';
 import type { MainWrites } from './main-writes';
 import type { StorageFault } from './storage-fault';
 import type { WriteEpisode } from './write-health';
@@ -46,6 +49,19 @@ export class StorageMonitor {
 
   constructor(private readonly deps: StorageMonitorDeps) {
     deps.log.onWorkerChange((change) => this.onLogWorker(change));
+    deps.log.onRowsRejected((rows) => this.onRowsRejected(rows));
+  }
+
+  /** Rows the log refused for what they held: an event and the log (each time: a bad row is a bug to report, and rare). */
+  onRowsRejected(rows: readonly RejectedRowInfo[]): void {
+    if (rows.length === 0) return;
+    const frames = rows.length === 1 ? `frame ${rows[0]!.frameId}` : `frames ${rows[0]!.frameId}–${rows.at(-1)!.frameId}`;
+    const reasons = [...new Set(rows.map((r) => r.reason))].slice(0, 3).join('; ');
+    const message =
+      `${rows.length} decided row(s) were refused by the log for their content and not recorded (${frames}, captured ${rows[0]!.capturedAt}): ${reasons}; ` +
+      `the rest of their batch was committed (${this.deps.log.rowsRejected} refused since start)`;
+    this.deps.events.append({ at: new Date(), kind: 'storage', severity: 'warning', message, data: { rows: rows.slice(0, 20) } });
+    this.deps.logger.warn(message);
   }
 
   /** Non-null while decisions cannot be recorded and storage.whenFull is fail-safe: the reason every item is rejected. */
@@ -141,6 +157,7 @@ export class StorageMonitor {
     | 'whenFull'
     | 'maxWaitingRows'
     | 'rowsNotRecorded'
+    | 'rowsRejected'
     | 'eventsWaiting'
     | 'eventsNotRecorded'
     | 'writeFailures'
@@ -160,6 +177,7 @@ export class StorageMonitor {
       whenFull: config.whenFull,
       maxWaitingRows: writer.maxWaitingRows,
       rowsNotRecorded: writer.notRecorded,
+      rowsRejected: log.rowsRejected,
       eventsWaiting: events.status().waiting,
       eventsNotRecorded: events.status().notRecorded,
       writeFailures: writer.health.failures + main.failures,

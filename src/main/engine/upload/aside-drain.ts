@@ -15,13 +15,21 @@
  * holding rows, and two files under (station, '', seq) collide — PostgreSQL
  * drops one's rows as conflicts and an HTTP collector sees the same
  * Idempotency-Key (issue 11, item 9, review).
+ *
+ * Nothing about such a file is guessed (issue 11, final review): a moved-aside
+ * file failed its integrity check, so a table it should have (by its schema
+ * version) that is missing or cannot be read makes it `unreadable`, reported
+ * with the reason, rather than uploaded under an invented id or from a
+ * progress of 0 — either would send rows the plant holds already. Only a file
+ * from before a table (its user_version older than the migration that made
+ * it) falls back: no id (one from its name), nothing sent.
  */
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import Database from 'better-sqlite3';
 import type { MovedAsideStatus } from '../../../shared/status';
 import type { UploadConfig } from '../../../shared/storage-config';
-import { readStoredDatabaseId, type SqliteDatabase } from '../storage/database';
+import { isNoSuchTable, readStoredDatabaseId, schemaVersion, type SqliteDatabase } from '../storage/database';
 import { Outbox } from './outbox';
 import { ProgressStore, type BatchBounds, type ProgressFallback } from './progress-store';
 import { RowReader, STREAMS, type Stream } from './row-reader';
@@ -34,37 +42,62 @@ export interface AsideStatus extends MovedAsideStatus {
   readonly unsentAtStart: number | null;
 }
 
-/**
- * The id a moved-aside file's rows are uploaded under: the one it holds (migration 7), or for a file from before ids one
- * made from its name — stable across starts (the name holds when and why it was moved aside), and never ''.
- */
-export function asideDatabaseId(db: SqliteDatabase, file: string): string {
-  return readStoredDatabaseId(db) ?? `aside:${createHash('sha256').update(basename(file)).digest('hex').slice(0, 16)}`;
+/** The migrations that made the tables read here (storage/migrations.ts): a file at or past one has its table. */
+const UPLOAD_PROGRESS_SINCE = 4;
+const DATABASE_ID_SINCE = 7;
+const UPLOAD_BATCHES_SINCE = 7;
+
+/** A moved-aside file whose id or upload progress cannot be read: it is reported unreadable, never uploaded on a guess. */
+export class AsideUnreadableError extends Error {
+  override readonly name = 'AsideUnreadableError';
 }
 
-/** What the moved-aside file says of its own upload; a table it lacks (an older file) says nothing was sent. */
-function fileProgress(db: SqliteDatabase): ProgressFallback {
-  const tryAll = <T>(read: () => T, fallback: T): T => {
-    try {
-      return read();
-    } catch {
-      return fallback;
-    }
-  };
-  const progress = tryAll(
-    () => db.prepare('SELECT target, stream, last_seq FROM upload_progress').all() as { target: string; stream: string; last_seq: number }[],
-    [],
+/**
+ * The id a moved-aside file's rows are uploaded under: the one it holds (migration 7), or for a file from before ids one
+ * made from its name — stable across starts (the name holds when and why it was moved aside), and never ''. A file of
+ * schema version 7 or later has an id: one that cannot be read, or is missing, throws AsideUnreadableError.
+ */
+export function asideDatabaseId(db: SqliteDatabase, file: string, version = schemaVersion(db)): string {
+  let id: string | null;
+  try {
+    id = readStoredDatabaseId(db);
+  } catch (err) {
+    throw new AsideUnreadableError((err as Error).message);
+  }
+  if (id !== null) return id;
+  if (version >= DATABASE_ID_SINCE) {
+    throw new AsideUnreadableError(`its database id is missing, though its schema version (${version}) has one (migration ${DATABASE_ID_SINCE})`);
+  }
+  return `aside:${createHash('sha256').update(basename(file)).digest('hex').slice(0, 16)}`;
+}
+
+/** A table's rows; [] only when the file is older than the table (it never had it), else a failure throws AsideUnreadableError. */
+function tableRows<T>(db: SqliteDatabase, version: number, table: string, since: number, what: string, sql: string): T[] {
+  try {
+    return db.prepare(sql).all() as T[];
+  } catch (err) {
+    if (version < since && isNoSuchTable(err, table)) return [];
+    throw new AsideUnreadableError(`its ${what} cannot be read (${table}: ${(err as Error).message})`);
+  }
+}
+
+/** What the moved-aside file says of its own upload; a table it never had (an older file) says nothing was sent. */
+function fileProgress(db: SqliteDatabase, version: number): ProgressFallback {
+  const progress = tableRows<{ target: string; stream: string; last_seq: number }>(
+    db,
+    version,
+    'upload_progress',
+    UPLOAD_PROGRESS_SINCE,
+    'upload progress',
+    'SELECT target, stream, last_seq FROM upload_progress',
   );
-  const batches = tryAll(
-    () =>
-      db.prepare("SELECT target, stream, first_seq, last_seq, rows FROM upload_batches WHERE source = ''").all() as {
-        target: string;
-        stream: string;
-        first_seq: number;
-        last_seq: number;
-        rows: number;
-      }[],
-    [],
+  const batches = tableRows<{ target: string; stream: string; first_seq: number; last_seq: number; rows: number }>(
+    db,
+    version,
+    'upload_batches',
+    UPLOAD_BATCHES_SINCE,
+    'upload batches',
+    "SELECT target, stream, first_seq, last_seq, rows FROM upload_batches WHERE source = ''",
   );
   return {
     lastSeq: (target, stream) => progress.find((p) => p.target === target && p.stream === stream)?.last_seq ?? 0,
@@ -98,8 +131,12 @@ export class AsideDrain {
     let asideDb: SqliteDatabase | null = null;
     try {
       asideDb = new Database(file, { readonly: true, fileMustExist: true });
+      const version = schemaVersion(asideDb);
+      // Both read before anything is sent: a file whose id or progress cannot be read is unreadable, not guessed at.
+      const databaseId = asideDatabaseId(asideDb, file, version);
+      const progress = fileProgress(asideDb, version);
       const reader = new RowReader(asideDb);
-      const outbox = new Outbox(reader, new ProgressStore(db, basename(file), fileProgress(asideDb)), asideDatabaseId(asideDb, file));
+      const outbox = new Outbox(reader, new ProgressStore(db, basename(file), progress), databaseId);
       // The uploader is made before the drain that owns it: its callback reaches the drain through this box.
       const box: { drain: AsideDrain | null } = { drain: null };
       const uploader = new Uploader(outbox, targets, config, batchSizeOf, { onUnreadable: (stream, err) => box.drain?.unreadable.set(stream, err.message) });

@@ -267,6 +267,7 @@ export function DiagnosticsPage() {
               ['writes', database.writes === 'ok' ? 'ok' : `failing since ${formatTime(database.failingSince)}: ${database.writeProblem ?? ''}`],
               ['while writes fail', database.whenFull === 'fail-safe' ? 'every item is rejected (fail-safe)' : 'items are decided as usual (keep-deciding)'],
               ['decided rows not recorded', database.rowsNotRecorded],
+              ['rows refused for their content', database.rowsRejected],
               ['events waiting / not recorded', `${database.eventsWaiting} / ${database.eventsNotRecorded}`],
               ['events refused for their content', database.eventsRejected],
               ['failed writes', database.writeFailures],

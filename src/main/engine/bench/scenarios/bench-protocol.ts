@@ -1,5 +1,5 @@
 /** Messages between the station and a benchmark worker (one worker per run). */
-import type { BenchModelRef, BenchPlan } from '../../../../shared/bench';
+import type { BenchCase, BenchModelRef, BenchPlan } from '../../../../shared/bench';
 import type { SessionSettings } from '../../inference/session-settings';
 import type { WorkerEntry } from '../../inference/worker-entry';
 import type { ImageModelPackage } from '../../model-package';
@@ -12,6 +12,8 @@ export type ToBenchWorker =
       readonly frames: readonly Uint8Array[];
       /** Models the station resolved (running, registry, bundled); shaped ones are generated in the worker. */
       readonly packages: readonly (readonly [BenchModelRef, ImageModelPackage | { readonly error: string }])[];
+      /** Cases the station's load probe refused (firstLoadKey below → the probe's reason). */
+      readonly refused: readonly (readonly [string, string])[];
       readonly bundledDir: string;
       readonly inferenceEntry: WorkerEntry;
       readonly logEntry: WorkerEntry;
@@ -26,3 +28,6 @@ export type FromBenchWorker =
   | { readonly type: 'outcome'; readonly outcome: CaseOutcome }
   | { readonly type: 'finished'; readonly state: 'done' | 'cancelled' }
   | { readonly type: 'failed'; readonly message: string };
+
+/** The cases one load-probe verdict covers: one model with one provider and thread count, at the plan's largest batch for them. */
+export const firstLoadKey = (c: Pick<BenchCase, 'model' | 'provider' | 'threads'>): string => `${c.model}|${c.provider}|${c.threads}`;

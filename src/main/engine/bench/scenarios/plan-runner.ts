@@ -22,6 +22,7 @@ import { LogClient } from '../../storage/log-client';
 import { RawRunner } from '../raw-runner';
 import { percentile, spreadOf } from '../stats';
 import { BenchLine, type FrameTiming } from './bench-line';
+import { firstLoadKey } from './bench-protocol';
 import { BenchCancelled, lineRate, offline, singleStream, type ScenarioBudget, type ScenarioRun } from './scenarios';
 
 export interface PlanContext {
@@ -34,6 +35,11 @@ export interface PlanContext {
   readonly baseSettings: SessionSettings;
   readonly lineRateFps: number;
   readonly deadlineMs: number;
+  /**
+   * Cases the station's load probe refused, by firstLoadKey (bench-protocol.ts: model, provider, threads), with the probe's reason:
+   * such a case fails with it and its model is never loaded here (station-benchmarks.ts, issue 11, final review).
+   */
+  readonly refused?: ReadonlyMap<string, string>;
 }
 
 export interface CaseOutcome {
@@ -177,6 +183,11 @@ export async function runPlan(plan: BenchPlan, ctx: PlanContext, hooks: PlanHook
         continue;
       }
       const label = `${pkg.manifest.name} ${pkg.manifest.version}`;
+      const refusal = ctx.refused?.get(firstLoadKey(c));
+      if (refusal !== undefined) {
+        record({ case: c, modelLabel: label, provider: c.provider, status: 'failed', error: refusal, figures: null }, i);
+        continue;
+      }
       current = describe(c, label);
       tell();
       const settings: SessionSettings = { ...ctx.baseSettings, providers: [c.provider], intraOpThreads: c.threads };
