@@ -3,7 +3,9 @@
  *
  * Prints one JSON line per image: {"file", "top": [{"index", "label", "p"} ×5]}
  * (or "error"), after one line on stderr saying which model and provider ran.
- * Exit code 2 for bad arguments or a model that cannot be loaded.
+ * Exit code 0 when every image was classified; 1 when any could not be (each
+ * still has its line, and the others theirs), so that a script or a batch
+ * job notices; 2 for bad arguments or a model that cannot be loaded.
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -62,6 +64,7 @@ async function main(): Promise<void> {
     fail(`model ${pkg.modelPath} cannot be run: ${(err as Error).message}`);
   }
   process.stderr.write(`model ${pkg.manifest.name} ${pkg.manifest.version} on ${run.provider}${run.notes.length ? ` (${run.notes.join('; ')})` : ''}\n`);
+  let failed = 0;
   run.results.forEach((r, i) => {
     const readError = images[i]!.readError;
     const line = readError
@@ -69,8 +72,14 @@ async function main(): Promise<void> {
       : r.error
         ? { file: r.name, error: r.error }
         : { file: r.name, top: r.top };
+    if ('error' in line) failed++;
     process.stdout.write(`${JSON.stringify(line)}\n`);
   });
+  if (failed > 0) {
+    process.stderr.write(`classify: ${failed} of ${run.results.length} image(s) could not be classified (see their "error")\n`);
+    // exitCode, not exit(): stdout may still be draining into a pipe.
+    process.exitCode = 1;
+  }
 }
 
 void main();

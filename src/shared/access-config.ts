@@ -85,6 +85,17 @@ export const ServerConfigSchema = z
   });
 export type ServerConfig = z.infer<typeof ServerConfigSchema>;
 
+/**
+ * GET /api/access, open to every client: whether this station wants a token,
+ * and whether the one the request carried (Authorization: Bearer) is good.
+ * Browsers cannot read why a WebSocket upgrade was refused, so the page asks
+ * this to tell "needs its token" from "connection lost"; it reveals nothing a
+ * 401 from /api/status does not.
+ */
+export const ACCESS_PATH = '/api/access';
+export const StationAccessAnswerSchema = z.object({ tokenRequired: z.boolean(), tokenAccepted: z.boolean() });
+export type StationAccessAnswer = z.infer<typeof StationAccessAnswerSchema>;
+
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time as HH:MM');
 
 export const ShiftsConfigSchema = z

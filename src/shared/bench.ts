@@ -103,7 +103,11 @@ export function expandPlan(plan: BenchPlan): BenchCase[] {
 export const caseKey = (c: BenchCase): string => `${c.model}|${c.provider}|${c.threads}|${c.scenario}|${c.mode}|${c.batch}`;
 
 const Ms = z.number();
-export const StageMsSchema = z.object({ decode: Ms, preprocess: Ms, inference: Ms, decision: Ms, log: Ms, other: Ms });
+/**
+ * Mean time per frame and stage, in the line's order. `queue` (waiting before decoding started) came in issue 12;
+ * runs stored before it have none in their figures JSON and read as 0 (their wait is inside `other`).
+ */
+export const StageMsSchema = z.object({ queue: Ms.default(0), decode: Ms, preprocess: Ms, inference: Ms, decision: Ms, log: Ms, other: Ms });
 export type StageMs = z.infer<typeof StageMsSchema>;
 
 export const BenchFiguresSchema = z.object({
@@ -115,11 +119,14 @@ export const BenchFiguresSchema = z.object({
   /** Latency at each whole percentile 0..100, for the distribution chart. */
   percentilesMs: z.array(Ms),
   fps: z.number(),
-  /** Mean per frame and stage; inference is the batch's time shared by its frames; other = waiting and hops. */
+  /** Mean per frame and stage; inference is the batch's time shared by its frames; queue = waiting to be decoded; other = the rest (hops, timers). */
   stagesMs: StageMsSchema,
   /** The bare onnxruntime-node floor, same model, provider, threads and batch. */
   raw: z.object({ perFrameMs: Ms, runP50Ms: Ms, fps: z.number() }),
-  /** Engine time per frame ÷ bare runtime time per frame (single stream and line rate: latency p50 ÷ one run). */
+  /**
+   * Engine time per frame ÷ bare runtime time per frame (single stream and line rate: latency p50 ÷ one run). The engine's
+   * time includes decoding the camera's JPEG and resizing it; the bare runtime's does not (RATIO_WORDS.decodeIncluded).
+   */
   ratioVsRaw: z.number(),
   /** The inference stage alone ÷ the bare runtime per frame: what the hop to the model's worker adds. */
   inferenceRatioVsRaw: z.number(),
@@ -201,6 +208,11 @@ export const BenchOptionsSchema = z.object({
   models: z.array(z.object({ ref: BenchModelRefSchema, label: z.string() })),
   /** Execution providers in this build of onnxruntime-node (whether the hardware is there is found out by running). */
   providers: z.array(z.enum(EXECUTION_PROVIDERS)),
+  /**
+   * Providers of that list the station already saw fail to load here (the running model passed them over), with the
+   * reason: offered still (a driver may have been installed since) but marked, and left out of the default plan.
+   */
+  providerProblems: z.array(z.object({ provider: z.enum(EXECUTION_PROVIDERS), reason: z.string() })),
   cores: z.number().int(),
   threadChoices: z.array(z.number().int()),
   lineRateFps: z.number(),
@@ -213,47 +225,230 @@ export const BenchOptionsSchema = z.object({
 export type BenchOptions = z.infer<typeof BenchOptionsSchema>;
 
 /**
- * The fastest settings that meet the line: at the line's rate no frame
- * missed its deadline and p99 stays under the deadline with headroom, and
- * where the same settings were measured offline, their throughput beats the
- * rate with headroom. Of those, the lowest p99; a tie goes to fewer threads
- * (they leave more CPU to the rest of the station).
+ * How many frames a percentile needs before it says anything: at least 10 frames beyond it, so
+ * ceil(10 ÷ (1 − p/100)) — p50: 20, p90: 100, p95: 200, p99: 1,000. With fewer, a high percentile is one or two
+ * frames: the quick budget's 16 frames at line rate make a "p99" that is in effect the slowest frame. MLPerf
+ * Inference asks the same order of a single-stream run (at least 1,024 queries, rules v0.5 on, for the 90th
+ * percentile it reports). The figures keep every percentile; the table, the charts, the recommendation and the
+ * CLI flag the ones their frames cannot support, computed here from `frames`, so runs stored before this rule
+ * are flagged too.
  */
-export function recommend(items: readonly BenchResult[], line: { rateFps: number; deadlineMs: number; headroom: number }): Recommendation {
+export const REPORTED_PERCENTILES = [50, 90, 95, 99] as const;
+export type ReportedPercentile = (typeof REPORTED_PERCENTILES)[number];
+
+export function framesNeeded(p: number): number {
+  // 1000 ÷ (100 − p) is 10 ÷ (1 − p/100) in whole percent: p99 gives 1,000, not 1,000.0000000000001 → 1,001.
+  return Math.ceil(1000 / (100 - p) - 1e-9);
+}
+
+export const percentileSupported = (p: number, frames: number): boolean => frames >= framesNeeded(p);
+
+/** The reported percentiles these frames cannot support, highest first. */
+export function unsupportedPercentiles(frames: number): ReportedPercentile[] {
+  return REPORTED_PERCENTILES.filter((p) => !percentileSupported(p, frames)).reverse();
+}
+
+/** The highest whole percentile these frames support (where a distribution stops meaning much), or null under 10 frames. */
+export function highestSupportedPercentile(frames: number): number | null {
+  if (frames < 10) return null;
+  return Math.min(100, Math.floor(100 - 1000 / frames + 1e-9));
+}
+
+/** 1000 → "1,000", whatever the locale of the screen or the shell. */
+export const grouped = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+
+/** "p99 from 16 frames is in effect the slowest frame; a p99 needs ≥ 1,000 frames", or null when the frames support it. */
+export function percentileNote(p: number, frames: number): string | null {
+  if (percentileSupported(p, frames)) return null;
+  // Frames beyond the percentile: under two, the interpolated value sits between the two slowest frames.
+  const beyond = Math.floor((frames * (100 - p)) / 100 + 1e-9);
+  const what = beyond < 2 ? 'is in effect the slowest frame' : `rests on its slowest ${beyond} frames`;
+  return `p${p} from ${grouped(frames)} frames ${what}; a p${p} needs ≥ ${grouped(framesNeeded(p))} frames`;
+}
+
+/** One line for a result whose frames cannot support all its percentiles: the highest one's note, then what the others need. */
+export function samplesNote(frames: number): string | null {
+  const [top, ...rest] = unsupportedPercentiles(frames);
+  if (top === undefined) return null;
+  const others = rest.map((p) => `p${p} ${grouped(framesNeeded(p))}`).join(', ');
+  return `${percentileNote(top, frames)!}${others ? ` (${others})` : ''}`;
+}
+
+/**
+ * "× raw" is two different ratios, and they must never be read as one: the panel's (and the CLI's scenario.*
+ * rows) time the camera's JPEG decoded and resized by the line, which the bare runtime never does, so a small
+ * model reads 7–12 ×; the CLI's engine.* rows give the line frames decoded beforehand, so they read near 1 ×
+ * (what the line adds around the model itself).
+ */
+export const RATIO_WORDS = {
+  decodeIncluded: '× bare runtime, decode included',
+  decodedBeforehand: '× bare runtime, decoded beforehand',
+} as const;
+
+/** Capacity figures closer than this are the same figure: run-to-run noise on a small PC (the spread column shows how much). */
+export const NOISE = 0.03;
+
+export interface LineTarget {
+  readonly rateFps: number;
+  readonly deadlineMs: number;
+  readonly headroom: number;
+}
+
+/** What a setting can do flat out, and where that was measured. */
+export interface Capacity {
+  readonly fps: number;
+  readonly scenario: 'offline' | 'single_stream';
+  readonly batch: number;
+}
+
+/**
+ * A line-rate result's capacity: offline at the same model, provider, threads and batch, or for one frame at a
+ * time (batch 1), single stream; null when neither was measured.
+ */
+export function capacityOf(r: BenchResult, items: readonly BenchResult[]): Capacity | null {
+  const source = capacitySource(r, items);
+  if (!source?.figures) return null;
+  return { fps: source.figures.fps, scenario: source.scenario === 'offline' ? 'offline' : 'single_stream', batch: source.batch };
+}
+
+/** The offline or single-stream result capacityOf reads (the charts highlight it beside the recommended line-rate result). */
+export function capacitySource(r: BenchResult, items: readonly BenchResult[]): BenchResult | null {
+  const same = (o: BenchResult): boolean =>
+    o.status === 'done' && o.figures !== null && o.model === r.model && o.provider === r.provider && o.threads === r.threads;
+  return (
+    items.find((o) => o.scenario === 'offline' && same(o) && o.batch === r.batch) ??
+    (r.batch === 1 ? items.find((o) => o.scenario === 'single_stream' && same(o)) : undefined) ??
+    null
+  );
+}
+
+/** "306.9 frames/s offline (batch 8)", "227.1 frames/s single stream": each figure with the scenario it was measured in. */
+export function capacityWords(c: Capacity): string {
+  return `${round1(c.fps)} frames/s ${c.scenario === 'offline' ? `offline (batch ${c.batch})` : 'single stream'}`;
+}
+
+interface Judged {
+  readonly r: BenchResult;
+  readonly f: BenchFigures;
+  readonly cap: Capacity | null;
+  /** Why it does not meet the line; empty when it does. */
+  readonly fails: string[];
+}
+
+const threadWords = (n: number): string => `${n} thread${n === 1 ? '' : 's'}`;
+const modeWords = (r: BenchResult): string => `${r.mode} mode${r.mode === 'throughput' ? `, batch ${r.batch}` : ''}`;
+const settingWords = (r: BenchResult): string => `${r.modelLabel} on ${r.provider}, ${threadWords(r.threads)}, ${modeWords(r)}`;
+
+/** What tells `b` from `a`, in as few words as do it: "2 threads", "throughput mode, batch 8". */
+function difference(a: BenchResult, b: BenchResult): string {
+  const parts: string[] = [];
+  if (b.modelLabel !== a.modelLabel) parts.push(b.modelLabel);
+  if (b.provider !== a.provider) parts.push(`on ${b.provider}`);
+  if (b.threads !== a.threads) parts.push(threadWords(b.threads));
+  if (b.mode !== a.mode || b.batch !== a.batch) parts.push(modeWords(b));
+  return parts.length > 0 ? parts.join(', ') : settingWords(b);
+}
+
+/**
+ * The recommendation, with its objective stated. A setting meets the line when, at the line's rate, no frame
+ * missed its deadline (dropped frames count), its p99 stays within the deadline less the headroom, and its
+ * capacity (capacityOf), where measured, beats the rate plus the headroom. Of those it maximises capacity —
+ * the spare the line keeps for a burst — so a setting that measured fewer frames/s is never picked over one
+ * that measured more (issue 12: 2 threads at 166 frames/s were recommended over 1 thread at 225). Figures within
+ * NOISE of the most are a tie, which goes to the lower p99 (again within NOISE), then to fewer threads (they
+ * leave CPU to the rest of the station). Where no setting that meets the line had its capacity measured, the
+ * lowest p99 wins. The `why` names the winner's figure, the runner-up's, and a faster setting that failed.
+ */
+export function recommend(items: readonly BenchResult[], line: LineTarget): Recommendation {
   const rated = items.filter((r) => r.scenario === 'line_rate' && r.status === 'done' && r.figures?.lineRate);
   if (rated.length === 0) return { found: false, why: 'no line-rate result: run the line_rate scenario to get a recommendation' };
   const budgetMs = line.deadlineMs * (1 - line.headroom);
   const needFps = line.rateFps * (1 + line.headroom);
-  const same = (o: BenchResult, r: BenchResult): boolean => o.status === 'done' && o.model === r.model && o.provider === r.provider && o.threads === r.threads;
-  // What the settings can do flat out: offline at the same batch, or for one frame at a time, single stream.
-  const capacity = (r: BenchResult): number | null => {
-    const offline = items.find((o) => o.scenario === 'offline' && same(o, r) && o.batch === r.batch);
-    const single = r.batch === 1 ? items.find((o) => o.scenario === 'single_stream' && same(o, r)) : undefined;
-    return offline?.figures?.fps ?? single?.figures?.fps ?? null;
-  };
-  const fit = rated.filter((r) => {
+  const judged: Judged[] = rated.map((r) => {
     const f = r.figures!;
-    const cap = capacity(r);
-    return f.lineRate!.missed === 0 && f.latencyMs.p99 <= budgetMs && (cap === null || cap >= needFps);
+    const cap = capacityOf(r, items);
+    const fails: string[] = [];
+    if (f.lineRate!.missed > 0) fails.push(`missed ${f.lineRate!.missed} frame${f.lineRate!.missed === 1 ? '' : 's'}`);
+    if (f.latencyMs.p99 > budgetMs) fails.push(`p99 ${round1(f.latencyMs.p99)} ms is over the ${round1(budgetMs)} ms budget`);
+    if (cap !== null && cap.fps < needFps) fails.push(`${capacityWords(cap)} is under the ${round1(needFps)} needed`);
+    return { r, f, cap, fails };
   });
+  const p99Note = (j: Judged): string => {
+    const note = percentileNote(99, j.f.frames);
+    return note ? ` (${note})` : '';
+  };
+  const fit = judged.filter((j) => j.fails.length === 0);
   if (fit.length === 0) {
-    const best = [...rated].sort((a, b) => a.figures!.latencyMs.p99 - b.figures!.latencyMs.p99)[0]!;
+    const best = [...judged].sort((a, b) => a.f.latencyMs.p99 - b.f.latencyMs.p99)[0]!;
     return {
       found: false,
-      why: `no setting meets ${line.rateFps} frames/s with p99 under ${round1(budgetMs)} ms (${Math.round(line.headroom * 100)}% headroom on the ${line.deadlineMs} ms deadline); the best had p99 ${round1(best.figures!.latencyMs.p99)} ms and missed ${best.figures!.lineRate!.missed}`,
+      why:
+        `no setting meets ${line.rateFps} frames/s with p99 under ${round1(budgetMs)} ms (${Math.round(line.headroom * 100)}% headroom on the ${line.deadlineMs} ms deadline)` +
+        ` and ${round1(needFps)} frames/s of capacity; the best had p99 ${round1(best.f.latencyMs.p99)} ms${p99Note(best)} and missed ${best.f.lineRate!.missed}` +
+        ` (${settingWords(best.r)}: ${best.fails.join(', ')})`,
     };
   }
-  fit.sort((a, b) => a.figures!.latencyMs.p99 - b.figures!.latencyMs.p99 || a.threads - b.threads);
-  const r = fit[0]!;
-  const cap = capacity(r);
-  return {
-    found: true,
-    resultId: r.id,
-    why:
-      `${r.modelLabel} on ${r.provider}, ${r.threads} thread${r.threads === 1 ? '' : 's'}, ${r.mode} mode${r.mode === 'throughput' ? `, batch ${r.batch}` : ''}: ` +
-      `p99 ${round1(r.figures!.latencyMs.p99)} ms at ${line.rateFps} frames/s (budget ${round1(budgetMs)} ms), no frame missed` +
-      (cap !== null ? `, ${round1(cap)} frames/s offline (needs ${round1(needFps)})` : ''),
+
+  const measured = fit.filter((j): j is Judged & { cap: Capacity } => j.cap !== null);
+  const byCapacity = measured.length > 0;
+  const pool: Judged[] = byCapacity ? measured : fit;
+  const mostFps = byCapacity ? Math.max(...measured.map((j) => j.cap.fps)) : 0;
+  // A tie on capacity (within the noise of the most), then on p99 (within the noise of the lowest of those), then fewer threads.
+  const tiedOnCapacity = byCapacity ? measured.filter((j) => j.cap.fps >= mostFps * (1 - NOISE)) : pool;
+  const lowestP99 = Math.min(...tiedOnCapacity.map((j) => j.f.latencyMs.p99));
+  const tiedOnP99 = tiedOnCapacity.filter((j) => j.f.latencyMs.p99 <= lowestP99 * (1 + NOISE));
+  const winner = [...tiedOnP99].sort(
+    (a, b) => a.r.threads - b.r.threads || (b.cap?.fps ?? 0) - (a.cap?.fps ?? 0) || a.f.latencyMs.p99 - b.f.latencyMs.p99 || a.r.id - b.r.id,
+  )[0]!;
+
+  // The runner-up on the same objective, and why it lost when it measured about as well.
+  const others = pool.filter((j) => j !== winner);
+  const runnerUp = byCapacity
+    ? [...others].sort((a, b) => b.cap!.fps - a.cap!.fps || a.f.latencyMs.p99 - b.f.latencyMs.p99)[0]
+    : [...others].sort((a, b) => a.f.latencyMs.p99 - b.f.latencyMs.p99 || a.r.threads - b.r.threads)[0];
+  const noisePct = `${Math.round(NOISE * 100)} %`;
+  const lostBecause = (j: Judged): string => {
+    // Clearly worse on the objective: its figure says why.
+    if (!tiedOnCapacity.includes(j)) return '';
+    const tie = byCapacity ? `the same within ${noisePct} (measurement noise)` : '';
+    if (!tiedOnP99.includes(j)) {
+      return byCapacity ? ` (${tie}; the lower p99 wins: ${round1(winner.f.latencyMs.p99)} ms against ${round1(j.f.latencyMs.p99)})` : '';
+    }
+    if (j.r.threads > winner.r.threads) return ` (${byCapacity ? `${tie}, p99 too` : `the same p99 within ${noisePct}`}: fewer threads win)`;
+    return byCapacity ? ` (${tie})` : '';
   };
+  const figureOf = (j: Judged): string => (byCapacity ? capacityWords(j.cap!) : `p99 ${round1(j.f.latencyMs.p99)} ms`);
+
+  const parts: string[] = [];
+  const n = pool.length;
+  const meets = n === 1 ? 'the only setting that meets the line' : `${n} settings that meet the line`;
+  if (byCapacity) {
+    const most = winner.cap!.fps >= mostFps;
+    parts.push(
+      `${settingWords(winner.r)}: ${capacityWords(winner.cap!)}, ` +
+        (n === 1 ? meets : most ? `the most of ${meets}` : `within ${noisePct} (measurement noise) of the most of ${meets}`),
+    );
+  } else {
+    parts.push(
+      `${settingWords(winner.r)}: p99 ${round1(winner.f.latencyMs.p99)} ms, ${n === 1 ? meets : `the lowest of ${meets}`} ` +
+        `(no capacity measured: add offline or single stream to the plan to compare frames/s)`,
+    );
+  }
+  if (runnerUp) parts.push(`${difference(winner.r, runnerUp.r)}: ${figureOf(runnerUp)}${lostBecause(runnerUp)}`);
+  // A setting that measured more frames/s but does not meet the line: say why it was passed over.
+  const faster = byCapacity
+    ? judged.filter((j) => j.fails.length > 0 && j.cap !== null && j.cap.fps > winner.cap!.fps).sort((a, b) => b.cap!.fps - a.cap!.fps)[0]
+    : undefined;
+  if (faster) parts.push(`${difference(winner.r, faster.r)}: ${capacityWords(faster.cap!)} but ${faster.fails.join(' and ')}`);
+  if (byCapacity && measured.length < fit.length) {
+    const k = fit.length - measured.length;
+    parts.push(`${k} more meet${k === 1 ? 's' : ''} the line with no capacity measured`);
+  }
+  parts.push(
+    `at ${line.rateFps} frames/s: p99 ${round1(winner.f.latencyMs.p99)} ms${p99Note(winner)} within the ${round1(budgetMs)} ms budget, no frame missed` +
+      (byCapacity ? `, ${round1(needFps)} frames/s of capacity needed` : ''),
+  );
+  return { found: true, resultId: winner.r.id, why: parts.join('; ') };
 }
 
 const round1 = (x: number): number => Math.round(x * 10) / 10;

@@ -1,7 +1,8 @@
 /**
  * The station's configuration file (JSON), validated with zod. Every key is
- * optional: what is left out takes the embedded demo default. Unknown keys are
- * refused, so a typo is reported instead of silently ignored.
+ * optional: what is left out takes the embedded demo default (and a
+ * threshold left out, the configured model's). Unknown keys are refused at
+ * every level, so a typo is reported instead of silently ignored.
  *
  * Relative paths are resolved against the config file's folder.
  */
@@ -100,8 +101,12 @@ export const StationConfigSchema = z
       .object({
         /** A model package folder (model.onnx + manifest.json). Default: the bundled demo model. */
         dir: z.string().min(1).optional(),
-        /** Overrides the manifest's default thresholds (until a technician applies others: those are kept across restarts). */
-        thresholds: ThresholdsSchema.optional(),
+        /**
+         * Overrides the manifest's default thresholds (until a technician applies others: those are kept across
+         * restarts). In the file either may be given alone: config-loader.ts fills the other from the configured
+         * model's manifest before this checks, so here both are present. Strict, as every other level is.
+         */
+        thresholds: ThresholdsSchema.strict().optional(),
         /**
          * Folders searched for model packages to import (a USB stick's mount point). Default: the platform's
          * removable-media folders (/media, /run/media, /mnt; /Volumes; drive letters D: to Z:) and the bundled models.

@@ -17,7 +17,9 @@ export const InspectionFilterSchema = z
 export type InspectionFilter = z.infer<typeof InspectionFilterSchema>;
 
 export const LoggedInspectionSchema = z.object({
+  /** The log's number for the item: unique on this station, the item number the pages show. */
   seq: z.number().int(),
+  /** The camera's frame number: counted from 1 at every start of the station, so not unique. */
   frameId: z.number().int(),
   capturedAt: z.string(),
   origin: z.string(),
@@ -28,6 +30,8 @@ export const LoggedInspectionSchema = z.object({
   scores: z.record(z.string(), z.number()).nullable(),
   failSafeReason: z.string().nullable(),
   totalMs: z.number().nullable(),
+  /** The thresholds in force when it was decided; null for rows logged before they were recorded. */
+  thresholds: z.object({ pit: z.number(), maybe: z.number() }).nullable(),
   /** The frame's JPEG is still kept (getInspectionImage). */
   hasImage: z.boolean(),
 });

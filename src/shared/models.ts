@@ -1,14 +1,36 @@
 /** The model registry as the UI sees it. */
 import { z } from 'zod';
 
+/** What a model package can be used for, said at import and before activation (issue 12). */
+export const ModelUseSchema = z.object({
+  /** It can be activated to decide the line's items: an image classifier that names its reject class. */
+  line: z.boolean(),
+  /** What it can and cannot be used for, in words a technician reads ("can drive the line: …", "cannot drive the line: …"). */
+  words: z.string(),
+});
+export type ModelUse = z.infer<typeof ModelUseSchema>;
+
+/**
+ * One rule for the engine (which refuses an activation with these words) and the pages (which label a package
+ * with them): only an image classifier whose manifest names its rejectLabel can drive the reject.
+ */
+export function modelUse(manifest: { readonly task: string; readonly rejectLabel?: string | undefined }): ModelUse {
+  if (manifest.task === 'tabular-classification')
+    return { line: false, words: 'a sensor model: for machine health (sensors.model in the config), it cannot drive the line' };
+  if (manifest.task !== 'image-classification') return { line: false, words: `cannot drive the line: it is a ${manifest.task} model, not an image classifier` };
+  if (manifest.rejectLabel === undefined)
+    return { line: false, words: 'cannot drive the line: its manifest names no rejectLabel, the class that means reject' };
+  return { line: true, words: `can drive the line: items it scores as "${manifest.rejectLabel}" are rejected` };
+}
+
 export const ModelRecordSchema = z.object({
   id: z.number().int(),
   name: z.string(),
   version: z.string(),
   task: z.enum(['image-classification', 'tabular-classification']),
-  /** Of the stored model.onnx (after repairs), checked at every load. */
+  /** Of the model file as the station stores it (after repairs), checked at every load. */
   sha256: z.string(),
-  /** Of the file as it was imported. */
+  /** Of the model file as it was shipped (its manifest's sha256, before repairs). */
   sourceSha256: z.string(),
   source: z.string(),
   importedAt: z.string(),
@@ -16,6 +38,15 @@ export const ModelRecordSchema = z.object({
   /** What the import repaired (ZipMap, denormals, float16 edges). */
   notes: z.array(z.string()),
   active: z.boolean(),
+  /**
+   * The configured model (model.dir, the bundled demo by default), registered at start so that a rollback reaches it.
+   * It runs from its folder, not copied: `source` is its manifest there, and its hash is checked at every load all the same.
+   */
+  configured: z.boolean(),
+  /** What it can be used for: only a model that can drive the line can be activated. */
+  use: ModelUseSchema,
+  /** A rollback now goes to this model (at most one record says so). */
+  rollbackTarget: z.boolean(),
 });
 export type ModelRecord = z.infer<typeof ModelRecordSchema>;
 
@@ -47,8 +78,14 @@ export const ImportCandidateSchema = z.object({
   name: z.string(),
   version: z.string(),
   task: z.string(),
-  /** The same name and version are in the registry already. */
-  inRegistry: z.boolean(),
+  /** Of the model file, as its manifest gives it (the import checks the file against it). */
+  sha256: z.string(),
+  /**
+   * The registry and this package: no model of that name and version (`absent`), the same file (`same`: its hash is the one the
+   * registry's was shipped with), or a different file under the same name and version (`different`: it cannot be imported as it is).
+   */
+  registry: z.enum(['absent', 'same', 'different']),
+  use: ModelUseSchema,
 });
 export type ImportCandidate = z.infer<typeof ImportCandidateSchema>;
 

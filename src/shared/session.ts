@@ -10,6 +10,20 @@ import { z } from 'zod';
 export const ROLES = ['operator', 'technician'] as const;
 export type Role = (typeof ROLES)[number];
 
+/**
+ * A technician's sign-in locked after too many wrong PINs (issue 12: the sign-in dialog counts it down and
+ * keeps the PIN pad off until it runs out, rather than reading it out of a message).
+ */
+export const SignInLockSchema = z.object({
+  /** The technician whose sign-in is locked. */
+  name: z.string(),
+  /** Until when (ISO 8601, the station's clock), for "until 14:32:05". */
+  until: z.string(),
+  /** How long it had to run when this was sent: a page on another PC counts down from it, whatever that PC's clock says. */
+  remainingMs: z.number().nonnegative(),
+});
+export type SignInLock = z.infer<typeof SignInLockSchema>;
+
 export const SessionInfoSchema = z.object({
   role: z.enum(ROLES),
   /** The signed-in technician's name; null for an operator. */
@@ -24,6 +38,8 @@ export const SessionInfoSchema = z.object({
   technicians: z.array(z.string()),
   /** The demo technician (PIN 1234) is configured: the station must get its own PINs before production. */
   demoPin: z.boolean(),
+  /** Technicians whose sign-in is locked now, on any connection. */
+  signInLocks: z.array(SignInLockSchema),
   /** Why the session ended, when it was ended by the station (idle). */
   endedBecause: z.string().optional(),
 });

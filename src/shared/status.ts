@@ -1,7 +1,7 @@
 /** What the station reports about itself: /api/status, the UI, the bench. */
 import { z } from 'zod';
 import { DECISIONS } from './decision';
-import { AlarmSchema } from './alarms';
+import { ALARM_KINDS, AlarmSchema } from './alarms';
 import { MachineHealthSchema } from './machine';
 import { BenchProgressSchema } from './bench';
 import { ThresholdsSchema } from './manifest';
@@ -140,7 +140,13 @@ export const StationStatusSchema = z.object({
   /** The alarms standing now. */
   alarms: z.array(AlarmSchema),
   /** Engaged while the station cannot vouch for its decisions (camera stalled or down, model restarting): the reject output rejects. */
-  failSafe: z.object({ engaged: z.boolean(), reasons: z.array(z.string()) }),
+  failSafe: z.object({
+    engaged: z.boolean(),
+    /** The technician's words: each cause's alarm message. */
+    reasons: z.array(z.string()),
+    /** The kind of each cause, in the same order, so that the UI can say it in plain words (shared/operator-words.ts). */
+    kinds: z.array(z.enum(ALARM_KINDS)),
+  }),
   frames: z.object({
     /** frames the source delivered */
     seen: z.number(),

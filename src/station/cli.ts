@@ -1,7 +1,8 @@
 /**
  * linesight-station: the headless station. Runs the engine, serves the UI and
- * the API on 127.0.0.1, prints one "ready" line, and on Ctrl-C flushes the
- * log and exits 0. Any start-up problem: one clear message, exit code 2.
+ * the API on 127.0.0.1 (or server.host), prints a "ready" line with the
+ * addresses a person can open, and on Ctrl-C flushes the log and exits 0.
+ * Any start-up problem: one clear message, exit code 2.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -11,6 +12,7 @@ import { createApiHandlers } from '../main/engine/api/handlers';
 import { bootEngine } from '../main/engine/boot';
 import { consoleLogger } from '../main/engine/logger';
 import { defaultDataDir, stationLayout, stationWorkers } from './app-paths';
+import { readyLines } from './addresses';
 import { startStationServer } from './http-server';
 
 const USAGE = `Usage: npm run station -- [options]
@@ -52,6 +54,26 @@ function parseCommandLine(argv: readonly string[]): { port?: number; dataDir: st
   };
 }
 
+/** Why the server could not listen, naming the port and where it came from, and what to do. */
+function whyNotServing(e: NodeJS.ErrnoException, port: number, fromOption: boolean, host: string): string {
+  const portName = `port ${port} (${fromOption ? '--port' : 'server.port in the config file, or the default'})`;
+  const choose = 'choose another with --port N or server.port';
+  switch (e.code) {
+    case 'EADDRINUSE':
+      return `${portName} is already in use on ${host}: another station, or another program, listens there; stop it, or ${choose}`;
+    case 'EACCES':
+    case 'EPERM':
+      return `${portName} on ${host} is not allowed to this user (ports below 1024 need administrator rights): ${choose}`;
+    case 'EADDRNOTAVAIL':
+      return `server.host ${host} is not an address of this PC: use one of its addresses, 0.0.0.0 for all of them, or 127.0.0.1`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `server.host ${host} is not a name this PC can resolve: use an address`;
+    default:
+      return `${e.message} (${portName}, server.host ${host})`;
+  }
+}
+
 // The last line of defence (issue 11): a promise some part forgot to catch is logged, not the end of the line.
 // Every known path catches its own; this only keeps an oversight from stopping the station's decisions.
 process.on('unhandledRejection', (reason) =>
@@ -89,6 +111,8 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const { engine, resolved } = booted;
+  const port = args.port ?? resolved.config.server.port;
+  const host = resolved.config.server.host;
   let server;
   try {
     server = await startStationServer({
@@ -96,13 +120,11 @@ async function main(): Promise<void> {
       handlers: createApiHandlers(engine),
       rendererDir: paths.rendererDir,
       server: resolved.config.server,
-      port: args.port ?? resolved.config.server.port,
+      port,
     });
   } catch (err) {
     await engine.stop();
-    const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'EADDRINUSE' ? 'the port is already in use (another station running? choose one with --port)' : e.message;
-    process.stderr.write(`linesight-station: cannot serve: ${why}\n`);
+    process.stderr.write(`linesight-station: cannot serve: ${whyNotServing(err as NodeJS.ErrnoException, port, args.port !== undefined, host)}\n`);
     process.exit(2);
   }
   let stopping = false;
@@ -117,8 +139,8 @@ async function main(): Promise<void> {
   // Listening before saying ready: a stop asked the moment the ready line is read must find its handler.
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  const tokenNote = isLoopbackHost(resolved.config.server.host) ? '' : ' (clients need the token: open the page as …/?token=<server.token>)';
-  process.stdout.write(`LineSight station ready at ${server.url}${tokenNote}\n`);
+  const ready = readyLines({ host, port: server.port, tokenRequired: !isLoopbackHost(host) });
+  process.stdout.write(`${ready.join('\n')}\n`);
 }
 
 void main();

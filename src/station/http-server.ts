@@ -1,6 +1,8 @@
 /**
- * The headless station's server: the built UI, GET /api/status, and the
- * WebSocket bridge (websocket-bridge.ts) that carries the same typed
+ * The headless station's server: the built UI, GET /api/status, GET
+ * /api/access (whether a token is needed, and whether the one offered is
+ * good: open to all, so a page can tell a missing token from a lost
+ * connection), and the WebSocket bridge (websocket-bridge.ts) that carries the same typed
  * operations and events as IPC.
  *
  * Binds to 127.0.0.1 unless configured otherwise; bound to any other address
@@ -17,7 +19,7 @@ import { hostname, networkInterfaces } from 'node:os';
 import sirv from 'sirv';
 import { WebSocketServer } from 'ws';
 import type { ApiHandlers } from '../shared/contract';
-import type { ServerConfig } from '../shared/access-config';
+import { ACCESS_PATH, type ServerConfig, type StationAccessAnswer } from '../shared/access-config';
 import type { BoundaryCounters } from '../main/engine/api/dispatch';
 import type { StationEngine } from '../main/engine/station-engine';
 import { ClientAccess } from './client-access';
@@ -115,6 +117,16 @@ export async function startStationServer(opts: {
     }
     if (!admitsHost(req, path.startsWith('/api/'))) {
       return answer(res, 403, { error: `this station does not answer to the host "${req.headers.host ?? ''}": add it to server.allowedHosts` });
+    }
+    if (path === ACCESS_PATH && req.method === 'GET') {
+      // Open to every client: a page without the token (or with a stale one) must learn that it is the token, not the
+      // network, that keeps it out. It tells only that; rate-limited like the rest of /api (a token has 16+ characters).
+      if (!statusRates.take(req.socket.remoteAddress ?? 'unknown', performance.now())) {
+        transport.throttled++;
+        return answer(res, 429, { error: `at most ${STATUS_REQUESTS_PER_S} requests a second` }, { 'retry-after': '1' });
+      }
+      const answerBody: StationAccessAnswer = { tokenRequired: access.tokenRequired, tokenAccepted: access.admits(req) };
+      return answer(res, 200, answerBody);
     }
     if (path.startsWith('/api/')) {
       if (!access.admits(req)) {

@@ -24,6 +24,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { BenchPlanSchema } from '../../src/shared/bench';
 import type { StationStatus } from '../../src/shared/status';
+import type { ModelRecord } from '../../src/shared/models';
 import { ModelImportError } from '../../src/main/engine/models/model-import';
 import type { StationEngine } from '../../src/main/engine/station-engine';
 import {
@@ -41,6 +42,8 @@ import { useRunningEngines } from '../helpers/engine';
 import { useTempDirs } from '../helpers/temp-dir';
 import { waitFor } from '../helpers/wait';
 
+/** The registry less the configured model, registered at every start (issue 12): what imports added. */
+const imported = (e: StationEngine): ModelRecord[] => e.listModels().filter((m) => !m.configured);
 const decided = (s: StationStatus): number => s.decisions.clean + s.decisions.maybe + s.decisions.pit;
 const sha = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 /** What must not change while a model is refused. */
@@ -97,7 +100,7 @@ describe('attacks with model files and paths', () => {
         // The bomb's 14.4 GB never reached this process.
         expect(peakRssMiB).toBeLessThan(1024);
       }
-      expect(engine.listModels()).toEqual([]);
+      expect(imported(engine)).toEqual([]);
       const events = engine.recentEvents(20).filter((e) => e.kind === 'model');
       expect(events.map((e) => e.message)).toEqual([
         expect.stringMatching(/bomb-expand .* needs more than 2048 MiB/),
@@ -158,7 +161,7 @@ describe('attacks with model files and paths', () => {
       const { message, peakRssMiB } = await refusedImport(engine, pkg(join(stick, 'input-sized'), bomb));
       expect(message).toMatch(/^model bomb-input-sized 1\.0\.0 \(.*\) needs more than 2048 MiB to load \(model\.loadMemoryMiB\): refused$/);
       expect(peakRssMiB).toBeLessThan(1024);
-      expect(engine.listModels()).toEqual([]);
+      expect(imported(engine)).toEqual([]);
       expect(engine.recentEvents(5).find((e) => e.kind === 'model')?.message).toMatch(/bomb-input-sized .* needs more than 2048 MiB/);
     });
 
@@ -251,7 +254,7 @@ describe('attacks with model files and paths', () => {
       );
       const listed = await engine.importCandidates();
       expect(listed.unreadable.map((u) => u.path)).toEqual([join(bigManifest, 'manifest.json')]);
-      expect(engine.listModels()).toEqual([]);
+      expect(imported(engine)).toEqual([]);
     });
   });
 
@@ -270,7 +273,7 @@ describe('attacks with model files and paths', () => {
         expect(message).toMatch(/keeps tensor data in files outside it/);
         expect(message).toMatch(where);
       }
-      expect(engine.listModels()).toEqual([]);
+      expect(imported(engine)).toEqual([]);
     });
   });
 
@@ -300,7 +303,7 @@ describe('attacks with model files and paths', () => {
       // What is under the root is imported.
       const inside = pkg(join(stick, 'models', 'inside'), tinyCnn({ name: 'inside', version: '1.0.0' }));
       expect((await engine.importModel(inside, 'tech')).model.name).toBe('inside');
-      expect(engine.listModels().map((m) => m.name)).toEqual(['inside']);
+      expect(imported(engine).map((m) => m.name)).toEqual(['inside']);
     });
 
     it("refuses a manifest whose modelFile or labelsFile leads out of its folder (../x, an absolute path, a symlink) before reading the file, and never shows another file's hash", async () => {
@@ -335,7 +338,7 @@ describe('attacks with model files and paths', () => {
         expect(message, name).not.toContain(sha(secret).slice(0, 12));
         expect(message, name).not.toMatch(/root:x|sha256/);
       }
-      expect(engine.listModels()).toEqual([]);
+      expect(imported(engine)).toEqual([]);
       // The same package with its files inside its folder is imported.
       expect((await engine.importModel(writePackage(join(stick, 'fine'), model), 'tech')).model.name).toBe('escape');
     });

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { BenchPlanSchema } from '../../src/shared/bench';
+import { BenchPlanSchema, unsupportedPercentiles } from '../../src/shared/bench';
 import { formatTable, runBench, scenarioResult, type BenchReport } from '../../src/main/engine/bench/bench';
 import { modelResolver } from '../../src/main/engine/bench/scenarios/model-refs';
 import { runPlan } from '../../src/main/engine/bench/scenarios/plan-runner';
@@ -85,9 +85,53 @@ describe('runBench (quick)', () => {
       expect(r.failed).toBe(0);
     }
     expect(report.results.find((r) => r.name === 'engine.throughput')!.batch).toBe(4);
-    const table = formatTable(report.results);
-    expect(table.split('\n')).toHaveLength(2 + 4);
-    expect(table).toMatch(/engine\.latency/);
+    for (const r of report.results) {
+      expect(r.samples).toBeGreaterThan(0);
+      // The percentiles a quick run's few samples cannot support are named, and marked in the table.
+      expect(r.unsupported_percentiles ?? []).toEqual(unsupportedPercentiles(r.samples!).map((p) => `p${p}`));
+    }
+    expect(report.results.find((r) => r.name === 'engine.latency')!.ratio_basis).toBe('decoded beforehand');
+    const [models, notes] = formatTable(report.results).split('\n\n');
+    expect(models!.split('\n')).toHaveLength(2 + 4);
+    expect(models).toMatch(/engine\.latency/);
+    expect(notes).toMatch(/^× raw on engine\.\* rows: × bare runtime, decoded beforehand — /);
+    const thin = report.results.find((r) => r.unsupported_percentiles?.includes('p99'));
+    if (thin) {
+      expect(models).toContain(`${thin.p99_ms!.toFixed(2)}*`);
+      expect(notes).toMatch(/\* too few samples for that percentile .*: p99 from \d+ frames/);
+    }
+  });
+});
+
+describe('formatTable', () => {
+  it("marks percentiles the samples cannot support and says what each row's × raw compares", () => {
+    const table = formatTable([
+      { name: 'engine.latency', model: 'mobilenet-shaped', batch: 1, threads: 1, p50_ms: 2, p95_ms: 3, p99_ms: 4, ratio_vs_raw: 1.02, samples: 2000 },
+      {
+        name: 'scenario.line_rate',
+        model: 'demo-cherry',
+        batch: 1,
+        threads: 1,
+        p50_ms: 8,
+        p95_ms: 11,
+        p99_ms: 12,
+        ratio_vs_raw: 9.5,
+        samples: 16,
+        unsupported_percentiles: ['p99', 'p95', 'p90', 'p50'],
+      },
+    ]);
+    const [models, notes] = table.split('\n\n');
+    const [, , engine, line] = models!.split('\n');
+    expect(engine).not.toContain('*');
+    expect(line).toMatch(/8\.00\*\s+11\.00\*\s+12\.00\*/);
+    expect(notes!.split('\n')).toEqual([
+      expect.stringMatching(
+        /^× raw on engine\.\* rows: × bare runtime, decoded beforehand — engine time per frame ÷ bare onnxruntime-node session\.run per frame/,
+      ),
+      expect.stringMatching(/^× raw on scenario\.\* rows: × bare runtime, decode included — the benchmark panel's figure/),
+      "* too few samples for that percentile (it needs 10 beyond it: p99 ≥ 1,000, p95 ≥ 200, p50 ≥ 20; MLPerf's single stream asks ≥ 1,024): " +
+        'p99 from 16 frames is in effect the slowest frame; a p99 needs ≥ 1,000 frames (p95 200, p90 100, p50 20).',
+    ]);
   });
 });
 
@@ -141,7 +185,12 @@ describe('scenario results (quick)', () => {
     for (const r of results) {
       for (const field of ['per_frame_ms', 'p50_ms', 'p99_ms', 'fps', 'ratio_vs_raw', 'raw_per_frame_ms'] as const) expect(r[field]).toBeGreaterThan(0);
       expect(r.failed).toBe(0);
+      expect(r).toMatchObject({ ratio_basis: 'decode included', samples: r.frames });
+      expect(r['stages_ms']).toHaveProperty('queue');
     }
-    expect(formatTable(results)).toMatch(/demo-cherry\s+scenario\.offline\s+4/);
+    const table = formatTable(results);
+    expect(table).toMatch(/demo-cherry\s+scenario\.offline\s+4/);
+    expect(table).toMatch(/\n× raw on scenario\.\* rows: × bare runtime, decode included — /);
+    expect(table).not.toMatch(/engine\.\* rows/);
   });
 });

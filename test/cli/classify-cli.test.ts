@@ -20,7 +20,7 @@ function classify(...args: string[]) {
 describe('npm run classify', () => {
   const tempDir = useTempDirs();
 
-  it('prints one JSON line per image with the top-5 labels and scores', () => {
+  it('prints one JSON line per image with the top-5 labels and scores, and exits 1 when any image failed, after printing the rest', () => {
     const run = classify(
       '--model',
       join(stageRealModel('squeezenet-caffe-mean', tempDir()), 'manifest.json'),
@@ -28,8 +28,10 @@ describe('npm run classify', () => {
       join(PHOTOS, 'kitten_224.png'),
       join(PHOTOS, 'missing.jpg'),
     );
-    expect(run.code).toBe(0);
+    // A batch job must notice that one image of three was not classified.
+    expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/model squeezenet-caffe-mean 1\.0-fp16 on cpu/);
+    expect(run.stderr).toMatch(/1 of 3 image\(s\) could not be classified/);
     const lines = run.stdout
       .trim()
       .split('\n')
@@ -44,7 +46,9 @@ describe('npm run classify', () => {
 
   it('accepts a model folder, and refuses a missing model with exit code 2', () => {
     const ok = classify('--model', 'models/demo-cherry', '--top', '2', join(ROOT, 'resources', 'demo', 'frames', '00000.jpg'));
+    // Every image classified: exit 0, and nothing said about failures.
     expect(ok.code).toBe(0);
+    expect(ok.stderr).not.toMatch(/could not be classified/);
     expect((JSON.parse(ok.stdout) as { top: unknown[] }).top).toHaveLength(2);
     const bad = classify('--model', 'models/nowhere', 'x.jpg');
     expect(bad.code).toBe(2);

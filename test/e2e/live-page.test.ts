@@ -5,16 +5,22 @@
  * in the strip, a stalled camera must raise the banner, and the page must
  * not log a single console error.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { useChromium } from '../helpers/browser';
 import { screenshot, watchedPage } from '../helpers/e2e';
+import { belowFold, layoutReport, SCREEN_SIZES } from '../helpers/layout';
+import { startMjpegServer } from '../helpers/mjpeg-server';
+import { DEMO_FRAMES_DIR } from '../helpers/paths';
 import { shiftsAroundNow } from '../helpers/shifts';
 import { startStation, type RunningStation } from '../helpers/station-process';
 import { useTempDirs } from '../helpers/temp-dir';
 import { waitFor } from '../helpers/wait';
+import type { StationStatus } from '../../src/shared/status';
+
+const status = async (url: string): Promise<StationStatus> => (await (await fetch(`${url}/api/status`)).json()) as StationStatus;
 
 const FRAMES = 60;
 
@@ -88,9 +94,63 @@ describe('live page in Chromium', () => {
       await page.goto(station.url);
       const camera = page.getByTestId('alarm-camera');
       await camera.waitFor({ timeout: 10_000 });
-      expect(await camera.textContent()).toMatch(/CAMERA.*camera stalled: no frame for/);
-      expect(await page.getByTestId('alarm-failsafe').textContent()).toMatch(/FAIL-SAFE.*Every item is being rejected/);
+      // In plain words for the operator (the technical message is on Diagnostics: the camera-down test below).
+      expect(await camera.textContent()).toMatch(/CAMERA.*The camera is not sending pictures\. Call a technician\./);
+      expect(await page.getByTestId('alarm-failsafe').textContent()).toMatch(/REJECTING ALL.*Every item is being rejected\. Call a technician\./);
+      expect(await page.getByTestId('rejecting-all').textContent()).toMatch(/REJECTING ALL/);
       await screenshot(page, 'alarm-banner');
+    } finally {
+      await page.close();
+      expect(await station.stop()).toBe(0);
+    }
+    expect(errors).toEqual([]);
+  });
+  it('says REJECTING ALL on Live when the camera goes down, why in plain words and to call a technician, with the technical detail on Diagnostics', async () => {
+    const frames = ['00000.jpg', '00001.jpg', '00002.jpg'].map((f) => readFileSync(join(DEMO_FRAMES_DIR, f)));
+    const camera = await startMjpegServer({ frames, fps: 10 });
+    const dataDir = tempDir();
+    const config = join(dataDir, 'station.json');
+    writeFileSync(config, JSON.stringify({ source: { kind: 'mjpeg', url: camera.url, stallMs: 500 }, sensors: { sources: [] }, shifts: shiftsAroundNow() }));
+    const station = await startStation(['--port', '0', '--data-dir', dataDir, '--config', config]);
+    const { page, errors } = await watchedPage(browser());
+    try {
+      await page.goto(station.url);
+      await page.getByTestId('decision').waitFor({ timeout: 15_000 });
+      expect(await page.getByTestId('rejecting-all').count()).toBe(0);
+
+      // The camera goes away: its address refuses connections, as a camera unplugged from the network does.
+      await camera.close();
+      await waitFor('the camera alarm with its technical reason', async () =>
+        /ECONNREFUSED/.test((await status(station.url)).alarms.find((a) => a.kind === 'camera')?.message ?? ''),
+      );
+      const panel = page.getByTestId('rejecting-all');
+      await panel.waitFor({ timeout: 10_000 });
+      expect(await panel.textContent()).toMatch(/^REJECTING ALL/);
+      expect(await page.getByTestId('rejecting-why').textContent()).toBe('The camera is not sending pictures.');
+      expect(await page.getByTestId('rejecting-todo').textContent()).toBe('Call a technician.');
+      expect(await page.getByTestId('alarm-camera').textContent()).toMatch(/The camera is not sending pictures\. Call a technician\./);
+      // Nothing technical on Live: not the error, not the camera's address.
+      const live = await page.locator('body').innerText();
+      expect(live).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|camera down|no decision yet/);
+
+      // One unmistakable state at every screen size: the panel, the counts and the banner above the fold, nothing cut off.
+      for (const size of SCREEN_SIZES) {
+        await page.setViewportSize(size);
+        await page.waitForTimeout(300);
+        const report = await layoutReport(page);
+        expect(report.scrollWidth, `width at ${size.width}×${size.height}`).toBeLessThanOrEqual(report.clientWidth);
+        expect([...report.offscreen, ...report.clipped], `at ${size.width}×${size.height}`).toEqual([]);
+        const below = await belowFold(page, ['live-decision', 'counts', 'alarm-banner']);
+        for (const [id, px] of Object.entries(below)) expect(px, `${id} at ${size.width}×${size.height}`).toBeLessThanOrEqual(0);
+        await screenshot(page, `live-rejecting-all-${size.width}x${size.height}`);
+      }
+
+      // "details" leads a technician to Diagnostics, where the technical message is.
+      await page.getByTestId('alarm-details').first().click();
+      await page.getByTestId('page-diagnostics').waitFor();
+      expect(await page.getByTestId('diag-alarm-camera').textContent()).toMatch(/camera down: cannot read .*ECONNREFUSED 127\.0\.0\.1/);
+      expect(await page.getByTestId('diag-alarm-failsafe').textContent()).toMatch(/ECONNREFUSED/);
+      expect(await page.getByTestId('alarm-details').count()).toBe(0);
     } finally {
       await page.close();
       expect(await station.stop()).toBe(0);

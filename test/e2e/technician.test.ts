@@ -2,8 +2,10 @@
  * End to end, the technician's work in Chromium against the real station:
  * a threshold change refused without the PIN and accepted with it, its
  * what-if count checked against the SQLite file, the change in the audit
- * trail; a model imported, activated and rolled back; every page rendered
- * with no console error, and a screenshot of each.
+ * trail; a model imported, activated and rolled back (to the configured
+ * model too); a package that cannot go live labelled at import; the sign-in
+ * lock-out counting down; every page rendered with no console error, and a
+ * screenshot of each.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -100,7 +102,7 @@ describe('technician pages in Chromium', () => {
           }),
         { thresholds: proposed, host: new URL(s.url).host },
       );
-      expect(onTheWire).toEqual({ ok: false, error: 'setThresholds needs a technician: sign in with your PIN first' });
+      expect(onTheWire).toEqual({ ok: false, error: 'Changing the thresholds needs a technician: sign in with your PIN first' });
       // …and on the page, with a wrong PIN.
       await page.getByTestId('apply-thresholds').click();
       await typePin(page, '0000');
@@ -134,6 +136,9 @@ describe('technician pages in Chromium', () => {
       const row = page.getByTestId('audit-row').first();
       await row.waitFor();
       expect(await row.textContent()).toMatch(/technician \(browser 127\.0\.0\.1\).*thresholds.*calibrated on lot 12/);
+      // In words, not JSON.
+      expect(await row.getByTestId('audit-was').textContent()).toBe('pit ≥ 0.75, maybe ≥ 0.50');
+      expect(await row.getByTestId('audit-became').textContent()).toBe('pit ≥ 0.75, maybe ≥ 0.05');
 
       // The shift's inspections as a CSV file: every row of the log, once.
       await page.getByTestId('filter-pit').click();
@@ -146,6 +151,10 @@ describe('technician pages in Chromium', () => {
       expect(download.suggestedFilename()).toMatch(/^linesight-demo-station-inspections-.*\.csv$/);
       expect(csv.map((r) => r['seq'])).toEqual(expected);
       expect(csv.every((r) => r['decision'] === 'pit')).toBe(true);
+      // The station, the thresholds each row was decided with, and no float of 16 digits (issue 12).
+      expect(csv.every((r) => r['station_id'] === 'demo-station' && r['pit_threshold'] === '0.75' && r['maybe_threshold'] === '0.5')).toBe(true);
+      expect(csv.every((r) => r['reject_score'] === '' || /^\d(\.\d{1,4})?$/.test(r['reject_score']!))).toBe(true);
+      expect(csv.every((r) => /^\d+(\.\d{1,2})?$/.test(r['total_ms']!))).toBe(true);
       expect(await page.getByTestId('export-status').textContent()).toBe(`${expected.length} rows in ${download.suggestedFilename()}`);
     } finally {
       await page.close();
@@ -222,6 +231,163 @@ describe('technician pages in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
+  it('rolls back from the first activation to the configured model: the status, the Models page and the log say so', async () => {
+    const stick = tempDir();
+    demoVersion(join(stick, 'models', 'demo-cherry-2.0.0'), '2.0.0');
+    const { station: s, dataDir } = await station({ source: { kind: 'replay', fps: 10 }, model: { importRoots: [stick] } });
+    const { page, errors } = await watchedPage(browser());
+    try {
+      await page.goto(`${s.url}/#/models`);
+      // Before any activation the configured model runs, registered, and the way back is not there yet: it says why.
+      const configuredId = (await status(s.url)).model.registryId;
+      expect(configuredId).not.toBeNull();
+      await page.getByTestId('running-configured').waitFor();
+      expect(await page.getByTestId('rollback').isDisabled()).toBe(true);
+      expect(await page.getByTestId('rollback-why').textContent()).toMatch(/^Nothing to roll back to: no other model has run on this station yet/);
+      expect(await page.getByTestId('rollback').getAttribute('title')).toBe(await page.getByTestId('rollback-why').textContent());
+
+      await page.getByTestId('sign-in-open').click();
+      await typePin(page, '1234');
+      await waitFor('the technician signed in', async () => (await page.getByTestId('session').getAttribute('data-role')) === 'technician');
+      await page.getByTestId('candidate-demo-cherry-2.0.0').getByRole('button', { name: 'Import…' }).click();
+      await page.getByTestId('import-ok').waitFor({ timeout: 30_000 });
+      expect(await page.getByTestId('import-ok').textContent()).toMatch(/demo-cherry 2\.0\.0 imported \(trial load on cpu\)\. Activate it below\./);
+      await page.getByTestId('activate-demo-cherry-2.0.0').click();
+      await page.getByTestId('reason-dialog').getByText('Trial').click();
+      await page.getByTestId('reason-confirm').click();
+      await waitFor('2.0.0 active', async () => (await page.getByTestId('models-message').textContent()) === 'demo-cherry 2.0.0 is active.', 30_000);
+
+      const rollback = page.getByTestId('rollback');
+      await waitFor(
+        'the roll-back button to name the configured model',
+        async () => (await rollback.textContent()) === 'Roll back to demo-cherry 1.0.1 (the configured model)…',
+      );
+      await rollback.click();
+      await page.getByTestId('reason-dialog').getByText('Back to the known good model').click();
+      await page.getByTestId('reason-confirm').click();
+      await waitFor(
+        'the configured model active again',
+        async () => (await page.getByTestId('models-message').textContent()) === 'demo-cherry 1.0.1 (the configured model) is active.',
+        30_000,
+      );
+      expect((await status(s.url)).model).toMatchObject({ name: 'demo-cherry', version: '1.0.1', registryId: configuredId, state: 'ready' });
+      await waitFor('the page to show the configured model running', async () => (await page.getByTestId('active-model').textContent())?.includes('1.0.1'));
+      await page.getByTestId('running-configured').waitFor();
+      await waitFor('the registry to mark the configured model active', async () =>
+        (await page.getByTestId('model-demo-cherry-1.0.1').getAttribute('class'))?.includes('row-active'),
+      );
+      expect(await page.getByTestId('model-demo-cherry-1.0.1').textContent()).toContain('configured');
+      await screenshot(page, 'models-page-rolled-back', true);
+
+      const db = new Database(join(dataDir, 'linesight.sqlite'), { readonly: true });
+      const history = db
+        .prepare(
+          'SELECT m.name, m.version, m.configured, a.action, a.actor, a.reason FROM model_activations a JOIN models m ON m.id = a.model_id ORDER BY a.seq',
+        )
+        .all();
+      const audit = db.prepare("SELECT new_json FROM audit WHERE subject = 'model' ORDER BY seq").all() as { new_json: string }[];
+      db.close();
+      expect(history).toEqual([
+        { name: 'demo-cherry', version: '2.0.0', configured: 0, action: 'activate', actor: 'technician (browser 127.0.0.1)', reason: 'Trial' },
+        {
+          name: 'demo-cherry',
+          version: '1.0.1',
+          configured: 1,
+          action: 'rollback',
+          actor: 'technician (browser 127.0.0.1)',
+          reason: 'Back to the known good model',
+        },
+      ]);
+      expect(audit.map((a) => (JSON.parse(a.new_json) as { version: string; action: string }).action)).toEqual(['activate', 'rollback']);
+    } finally {
+      await page.close();
+      expect(await s.stop()).toBe(0);
+    }
+    expect(errors).toEqual([]);
+  });
+
+  it('labels a package that cannot go live at import, and its Activate button is off and says why', async () => {
+    const stick = tempDir();
+    const manifest = JSON.parse(readFileSync(join(DEMO_MODEL_DIR, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+    const { rejectLabel: _rejectLabel, ...noReject } = manifest;
+    writePackage(join(stick, 'models', 'no-reject'), {
+      bytes: readFileSync(join(DEMO_MODEL_DIR, 'model.onnx')),
+      manifest: { ...noReject, name: 'cherry-classes', version: '1.0.0' } as never,
+    });
+    const { station: s } = await station({ source: { kind: 'replay', fps: 10 }, model: { importRoots: [stick] } });
+    const { page, errors } = await watchedPage(browser());
+    const words = 'cannot drive the line: its manifest names no rejectLabel, the class that means reject';
+    try {
+      await page.goto(`${s.url}/#/models`);
+      // Said before the import, in the list of packages found…
+      await page.getByTestId('candidate-cherry-classes-1.0.0').waitFor();
+      expect(await page.getByTestId('candidate-use-cherry-classes-1.0.0').textContent()).toBe(`⚠ C${words.slice(1)}`);
+      await page.getByTestId('sign-in-open').click();
+      await typePin(page, '1234');
+      await waitFor('the technician signed in', async () => (await page.getByTestId('session').getAttribute('data-role')) === 'technician');
+      await page.getByTestId('candidate-cherry-classes-1.0.0').getByRole('button', { name: 'Import…' }).click();
+      // …at import, never "Activate it below"…
+      await page.getByTestId('import-ok').waitFor({ timeout: 30_000 });
+      expect(await page.getByTestId('import-ok').textContent()).toBe(
+        `cherry-classes 1.0.0 imported (trial load on cpu). It ${words}, so it cannot be activated.`,
+      );
+      // …and in the registry, where Activate is off and says why.
+      const activate = page.getByTestId('activate-cherry-classes-1.0.0');
+      await activate.waitFor();
+      expect(await activate.isDisabled()).toBe(true);
+      expect(await page.getByTestId('activate-why-cherry-classes-1.0.0').textContent()).toBe(`It ${words}.`);
+      expect(await activate.getAttribute('title')).toBe(`It ${words}.`);
+      expect(await page.getByTestId('use-cherry-classes-1.0.0').textContent()).toBe(`⚠ C${words.slice(1)}`);
+      // No operation name anywhere on the page.
+      expect(await page.getByTestId('page-models').textContent()).not.toMatch(/activateModel|importModel|failed:/);
+      await screenshot(page, 'models-page-cannot-go-live', true);
+      expect((await status(s.url)).model).toMatchObject({ name: 'demo-cherry', version: '1.0.1', state: 'ready' });
+    } finally {
+      await page.close();
+      expect(await s.stop()).toBe(0);
+    }
+    expect(errors).toEqual([]);
+  });
+
+  it('counts the sign-in lock-out down each second with the PIN pad off, then lets the technician in', async () => {
+    const { station: s } = await station({ source: { kind: 'replay', fps: 10 }, auth: { maxAttempts: 2, lockoutS: 4 } });
+    const { page, errors } = await watchedPage(browser());
+    try {
+      await page.goto(`${s.url}/#/models`);
+      await page.getByTestId('sign-in-open').click();
+      await typePin(page, '0000');
+      expect(await page.getByTestId('sign-in-error').textContent()).toMatch(/^wrong PIN: 1 try left/);
+      await typePin(page, '0001');
+      const locked = page.getByTestId('sign-in-locked');
+      await locked.waitFor();
+      expect(await locked.textContent()).toMatch(/^Sign-in for technician is locked after too many wrong PINs\. Try again in [1-4] s \(at .+\)\.$/);
+      expect(await page.getByTestId('pin-1').isDisabled()).toBe(true);
+      expect(await page.getByTestId('sign-in-submit').isDisabled()).toBe(true);
+      // The countdown moves: every second it shows is seen once, going down.
+      const seen: number[] = [];
+      await waitFor(
+        'the lock to run out',
+        async () => {
+          const left = await locked.getAttribute('data-seconds', { timeout: 200 }).catch(() => null);
+          if (left === null) return true;
+          if (seen.at(-1) !== Number(left)) seen.push(Number(left));
+          return false;
+        },
+        10_000,
+      );
+      expect(seen.length).toBeGreaterThanOrEqual(3);
+      expect(seen).toEqual([...seen].sort((a, b) => b - a));
+      expect(seen.at(-1)).toBe(1);
+      await waitFor('the PIN pad on again', async () => !(await page.getByTestId('pin-1').isDisabled()));
+      await typePin(page, '1234');
+      await waitFor('the technician signed in', async () => (await page.getByTestId('session').getAttribute('data-role')) === 'technician');
+    } finally {
+      await page.close();
+      expect(await s.stop()).toBe(0);
+    }
+    expect(errors).toEqual([]);
+  });
+
   it('renders every page with no console error, and saves a screenshot of each', async () => {
     const { station: s } = await station({ source: { kind: 'replay', fps: 10 } });
     const { page, errors } = await watchedPage(browser());
@@ -249,8 +415,20 @@ describe('technician pages in Chromium', () => {
           expect(Number(await page.getByTestId('latency-total').locator('td').nth(1).textContent())).toBeGreaterThan(0);
         }
         if (p.tab === 'history') {
-          await page.getByTestId('history-row').first().click();
+          // A kept 128 × 128 picture: at most twice its size, never blown up to the dialog's width (issue 12).
+          await page
+            .getByTestId('history-row')
+            .filter({ has: page.getByRole('img', { name: 'image kept' }) })
+            .first()
+            .click();
           await page.getByTestId('inspection-detail').waitFor();
+          const size = page.getByTestId('history-image-size');
+          await size.waitFor();
+          expect(await size.textContent()).toMatch(/^128 × 128 px as kept(, shown at (1\.\d|2\.0)×)?$/);
+          const shown = await page.getByTestId('history-image').evaluate((img) => (img as unknown as { width: number }).width);
+          expect(shown).toBeGreaterThanOrEqual(128);
+          expect(shown).toBeLessThanOrEqual(256);
+          await screenshot(page, 'history-item', false);
           await page.keyboard.press('Escape');
         }
         await screenshot(page, p.shot, p.full ?? false);

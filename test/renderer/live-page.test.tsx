@@ -79,7 +79,7 @@ describe('live page', () => {
         { id: 'upload:plant', kind: 'upload', severity: 'warning', message: 'upload failing', since: '2026-01-01T00:00:00Z' },
         { id: 'camera', kind: 'camera', severity: 'alarm', message: 'camera stalled: no frame for 3.1 s', since: '2026-01-01T00:00:05Z' },
       ],
-      failSafe: { engaged: true, reasons: ['camera stalled: no frame for 3.1 s'] },
+      failSafe: { engaged: true, reasons: ['camera stalled: no frame for 3.1 s'], kinds: ['camera'] },
     });
     const { api } = memoryApi(status);
     render(<App api={api} transport="websocket" />);

@@ -3,14 +3,15 @@
  * the PIN pad, the sign-in dialog with the station's refusals, the reason.
  */
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Thresholds } from '../../src/shared/manifest';
 import type { SessionInfo } from '../../src/shared/session';
 import { whatIf, scoreHistogram, type ScoreSample } from '../../src/shared/what-if';
 import { App } from '../../src/renderer/src/App';
 import { ReasonDialog } from '../../src/renderer/src/components/ReasonDialog';
 import { WhatIfPanel } from '../../src/renderer/src/components/WhatIfPanel';
-import { adjustThresholds } from '../../src/renderer/src/pages/ThresholdsPage';
+import { adjustThresholds, suggestReasons } from '../../src/renderer/src/pages/ThresholdsPage';
+import { SignInDialog } from '../../src/renderer/src/components/SignInDialog';
 import { memoryApi, operatorSession, stationStatus } from './helpers/memory-api';
 
 const sample = (scores: number[], decisions: ScoreSample['decisions'], extra: Partial<ScoreSample> = {}): ScoreSample => ({
@@ -90,7 +91,7 @@ describe('thresholds page', () => {
       getSession: () => session,
       signIn: ({ name, pin }) => {
         pins.push(pin);
-        if (pin !== '4321') throw new Error('signIn failed: wrong PIN: 4 tries left before sign-in is locked');
+        if (pin !== '4321') throw new Error('wrong PIN: 4 tries left before sign-in is locked');
         session = { ...session, role: 'technician', user: name, expiresAt: '2026-01-01T01:00:00Z' };
         return session;
       },
@@ -155,6 +156,74 @@ describe('thresholds page', () => {
   });
 });
 
+describe('reasons offered for a change', () => {
+  const now = { pit: 0.75, maybe: 0.5 };
+
+  it('follow its direction: a lower pit threshold rejects more, a higher one fewer', () => {
+    expect(suggestReasons(now, { pit: 0.7, maybe: 0.5 })).toEqual(['Pits were getting through', 'Calibrated on a labelled set', 'New variety or lot']);
+    expect(suggestReasons(now, { pit: 0.8, maybe: 0.5 })).toEqual(['Too many good cherries rejected', 'Calibrated on a labelled set', 'New variety or lot']);
+    expect(suggestReasons(now, { pit: 0.75, maybe: 0.4 })).toEqual([
+      'Doubtful cherries were getting through',
+      'Calibrated on a labelled set',
+      'New variety or lot',
+    ]);
+    expect(suggestReasons(now, { pit: 0.75, maybe: 0.6 })).toEqual([
+      'Too many cherries sent for a second look',
+      'Calibrated on a labelled set',
+      'New variety or lot',
+    ]);
+  });
+
+  it('are what the reason dialog offers when the pit threshold is lowered, and raised', async () => {
+    const technician = operatorSession({ role: 'technician', user: 'technician', expiresAt: '2026-01-01T01:00:00Z' });
+    const { api } = memoryApi(stationStatus(), { getScoreSample: () => sample([0.2, 0.8], ['clean', 'pit']), getSession: () => technician });
+    render(<App api={api} transport="websocket" />);
+    await screen.findByTestId('whatif-changed');
+    // Nothing moved yet: Apply is off and says why.
+    expect((screen.getByTestId('apply-thresholds') as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByTestId('apply-why').textContent).toBe('These are the thresholds in force: move a slider to propose others.');
+    fireEvent.change(screen.getByTestId('slider-pit'), { target: { value: '0.6' } });
+    await act(async () => fireEvent.click(screen.getByTestId('apply-thresholds')));
+    let dialog = await screen.findByTestId('reason-dialog');
+    expect(within(dialog).queryByText('Too many good cherries rejected')).toBeNull();
+    expect(within(dialog).getByText('Pits were getting through')).toBeTruthy();
+    fireEvent.click(within(dialog).getByText('Cancel'));
+    fireEvent.change(screen.getByTestId('slider-pit'), { target: { value: '0.9' } });
+    await act(async () => fireEvent.click(screen.getByTestId('apply-thresholds')));
+    dialog = await screen.findByTestId('reason-dialog');
+    expect(within(dialog).getByText('Too many good cherries rejected')).toBeTruthy();
+    expect(within(dialog).queryByText('Pits were getting through')).toBeNull();
+  });
+});
+
+describe('sign-in lock-out', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('counts down each second with the PIN pad off, says until when, then turns the pad on again', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    vi.setSystemTime(new Date('2026-01-01T10:00:00Z'));
+    const locked = operatorSession({ signInLocks: [{ name: 'technician', until: '2026-01-01T10:00:03Z', remainingMs: 3000 }] });
+    let session = locked;
+    const { api } = memoryApi(stationStatus(), { getSession: () => session });
+    render(<SignInDialog api={api} session={locked} onSignedIn={() => {}} onCancel={() => {}} />);
+    await act(async () => {});
+    const banner = (): HTMLElement => screen.getByTestId('sign-in-locked');
+    expect(banner().textContent).toMatch(/^Sign-in for technician is locked after too many wrong PINs\. Try again in 3 s \(at .+\)\.$/);
+    expect((screen.getByTestId('pin-1') as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByTestId('pin-1').title).toBe(banner().textContent);
+    expect((screen.getByTestId('sign-in-submit') as HTMLButtonElement).disabled).toBe(true);
+    await act(async () => vi.advanceTimersByTime(1000));
+    expect(banner().dataset['seconds']).toBe('2');
+    expect(banner().textContent).toContain('Try again in 2 s');
+    await act(async () => vi.advanceTimersByTime(1000));
+    expect(banner().textContent).toContain('Try again in 1 s');
+    session = operatorSession();
+    await act(async () => vi.advanceTimersByTime(1000));
+    expect(screen.queryByTestId('sign-in-locked')).toBeNull();
+    expect((screen.getByTestId('pin-1') as HTMLButtonElement).disabled).toBe(false);
+  });
+});
+
 describe('ReasonDialog', () => {
   it('offers reasons to tap, and keeps the dialog open with the station refusal', async () => {
     const seen: string[] = [];
@@ -167,13 +236,13 @@ describe('ReasonDialog', () => {
         onCancel={() => {}}
         onConfirm={async (r) => {
           seen.push(r);
-          throw new Error('setThresholds failed: the station is stopping');
+          throw new Error('the station is stopping');
         }}
       />,
     );
     fireEvent.click(screen.getByText('Trial'));
     await act(async () => fireEvent.click(screen.getByTestId('reason-confirm')));
     expect(seen).toEqual(['Trial']);
-    expect(screen.getByTestId('reason-error').textContent).toBe('setThresholds failed: the station is stopping');
+    expect(screen.getByTestId('reason-error').textContent).toBe('the station is stopping');
   });
 });

@@ -31,7 +31,16 @@ describe('station access', () => {
   it('bound beyond loopback, answers only clients with its token', async () => {
     const { station, base } = await startWith({ server: { host: '0.0.0.0', token: TOKEN } });
     try {
-      expect(station.output()).toMatch(/ready at http:\/\/0\.0\.0\.0:\d+ \(clients need the token/);
+      // Addresses a person can open, with a hint of the token and never the token itself.
+      expect(station.output()).toMatch(/ready at http:\/\/127\.0\.0\.1:\d+\/\?token=… \(on this PC\)\n {2}from other PCs: /);
+      expect(station.output()).toMatch(/server\.token in the config file \(not printed here\)/);
+      expect(station.output()).not.toContain('0.0.0.0');
+      expect(station.output()).not.toContain(TOKEN);
+      // Open to all, it says only whether a token is needed and whether the one offered is good.
+      const access = async (query: string): Promise<unknown> => (await fetch(`${base}/api/access${query}`)).json();
+      expect(await access('')).toEqual({ tokenRequired: true, tokenAccepted: false });
+      expect(await access('?token=wrong-token-wrong-token')).toEqual({ tokenRequired: true, tokenAccepted: false });
+      expect(await access(`?token=${TOKEN}`)).toEqual({ tokenRequired: true, tokenAccepted: true });
       const refused = await fetch(`${base}/api/status`);
       expect(refused.status).toBe(401);
       expect(((await refused.json()) as { error: string }).error).toMatch(/needs its token/);
@@ -65,16 +74,18 @@ describe('station access', () => {
 
   it('keeps every connection read-only until a technician signs in on it', async () => {
     const { station, base, dataDir } = await startWith({});
+    // On loopback no token is needed, and /api/access says so.
+    expect(await (await fetch(`${base}/api/access`)).json()).toEqual({ tokenRequired: false, tokenAccepted: true });
     const a = await StationClient.connect(`${base.replace('http:', 'ws:')}/ws`);
     const b = await StationClient.connect(`${base.replace('http:', 'ws:')}/ws`);
     try {
       const change = { thresholds: { pit: 0.7, maybe: 0.45 }, reason: 'trial on lot 9' };
-      expect(await a.call('setThresholds', change)).toEqual({ ok: false, error: 'setThresholds needs a technician: sign in with your PIN first' });
+      expect(await a.call('setThresholds', change)).toEqual({ ok: false, error: 'Changing the thresholds needs a technician: sign in with your PIN first' });
       expect(await a.call('rollbackModel', {})).toMatchObject({ ok: false, error: expect.stringMatching(/needs a technician/) });
       expect(await a.call('signIn', { name: 'technician', pin: '0000' })).toMatchObject({ ok: false, error: expect.stringMatching(/wrong PIN: 4 tries left/) });
       expect(await a.call('signIn', { name: 'technician', pin: 'abcd' })).toMatchObject({
         ok: false,
-        error: expect.stringMatching(/invalid request for signIn: pin: a PIN is 4 to 12 digits/),
+        error: expect.stringMatching(/^Signing in was refused: the request was not valid \(pin: a PIN is 4 to 12 digits/),
       });
       expect(await a.ok('signIn', { name: 'technician', pin: '1234' })).toMatchObject({ role: 'technician', demoPin: true });
       await waitFor('the session event on the connection that signed in', () => a.events.some((e) => e.event === 'session'));

@@ -8,10 +8,11 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { StationStatus } from '../../src/shared/status';
-import { DEMO_MODEL_DIR } from '../helpers/paths';
+import { DEMO_MODEL_DIR, ROOT } from '../helpers/paths';
 import { runStation, startStation } from '../helpers/station-process';
 import { useTempDirs } from '../helpers/temp-dir';
 import { waitFor } from '../helpers/wait';
+import { StationClient } from '../../src/station/station-client';
 
 async function status(url: string): Promise<StationStatus> {
   const res = await fetch(`${url}/api/status`);
@@ -105,7 +106,7 @@ describe('npm run station', () => {
       const dir = tempDir();
       const missing = await runStation(['--data-dir', dir, '--config', join(dir, 'none.json')]);
       expect(missing.code).toBe(2);
-      expect(missing.stderr).toMatch(/cannot read config file .*none\.json: ENOENT/);
+      expect(missing.stderr).toMatch(/cannot read config file .*none\.json: there is no "none\.json" in .* \(ENOENT\)/);
       const file = join(dir, 'station.json');
       writeFileSync(file, '{ port: 5780 }');
       const notJson = await runStation(['--data-dir', dir, '--config', file]);
@@ -114,7 +115,39 @@ describe('npm run station', () => {
       writeFileSync(file, JSON.stringify({ server: { prot: 5780 } }));
       const typo = await runStation(['--data-dir', dir, '--config', file]);
       expect(typo.code).toBe(2);
-      expect(typo.stderr).toMatch(/station\.json is invalid: server: Unrecognized key: "prot"/);
+      expect(typo.stderr).toMatch(/station\.json is invalid: server: unknown key "prot": did you mean "port"\?/);
+    });
+
+    it('on a typo, with the key it most likely meant, and on a kind that does not exist, in words', async () => {
+      const dir = tempDir();
+      const file = join(dir, 'station.json');
+      writeFileSync(file, JSON.stringify({ sever: { port: 5780 } }));
+      const typo = await runStation(['--data-dir', dir, '--config', file]);
+      expect(typo.code).toBe(2);
+      expect(typo.stderr).toMatch(
+        /linesight-station: cannot start: config file .*station\.json is invalid: \(top level\): unknown key "sever": did you mean "server"\?/,
+      );
+      writeFileSync(file, JSON.stringify({ source: { kind: 'hot-folder' }, sensors: { sources: [{ kind: 'serail' }] } }));
+      const words = await runStation(['--data-dir', dir, '--config', file]);
+      expect(words.code).toBe(2);
+      expect(words.stderr).toMatch(/source\.dir: missing: this key is needed \(text in double quotes\)/);
+      expect(words.stderr).toMatch(/sensors\.sources\[0\]\.kind: the text "serail" is not one of "serial", "modbus", "csv-replay": did you mean "serial"\?/);
+      expect(words.stderr).not.toMatch(/Invalid input|Invalid discriminator|received undefined/);
+    });
+
+    it('on a file saved with a byte order mark only for what is wrong in it, and on a key given twice', async () => {
+      const dir = tempDir();
+      const file = join(dir, 'station.json');
+      writeFileSync(file, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify({ station: { id: 'line 3' } }))]));
+      const bom = await runStation(['--data-dir', dir, '--config', file]);
+      expect(bom.code).toBe(2);
+      // The BOM is read past (Notepad writes one): the message is about the id, with no invisible character in it.
+      expect(bom.stderr).toMatch(/station\.json is invalid: station\.id: letters, digits, "\.", "_" and "-" only/);
+      expect(bom.stderr).not.toContain('\ufeff');
+      writeFileSync(file, '{\n  "server": { "port": 5780 },\n  "server": { "port": 5781 }\n}');
+      const twice = await runStation(['--data-dir', dir, '--config', file]);
+      expect(twice.code).toBe(2);
+      expect(twice.stderr).toMatch(/station\.json has a key twice: "server" twice at the top level \(line 2, column 3 and line 3, column 3\)/);
     });
 
     it('on a missing model, a corrupt manifest or a model file that does not match it', async () => {
@@ -123,7 +156,9 @@ describe('npm run station', () => {
       writeFileSync(file, JSON.stringify({ model: { dir: 'models/absent' } }));
       const absent = await runStation(['--data-dir', dir, '--config', file]);
       expect(absent.code).toBe(2);
-      expect(absent.stderr).toMatch(/cannot read model manifest .*models\/absent\/manifest\.json: ENOENT/);
+      // The key is named, and where the path was taken from.
+      expect(absent.stderr).toMatch(/station\.json: model\.dir: no model package at .*models\/absent: there is no "models" in .* \(ENOENT\)/);
+      expect(absent.stderr).toMatch(/a relative path is taken from the config file's folder/);
 
       const model = join(dir, 'model');
       cpSync(DEMO_MODEL_DIR, model, { recursive: true });
@@ -147,10 +182,53 @@ describe('npm run station', () => {
       try {
         const run = await runStation(['--data-dir', tempDir(), '--port', String(port)]);
         expect(run.code).toBe(2);
-        expect(run.stderr).toMatch(/the port is already in use/);
+        expect(run.stderr).toMatch(
+          new RegExp(`cannot serve: port ${port} \\(--port\\) is already in use on 127\\.0\\.0\\.1: .*choose another with --port N or server\\.port`),
+        );
+        // Taken from the config file, it says so.
+        const dir = tempDir();
+        const file = join(dir, 'station.json');
+        writeFileSync(file, JSON.stringify({ server: { port } }));
+        const fromFile = await runStation(['--data-dir', dir, '--config', file]);
+        expect(fromFile.code).toBe(2);
+        expect(fromFile.stderr).toMatch(new RegExp(`port ${port} \\(server\\.port in the config file, or the default\\) is already in use`));
       } finally {
         blocker.close();
       }
     });
+  });
+
+  it('takes pit alone in model.thresholds, the maybe from the model', async () => {
+    const dataDir = tempDir();
+    const config = join(dataDir, 'station.json');
+    writeFileSync(config, JSON.stringify({ model: { thresholds: { pit: 0.8 } }, sensors: { sources: [] } }));
+    const station = await startStation(['--port', '0', '--data-dir', dataDir, '--config', config]);
+    try {
+      expect((await status(station.url)).thresholds).toEqual({ pit: 0.8, maybe: 0.5 });
+    } finally {
+      expect(await station.stop()).toBe(0);
+    }
+  });
+
+  it('starts on the example config shipped in resources/, as it is', async () => {
+    const dataDir = tempDir();
+    const station = await startStation(['--port', '0', '--data-dir', dataDir, '--config', join(ROOT, 'resources', 'station.example.json')]);
+    try {
+      const s = await waitFor('a first decision on the example config', async () => {
+        const st = await status(station.url);
+        return st.frames.classified > 0 && st;
+      });
+      expect(s.station).toMatchObject({ id: 'line-3', name: 'Line 3 cherries' });
+      expect(s.model).toMatchObject({ name: 'demo-cherry', provider: 'cpu' });
+      // Its technician signs in with the PIN README gives for it.
+      const client = await StationClient.connect(`${station.url.replace('http:', 'ws:')}/ws`);
+      try {
+        expect(await client.ok('signIn', { name: 'Ana Ruiz', pin: '1234' })).toMatchObject({ role: 'technician' });
+      } finally {
+        await client.close();
+      }
+    } finally {
+      expect(await station.stop()).toBe(0);
+    }
   });
 });

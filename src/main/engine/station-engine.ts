@@ -15,14 +15,15 @@
 import { availableParallelism } from 'node:os';
 import type { StationConfig } from '../../shared/config';
 import type { EventName, EventPayload } from '../../shared/contract';
-import type { AlarmChange, StationEvent } from '../../shared/alarms';
+import type { AlarmChange, AlarmKind, StationEvent } from '../../shared/alarms';
+import { FAIL_SAFE_ALARM_KINDS } from '../../shared/operator-words';
 import type { AuditEntry } from '../../shared/audit';
 import type { Decision } from '../../shared/decision';
 import type { Inspection } from '../../shared/inspection';
 import type { Thresholds } from '../../shared/manifest';
 import type { DiagnosticsSample } from '../../shared/diagnostics';
 import type { CsvExport, InspectionFilter, InspectionPage } from '../../shared/history';
-import { IMPORT_STEPS, type ImportCandidates, type ImportReport, type ModelActivation, type ModelRecord } from '../../shared/models';
+import { IMPORT_STEPS, modelUse, type ImportCandidates, type ImportReport, type ModelActivation, type ModelRecord } from '../../shared/models';
 import { createTransportCounters, type StationStatus, type TransportCounters } from '../../shared/status';
 import type { ScoreSample, ScoreWindow } from '../../shared/what-if';
 import { ThresholdsSchema } from '../../shared/manifest';
@@ -57,7 +58,7 @@ import { ModelProbeRefused } from './models/model-probe';
 import { ModelProblemsError } from './models/model-problems';
 import { ProbedModels } from './storage/model-probes';
 import { importModel } from './models/model-import';
-import { ModelRegistry } from './models/model-registry';
+import { ModelRegistry, type ConfiguredRegistration } from './models/model-registry';
 import { InspectionPipeline, type Outcome } from './pipeline/inspection-pipeline';
 import type { Frame, FrameSource } from './sources/frame-source';
 import { createFrameSource } from './sources/create-source';
@@ -113,11 +114,10 @@ export class ModelActivationError extends Error {
 }
 
 function requireLineModel(pkg: ModelPackage): ImageModelPackage {
-  if (!isImagePackage(pkg))
-    throw new ModelActivationError(`${pkg.manifest.name} ${pkg.manifest.version} is a ${pkg.manifest.task} model; the line needs an image classifier`);
-  if (pkg.rejectIndex === null) {
-    throw new ModelActivationError(`${pkg.manifest.name} ${pkg.manifest.version} names no rejectLabel in its manifest, so it cannot drive the reject`);
-  }
+  // The same words the Models page labels the package with (shared/models.ts modelUse).
+  const use = modelUse(pkg.manifest);
+  if (!isImagePackage(pkg) || pkg.rejectIndex === null || !use.line)
+    throw new ModelActivationError(`${pkg.manifest.name} ${pkg.manifest.version} ${use.words}`);
   return pkg;
 }
 
@@ -289,7 +289,9 @@ export class StationEngine {
     // refusal is the start-up problem instead (shown as lastError).
     let built: StationEngine | null = null;
     const probes = firstLoadGate(db, settings, (message) => built?.events.append({ at: new Date(), kind: 'model', severity: 'warning', message }));
+    let configuredProblem: string | undefined;
     try {
+      await registry.readUses((m) => logger.warn(m));
       let loaded: LoadedModel | null = null;
       let registryId: number | null = null;
       const registered = registry.active();
@@ -304,7 +306,15 @@ export class StationEngine {
         }
       }
       const maxFileBytes = config.model.maxFileBytes;
-      loaded ??= await StationEngine.load(requireLineModel(await loadModelPackage(settings.modelDir, { maxFileBytes })), settings, runtime, logger, probes);
+      // Read once: to run it when the registry's cannot, and to register it so that a rollback reaches it (issue 12).
+      let configured: ModelPackage | null = null;
+      if (!loaded) {
+        configured = await loadModelPackage(settings.modelDir, { maxFileBytes });
+        loaded = await StationEngine.load(requireLineModel(configured), settings, runtime, logger, probes);
+      }
+      const registration = await registerConfigured(registry, settings, configured);
+      configuredProblem = registration.problem;
+      if (registryId === null) registryId = registration.record?.id ?? null;
       active = { loaded, registryId };
     } catch (err) {
       db.close();
@@ -331,6 +341,10 @@ export class StationEngine {
     const engine = new StationEngine(settings, runtime, active, source, db, log, registry, createRejectOutput(config.output), queries, settingsStore);
     engine.probes = probes;
     built = engine;
+    if (configuredProblem) {
+      logger.warn(configuredProblem);
+      engine.events.append({ at: new Date(), kind: 'model', severity: 'warning', message: configuredProblem });
+    }
     if (storedInference) engine.inferenceSetBy = { actor: storedInference.actor, at: storedInference.at, reason: storedInference.reason };
     if (startupProblem) engine.lastError = startupProblem;
     try {
@@ -428,7 +442,10 @@ export class StationEngine {
       },
       machine: this.machine?.status() ?? null,
       alarms: this.alarms.list(),
-      failSafe: { engaged: this.failSafeEngaged, reasons: this.failSafeReasons() },
+      failSafe: (() => {
+        const causes = this.failSafeCauses();
+        return { engaged: this.failSafeEngaged, reasons: causes.map((c) => c.message), kinds: causes.map((c) => c.kind) };
+      })(),
       frames: { ...this.frames, dropped: this.pipeline.dropped },
       decisions: { ...this.decisions },
       rejectRate: decided === 0 ? 0 : this.decisions.pit / decided,
@@ -500,11 +517,12 @@ export class StationEngine {
   }
 
   importCandidates(): Promise<ImportCandidates> {
-    return findImportCandidates(this.settings.config.model.importRoots ?? [], (name, version) => this.registry.find(name, version) !== null);
+    return findImportCandidates(this.settings.config.model.importRoots ?? [], (name, version) => this.registry.find(name, version)?.sourceSha256 ?? null);
   }
 
+  /** The registry, newest first; `active` is the model running now (the configured one when the registry's could not be loaded). */
   listModels(): ModelRecord[] {
-    return this.registry.list();
+    return this.registry.list().map((m) => ({ ...m, active: m.id === this.active.registryId }));
   }
 
   modelHistory(limit: number): ModelActivation[] {
@@ -536,6 +554,10 @@ export class StationEngine {
 
   /** Loads and warms a registered model, then switches the line to it between two frames. */
   activateModel(id: number, actor: string, reason: string | null): Promise<ModelRecord> {
+    const model = this.registry.get(id);
+    if (!model) return Promise.reject(new ModelActivationError(`there is no model with id ${id} in the registry`));
+    // Refused at once, before anything is read or loaded, with the words the Models page shows (issue 12).
+    if (!model.use.line) return Promise.reject(new ModelActivationError(`${model.name} ${model.version} ${model.use.words}`));
     return this.swapTo(id, 'activate', actor, reason);
   }
 
@@ -550,7 +572,7 @@ export class StationEngine {
     await this.replaceModel(
       async () => ({ pkg: requireLineModel(await this.registry.loadPackage(id)), registryId: id, runtime: this.runtime }),
       (old, pkg, at) => {
-        this.writes.run(`the model ${action}`, () => {
+        this.writes.run(action === 'activate' ? 'the model activation' : 'the model rollback', () => {
           this.registry.recordActivation(id, action, actor, reason, at);
           this.audit.record({
             at,
@@ -649,6 +671,8 @@ export class StationEngine {
       bundledDir: this.settings.app.bundledModelsDir,
       demoFramesDir: this.settings.app.defaultReplayDir,
       activePackage: () => engine.active.loaded.pkg,
+      // The providers the running model passed over: the benchmark's plan form marks them (issue 12).
+      providerFallbacks: () => engine.active.loaded.client.info.fallbacks,
       registryModels: () =>
         engine.registry
           .list()
@@ -830,14 +854,19 @@ export class StationEngine {
     this.storageMonitor.watch();
   }
 
-  private failSafeReasons(): string[] {
-    const reasons = this.alarms
+  /** Each cause of the fail-safe with its kind, so that the UI can say it in plain words (shared/operator-words.ts). */
+  private failSafeCauses(): { kind: AlarmKind; message: string }[] {
+    const causes = this.alarms
       .list()
-      .filter((a) => a.kind === 'camera' || a.kind === 'model' || a.kind === 'line')
-      .map((a) => a.message);
+      .filter((a) => FAIL_SAFE_ALARM_KINDS.includes(a.kind))
+      .map((a) => ({ kind: a.kind, message: a.message }));
     // storage.whenFull: fail-safe (the default): no item is released while its decision cannot be recorded.
     const storage = this.storageMonitor.failSafeReason();
-    return storage === null ? reasons : [...reasons, storage];
+    return storage === null ? causes : [...causes, { kind: 'storage', message: storage }];
+  }
+
+  private failSafeReasons(): string[] {
+    return this.failSafeCauses().map((c) => c.message);
   }
 
   private updateFailSafe(): void {
@@ -959,6 +988,9 @@ export class StationEngine {
       inferenceMs: timings.inferenceMs,
       decisionMs,
       totalMs: tl - receivedAt,
+      // What the row was decided with, for History and the CSV (issue 12).
+      pitThreshold: this.thresholds.pit,
+      maybeThreshold: this.thresholds.maybe,
     });
     const logMs = performance.now() - tl;
     const totalMs = performance.now() - receivedAt;
@@ -995,6 +1027,19 @@ export class StationEngine {
         this.settings.logger.error(`a ${event} listener failed: ${(err as Error).message}`);
       }
     }
+  }
+}
+
+/**
+ * The configured model as a registered version (model-registry.ts registerConfigured); `read` is its package when
+ * start-up read it already. It never stops the station: a model that cannot be read or registered is said so.
+ */
+async function registerConfigured(registry: ModelRegistry, settings: EngineSettings, read: ModelPackage | null): Promise<ConfiguredRegistration> {
+  try {
+    const pkg = read ?? (await loadModelPackage(settings.modelDir, { maxFileBytes: settings.config.model.maxFileBytes }));
+    return registry.registerConfigured(pkg, new Date());
+  } catch (err) {
+    return { problem: `the configured model ${settings.modelDir} could not be registered (${(err as Error).message}): a rollback cannot return to it` };
   }
 }
 

@@ -11,7 +11,8 @@ import { StationContext, type Station } from './api/station-context';
 import { useHashRoute } from './api/use-hash-route';
 import { useSession } from './api/use-session';
 import { useStationStatus } from './api/use-station';
-import type { ConnectionState } from './api/ws-api';
+import type { ConnectionState, StationConnection } from './api/ws-api';
+import { AccessTokenPage } from './components/AccessTokenPage';
 import { AlarmBanner } from './components/AlarmBanner';
 import { SessionChip } from './components/SessionChip';
 import { SignInDialog } from './components/SignInDialog';
@@ -40,7 +41,7 @@ const PAGE_TITLES: Record<PageName, string> = {
 export interface AppProps {
   readonly api: LineSightApi;
   readonly transport: 'ipc' | 'websocket';
-  readonly connection?: { readonly state: ConnectionState; onConnection(listener: (state: ConnectionState) => void): () => void };
+  readonly connection?: StationConnection;
 }
 
 const ALWAYS_OPEN = { state: 'open' as const, onConnection: () => () => {} };
@@ -66,8 +67,10 @@ interface SignInRequest {
 }
 
 export function App({ api, transport, connection }: AppProps) {
-  const { status, error } = useStationStatus(api);
   const link = useConnection(connection);
+  const { status, error } = useStationStatus(api, link);
+  // The station is there but wants its access token: say so, not "connection lost".
+  const tokenNeeded = link === 'needs-token' || link === 'token-refused';
   const [session, setSession] = useSession(api, link);
   const route = useHashRoute(PAGES, 'live');
   const [signIn, setSignIn] = useState<SignInRequest | null>(null);
@@ -136,9 +139,9 @@ export function App({ api, transport, connection }: AppProps) {
           </span>
         </div>
       )}
-      {status && <AlarmBanner alarms={status.alarms} failSafe={status.failSafe} connectionLost={link === 'closed'} />}
-      {error && !status && <div className="alarm">Cannot reach the station: {error}</div>}
-      {status?.lastError && <div className="alarm alarm-minor">Last problem: {status.lastError}</div>}
+      {status && <AlarmBanner alarms={status.alarms} failSafe={status.failSafe} connectionLost={link === 'closed'} showDetails={route !== 'diagnostics'} />}
+      {error && !status && !tokenNeeded && <div className="alarm">Cannot reach the station: {error}</div>}
+      {/* The station's last problem is a technician's detail ("frame 12 (…): decode failed: …"): on Diagnostics, not over Live. */}
       {notice && (
         <div className="toast" role="status" data-testid="notice">
           {notice}
@@ -147,7 +150,9 @@ export function App({ api, transport, connection }: AppProps) {
           </button>
         </div>
       )}
-      {station ? (
+      {tokenNeeded ? (
+        <AccessTokenPage refused={link === 'token-refused'} origin={window.location.origin} onToken={(token) => connection?.offerToken?.(token)} />
+      ) : station ? (
         <StationContext.Provider value={station}>
           {route === 'live' && <LivePage />}
           {route === 'thresholds' && <ThresholdsPage />}

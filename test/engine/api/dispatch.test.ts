@@ -43,9 +43,15 @@ describe('dispatch', () => {
   it('refuses an unknown operation and an invalid payload before any handler runs', async () => {
     const { handlers, ran } = recordingHandlers();
     const counters = createBoundaryCounters();
-    expect(await dispatch(handlers, 'dropTables', {}, counters, operator())).toEqual({ ok: false, error: 'unknown operation "dropTables"' });
+    expect(await dispatch(handlers, 'dropTables', {}, counters, operator())).toEqual({
+      ok: false,
+      error: 'the station does not know the request "dropTables": is this page from another version of LineSight?',
+    });
     const bad = await dispatch(handlers, 'getRecentInspections', { limit: 'all' }, counters, operator());
-    expect(bad).toEqual({ ok: false, error: 'invalid request for getRecentInspections: limit: Invalid input: expected number, received string' });
+    expect(bad).toEqual({
+      ok: false,
+      error: 'Reading the latest items was refused: the request was not valid (limit: Invalid input: expected number, received string)',
+    });
     const extra = await dispatch(handlers, 'getStatus', { sql: 'x' }, counters, operator());
     expect(extra.ok).toBe(false);
     expect(ran).toEqual([]);
@@ -56,7 +62,7 @@ describe('dispatch', () => {
     const { handlers, ran } = recordingHandlers();
     const counters = createBoundaryCounters();
     const reply = await dispatch(handlers, 'setThresholds', { thresholds: { pit: 0.7, maybe: 0.4 }, reason: 'x' }, counters, operator());
-    expect(reply).toEqual({ ok: false, error: 'setThresholds needs a technician: sign in with your PIN first' });
+    expect(reply).toEqual({ ok: false, error: 'Changing the thresholds needs a technician: sign in with your PIN first' });
     expect(ran).toEqual([]);
     expect(counters.denied).toBe(1);
   });
@@ -77,10 +83,16 @@ describe('dispatch', () => {
     expect(session.role).toBe('technician');
   });
 
-  it('answers a failing handler with its message, counted as failed', async () => {
+  it('answers a failing handler with its message, counted as failed, and never names an operation in what a person reads', async () => {
     const { handlers } = recordingHandlers();
     const counters = createBoundaryCounters();
-    expect(await dispatch(handlers, 'getAudit', { limit: 5 }, counters, operator())).toEqual({ ok: false, error: 'getAudit failed: disk on fire' });
+    expect(await dispatch(handlers, 'getAudit', { limit: 5 }, counters, operator())).toEqual({ ok: false, error: 'disk on fire' });
     expect(counters.failed).toBe(1);
+    // Every refusal the boundary writes itself, for every operation: no operation name in it (issue 12).
+    for (const op of OPERATION_NAMES) {
+      const refused = await dispatch(handlers, op, { notAField: 1 }, counters, operator());
+      expect(refused.ok).toBe(false);
+      if (!refused.ok) expect(refused.error, op).not.toMatch(new RegExp(`\\b(${OPERATION_NAMES.join('|')})\\b`));
+    }
   });
 });

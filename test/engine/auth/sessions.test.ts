@@ -117,9 +117,17 @@ describe('SessionManager', () => {
     // Locked: even the right PIN is not tried.
     advance(10_000);
     await expect(s.signIn('ana', '2468')).rejects.toThrow('sign-in for ana is locked after too many wrong PINs; try again in 20 s');
+    // Every session says who is locked and until when, for the sign-in dialog's countdown (issue 12).
+    const other = manager.open('websocket', '10.0.0.9');
+    // The clock starts at 1,000,000 ms; the third wrong PIN locked ana for 30 s then, 10 s ago.
+    expect(s.info().signInLocks).toEqual([{ name: 'ana', until: new Date(1_030_000).toISOString(), remainingMs: 20_000 }]);
+    expect(other.info().signInLocks).toEqual(s.info().signInLocks);
     // Another technician is not locked out by ana's mistakes, on another connection either.
-    await expect(manager.open('websocket', '10.0.0.9').signIn('bo', '1357')).resolves.toMatchObject({ user: 'bo' });
-    advance(20_000);
+    await expect(other.signIn('bo', '1357')).resolves.toMatchObject({ user: 'bo' });
+    advance(19_000);
+    expect(s.info().signInLocks).toMatchObject([{ name: 'ana', remainingMs: 1000 }]);
+    advance(1000);
+    expect(s.info().signInLocks).toEqual([]);
     await expect(s.signIn('ana', '2468')).resolves.toMatchObject({ role: 'technician' });
     expect(events.filter((e) => e.severity === 'warning').map((e) => e.message)).toEqual([
       'wrong PIN for ana (desktop)',

@@ -111,7 +111,7 @@ describe('model package file limits', () => {
     writePackage(join(root, 'fine'), tinyCnn({ name: 'fine' }));
     const huge = writePackage(join(root, 'huge'), tinyCnn({ name: 'huge' }));
     truncateSync(join(huge, 'manifest.json'), 4 * GIB);
-    const found = await findImportCandidates([root], () => false);
+    const found = await findImportCandidates([root], () => null);
     expect(found.candidates.map((c) => c.name)).toEqual(['fine']);
     expect(found.unreadable).toEqual([{ path: join(huge, 'manifest.json'), problem: expect.stringMatching(/is 4096\.0 MiB .* a model manifest may have: refused before reading it/) }]);
   });

@@ -114,11 +114,24 @@ describe('inspection queries', () => {
     const file = exportCsv(db, { decisions: ['maybe'] }, 'line-3', new Date('2026-06-10T12:34:56.789Z'));
     expect(file.filename).toBe('linesight-line-3-inspections-2026-06-10T12-34-56.csv');
     const rows = parse(Buffer.from(file.csv), { columns: true }) as Record<string, string>[];
-    const inDb = db.prepare("SELECT * FROM inspections WHERE decision = 'maybe' ORDER BY seq").all() as { seq: number; reject_score: number }[];
+    const inDb = db.prepare("SELECT * FROM inspections WHERE decision = 'maybe' ORDER BY seq").all() as {
+      seq: number;
+      reject_score: number;
+      total_ms: number;
+    }[];
     expect(file.rows).toBe(inDb.length);
     expect(rows.map((r) => Number(r['seq']))).toEqual(inDb.map((r) => r.seq));
-    expect(rows.map((r) => Number(r['reject_score']))).toEqual(inDb.map((r) => r.reject_score));
-    expect(JSON.parse(rows[0]!['scores_json']!)).toHaveProperty('cherry_pit');
+    // The station on every row; scores to 4 decimals, times to 2, never 16 digits (issue 12).
+    expect(rows.every((r) => r['station_id'] === 'line-3')).toBe(true);
+    expect(rows.map((r) => Number(r['reject_score']))).toEqual(inDb.map((r) => Number(r.reject_score.toFixed(4))));
+    expect(rows.every((r) => /^\d\.\d{1,4}$|^[01]$/.test(r['reject_score']!))).toBe(true);
+    const scores = JSON.parse(rows[0]!['scores_json']!) as Record<string, number>;
+    expect(Object.values(scores).every((v) => String(v).replace(/^0\./, '').length <= 4)).toBe(true);
+    expect(scores['cherry_pit']).toBe(Number(inDb[0]!.reject_score.toFixed(4)));
+    expect(rows[0]!['total_ms']).toBe('5.5');
+    // Rows logged before thresholds were recorded say nothing rather than a guess.
+    expect(rows[0]!['pit_threshold']).toBe('');
+    expect(Object.keys(rows[0]!).slice(0, 3)).toEqual(['station_id', 'seq', 'captured_at']);
     expect(file.truncated).toBe(false);
     const capped = exportCsv(db, {}, 'line-3', new Date(), 50);
     expect(capped).toMatchObject({ rows: 50, truncated: true });

@@ -143,6 +143,40 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('10 keeps rows of version 9 with no thresholds recorded (never guessed), and marks every registered model as imported', () => {
+    const path = join(tempDir(), 'v9.sqlite');
+    const old = new Database(path);
+    migrate(old, MIGRATIONS.slice(0, 9));
+    old
+      .prepare(
+        `INSERT INTO inspections (frame_id, captured_at, origin, model_name, model_version, decision) VALUES (1, '2026-01-01T00:00:00Z', 'x', 'm', '1', 'pit')`,
+      )
+      .run();
+    old
+      .prepare(
+        `INSERT INTO models (name, version, task, sha256, source_sha256, dir, source, imported_at, imported_by)
+         VALUES ('m', '1', 'image-classification', 'a', 'a', 'models/m/1', '/media/m/manifest.json', 't', 'tech')`,
+      )
+      .run();
+    old.close();
+    const db = new Database(path);
+    migrate(db, MIGRATIONS.slice(0, 10));
+    expect(schemaVersion(db)).toBe(10);
+    expect(db.prepare('SELECT frame_id, pit_threshold, maybe_threshold FROM inspections').all()).toEqual([
+      { frame_id: 1, pit_threshold: null, maybe_threshold: null },
+    ]);
+    expect(db.prepare('SELECT name, configured FROM models').all()).toEqual([{ name: 'm', configured: 0 }]);
+    // A row written now carries its thresholds; the configured flag is 0 or 1.
+    db.prepare(
+      `INSERT INTO inspections (frame_id, captured_at, origin, model_name, model_version, decision, pit_threshold, maybe_threshold)
+       VALUES (2, '2026-01-01T00:00:01Z', 'x', 'm', '1', 'maybe', 0.8, 0.5)`,
+    ).run();
+    expect(db.prepare('SELECT pit_threshold, maybe_threshold FROM inspections WHERE frame_id = 2').get()).toEqual({ pit_threshold: 0.8, maybe_threshold: 0.5 });
+    expect(() => db.prepare('UPDATE models SET configured = 2').run()).toThrow(/CHECK/);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    db.close();
+  });
+
   it('refuses a database written by a newer LineSight instead of touching it', () => {
     const path = join(tempDir(), 'new.sqlite');
     const newer = new Database(path);

@@ -44,7 +44,7 @@ export function stationStatus(overrides: Partial<StationStatus> = {}): StationSt
     },
     machine: null,
     alarms: [],
-    failSafe: { engaged: false, reasons: [] },
+    failSafe: { engaged: false, reasons: [], kinds: [] },
     frames: { seen: 10, classified: 10, errors: 0, dropped: 0 },
     decisions: { clean: 7, maybe: 1, pit: 2 },
     rejectRate: 0.2,
@@ -98,6 +98,7 @@ export const operatorSession = (overrides: Partial<SessionInfo> = {}): SessionIn
   idleLogoutS: 300,
   technicians: ['technician'],
   demoPin: false,
+  signInLocks: [],
   ...overrides,
 });
 

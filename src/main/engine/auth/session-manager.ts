@@ -64,6 +64,7 @@ export class ClientSession {
       idleLogoutS,
       technicians: this.manager.technicianNames,
       demoPin: this.manager.demoPin,
+      signInLocks: this.manager.signInLocks(),
       ...(this.endedBecause !== undefined ? { endedBecause: this.endedBecause } : {}),
     };
   }
@@ -140,6 +141,12 @@ export class SessionManager {
 
   get technicianNames(): string[] {
     return [...this.technicians.keys()];
+  }
+
+  /** Sign-ins locked now, machine-readable for the sign-in dialog's countdown (issue 12). */
+  signInLocks(): SessionInfo['signInLocks'] {
+    const now = this.now();
+    return this.guard.locks(now).map((l) => ({ name: l.name, until: new Date(l.lockedUntil).toISOString(), remainingMs: l.lockedUntil - now }));
   }
 
   open(transport: Transport, peer: string): ClientSession {

@@ -61,6 +61,13 @@ export class SignInGuard {
     return { triesLeft: this.rules.maxAttempts - r.failures, lockedUntil: null };
   }
 
+  /** The names locked at `now`, each with the moment its lock runs out. */
+  locks(now: number): { readonly name: string; readonly lockedUntil: number }[] {
+    const locked: { name: string; lockedUntil: number }[] = [];
+    for (const [name, r] of this.records) if (r.lockedUntil !== null && now < r.lockedUntil) locked.push({ name, lockedUntil: r.lockedUntil });
+    return locked;
+  }
+
   /** The attempt's PIN was right: the count starts again. */
   succeeded(name: string): void {
     this.records.delete(name);

@@ -181,8 +181,10 @@ export function exportRun(run: BenchRun, format: 'json' | 'csv', stationId: stri
       p95_ms: f?.latencyMs.p95 ?? '',
       p99_ms: f?.latencyMs.p99 ?? '',
       raw_per_frame_ms: f?.raw.perFrameMs ?? '',
-      ratio_vs_raw: f?.ratioVsRaw ?? '',
+      // Decode included: the line decodes the camera's JPEG, the bare runtime is handed a tensor (shared/bench.ts RATIO_WORDS).
+      ratio_vs_raw_decode_included: f?.ratioVsRaw ?? '',
       spread: f?.spread ?? '',
+      queue_ms: f?.stagesMs.queue ?? '',
       decode_ms: f?.stagesMs.decode ?? '',
       preprocess_ms: f?.stagesMs.preprocess ?? '',
       inference_ms: f?.stagesMs.inference ?? '',

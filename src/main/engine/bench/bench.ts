@@ -10,6 +10,7 @@
  *   engine.throughput  the line's path in throughput mode (micro-batches of 8)
  */
 import sharp from 'sharp';
+import { framesNeeded, grouped, RATIO_WORDS, samplesNote, unsupportedPercentiles } from '../../../shared/bench';
 import type { SessionSettings } from '../inference/session-settings';
 import type { WorkerEntry } from '../inference/worker-entry';
 import { LoopDelayMonitor } from '../metrics/loop-delay';
@@ -46,8 +47,20 @@ export interface BenchResult {
   readonly spread?: number;
   readonly loop_delay_p99_ms?: number;
   readonly frames?: number;
+  /** How many latencies p50/p95/p99 come from (runs for raw.*, frames timed one at a time for engine.*): what they can support. */
+  readonly samples?: number;
+  /** The percentiles those samples cannot support (shared/bench.ts framesNeeded), e.g. ["p99"]. */
+  readonly unsupported_percentiles?: readonly string[];
+  /** What ratio_vs_raw compares: the line's time with the camera's JPEG decoded, or with frames decoded beforehand. */
+  readonly ratio_basis?: 'decode included' | 'decoded beforehand';
   readonly failed?: number;
   readonly [extra: string]: unknown;
+}
+
+/** samples and unsupported_percentiles for a row whose percentiles come from `samples` latencies. */
+function sampleFields(samples: number): { samples: number; unsupported_percentiles?: string[] } {
+  const unsupported = unsupportedPercentiles(samples);
+  return { samples, ...(unsupported.length > 0 ? { unsupported_percentiles: unsupported.map((p) => `p${p}`) } : {}) };
 }
 
 export interface BenchReport {
@@ -167,6 +180,7 @@ function results(model: string, mode: 'latency' | 'throughput', batch: number, t
     fps: round((m.rawRunMs.length * batch * 1000) / rawSum, 1),
     spread: round(runs.spread),
     frames: m.rawRunMs.length * batch,
+    ...sampleFields(m.rawRunMs.length),
   };
   const engine: BenchResult = {
     name: `engine.${mode}`,
@@ -181,10 +195,12 @@ function results(model: string, mode: 'latency' | 'throughput', batch: number, t
     p99_ms: round(latency.p99),
     fps: round((m.engineFrames * 1000) / m.engineSpanMs, 1),
     ratio_vs_raw: round(perFrame.p50 / rawPerFrame),
+    ratio_basis: 'decoded beforehand',
     latency_ratio_vs_raw: round(latency.p50 / runs.p50),
     spread: round(perFrame.spread),
     loop_delay_p99_ms: m.loopDelayP99Ms,
     frames: m.engineStreamFrames,
+    ...sampleFields(m.engineLatencyMs.length),
     failed: m.failed,
   };
   return [raw, engine];
@@ -266,16 +282,27 @@ export function scenarioResult(o: CaseOutcome): BenchResult {
     p99_ms: f.latencyMs.p99,
     fps: f.fps,
     ratio_vs_raw: f.ratioVsRaw,
+    ratio_basis: 'decode included',
     inference_ratio_vs_raw: f.inferenceRatioVsRaw,
     raw_per_frame_ms: f.raw.perFrameMs,
     spread: f.spread,
     loop_delay_p99_ms: f.loopDelayP99Ms,
     frames: f.frames,
+    ...sampleFields(f.frames),
     failed: f.failed,
     stages_ms: f.stagesMs,
     ...(f.lineRate ? { line_rate: f.lineRate } : {}),
   };
 }
+
+/** A percentile cell, marked "*" where the row's samples cannot support it (the footnote says how many it needs). */
+const percentileCell =
+  (p: 50 | 95 | 99) =>
+  (r: BenchResult): string => {
+    const v = p === 50 ? r.p50_ms : p === 95 ? r.p95_ms : r.p99_ms;
+    if (v === undefined) return '';
+    return `${v.toFixed(2)}${r.unsupported_percentiles?.includes(`p${p}`) ? '*' : ''}`;
+  };
 
 const COLUMNS: readonly [string, (r: BenchResult) => string][] = [
   ['model', (r) => r.model ?? ''],
@@ -283,9 +310,9 @@ const COLUMNS: readonly [string, (r: BenchResult) => string][] = [
   ['batch', (r) => String(r.batch ?? '')],
   ['thr', (r) => String(r.threads ?? '')],
   ['ms/frame', (r) => r.per_frame_ms?.toFixed(2) ?? ''],
-  ['p50 ms', (r) => r.p50_ms?.toFixed(2) ?? ''],
-  ['p95 ms', (r) => r.p95_ms?.toFixed(2) ?? ''],
-  ['p99 ms', (r) => r.p99_ms?.toFixed(2) ?? ''],
+  ['p50 ms', percentileCell(50)],
+  ['p95 ms', percentileCell(95)],
+  ['p99 ms', percentileCell(99)],
   ['frames/s', (r) => r.fps?.toFixed(1) ?? ''],
   ['× raw', (r) => (r.ratio_vs_raw !== undefined ? r.ratio_vs_raw.toFixed(3) : '')],
   ['spread', (r) => (r.spread !== undefined ? `${(r.spread * 100).toFixed(0)}%` : '')],
@@ -306,13 +333,45 @@ const OTHER_COLUMNS: readonly [string, (r: BenchResult) => string][] = [
   ['frames', (r) => String(r.frames ?? '')],
 ];
 
-/** The results as fixed-width tables: the models, then the other figures. */
+/** The results as fixed-width tables: the models, then the other figures; then the notes the models' table needs. */
 export function formatTable(results: readonly BenchResult[]): string {
   const models = results.filter((r) => r.name.startsWith('raw.') || r.name.startsWith('engine.') || r.name.startsWith('scenario.'));
   const others = results.filter((r) => !models.includes(r));
   const tables = [table(models, COLUMNS)];
   if (others.length > 0) tables.push(table(others, OTHER_COLUMNS));
-  return tables.join('\n\n');
+  const notes = tableNotes(models);
+  return [...tables, ...(notes.length > 0 ? [notes.join('\n')] : [])].join('\n\n');
+}
+
+/**
+ * The footnotes of the models' table: what "× raw" compares on each kind of row (two different ratios: near 1 on
+ * engine.*, several times that on scenario.*, where the JPEG decode is in the engine's time only), and why a
+ * percentile carries "*".
+ */
+export function tableNotes(models: readonly BenchResult[]): string[] {
+  const notes: string[] = [];
+  if (models.some((r) => r.name.startsWith('engine.'))) {
+    notes.push(
+      `× raw on engine.* rows: ${RATIO_WORDS.decodedBeforehand} — engine time per frame ÷ bare onnxruntime-node session.run per frame, same model, batch and threads, ` +
+        'frames decoded at 640×480 before timing: what resize, tensor, worker and decision add around the model.',
+    );
+  }
+  if (models.some((r) => r.name.startsWith('scenario.'))) {
+    notes.push(
+      `× raw on scenario.* rows: ${RATIO_WORDS.decodeIncluded} — the benchmark panel's figure: the line decodes and resizes each 640×480 JPEG, ` +
+        'the bare runtime is handed a tensor, so a small model reads several times 1; single_stream: latency p50 ÷ one bare run; offline: time per frame ÷ bare time per frame.',
+    );
+  }
+  const flagged = models.filter((r) => (r.unsupported_percentiles?.length ?? 0) > 0 && r.samples !== undefined);
+  if (flagged.length > 0) {
+    // The row with the fewest samples makes the example; the rule is the same for every row.
+    const fewest = Math.min(...flagged.map((r) => r.samples!));
+    notes.push(
+      `* too few samples for that percentile (it needs 10 beyond it: p99 ≥ ${grouped(framesNeeded(99))}, p95 ≥ ${framesNeeded(95)}, p50 ≥ ${framesNeeded(50)}; ` +
+        `MLPerf's single stream asks ≥ 1,024): ${samplesNote(fewest)!}.`,
+    );
+  }
+  return notes;
 }
 
 function table(results: readonly BenchResult[], columns: readonly [string, (r: BenchResult) => string][]): string {

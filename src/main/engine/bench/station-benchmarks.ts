@@ -58,6 +58,8 @@ export interface BenchHost {
   /** Camera-sized stand-ins when the camera has delivered nothing yet. */
   readonly demoFramesDir: string;
   activePackage(): ImageModelPackage;
+  /** The providers the running model passed over when it loaded, with why (status.model.fallbacks). */
+  providerFallbacks(): readonly { readonly provider: string; readonly reason: string }[];
   registryModels(): { id: number; label: string }[];
   registryPackage(id: number): Promise<ImageModelPackage>;
   /**
@@ -72,6 +74,23 @@ export interface BenchHost {
   recentFrames(): Uint8Array[];
   readonly runtime: InferenceRuntime;
   applyInferenceSettings(next: InferenceOverride, actor: string, reason: string): Promise<InferenceOverride>;
+}
+
+/**
+ * The offered providers the station already saw fail to load (issue 12: TensorRT and CUDA were offered as if they
+ * worked): one entry each, with the first reason. A provider missing from the build is not offered at all, so its
+ * "not available in this build" fallback is left out here.
+ */
+export function providerProblems(
+  offered: readonly ExecutionProvider[],
+  fallbacks: readonly { readonly provider: string; readonly reason: string }[],
+): BenchOptions['providerProblems'] {
+  const out: BenchOptions['providerProblems'] = [];
+  for (const f of fallbacks) {
+    const provider = offered.find((p) => p === f.provider);
+    if (provider && !out.some((o) => o.provider === provider)) out.push({ provider, reason: f.reason });
+  }
+  return out;
 }
 
 /** Enough frames to cycle through without a cache making every decode free. */
@@ -101,10 +120,11 @@ export class StationBenchmarks {
     const cores = availableParallelism();
     const inBuild = providersInBuild();
     // The image models that ship with the app, as the Models page finds packages.
-    const bundled = (await findImportCandidates([this.host.bundledDir], () => false)).candidates
+    const bundled = (await findImportCandidates([this.host.bundledDir], () => null)).candidates
       .filter((c) => c.task === 'image-classification')
       .map((c) => ({ dir: basename(c.path), label: `${c.name} ${c.version}` }))
       .filter((b) => /^[a-z0-9][a-z0-9._-]*$/.test(b.dir));
+    const offered = EXECUTION_PROVIDERS.filter((p) => inBuild.has(p));
     return {
       models: [
         { ref: 'active', label: `running now: ${active.manifest.name} ${active.manifest.version}` },
@@ -112,7 +132,8 @@ export class StationBenchmarks {
         ...bundled.map((b) => ({ ref: `bundled:${b.dir}`, label: `bundled: ${b.label}` })),
         ...SHAPED_MODEL_REFS.map((ref) => ({ ref, label: `${ref.slice('shaped:'.length)} (generated, seeded weights)` })),
       ],
-      providers: EXECUTION_PROVIDERS.filter((p) => inBuild.has(p)),
+      providers: offered,
+      providerProblems: providerProblems(offered, this.host.providerFallbacks()),
       cores,
       threadChoices: Array.from({ length: Math.min(cores, 8) }, (_, i) => i + 1),
       lineRateFps: this.host.lineRateFps,

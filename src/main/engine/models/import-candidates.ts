@@ -4,12 +4,15 @@
  * stick's mount point, the bundled models). Only the manifests are read
  * here, each sized first (at most 1 MiB: a huge manifest.json on a stick is
  * listed as unreadable, never read); the ONNX file is checked by the import itself.
+ * A package is compared with the registry by name, version and the sha256 its
+ * manifest gives: a different file under a registered name and version is said
+ * to be one, never "in the registry" (issue 12).
  */
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ModelManifestSchema } from '../../../shared/manifest';
-import type { ImportCandidate, ImportCandidates } from '../../../shared/models';
+import { modelUse, type ImportCandidate, type ImportCandidates } from '../../../shared/models';
 import { describeZodError } from '../../../shared/zod-errors';
 import { MANIFEST_FILE, readPackageText } from '../model-package';
 
@@ -24,7 +27,10 @@ export function defaultImportRoots(platform: NodeJS.Platform): string[] {
   return ['/media', '/run/media', '/mnt'];
 }
 
-export async function findImportCandidates(roots: readonly string[], inRegistry: (name: string, version: string) => boolean): Promise<ImportCandidates> {
+/** The sha256 the registry's model of that name and version was shipped with (its sourceSha256), or null when there is none. */
+export type RegisteredHash = (name: string, version: string) => string | null;
+
+export async function findImportCandidates(roots: readonly string[], registered: RegisteredHash): Promise<ImportCandidates> {
   const present = roots.filter((r) => existsSync(r));
   const candidates: ImportCandidate[] = [];
   const unreadable: { path: string; problem: string }[] = [];
@@ -44,8 +50,10 @@ export async function findImportCandidates(roots: readonly string[], inRegistry:
         const parsed = ModelManifestSchema.safeParse(JSON.parse(await readPackageText(path, 'model manifest')));
         if (!parsed.success) unreadable.push({ path, problem: describeZodError(parsed.error) });
         else {
-          const { name, version, task } = parsed.data;
-          candidates.push({ path: dir, name, version, task, inRegistry: inRegistry(name, version) });
+          const { name, version, task, sha256 } = parsed.data;
+          const known = registered(name, version);
+          const registry = known === null ? 'absent' : known === sha256 ? 'same' : 'different';
+          candidates.push({ path: dir, name, version, task, sha256, registry, use: modelUse(parsed.data) });
         }
       } catch (err) {
         unreadable.push({ path, problem: (err as Error).message });

@@ -42,6 +42,9 @@ export interface InspectionRow {
   readonly inferenceMs: number | null;
   readonly decisionMs: number | null;
   readonly totalMs: number | null;
+  /** The thresholds in force when the item was decided (migration 10); left out: not recorded. */
+  readonly pitThreshold?: number | null;
+  readonly maybeThreshold?: number | null;
   /** The frame's JPEG, relative to the data dir, when it is kept. */
   readonly imagePath?: string | null;
   readonly imageBytes?: number;
@@ -130,13 +133,21 @@ export class InspectionLog {
     this.health = new WriteHealth(options.now);
     this.insert = db.prepare(`
       INSERT INTO inspections (frame_id, captured_at, origin, model_name, model_version, reject_score, scores_json,
-        decision, fail_safe_reason, decode_ms, preprocess_ms, inference_ms, decision_ms, total_ms, image_path)
+        decision, fail_safe_reason, decode_ms, preprocess_ms, inference_ms, decision_ms, total_ms, image_path, pit_threshold, maybe_threshold)
       VALUES (@frameId, @capturedAt, @origin, @modelName, @modelVersion, @rejectScore, @scoresJson,
-        @decision, @failSafeReason, @decodeMs, @preprocessMs, @inferenceMs, @decisionMs, @totalMs, @imagePath)`);
+        @decision, @failSafeReason, @decodeMs, @preprocessMs, @inferenceMs, @decisionMs, @totalMs, @imagePath, @pitThreshold, @maybeThreshold)`);
     const insertRow = (r: InspectionRow): number => {
       const { imageBytes: _bytes, ticket: _ticket, ...row } = r;
       const imagePath = r.imagePath && !this.options.imageNotKept?.(r.imagePath) ? r.imagePath : null;
-      return Number(this.insert.run({ ...row, imagePath, scoresJson: r.scores ? JSON.stringify(r.scores) : null }).lastInsertRowid);
+      return Number(
+        this.insert.run({
+          ...row,
+          imagePath,
+          scoresJson: r.scores ? JSON.stringify(r.scores) : null,
+          pitThreshold: r.pitThreshold ?? null,
+          maybeThreshold: r.maybeThreshold ?? null,
+        }).lastInsertRowid,
+      );
     };
     this.insertMany = db.transaction((rows: readonly InspectionRow[]): number => {
       let last = 0;

@@ -55,6 +55,7 @@ function toLogged(r: Row): LoggedInspection {
     scores: r.scores_json === null ? null : (JSON.parse(r.scores_json) as Record<string, number>),
     failSafeReason: r.fail_safe_reason,
     totalMs: r.total_ms,
+    thresholds: r.pit_threshold === null || r.maybe_threshold === null ? null : { pit: r.pit_threshold, maybe: r.maybe_threshold },
     hasImage: r.image_path !== null && r.image_removed_at === null,
   };
 }
@@ -107,24 +108,46 @@ export function scoreSample(
   return { model: { ...model }, scores, decisions, failSafe, otherModels, from, to, thresholds };
 }
 
-const CSV_COLUMNS = [
-  'seq',
-  'captured_at',
-  'frame_id',
-  'origin',
-  'model_name',
-  'model_version',
-  'decision',
-  'reject_score',
-  'fail_safe_reason',
-  'scores_json',
-  'decode_ms',
-  'preprocess_ms',
-  'inference_ms',
-  'decision_ms',
-  'total_ms',
-  'image_path',
-] as const satisfies readonly (keyof Row)[];
+/** Scores and thresholds to 4 decimals, times to 2 (the log keeps full doubles: 16 digits in a CSV read as noise; issue 12). */
+const SCORE_DECIMALS = 4;
+const MS_DECIMALS = 2;
+const rounded = (n: number | null, decimals: number): number | null => (n === null ? null : Number(n.toFixed(decimals)));
+
+function roundedScores(json: string | null): string | null {
+  if (json === null) return null;
+  const scores = JSON.parse(json) as Record<string, number>;
+  return JSON.stringify(Object.fromEntries(Object.entries(scores).map(([label, score]) => [label, rounded(score, SCORE_DECIMALS)])));
+}
+
+type CsvValue = string | number | null;
+
+/**
+ * The CSV's columns and how each is written. The station comes first (files from several stations are put together
+ * at the plant); seq is the item's number on this station, frame_id the camera's (counted again from 1 at every start);
+ * pit_threshold and maybe_threshold are those the row was decided with (empty on rows logged before they were recorded).
+ */
+const CSV_COLUMNS: readonly (readonly [string, (r: Row, stationId: string) => CsvValue])[] = [
+  ['station_id', (_r, stationId) => stationId],
+  ['seq', (r) => r.seq],
+  ['captured_at', (r) => r.captured_at],
+  ['frame_id', (r) => r.frame_id],
+  ['origin', (r) => r.origin],
+  ['model_name', (r) => r.model_name],
+  ['model_version', (r) => r.model_version],
+  ['decision', (r) => r.decision],
+  ['reject_score', (r) => rounded(r.reject_score, SCORE_DECIMALS)],
+  ['pit_threshold', (r) => rounded(r.pit_threshold, SCORE_DECIMALS)],
+  ['maybe_threshold', (r) => rounded(r.maybe_threshold, SCORE_DECIMALS)],
+  ['fail_safe_reason', (r) => r.fail_safe_reason],
+  ['scores_json', (r) => roundedScores(r.scores_json)],
+  ['decode_ms', (r) => rounded(r.decode_ms, MS_DECIMALS)],
+  ['preprocess_ms', (r) => rounded(r.preprocess_ms, MS_DECIMALS)],
+  ['inference_ms', (r) => rounded(r.inference_ms, MS_DECIMALS)],
+  ['decision_ms', (r) => rounded(r.decision_ms, MS_DECIMALS)],
+  ['total_ms', (r) => rounded(r.total_ms, MS_DECIMALS)],
+  // A kept image that retention removed is no longer there to name.
+  ['image_path', (r) => (r.image_removed_at !== null ? null : r.image_path)],
+];
 
 export interface CsvFile {
   readonly filename: string;
@@ -141,8 +164,8 @@ export function exportCsv(db: SqliteDatabase, filter: InspectionFilter, stationI
   const truncated = rows.length > maxRows;
   const kept = rows.slice(0, maxRows).reverse();
   const text = stringify(
-    kept.map((r) => CSV_COLUMNS.map((c) => (c === 'image_path' && r.image_removed_at !== null ? null : r[c]))),
-    { header: true, columns: [...CSV_COLUMNS], cast: { number: (n) => String(n) } },
+    kept.map((r) => CSV_COLUMNS.map(([, value]) => value(r, stationId))),
+    { header: true, columns: CSV_COLUMNS.map(([name]) => name), cast: { number: (n) => String(n) } },
   );
   const stamp = now.toISOString().replace(/[:.]/g, '-').slice(0, 19);
   return { filename: `linesight-${stationId}-inspections-${stamp}.csv`, rows: kept.length, truncated, csv: new TextEncoder().encode(text) };

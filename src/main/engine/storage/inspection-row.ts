@@ -1,4 +1,4 @@
-/** A row of the inspections table as SQLite returns it (migrations 1 and 4). */
+/** A row of the inspections table as SQLite returns it (migrations 1, 4 and 10). */
 import type { Decision } from '../../../shared/decision';
 
 export interface InspectionDbRow {
@@ -20,4 +20,7 @@ export interface InspectionDbRow {
   /** The kept JPEG, relative to the data dir, and when retention removed it. */
   image_path: string | null;
   image_removed_at: string | null;
+  /** The thresholds in force when the item was decided; null on rows logged before migration 10. */
+  pit_threshold: number | null;
+  maybe_threshold: number | null;
 }

@@ -270,6 +270,21 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE model_probes_by_settings RENAME TO model_probes;
     `,
   },
+  {
+    version: 10,
+    name: 'thresholds per inspection, the configured model in the registry',
+    sql: `
+      -- The thresholds in force when each item was decided, so that History and the CSV say what a row was
+      -- decided with (issue 12). Rows of earlier versions did not record them: NULL, never guessed.
+      ALTER TABLE inspections ADD COLUMN pit_threshold REAL;
+      ALTER TABLE inspections ADD COLUMN maybe_threshold REAL;
+
+      -- 1: the configured model (model.dir, the bundled demo by default), registered at start so that a rollback
+      -- reaches it (issue 12). It is not copied: dir is its folder, absolute, and sha256 its manifest's, checked
+      -- at every load like any other.
+      ALTER TABLE models ADD COLUMN configured INTEGER NOT NULL DEFAULT 0 CHECK (configured IN (0, 1));
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

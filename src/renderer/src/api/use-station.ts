@@ -4,10 +4,17 @@ import type { LineSightApi } from '../../../shared/contract';
 import type { Inspection } from '../../../shared/inspection';
 import { LIVE_VIEW } from '../../../shared/live-view';
 import type { StationStatus } from '../../../shared/status';
+import type { ConnectionState } from './ws-api';
 
-export function useStationStatus(api: LineSightApi): { status: StationStatus | null; error: string | null } {
+/**
+ * The station's status: asked once, then kept current by the status event, and asked again whenever the
+ * connection opens after it was not (the token was given, the connection came back), so an error from
+ * before does not stand until the next status event.
+ */
+export function useStationStatus(api: LineSightApi, link: ConnectionState = 'open'): { status: StationStatus | null; error: string | null } {
   const [status, setStatus] = useState<StationStatus | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const lastLink = useRef(link);
   useEffect(() => {
     let alive = true;
     api.getStatus({}).then(
@@ -23,6 +30,23 @@ export function useStationStatus(api: LineSightApi): { status: StationStatus | n
       off();
     };
   }, [api]);
+  useEffect(() => {
+    const was = lastLink.current;
+    lastLink.current = link;
+    if (link !== 'open' || was === 'open') return;
+    let alive = true;
+    api.getStatus({}).then(
+      (s) => {
+        if (!alive) return;
+        setStatus(s);
+        setError(null);
+      },
+      () => {},
+    );
+    return () => {
+      alive = false;
+    };
+  }, [api, link]);
   return { status, error };
 }
 

@@ -3,8 +3,13 @@
  * metres away: the fail-safe first (every item is being rejected), then each
  * standing alarm, the worst first, with a word for its kind and an icon, not
  * colour alone. Nothing when all is well; a lost connection is itself an alarm.
+ *
+ * Each alarm is said in plain words with what to do (shared/operator-words.ts);
+ * its technical message ("connect ECONNREFUSED …") is for a technician, on
+ * Diagnostics, one tap away through "details".
  */
 import type { Alarm, AlarmKind } from '../../../shared/alarms';
+import { alarmTodo, plainAlarm, rejectingAll } from '../../../shared/operator-words';
 import type { StationStatus } from '../../../shared/status';
 import { StopIcon, WarningIcon } from './Icons';
 
@@ -18,6 +23,9 @@ const KIND_WORD: Record<AlarmKind, string> = {
   line: 'LINE',
 };
 
+/** Where a technician finds the technical detail of every alarm. */
+export const ALARM_DETAILS_HREF = '#/diagnostics';
+
 /** Alarms before warnings; within each, the oldest first (it has waited longest). */
 export function orderAlarms(alarms: readonly Alarm[]): Alarm[] {
   const rank = (a: Alarm): number => (a.severity === 'alarm' ? 0 : 1);
@@ -28,9 +36,25 @@ function since(iso: string): string {
   return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }
 
-export function AlarmBanner({ alarms, failSafe, connectionLost }: { alarms: readonly Alarm[]; failSafe: StationStatus['failSafe']; connectionLost: boolean }) {
+export function AlarmBanner({
+  alarms,
+  failSafe,
+  connectionLost,
+  showDetails = true,
+}: {
+  alarms: readonly Alarm[];
+  failSafe: StationStatus['failSafe'];
+  connectionLost: boolean;
+  /** The "details" link to Diagnostics; left out on Diagnostics itself, which shows them. */
+  showDetails?: boolean;
+}) {
   const ordered = orderAlarms(alarms);
   if (!connectionLost && !failSafe.engaged && ordered.length === 0) return null;
+  const details = showDetails && (
+    <a className="alarm-details" href={ALARM_DETAILS_HREF} data-testid="alarm-details">
+      details
+    </a>
+  );
   return (
     <div className="alarm-banner" role="alert" aria-live="assertive" data-testid="alarm-banner">
       {connectionLost && (
@@ -47,8 +71,8 @@ export function AlarmBanner({ alarms, failSafe, connectionLost }: { alarms: read
           <span className="alarm-icon">
             <StopIcon />
           </span>
-          <span className="alarm-kind">FAIL-SAFE</span>
-          <span className="alarm-message">Every item is being rejected: {failSafe.reasons.join('; ')}</span>
+          <span className="alarm-kind">REJECTING ALL</span>
+          <span className="alarm-message">Every item is being rejected. {rejectingAll(failSafe.kinds).todo}</span>
         </div>
       )}
       {ordered.map((a) => (
@@ -60,8 +84,11 @@ export function AlarmBanner({ alarms, failSafe, connectionLost }: { alarms: read
             {KIND_WORD[a.kind]}
             {a.severity === 'warning' ? ' (warning)' : ''}
           </span>
-          <span className="alarm-message">{a.message}</span>
+          <span className="alarm-message">
+            {plainAlarm(a)} {alarmTodo(a.kind)}
+          </span>
           <span className="alarm-since">since {since(a.since)}</span>
+          {details}
         </div>
       ))}
     </div>

@@ -29,7 +29,8 @@ function CountRow({
       <div className={`counts counts-${cells.length}`}>
         {cells.map((c) => (
           <div className={`count ${c.className ?? ''}`} key={c.key}>
-            <div className="count-value" data-testid={`${testId}-${c.key}`}>
+            {/* Six characters or more (100.0%, a 6-digit total) get a smaller size, so the number always fits its cell (styles.css). */}
+            <div className={`count-value ${c.value.length >= 6 ? 'count-value-long' : ''}`} data-testid={`${testId}-${c.key}`}>
               {c.value}
             </div>
             <div className="count-label">{c.label}</div>
@@ -43,7 +44,7 @@ function CountRow({
 export function Counts({ status }: { status: StationStatus }) {
   const { shift, lastHour } = status;
   return (
-    <div className="count-panel">
+    <div className="count-panel" data-testid="counts">
       <CountRow title={`Shift ${shift.name}`} testId="count" counts={shift.decisions} rejectRate={shift.rejectRate} />
       <CountRow
         title="Last hour"

@@ -5,7 +5,20 @@
  */
 import { useEffect, useRef } from 'react';
 
-export function JpegImage({ jpeg, alt, className, testId }: { jpeg: Uint8Array; alt: string; className?: string; testId?: string }) {
+export function JpegImage({
+  jpeg,
+  alt,
+  className,
+  testId,
+  onLoad,
+}: {
+  jpeg: Uint8Array;
+  alt: string;
+  className?: string;
+  testId?: string;
+  /** Told once the picture is decoded (its natural size is known then). */
+  onLoad?: (img: HTMLImageElement) => void;
+}) {
   const img = useRef<HTMLImageElement>(null);
   const shown = useRef<string | null>(null);
   useEffect(() => {
@@ -23,5 +36,5 @@ export function JpegImage({ jpeg, alt, className, testId }: { jpeg: Uint8Array; 
     },
     [],
   );
-  return <img ref={img} alt={alt} className={className} data-testid={testId} />;
+  return <img ref={img} alt={alt} className={className} data-testid={testId} onLoad={onLoad ? (e) => onLoad(e.currentTarget) : undefined} />;
 }

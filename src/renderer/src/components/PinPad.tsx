@@ -9,11 +9,14 @@ export function PinPad({
   onChange,
   onEnter,
   disabled = false,
+  disabledReason,
 }: {
   value: string;
   onChange: (pin: string) => void;
   onEnter: () => void;
   disabled?: boolean;
+  /** Why the keys are off, on each key (a disabled control always says why). */
+  disabledReason?: string;
 }) {
   const press = (key: (typeof KEYS)[number]): void => {
     if (disabled) return;
@@ -46,6 +49,7 @@ export function PinPad({
             className={`button pin-key ${k.length > 1 ? 'pin-key-wide' : ''}`}
             onClick={() => press(k)}
             disabled={disabled}
+            title={disabled ? disabledReason : undefined}
             data-testid={`pin-${k}`}
             aria-label={k === 'back' ? 'delete last digit' : k === 'clear' ? 'clear PIN' : k}
           >

@@ -5,6 +5,9 @@
 import { useState } from 'react';
 import { Modal } from './Modal';
 
+/** Why both buttons are off while the change is sent (a disabled control always says why: issue 12). */
+const WAITING = 'Sent to the station: waiting for its answer.';
+
 export function ReasonDialog({
   title,
   summary,
@@ -60,10 +63,17 @@ export function ReasonDialog({
         </div>
       )}
       <div className="modal-actions">
-        <button type="button" className="button" onClick={onCancel} disabled={busy}>
+        <button type="button" className="button" onClick={onCancel} disabled={busy} title={busy ? WAITING : undefined}>
           Cancel
         </button>
-        <button type="button" className="button button-primary" onClick={() => void confirm()} disabled={busy} data-testid="reason-confirm">
+        <button
+          type="button"
+          className="button button-primary"
+          onClick={() => void confirm()}
+          disabled={busy}
+          title={busy ? WAITING : undefined}
+          data-testid="reason-confirm"
+        >
           {busy ? 'Applying…' : confirmLabel}
         </button>
       </div>

@@ -23,6 +23,7 @@ export function TimeChart({
   height = 200,
   testId,
   yRange,
+  yLog = false,
   xUnit,
 }: {
   title: string;
@@ -33,6 +34,11 @@ export function TimeChart({
   testId?: string;
   /** Fixed y range (e.g. 0..1 for a risk); default: fit the data, from 0. */
   yRange?: [number, number];
+  /**
+   * A logarithmic y axis (every value must be above 0; a 0 or less is not drawn): series orders of magnitude apart
+   * (the benchmark's offline latencies beside single stream's) each keep their shape instead of one flattening the rest.
+   */
+  yLog?: boolean;
   /** The x axis: epoch seconds (default) or plain numbers, labelled with this unit (e.g. "percentile"). */
   xUnit?: string;
 }) {
@@ -56,7 +62,11 @@ export function TimeChart({
         })),
       ],
       axes: [xUnit ? { ...AXIS, label: xUnit, labelFont: AXIS.font } : AXIS, { ...AXIS, size: 56 }],
-      scales: { x: { time: xUnit === undefined }, y: yRange ? { range: yRange } : { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
+      scales: {
+        x: { time: xUnit === undefined },
+        // Log: uPlot's own range (whole decades around the data); a linear one starts at 0.
+        y: yRange ? { range: yRange } : yLog ? { distr: 3, log: 10 } : { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
+      },
       cursor: { drag: { x: false, y: false } },
       legend: { show: true },
     };
@@ -70,7 +80,7 @@ export function TimeChart({
     };
     // The chart is made once per set of series; data updates go through setData below.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [series.map((s) => s.label).join('|'), height, xUnit]);
+  }, [series.map((s) => s.label).join('|'), height, xUnit, yLog]);
 
   useEffect(() => {
     plot.current?.setData(data as uPlot.AlignedData);

@@ -9,6 +9,7 @@ import type { StationEvent } from '../../../shared/alarms';
 import { DIAGNOSTICS_HISTORY, type DiagnosticsSample } from '../../../shared/diagnostics';
 import { StageNames } from '../../../shared/status';
 import { useStation } from '../api/station-context';
+import { orderAlarms } from '../components/AlarmBanner';
 import { TimeChart, type ChartSeries } from '../components/TimeChart';
 import { formatBytes, formatMs, formatTime } from '../format';
 
@@ -74,6 +75,49 @@ function Facts({ rows }: { rows: [string, string | number | null | undefined][] 
   );
 }
 
+/**
+ * The technical side of the banner: each standing alarm's own message (the banner says it in plain words for the
+ * operator), the fail-safe's causes, and the station's last problem. This is where "details" in the banner leads.
+ */
+function StandingAlarms() {
+  const { status } = useStation();
+  const { alarms, failSafe, lastError } = status;
+  return (
+    <section className="panel" data-testid="diag-alarms">
+      <h3>Alarms: technical detail</h3>
+      {alarms.length === 0 && !failSafe.engaged && !lastError ? (
+        <p className="muted">No alarm is standing.</p>
+      ) : (
+        <table className="table facts">
+          <tbody>
+            {failSafe.engaged && (
+              <tr className="event-alarm" data-testid="diag-alarm-failsafe">
+                <th>fail-safe</th>
+                <td>every item rejected: {failSafe.reasons.join('; ')}</td>
+              </tr>
+            )}
+            {orderAlarms(alarms).map((a) => (
+              <tr key={a.id} className={`event-${a.severity}`} data-testid={`diag-alarm-${a.kind}`}>
+                <th>
+                  {a.kind} {a.severity}
+                  <div className="small muted">since {formatTime(a.since)}</div>
+                </th>
+                <td>{a.message}</td>
+              </tr>
+            ))}
+            {lastError && (
+              <tr data-testid="diag-last-problem">
+                <th>last problem</th>
+                <td>{lastError}</td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
 export function DiagnosticsPage() {
   const { api, status } = useStation();
   const samples = useDiagnosticsHistory();
@@ -108,6 +152,7 @@ export function DiagnosticsPage() {
   const backlog = upload.reduce((n, l) => n + l.pending, 0);
   return (
     <main className="page" data-testid="page-diagnostics">
+      <StandingAlarms />
       <section className="tiles">
         <Tile label="decisions/s" value={status.fps.toFixed(1)} testId="diag-fps" />
         <Tile label="camera frames/s" value={source.fps.toFixed(1)} />

@@ -2,12 +2,18 @@
  * The log, for the technician and the quality office: inspections filtered
  * by time and decision, each with its frame where one was kept, the filtered
  * rows as a CSV file, and the audit trail of every change to the line.
+ *
+ * An item's number is the log's (seq), unique on the station; the camera's
+ * frame number starts again at every start, so it is shown as the camera's
+ * (issue 12). A kept picture is shown at its own size, at most twice it with
+ * its pixels kept sharp, never blown up to the width of the dialog.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { AuditEntry } from '../../../shared/audit';
 import { DECISIONS, type Decision } from '../../../shared/decision';
 import type { InspectionFilter, LoggedInspection } from '../../../shared/history';
 import { useStation } from '../api/station-context';
+import { describeAuditValue, describeThresholds } from '../audit-words';
 import { DecisionBadge } from '../components/DecisionBadge';
 import { ImageIcon } from '../components/Icons';
 import { Modal } from '../components/Modal';
@@ -42,6 +48,36 @@ export function buildFilter(from: string, to: string, decisions: ReadonlySet<Dec
   return f;
 }
 
+/** At most this many times a kept picture's own size: past it a 128 × 128 picture is only bigger blur. */
+export const MAX_IMAGE_SCALE = 2;
+
+/** The size a kept picture is drawn at: its own, up to MAX_IMAGE_SCALE times it, never wider than the space. */
+export function keptImageWidth(natural: number, space: number): number {
+  return Math.max(1, Math.min(natural * MAX_IMAGE_SCALE, space));
+}
+
+/** A kept picture at its own size (up to 2×, pixels kept sharp), with its size said under it. */
+function KeptImage({ jpeg, alt }: { jpeg: Uint8Array; alt: string }) {
+  const box = useRef<HTMLDivElement>(null);
+  const [size, setSize] = useState<{ width: number; height: number; shown: number } | null>(null);
+  const onLoad = (img: HTMLImageElement): void => {
+    const space = box.current?.parentElement?.clientWidth || img.naturalWidth;
+    setSize({ width: img.naturalWidth, height: img.naturalHeight, shown: keptImageWidth(img.naturalWidth, space) });
+  };
+  const scale = size ? size.shown / size.width : 1;
+  return (
+    <div ref={box} className={`kept-image ${size ? 'kept-image-sized' : ''}`} style={size ? { width: size.shown } : undefined}>
+      <JpegImage jpeg={jpeg} alt={alt} className="history-image" testId="history-image" onLoad={onLoad} />
+      {size && (
+        <div className="muted small" data-testid="history-image-size">
+          {size.width} × {size.height} px as kept
+          {scale > 1.01 ? `, shown at ${scale.toFixed(1)}×` : scale < 0.99 ? `, shown at ${Math.round(scale * 100)} %` : ''}
+        </div>
+      )}
+    </div>
+  );
+}
+
 function InspectionDetail({ row, onClose }: { row: LoggedInspection; onClose: () => void }) {
   const { api } = useStation();
   const [jpeg, setJpeg] = useState<Uint8Array | null>(null);
@@ -54,10 +90,10 @@ function InspectionDetail({ row, onClose }: { row: LoggedInspection; onClose: ()
     );
   }, [api, row]);
   return (
-    <Modal title={`Item ${row.frameId} (#${row.seq})`} onClose={onClose} wide testId="inspection-detail">
+    <Modal title={`Item ${row.seq}`} onClose={onClose} wide testId="inspection-detail">
       <div className="enlarged">
         {jpeg ? (
-          <JpegImage jpeg={jpeg} alt={`item ${row.frameId}`} className="enlarged-image" testId="history-image" />
+          <KeptImage jpeg={jpeg} alt={`item ${row.seq}`} />
         ) : (
           <div className="frame-empty">{row.hasImage ? (missing ?? 'loading…') : 'no image kept for this item'}</div>
         )}
@@ -72,6 +108,18 @@ function InspectionDetail({ row, onClose }: { row: LoggedInspection; onClose: ()
               <tr>
                 <th>from</th>
                 <td>{row.origin}</td>
+              </tr>
+              <tr>
+                <th>camera frame</th>
+                <td>
+                  {row.frameId} <span className="muted small">(the camera&apos;s count since the station started)</span>
+                </td>
+              </tr>
+              <tr>
+                <th>decided with</th>
+                <td data-testid="history-thresholds">
+                  {row.thresholds ? describeThresholds(row.thresholds) : 'not recorded (logged before thresholds were kept with each item)'}
+                </td>
               </tr>
               <tr>
                 <th>model</th>
@@ -232,7 +280,9 @@ export function HistoryPage() {
             {rows.map((r) => (
               <tr key={r.seq} onClick={() => setOpen(r)} className="clickable" data-testid="history-row">
                 <td>{formatTime(r.capturedAt)}</td>
-                <td>{r.frameId}</td>
+                <td title={`camera frame ${r.frameId}`} data-testid="history-item">
+                  {r.seq}
+                </td>
                 <td>
                   <span className={`pill pill-${r.decision}`}>{r.decision}</span>
                 </td>
@@ -272,8 +322,12 @@ export function HistoryPage() {
                 <td>{formatTime(a.at)}</td>
                 <td>{a.actor}</td>
                 <td>{a.subject}</td>
-                <td className="mono small">{JSON.stringify(a.old)}</td>
-                <td className="mono small">{JSON.stringify(a.new)}</td>
+                <td className="small" data-testid="audit-was">
+                  {describeAuditValue(a.subject, a.old)}
+                </td>
+                <td className="small" data-testid="audit-became">
+                  {describeAuditValue(a.subject, a.new)}
+                </td>
                 <td>{a.reason ?? '–'}</td>
               </tr>
             ))}

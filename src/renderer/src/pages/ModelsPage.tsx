@@ -3,9 +3,14 @@
  * there; import from a USB stick or a path with each step shown as it runs
  * and every problem listed; activate a model or roll back (technician only,
  * with a reason, audited). The line keeps running through all of it.
+ *
+ * Every package says what it can be used for (can drive the line, or why
+ * not), and every control that cannot be used says why, in words beside it
+ * (issue 12: a greyed "Roll back" with no explanation, an "Activate it below"
+ * for a model that could never go live).
  */
 import { useCallback, useEffect, useState } from 'react';
-import { IMPORT_STEPS, type ImportCandidates, type ImportProgress, type ModelActivation, type ModelRecord } from '../../../shared/models';
+import { IMPORT_STEPS, type ImportCandidate, type ImportCandidates, type ImportProgress, type ModelActivation, type ModelRecord } from '../../../shared/models';
 import { useStation } from '../api/station-context';
 import { ReasonDialog } from '../components/ReasonDialog';
 import { formatTime } from '../format';
@@ -21,10 +26,11 @@ interface ImportRun {
   readonly taskId: string;
   readonly source: string;
   readonly steps: Partial<Record<(typeof IMPORT_STEPS)[number], ImportProgress>>;
-  readonly result: { ok: true; message: string } | { ok: false; problems: string[] } | null;
+  /** line: the imported model can drive the line (else its message says why it cannot be activated). */
+  readonly result: { ok: true; line: boolean; message: string } | { ok: false; problems: string[] } | null;
 }
 
-type Pending = { kind: 'activate'; model: ModelRecord } | { kind: 'rollback' };
+type Pending = { kind: 'activate'; model: ModelRecord } | { kind: 'rollback'; to: ModelRecord };
 
 /** A step's state from the latest announcement: the steps before it are done. */
 export function stepState(run: Pick<ImportRun, 'steps'>, step: (typeof IMPORT_STEPS)[number]): ImportProgress['state'] | 'waiting' {
@@ -35,13 +41,89 @@ export function stepState(run: Pick<ImportRun, 'steps'>, step: (typeof IMPORT_ST
   return index === latest.index ? latest.state : 'waiting';
 }
 
-/** The engine joins a failed import's problems with "; " after the operation's name. */
+/** The engine joins a failed import's problems with "; ". */
 export function importProblems(message: string): string[] {
   return message
-    .replace(/^importModel failed: /, '')
     .split('; ')
     .map((p) => p.trim())
     .filter(Boolean);
+}
+
+/** Why the roll-back button cannot be used now, or null when it can. */
+export function rollbackBlocked(target: ModelRecord | undefined, state: string, registered: boolean): string | null {
+  if (state !== 'ready') return 'A model is being loaded: wait until it is active.';
+  if (target) return null;
+  if (!registered) return 'Nothing to roll back to: the model running now is not in the registry (the event log on Diagnostics says why).';
+  return 'Nothing to roll back to: no other model has run on this station yet. Activating another one makes this one the way back.';
+}
+
+/** Why a registered model cannot be activated now, or null when it can. */
+export function activateBlocked(model: ModelRecord, state: string): string | null {
+  if (!model.use.line) return `It ${model.use.words}.`;
+  if (state !== 'ready') return 'A model is being loaded: wait until it is active.';
+  return null;
+}
+
+const short = (sha: string): string => `${sha.slice(0, 12)}…`;
+
+/** The model file's hash as shipped (the manifest's) and as the station stores it after repairs: both, labelled. */
+function Hashes({ model }: { model: ModelRecord }) {
+  if (model.sha256 === model.sourceSha256) {
+    return (
+      <span className="mono small" title={model.sha256}>
+        {short(model.sha256)}
+        <br />
+        <span className="muted">as shipped, stored unchanged</span>
+      </span>
+    );
+  }
+  return (
+    <span className="mono small">
+      <span title={model.sourceSha256}>{short(model.sourceSha256)}</span>
+      <br />
+      <span className="muted">as shipped</span>
+      <br />
+      <span title={model.sha256}>{short(model.sha256)}</span>
+      <br />
+      <span className="muted">as stored, after repairs</span>
+    </span>
+  );
+}
+
+/** A package's use in words, marked when it cannot drive the line. */
+function UseNote({ use, testId }: { use: ModelRecord['use']; testId?: string }) {
+  return (
+    <div className={`small ${use.line ? 'muted' : 'use-warn'}`} data-testid={testId}>
+      {use.line ? '' : '⚠ '}
+      {use.words.charAt(0).toUpperCase() + use.words.slice(1)}
+    </div>
+  );
+}
+
+/** A package found under the import folders, compared with the registry by its hash. */
+function CandidateAction({ candidate, busy, onImport }: { candidate: ImportCandidate; busy: boolean; onImport: () => void }) {
+  if (candidate.registry === 'same') return <span className="muted">in the registry</span>;
+  if (candidate.registry === 'different') {
+    const why = 'A different file with the same name and version is in the registry: give this package a version of its own to import it.';
+    return (
+      <>
+        <button type="button" className="button" disabled title={why}>
+          Import…
+        </button>
+        <div className="disabled-reason" data-testid="candidate-different">
+          {why}
+        </div>
+      </>
+    );
+  }
+  return (
+    <>
+      <button type="button" className="button" onClick={onImport} disabled={busy} title={busy ? 'An import is running: wait for it to finish.' : undefined}>
+        Import…
+      </button>
+      {busy && <div className="disabled-reason">An import is running: wait for it to finish.</div>}
+    </>
+  );
 }
 
 export function ModelsPage() {
@@ -65,6 +147,7 @@ export function ModelsPage() {
 
   useEffect(() => api.on('importProgress', (p) => setRun((r) => (r && r.taskId === p.taskId ? { ...r, steps: { ...r.steps, [p.step]: p } } : r))), [api]);
 
+  const importing = run !== null && run.result === null;
   const startImport = async (source: string): Promise<void> => {
     if (!source.trim() || !(await asTechnician())) return;
     const taskId = `import-${Date.now().toString(36)}`;
@@ -72,15 +155,16 @@ export function ModelsPage() {
     try {
       const report = await api.importModel({ source: source.trim(), taskId });
       const what = `${report.model.name} ${report.model.version}`;
+      const { use } = report.model;
+      const next = use.line ? 'Activate it below.' : `It ${use.words}, so it cannot be activated.`;
       setRun(
         (r) =>
           r && {
             ...r,
             result: {
               ok: true,
-              message: report.alreadyImported
-                ? `${what} was already in the registry.`
-                : `${what} imported (trial load on ${report.provider}). Activate it below.`,
+              line: use.line,
+              message: report.alreadyImported ? `${what} was already in the registry. ${next}` : `${what} imported (trial load on ${report.provider}). ${next}`,
             },
           },
       );
@@ -95,8 +179,11 @@ export function ModelsPage() {
     if (await asTechnician()) setPending(p);
   };
 
-  // As the registry reckons it: the newest activation of another model than the newest one.
-  const previous = history.find((h) => h.modelId !== history[0]?.modelId);
+  // The engine says where a rollback goes (the configured model before the first activation included).
+  const target = models.find((m) => m.rollbackTarget);
+  const running = models.find((m) => m.id === status.model.registryId);
+  const rollbackWhy = rollbackBlocked(target, status.model.state, status.model.registryId !== null);
+  const pathWhy = importing ? 'An import is running: wait for it to finish.' : !path.trim() ? 'Type a package folder or manifest.json path first.' : null;
   return (
     <main className="page" data-testid="page-models">
       <section className="panel">
@@ -105,18 +192,35 @@ export function ModelsPage() {
           {status.model.name} {status.model.version} <span className="muted">on {status.model.provider.toUpperCase()}</span>
           {status.model.state !== 'ready' && <span className="badge badge-warn"> {status.model.state}</span>}
         </p>
-        {status.model.registryId === null && <p className="muted">Run from its folder (the configured model); import models to keep versions and roll back.</p>}
+        {running?.configured && (
+          <p className="muted" data-testid="running-configured">
+            The configured model (model.dir in the config), run in place from {running.source}
+          </p>
+        )}
+        {status.model.registryId === null && (
+          <p className="muted" data-testid="running-unregistered">
+            Run from its folder and not in the registry (the event log on Diagnostics says why): a rollback cannot return to it.
+          </p>
+        )}
         <div className="modal-actions">
           <button
             type="button"
             className="button"
-            onClick={() => void ask({ kind: 'rollback' })}
-            disabled={!previous || status.model.state !== 'ready'}
+            onClick={() => {
+              if (target) void ask({ kind: 'rollback', to: target });
+            }}
+            disabled={rollbackWhy !== null}
+            title={rollbackWhy ?? undefined}
             data-testid="rollback"
           >
-            Roll back{previous ? ` to ${previous.name} ${previous.version}` : ''}…
+            Roll back{target ? ` to ${target.name} ${target.version}${target.configured ? ' (the configured model)' : ''}` : ''}…
           </button>
         </div>
+        {rollbackWhy && (
+          <p className="disabled-reason" data-testid="rollback-why">
+            {rollbackWhy}
+          </p>
+        )}
         {message && (
           <div className="notice" role="status" data-testid="models-message">
             {message}
@@ -126,11 +230,11 @@ export function ModelsPage() {
 
       <section className="panel">
         <h3>Registry</h3>
-        <table className="table" data-testid="registry">
+        <table className="table registry-table" data-testid="registry">
           <thead>
             <tr>
               <th>model</th>
-              <th>sha256</th>
+              <th>sha256 of the model file</th>
               <th>imported</th>
               <th>by</th>
               <th>repairs</th>
@@ -145,33 +249,45 @@ export function ModelsPage() {
                 </td>
               </tr>
             )}
-            {models.map((m) => (
-              <tr key={m.id} className={m.active ? 'row-active' : ''} data-testid={`model-${m.name}-${m.version}`}>
-                <td>
-                  {m.name} {m.version} {m.active && <span className="badge">active</span>}
-                  <div className="muted small">{m.task}</div>
-                </td>
-                <td className="mono" title={m.sha256}>
-                  {m.sha256.slice(0, 12)}…
-                </td>
-                <td>{formatTime(m.importedAt)}</td>
-                <td>{m.importedBy}</td>
-                <td className="small">{m.notes.join('; ') || '–'}</td>
-                <td>
-                  {!m.active && m.task === 'image-classification' && (
-                    <button
-                      type="button"
-                      className="button"
-                      onClick={() => void ask({ kind: 'activate', model: m })}
-                      disabled={status.model.state !== 'ready'}
-                      data-testid={`activate-${m.name}-${m.version}`}
-                    >
-                      Activate…
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
+            {models.map((m) => {
+              const why = activateBlocked(m, status.model.state);
+              return (
+                <tr key={m.id} className={m.active ? 'row-active' : ''} data-testid={`model-${m.name}-${m.version}`}>
+                  <td>
+                    {m.name} {m.version} {m.active && <span className="badge">active</span>} {m.configured && <span className="badge">configured</span>}
+                    <div className="muted small">{m.task}</div>
+                    <UseNote use={m.use} testId={`use-${m.name}-${m.version}`} />
+                  </td>
+                  <td>
+                    <Hashes model={m} />
+                  </td>
+                  <td>{formatTime(m.importedAt)}</td>
+                  <td>{m.importedBy}</td>
+                  <td className="small">{m.notes.join('; ') || '–'}</td>
+                  <td>
+                    {!m.active && (
+                      <>
+                        <button
+                          type="button"
+                          className="button"
+                          onClick={() => void ask({ kind: 'activate', model: m })}
+                          disabled={why !== null}
+                          title={why ?? undefined}
+                          data-testid={`activate-${m.name}-${m.version}`}
+                        >
+                          Activate…
+                        </button>
+                        {why && (
+                          <div className="disabled-reason" data-testid={`activate-why-${m.name}-${m.version}`}>
+                            {why}
+                          </div>
+                        )}
+                      </>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       </section>
@@ -187,16 +303,11 @@ export function ModelsPage() {
                   <tr key={c.path} data-testid={`candidate-${c.name}-${c.version}`}>
                     <td>
                       {c.name} {c.version} <span className="muted small">({c.task})</span>
+                      <UseNote use={c.use} testId={`candidate-use-${c.name}-${c.version}`} />
                     </td>
                     <td className="mono small">{c.path}</td>
                     <td>
-                      {c.inRegistry ? (
-                        <span className="muted">in the registry</span>
-                      ) : (
-                        <button type="button" className="button" onClick={() => void startImport(c.path)} disabled={run !== null && run.result === null}>
-                          Import…
-                        </button>
-                      )}
+                      <CandidateAction candidate={c} busy={importing} onImport={() => void startImport(c.path)} />
                     </td>
                   </tr>
                 ))}
@@ -226,7 +337,8 @@ export function ModelsPage() {
             type="button"
             className="button button-primary"
             onClick={() => void startImport(path)}
-            disabled={!path.trim() || (run !== null && run.result === null)}
+            disabled={pathWhy !== null}
+            title={pathWhy ?? undefined}
             data-testid="import-start"
           >
             Import…
@@ -235,6 +347,7 @@ export function ModelsPage() {
             Look again
           </button>
         </div>
+        {importing && <p className="disabled-reason">An import is running: wait for it to finish.</p>}
         {run && (
           <div className="import-run" data-testid="import-run">
             <div className="muted small">{run.source}</div>
@@ -254,7 +367,7 @@ export function ModelsPage() {
               })}
             </ol>
             {run.result?.ok === true && (
-              <div className="notice" data-testid="import-ok">
+              <div className={`notice ${run.result.line ? '' : 'notice-warn'}`} data-testid="import-ok" data-line={run.result.line}>
                 {run.result.message}
               </div>
             )}
@@ -297,7 +410,7 @@ export function ModelsPage() {
           summary={
             pending.kind === 'activate'
               ? `The line switches to ${pending.model.name} ${pending.model.version} between two items, once it is loaded and warm.`
-              : `The line goes back to ${previous ? `${previous.name} ${previous.version}` : 'the model before this one'}.`
+              : `The line goes back to ${pending.to.name} ${pending.to.version}${pending.to.configured ? ', the configured model' : ''}.`
           }
           suggestions={['New model validated', 'Model misbehaving', 'Trial', 'Back to the known good model']}
           confirmLabel={pending.kind === 'activate' ? 'Activate' : 'Roll back'}
@@ -305,7 +418,7 @@ export function ModelsPage() {
           onConfirm={async (reason) => {
             const m = pending.kind === 'activate' ? await api.activateModel({ id: pending.model.id, reason }) : await api.rollbackModel({ reason });
             setPending(null);
-            setMessage(`${m.name} ${m.version} is active.`);
+            setMessage(`${m.name} ${m.version}${m.configured ? ' (the configured model)' : ''} is active.`);
             load();
           }}
         />

@@ -3,12 +3,17 @@
  * thresholds would have done to the items already in the log (what-if),
  * then apply with a reason (technician only, audited); they take effect on
  * the next frame and are kept across restarts.
+ *
+ * The reasons offered follow the direction of the change (issue 12 once
+ * offered "Too many good cherries rejected" for a lower pit threshold, which
+ * rejects more).
  */
 import { useCallback, useEffect, useState } from 'react';
 import type { AuditEntry } from '../../../shared/audit';
 import type { Thresholds } from '../../../shared/manifest';
 import type { ScoreSample, ScoreWindow } from '../../../shared/what-if';
 import { useStation } from '../api/station-context';
+import { describeAuditValue } from '../audit-words';
 import { ReasonDialog } from '../components/ReasonDialog';
 import { ThresholdSlider } from '../components/ThresholdSlider';
 import { WhatIfPanel } from '../components/WhatIfPanel';
@@ -21,7 +26,21 @@ const WINDOWS: { label: string; window: ScoreWindow }[] = [
   { label: 'last 8 hours', window: { sinceMinutes: 480 } },
 ];
 
-const REASONS = ['Too many good cherries rejected', 'Pits missed', 'Calibrated on a labelled set', 'New variety or lot'];
+/** Reasons that fit any change. */
+const ANY_CHANGE = ['Calibrated on a labelled set', 'New variety or lot'];
+
+/**
+ * Reasons to tap that agree with the change: a lower pit threshold rejects more (pits were getting through), a higher
+ * one fewer (good cherries were rejected); a lower maybe threshold sends more items for a second look, a higher one fewer.
+ */
+export function suggestReasons(current: Thresholds, proposed: Thresholds): string[] {
+  const reasons: string[] = [];
+  if (proposed.pit < current.pit) reasons.push('Pits were getting through');
+  if (proposed.pit > current.pit) reasons.push('Too many good cherries rejected');
+  if (proposed.maybe < current.maybe) reasons.push('Doubtful cherries were getting through');
+  if (proposed.maybe > current.maybe) reasons.push('Too many cherries sent for a second look');
+  return [...reasons, ...ANY_CHANGE];
+}
 
 /** Keeps maybe ≤ pit: moving one past the other takes the other along. */
 export function adjustThresholds(t: Thresholds, kind: 'pit' | 'maybe', value: number): Thresholds {
@@ -30,6 +49,7 @@ export function adjustThresholds(t: Thresholds, kind: 'pit' | 'maybe', value: nu
 }
 
 const same = (a: Thresholds, b: Thresholds): boolean => a.pit === b.pit && a.maybe === b.maybe;
+const UNCHANGED = 'These are the thresholds in force: move a slider to propose others.';
 
 export function ThresholdsPage() {
   const { api, status, asTechnician } = useStation();
@@ -57,6 +77,7 @@ export function ThresholdsPage() {
   }, [api, windowIndex]);
   useEffect(load, [load]);
 
+  const unchanged = same(proposed, current);
   const apply = async (): Promise<void> => {
     setApplied(null);
     if (await asTechnician()) setConfirming(true);
@@ -88,19 +109,25 @@ export function ThresholdsPage() {
           onChange={(v) => setProposed((t) => adjustThresholds(t, 'maybe', v))}
         />
         <div className="modal-actions">
-          <button type="button" className="button" onClick={() => setProposed(current)} disabled={same(proposed, current)}>
+          <button type="button" className="button" onClick={() => setProposed(current)} disabled={unchanged} title={unchanged ? UNCHANGED : undefined}>
             Back to the thresholds in force
           </button>
           <button
             type="button"
             className="button button-primary"
             onClick={() => void apply()}
-            disabled={same(proposed, current)}
+            disabled={unchanged}
+            title={unchanged ? UNCHANGED : undefined}
             data-testid="apply-thresholds"
           >
             Apply…
           </button>
         </div>
+        {unchanged && (
+          <p className="disabled-reason" data-testid="apply-why">
+            {UNCHANGED}
+          </p>
+        )}
         {applied && (
           <div className="notice" role="status" data-testid="applied">
             {applied}
@@ -138,7 +165,7 @@ export function ThresholdsPage() {
                   <td>{new Date(h.at).toLocaleString()}</td>
                   <td>{h.actor}</td>
                   <td>
-                    {describe(h.old)} → {describe(h.new)}
+                    {describeAuditValue('thresholds', h.old)} → {describeAuditValue('thresholds', h.new)}
                   </td>
                   <td>{h.reason}</td>
                 </tr>
@@ -151,7 +178,7 @@ export function ThresholdsPage() {
         <ReasonDialog
           title="Apply new thresholds"
           summary={`Pit ${current.pit.toFixed(2)} → ${proposed.pit.toFixed(2)}, maybe ${current.maybe.toFixed(2)} → ${proposed.maybe.toFixed(2)}, from the next item on.`}
-          suggestions={REASONS}
+          suggestions={suggestReasons(current, proposed)}
           confirmLabel="Apply"
           onCancel={() => setConfirming(false)}
           onConfirm={async (reason) => {
@@ -165,9 +192,4 @@ export function ThresholdsPage() {
       )}
     </main>
   );
-}
-
-function describe(v: unknown): string {
-  if (v && typeof v === 'object' && 'pit' in v && 'maybe' in v) return `pit ${String(v.pit)}, maybe ${String(v.maybe)}`;
-  return JSON.stringify(v);
 }

@@ -17,6 +17,8 @@ import type { LogClient } from '../../storage/log-client';
 export interface FrameTiming {
   /** Offered (or, at line rate, due) → decided and logged. */
   readonly latencyMs: number;
+  /** Waiting in the pipeline's queue before decoding started (the pipeline's StageTimings.queueMs). */
+  readonly queueMs: number;
   readonly decodeMs: number;
   readonly preprocessMs: number;
   /** The batch's inference time ÷ the frames in it. */
@@ -95,6 +97,7 @@ export class BenchLine {
         const t2 = performance.now();
         done({
           latencyMs: t2 - item.offeredAt,
+          queueMs: timings.queueMs,
           decodeMs: timings.decodeMs ?? 0,
           preprocessMs: timings.preprocessMs ?? 0,
           inferenceMs: timings.inferenceMs === null ? 0 : timings.inferenceMs / (timings.batchSize ?? 1),

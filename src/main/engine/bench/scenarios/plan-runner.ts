@@ -89,6 +89,7 @@ export function figuresOf(
   const n = Math.max(1, run.timings.length);
   const mean = (f: (t: FrameTiming) => number): number => run.timings.reduce((s, t) => s + f(t), 0) / n;
   const stages = {
+    queue: mean((t) => t.queueMs),
     decode: mean((t) => t.decodeMs),
     preprocess: mean((t) => t.preprocessMs),
     inference: mean((t) => t.inferenceMs),
@@ -110,12 +111,14 @@ export function figuresOf(
     percentilesMs: Array.from({ length: 101 }, (_, i) => p(i)),
     fps: round(fps, 1),
     stagesMs: {
+      queue: round(stages.queue),
       decode: round(stages.decode),
       preprocess: round(stages.preprocess),
       inference: round(stages.inference),
       decision: round(stages.decision, 4),
       log: round(stages.log, 4),
-      other: round(Math.max(0, latencyMean - stages.decode - stages.preprocess - stages.inference - stages.decision - stages.log)),
+      // What no stage accounts for: the hops between threads, a late timer at line rate, a batch waiting to fill.
+      other: round(Math.max(0, latencyMean - stages.queue - stages.decode - stages.preprocess - stages.inference - stages.decision - stages.log)),
     },
     raw: { perFrameMs: round(rawPerFrame), runP50Ms: round(runP50), fps: round(rawFps, 1) },
     ratioVsRaw: round(ratio),

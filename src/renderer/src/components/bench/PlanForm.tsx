@@ -2,8 +2,11 @@
  * The plan, chosen with the fingers: which models, scenarios, providers,
  * thread counts, batch sizes and modes, at what line rate and with how much
  * headroom, measured for how long. Each choice is a toggle; the number of
- * cases it makes is shown before anything starts.
+ * cases it makes is shown before anything starts. A provider the station
+ * already saw fail to load is marked with the reason, and stays selectable
+ * (a driver may have been installed since).
  */
+import type { ReactNode } from 'react';
 import { BUDGETS, expandPlan, SCENARIO_WORDS, SCENARIOS, type BenchOptions, type BenchPlan, type BudgetName } from '../../../../shared/bench';
 
 const BATCHES = [1, 2, 4, 8, 16, 32] as const;
@@ -23,7 +26,7 @@ function Toggles<T extends string | number>({
   name: string;
   items: readonly T[];
   chosen: readonly T[];
-  label: (t: T) => string;
+  label: (t: T) => ReactNode;
   onChange: (next: T[]) => void;
 }) {
   return (
@@ -62,6 +65,20 @@ export function PlanForm({ options, plan, onChange }: { options: BenchOptions; p
   const problems = planProblems(plan);
   const cases = problems.length === 0 ? expandPlan(plan).length : 0;
   const rate = plan.lineRateFps ?? options.lineRateFps;
+  const problem = (p: string): string | undefined => options.providerProblems.find((x) => x.provider === p)?.reason;
+  const providerLabel = (p: BenchOptions['providers'][number]): ReactNode => {
+    const reason = problem(p);
+    if (reason === undefined) return p.toUpperCase();
+    return (
+      <>
+        {p.toUpperCase()}
+        <span className="plan-provider-problem" data-testid={`plan-providers-${p}-problem`}>
+          {' '}
+          — did not load here: {reason}
+        </span>
+      </>
+    );
+  };
   return (
     <div className="plan-form" data-testid="plan-form">
       <h3>Models</h3>
@@ -77,7 +94,7 @@ export function PlanForm({ options, plan, onChange }: { options: BenchOptions; p
       <div className="columns">
         <div>
           <h3>Execution providers</h3>
-          <Toggles name="providers" items={options.providers} chosen={plan.providers} label={(p) => p.toUpperCase()} onChange={(v) => set('providers', v)} />
+          <Toggles name="providers" items={options.providers} chosen={plan.providers} label={providerLabel} onChange={(v) => set('providers', v)} />
           <h3>Intra-op threads ({options.cores} cores here)</h3>
           <Toggles name="threads" items={options.threadChoices} chosen={plan.threads} label={String} onChange={(v) => set('threads', v)} />
         </div>

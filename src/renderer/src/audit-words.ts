@@ -1,0 +1,66 @@
+/**
+ * The audit trail's "was" and "became" in words, not JSON (issue 12): thresholds as the
+ * Thresholds page says them ("pit ≥ 0.75, maybe ≥ 0.50"), a model by name and version,
+ * inference settings as a technician sets them. Anything else is written out as
+ * "key: value" pairs, so that an entry from a newer station still reads.
+ */
+import type { AuditEntry } from '../../shared/audit';
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A threshold with two decimals, more only when it has them (a calibrated 0.7312 is not shown as 0.73). */
+export function formatThreshold(x: number): string {
+  const exact = x.toFixed(4).replace(/0+$/, '');
+  return (exact.split('.')[1]?.length ?? 0) > 2 ? exact : x.toFixed(2);
+}
+
+export function describeThresholds(v: { readonly pit: number; readonly maybe: number }): string {
+  return `pit ≥ ${formatThreshold(v.pit)}, maybe ≥ ${formatThreshold(v.maybe)}`;
+}
+
+function thresholdsOf(v: unknown): { pit: number; maybe: number } | null {
+  return isRecord(v) && typeof v['pit'] === 'number' && typeof v['maybe'] === 'number' ? { pit: v['pit'], maybe: v['maybe'] } : null;
+}
+
+function describeModel(v: Record<string, unknown>): string | null {
+  if (typeof v['name'] !== 'string' || typeof v['version'] !== 'string') return null;
+  const action = v['action'] === 'rollback' ? ' (rolled back to)' : v['action'] === 'activate' ? ' (activated)' : '';
+  return `${v['name']} ${v['version']}${action}`;
+}
+
+function describeInference(v: Record<string, unknown>): string | null {
+  const inference = v['inference'];
+  if (!isRecord(inference)) return null;
+  const parts: string[] = [];
+  const providers = inference['providers'];
+  if (Array.isArray(providers)) parts.push(providers.map((p) => String(p).toUpperCase()).join(' then '));
+  const threads = inference['intraOpThreads'];
+  if (typeof threads === 'number') parts.push(`${threads} ${threads === 1 ? 'thread' : 'threads'}`);
+  if (typeof inference['mode'] === 'string') parts.push(`${inference['mode']} mode`);
+  const batch = inference['maxBatch'];
+  if (typeof batch === 'number') parts.push(`batches of up to ${batch}`);
+  return parts.length > 0 ? parts.join(', ') : null;
+}
+
+/** Any other value, without JSON's braces and quotes. */
+function plain(v: unknown): string {
+  if (v === null || v === undefined) return '–';
+  if (Array.isArray(v)) return v.map(plain).join(', ');
+  if (isRecord(v)) {
+    return Object.entries(v)
+      .map(([k, x]) => `${k}: ${isRecord(x) ? `(${plain(x)})` : plain(x)}`)
+      .join(', ');
+  }
+  return String(v);
+}
+
+export function describeAuditValue(subject: AuditEntry['subject'], value: unknown): string {
+  if (value === null || value === undefined) return '–';
+  const thresholds = thresholdsOf(value);
+  if (subject === 'thresholds' && thresholds) return describeThresholds(thresholds);
+  if (isRecord(value)) {
+    const words = subject === 'model' ? describeModel(value) : subject === 'config' ? describeInference(value) : null;
+    if (words) return words;
+  }
+  return plain(value);
+}
