@@ -96,11 +96,42 @@ export const CsvReplaySensorSchema = z
   })
   .strict();
 
-export const SensorSourceSchema = z.discriminatedUnion('kind', [SerialSensorSchema, ModbusSensorSchema, CsvReplaySensorSchema]);
+/**
+ * A simulated machine (the demo default, and a way to try the health pipeline without a machine): its vibration,
+ * bearing temperature and hall humidity at rateHz, healthy most of the time, with bearing wear simulated for a while
+ * in every cycle, announced in the event log before it begins so that nobody takes the demo's alarm for a real one.
+ */
+export const SimulatedSensorSchema = z
+  .object({
+    kind: z.literal('simulated'),
+    id: sourceId,
+    seed: z.string().min(1).max(100).default('linesight-demo-machine-v1'),
+    rateHz: z.number().int().min(10).max(2000).default(200),
+    /** 1 = real time; 10 = ten simulated seconds each second (to watch a whole cycle quickly). */
+    speed: z.number().positive().max(100).default(1),
+    /** One simulated bearing-wear episode per cycle: it starts startS into the cycle, wears in over rampS and lasts holdS more, then the bearing is "replaced". */
+    wear: z
+      .object({
+        cycleS: z.number().positive().max(86_400).default(900),
+        startS: z.number().min(0).max(86_400).default(300),
+        rampS: z.number().min(0).max(3600).default(30),
+        holdS: z.number().min(0).max(86_400).default(120),
+        /** How long before each episode the event log announces it. */
+        announceS: z.number().min(0).max(3600).default(60),
+      })
+      .strict()
+      .refine((w) => w.startS + w.rampS + w.holdS <= w.cycleS, { message: 'the episode (startS + rampS + holdS) must end within cycleS' })
+      .refine((w) => w.announceS <= w.startS, { message: 'announceS must not reach back before the cycle starts (at most startS)' })
+      .default({ cycleS: 900, startS: 300, rampS: 30, holdS: 120, announceS: 60 }),
+  })
+  .strict();
+
+export const SensorSourceSchema = z.discriminatedUnion('kind', [SerialSensorSchema, ModbusSensorSchema, CsvReplaySensorSchema, SimulatedSensorSchema]);
 export type SensorSourceConfig = z.infer<typeof SensorSourceSchema>;
 export type SerialSensorConfig = z.infer<typeof SerialSensorSchema>;
 export type ModbusSensorConfig = z.infer<typeof ModbusSensorSchema>;
 export type CsvReplaySensorConfig = z.infer<typeof CsvReplaySensorSchema>;
+export type SimulatedSensorConfig = z.infer<typeof SimulatedSensorSchema>;
 
 /** A rule of the environmental multiplier (BRIEF.md): when every condition given holds, risk is multiplied. */
 export const EnvironmentRuleSchema = z
@@ -122,6 +153,11 @@ export const HealthConfigSchema = z
     hysteresis: z.number().min(0).max(0.5).default(0.1),
     /** How often the sensor model is asked for p_fail. */
     evaluateMs: z.number().int().min(10).max(60_000).default(250),
+    /**
+     * A new level (at risk, high risk, back to ok) must hold this long before it is reported and its alarm
+     * sounds: a spike of a few evaluations is not an alarm. "Unknown" is reported at once (it says why).
+     */
+    holdMs: z.number().int().min(0).max(600_000).default(10_000),
   })
   .strict()
   .refine((h) => h.warnAt < h.alarmAt, { message: 'warnAt must be below alarmAt', path: ['warnAt'] });

@@ -12,7 +12,7 @@ import { StorageConfigSchema, UploadConfigSchema, type UploadConfigInput } from 
 import { sourceWorkerEntries } from '../../../src/main/engine/inference/worker-entry';
 import { AuditTrail } from '../../../src/main/engine/storage/audit-trail';
 import { openCheckedDatabase, openDatabase } from '../../../src/main/engine/storage/database';
-import { InspectionLog, type InspectionRow } from '../../../src/main/engine/storage/inspection-log';
+import type { InspectionRow } from '../../../src/main/engine/storage/inspection-log';
 import { LogClient } from '../../../src/main/engine/storage/log-client';
 import { MIGRATIONS } from '../../../src/main/engine/storage/migrations';
 import { alreadyPresent } from '../../../src/main/engine/upload/uploader';
@@ -41,9 +41,18 @@ const row = (frameId: number): InspectionRow => ({
 /** A log as the version before database ids left it (migrations 1–6): `rows` inspections and one audit entry. */
 function logBeforeIds(path: string, firstFrame: number, rows: number): void {
   const db = openDatabase(path, MIGRATIONS.slice(0, 6));
-  const log = new InspectionLog(db, { flushIntervalMs: 10_000, flushRows: 10_000 });
-  for (let i = 0; i < rows; i++) log.append(row(firstFrame + i));
-  log.close();
+  // Written as that version wrote them: its columns only (today's log writes columns later migrations added).
+  const insert = db.prepare(`
+    INSERT INTO inspections (frame_id, captured_at, origin, model_name, model_version, reject_score, scores_json,
+      decision, fail_safe_reason, decode_ms, preprocess_ms, inference_ms, decision_ms, total_ms, image_path)
+    VALUES (@frameId, @capturedAt, @origin, @modelName, @modelVersion, @rejectScore, NULL,
+      @decision, @failSafeReason, @decodeMs, @preprocessMs, @inferenceMs, @decisionMs, @totalMs, NULL)`);
+  db.transaction(() => {
+    for (let i = 0; i < rows; i++) {
+      const { scores: _scores, ...r } = row(firstFrame + i);
+      insert.run(r);
+    }
+  })();
   new AuditTrail(db).record({
     at: new Date(),
     actor: 'tech-old',

@@ -9,11 +9,18 @@
 import seedrandom from 'seedrandom';
 
 export interface MachineFaults {
-  /** Wear starts at startS and reaches full severity rampS later. */
-  readonly bearingWear?: { readonly startS: number; readonly rampS: number; readonly severity?: number };
+  /** Wear starts at startS and reaches full severity rampS later; with endS, the bearing is replaced then (no wear after). */
+  readonly bearingWear?: { readonly startS: number; readonly rampS: number; readonly severity?: number; readonly endS?: number };
   /** The bearing heats up by degPerMin from startS. */
   readonly temperatureDrift?: { readonly startS: number; readonly degPerMin: number };
 }
+
+/**
+ * How the bearing temperature moves. rising (the default, as the recordings and the demo sensor model's training
+ * data were made): a slow climb, fine for a minute or two. steady: it settles at settleC (plus up to wearHeatC at
+ * full wear) with time constant tauS, as a machine running for hours does.
+ */
+export type Thermal = { readonly kind: 'rising' } | { readonly kind: 'steady'; readonly settleC: number; readonly tauS: number; readonly wearHeatC: number };
 
 export interface MachineSample {
   readonly tS: number;
@@ -39,6 +46,7 @@ export class MachineSignal {
     readonly rateHz: number,
     private readonly faults: MachineFaults = {},
     startTemperature = 38.2,
+    private readonly thermal: Thermal = { kind: 'rising' },
   ) {
     this.rng = seedrandom(seed);
     this.temperature = startTemperature;
@@ -51,7 +59,7 @@ export class MachineSignal {
   /** Wear severity at time t, 0 … severity. */
   wearAt(tS: number): number {
     const w = this.faults.bearingWear;
-    if (!w) return 0;
+    if (!w || (w.endS !== undefined && tS >= w.endS)) return 0;
     return (w.severity ?? 1) * Math.min(1, Math.max(0, (tS - w.startS) / Math.max(w.rampS, 1e-9)));
   }
 
@@ -67,7 +75,11 @@ export class MachineSignal {
       0.03 * this.gauss();
     const drift = this.faults.temperatureDrift;
     const driftPerSample = drift && tS >= drift.startS ? drift.degPerMin / 60 / this.rateHz : 0;
-    this.temperature += (0.016 + 0.08 * wear) / this.rateHz + driftPerSample + (0.4 / this.rateHz) * this.gauss();
+    const heat =
+      this.thermal.kind === 'steady'
+        ? (this.thermal.settleC + this.thermal.wearHeatC * wear - this.temperature) / this.thermal.tauS / this.rateHz
+        : (0.016 + 0.08 * wear) / this.rateHz;
+    this.temperature += heat + driftPerSample + (0.4 / this.rateHz) * this.gauss();
     this.humidity += (2 / this.rateHz) * this.gauss() - (0.2 / this.rateHz) * (this.humidity - 55);
     return { tS, vibration_g: vibration, temperature_c: this.temperature, humidity_pct: this.humidity };
   }
