@@ -6,6 +6,8 @@
  *   resources/demo/sensors.csv         the matching sensor recording
  *
  * Run: npm run demo:data   (output is committed; re-running reproduces it)
+ * Then npm run demo:train, and npm run demo:maybes (scripts/demo/add-demo-maybes.mts),
+ * which puts the faint pits the model is unsure of into the replayed frames.
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -10,6 +10,8 @@ export const AlarmSchema = z.object({
   kind: z.enum(ALARM_KINDS),
   severity: z.enum(['warning', 'alarm']),
   message: z.string(),
+  /** Said with the alarm to everyone who sees it, e.g. that the demo simulates this fault and it is not real. */
+  note: z.string().optional(),
   /** ISO 8601, UTC: when it was raised. */
   since: z.string(),
 });
@@ -19,8 +21,21 @@ export const AlarmChangeSchema = z.object({
   change: z.enum(['raised', 'cleared', 'changed']),
   alarm: AlarmSchema,
   at: z.string(),
+  /** For a clear: what is true now ("machine health back to ok"), said by whoever cleared it. */
+  resolution: z.string().optional(),
 });
 export type AlarmChange = z.infer<typeof AlarmChangeSchema>;
+
+/** What a cleared alarm of each kind means, where whoever cleared it said nothing more precise. */
+export const ALARM_CLEARED: Readonly<Record<AlarmKind, string>> = {
+  camera: 'camera sending pictures again',
+  model: 'model running again',
+  sensor: 'sensor readings arriving again',
+  health: 'machine health back to ok',
+  storage: 'records being stored again',
+  upload: 'records reaching the plant database again',
+  line: 'line running again',
+};
 
 export const StationEventSchema = z.object({
   seq: z.number().int(),

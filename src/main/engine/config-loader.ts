@@ -313,6 +313,8 @@ export function resolvePaths(config: StationConfig, base: string, app: AppPaths)
         return s.path !== undefined ? { ...s, path: resolveDevice(base, s.path) } : s;
       case 'modbus':
         return { ...s, path: resolveDevice(base, s.path) };
+      case 'simulated':
+        return s;
     }
   });
   const sensorModelDir = config.sensors.model.dir !== undefined ? resolve(base, config.sensors.model.dir) : app.defaultSensorModelDir;

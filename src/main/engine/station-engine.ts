@@ -73,6 +73,7 @@ import { FileIdentity } from './storage/file-identity';
 import { MainWrites } from './storage/main-writes';
 import { StorageMonitor } from './storage/storage-monitor';
 import { AlarmBoard } from './alarms/alarm-board';
+import { alarmEventMessage } from './alarms/alarm-event-message';
 
 /** Configuration with every path made absolute. */
 export interface EngineSettings {
@@ -884,7 +885,7 @@ export class StationEngine {
 
   private onAlarm(change: AlarmChange): void {
     const { alarm } = change;
-    const message = change.change === 'cleared' ? `cleared: ${alarm.message}` : alarm.message;
+    const message = alarmEventMessage(change);
     this.events.append({ at: new Date(change.at), kind: alarm.kind, severity: change.change === 'cleared' ? 'info' : alarm.severity, message });
     const log = change.change === 'cleared' ? this.settings.logger.info : this.settings.logger.warn;
     log(`alarm ${change.change}: ${alarm.message}`);

@@ -13,23 +13,26 @@ export class AlarmBoard {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  raise(id: string, kind: AlarmKind, severity: Alarm['severity'], message: string): void {
+  raise(id: string, kind: AlarmKind, severity: Alarm['severity'], message: string, note?: string): void {
     const standing = this.alarms.get(id);
+    const noted = note !== undefined ? { note } : {};
     if (standing && standing.severity === severity) {
-      this.alarms.set(id, { ...standing, message });
+      const { note: _old, ...rest } = standing;
+      this.alarms.set(id, { ...rest, message, ...noted });
       return;
     }
     const at = this.now().toISOString();
-    const alarm: Alarm = { id, kind, severity, message, since: standing?.since ?? at };
+    const alarm: Alarm = { id, kind, severity, message, ...noted, since: standing?.since ?? at };
     this.alarms.set(id, alarm);
     this.onChange({ change: standing ? 'changed' : 'raised', alarm, at });
   }
 
-  clear(id: string): void {
+  /** Clears the alarm; `resolution` says what is true now (shared/alarms.ts ALARM_CLEARED says it by kind otherwise). */
+  clear(id: string, resolution?: string): void {
     const standing = this.alarms.get(id);
     if (!standing) return;
     this.alarms.delete(id);
-    this.onChange({ change: 'cleared', alarm: standing, at: this.now().toISOString() });
+    this.onChange({ change: 'cleared', alarm: standing, at: this.now().toISOString(), ...(resolution !== undefined ? { resolution } : {}) });
   }
 
   has(kind: AlarmKind): boolean {

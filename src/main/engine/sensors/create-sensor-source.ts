@@ -4,6 +4,7 @@ import { CsvReplaySensorSource } from './csv-replay-sensor';
 import { ModbusSensorSource } from './modbus-sensor';
 import type { SensorSource } from './sensor-source';
 import { SerialSensorSource } from './serial-sensor';
+import { SimulatedMachineSource } from './simulated-machine-sensor';
 
 export async function createSensorSource(config: SensorSourceConfig): Promise<SensorSource> {
   switch (config.kind) {
@@ -14,5 +15,7 @@ export async function createSensorSource(config: SensorSourceConfig): Promise<Se
     case 'csv-replay':
       if (config.file === undefined) throw new Error(`sensor ${config.id}: no recording file`);
       return CsvReplaySensorSource.open({ ...config, file: config.file });
+    case 'simulated':
+      return new SimulatedMachineSource(config);
   }
 }

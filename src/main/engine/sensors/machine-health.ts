@@ -4,6 +4,7 @@
  *   sources → readings → rolling features (O(1) per sample)
  *           → every evaluateMs: feature vector → sensor model (its worker) → p_fail
  *           → × environmental multiplier → risk → ok / warn / alarm (hysteresis)
+ *           → held for health.holdMs before it is reported (a spike is not an alarm)
  *
  * Each change of health is an event and an alarm on the board; a sensor that
  * is down is an alarm of its own; with every sensor down, not enough
@@ -54,6 +55,8 @@ export class MachineHealthMonitor {
   private multiplier = 1;
   private rules: readonly string[] = [];
   private evaluatedAt: string | null = null;
+  /** Since when the evaluated level has differed from the reported one (health.holdMs), and what it is now. */
+  private pending: { level: HealthLevel; since: number } | null = null;
   /** Sum of squares and count per channel since the last takeChannelRms(), for the live sensor charts. */
   private readonly interval = new Map<string, { sumSq: number; n: number }>();
   /** When each channel last had a valid reading. */
@@ -81,7 +84,14 @@ export class MachineHealthMonitor {
     const sources = await Promise.all(opts.config.sources.map(createSensorSource));
     const model = await TabularModel.load(opts.pkg, { settings: opts.settings, entry: opts.entry, capacity: 1 });
     const monitor = new MachineHealthMonitor(opts, sources, model);
-    for (const s of sources) s.start((r) => monitor.onReading(r));
+    for (const s of sources) {
+      // A simulated machine says what it is about to simulate: in the event log, before the alarm it causes.
+      s.watchNotices?.((message) => {
+        opts.events.append({ at: new Date(), kind: 'demo', severity: 'info', message });
+        opts.logger.info(message);
+      });
+      s.start((r) => monitor.onReading(r));
+    }
     monitor.timer = setInterval(() => void monitor.evaluate(), opts.config.health.evaluateMs);
     return monitor;
   }
@@ -171,7 +181,7 @@ export class MachineHealthMonitor {
       this.rules = env.rules;
       this.risk = riskOf(this.pFail, env.multiplier);
       this.evaluatedAt = new Date().toISOString();
-      this.settle(nextHealth(this.level === 'unknown' ? 'ok' : this.level, this.risk, this.opts.config.health), undefined);
+      this.propose(nextHealth(this.level === 'unknown' ? 'ok' : this.level, this.risk, this.opts.config.health));
     } catch (err) {
       this.settle('unknown', `sensor model failed: ${(err as Error).message}`);
     } finally {
@@ -179,7 +189,35 @@ export class MachineHealthMonitor {
     }
   }
 
+  /**
+   * A known level from the model: reported once it has held for health.holdMs (from the first evaluation that
+   * differed from the reported level; warn and alarm in between count alike), so that a spike raises nothing.
+   * The first level after "unknown" is reported at once when it is ok: there is nothing to sound.
+   */
+  private propose(level: HealthLevel): void {
+    if (level === this.level) {
+      this.pending = null;
+      this.reason = undefined;
+      return;
+    }
+    const now = this.now();
+    if (this.pending === null) this.pending = { level, since: now };
+    else this.pending = { level, since: this.pending.since };
+    const held = now - this.pending.since >= this.opts.config.health.holdMs;
+    if (held || (this.level === 'unknown' && level === 'ok')) this.settle(level, undefined);
+  }
+
+  /** Simulated sources' word on what they simulate now (the demo), for the alarms it causes. */
+  private note(): string | undefined {
+    for (const s of this.sources) {
+      const note = s.note?.();
+      if (note) return note;
+    }
+    return undefined;
+  }
+
   private settle(level: HealthLevel, reason: string | undefined): void {
+    this.pending = null;
     this.reason = reason;
     if (level === 'unknown') {
       this.risk = null;
@@ -189,7 +227,8 @@ export class MachineHealthMonitor {
     const from = this.level;
     this.level = level;
     const risk = this.risk !== null ? ` (risk ${this.risk.toFixed(2)}${this.rules.length ? `, ${this.rules.join(', ')}` : ''})` : reason ? ` (${reason})` : '';
-    const message = `machine health ${LEVEL_WORDS[from]} → ${LEVEL_WORDS[level]}${risk}`;
+    const note = this.note();
+    const message = `machine health ${LEVEL_WORDS[from]} → ${LEVEL_WORDS[level]}${risk}${note ? ` (${note})` : ''}`;
     this.opts.events.append({
       at: new Date(),
       kind: 'health',
@@ -198,8 +237,9 @@ export class MachineHealthMonitor {
       data: { from, to: level, risk: this.risk, pFail: this.pFail },
     });
     this.opts.logger.info(message);
-    if (level === 'alarm') this.opts.alarms.raise('health', 'health', 'alarm', `machine health: high risk${risk}`);
-    else if (level === 'warn') this.opts.alarms.raise('health', 'health', 'warning', `machine health: at risk${risk}`);
-    else this.opts.alarms.clear('health');
+    if (level === 'alarm') this.opts.alarms.raise('health', 'health', 'alarm', `machine health: high risk${risk}`, note);
+    else if (level === 'warn') this.opts.alarms.raise('health', 'health', 'warning', `machine health: at risk${risk}`, note);
+    else if (level === 'ok') this.opts.alarms.clear('health', `machine health back to ok${risk}`);
+    else this.opts.alarms.clear('health', `machine health unknown${risk}`);
   }
 }

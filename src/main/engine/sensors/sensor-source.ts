@@ -31,6 +31,10 @@ export interface SensorSource {
   stats(): SensorStats;
   start(onReading: (reading: SensorReading) => void): void;
   stop(): Promise<void>;
+  /** A simulated source announces what it is about to simulate (simulated-machine-sensor.ts); a real one says nothing. */
+  watchNotices?(listener: (message: string) => void): void;
+  /** While a simulated fault lasts: what to say with the alarms it causes, so that nobody takes them for real. */
+  note?(): string | null;
 }
 
 export const NO_JUNK: Readonly<Record<JunkReason, number>> = {

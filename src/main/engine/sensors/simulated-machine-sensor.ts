@@ -127,7 +127,7 @@ export class SimulatedMachineSource extends BaseSensorSource {
       this.notify(
         'announce',
         `demo: simulated bearing wear begins at ${clock(at + realS(w.startS - t))} and lasts ${duration((w.rampS + w.holdS) / this.config.speed)}: ` +
-          'machine health will go to at risk and high risk, then back to ok. It is not a real fault.',
+          'machine health will drop to at risk or high risk, then come back to ok. It is not a real fault.',
       );
     }
     if (t >= w.startS && t < endS && !this.given.has('begin')) {

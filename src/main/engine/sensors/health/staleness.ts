@@ -6,6 +6,7 @@
  * out; the clock is passed in.
  */
 import type { SensorsConfig } from '../../../../shared/sensor-config';
+import { MACHINE_CHANNELS } from '../simulation/machine-signal';
 
 /**
  * Oldest allowed newest-reading age per channel, ms: for the channels the sources provide, and for every
@@ -22,6 +23,7 @@ export function maxReadingAges(config: SensorsConfig, featureChannels: Iterable<
   for (const source of config.sources) {
     if (source.kind === 'serial') for (const channel of Object.keys(source.channels)) allow(channel, Math.max(base, source.livenessMs));
     else if (source.kind === 'modbus') for (const reg of source.registers) allow(reg.channel, Math.max(base, 2 * source.pollMs + source.timeoutMs));
+    else if (source.kind === 'simulated') for (const channel of Object.keys(MACHINE_CHANNELS)) allow(channel, Math.max(base, 1000));
     else for (const channel of Object.keys(source.channels)) allow(channel, Math.max(base, 1000));
   }
   for (const channel of featureChannels) if (!ages.has(channel)) allow(channel, base);
