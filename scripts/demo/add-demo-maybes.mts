@@ -72,7 +72,13 @@ const rng: Rng = seedrandom('linesight-demo-faint-pits-v1');
 const found: { jpeg: Buffer; scene: CherryScene; score: number }[] = [];
 for (let round = 0; round < MAX_ROUNDS && found.length < wanted; round++) {
   const scenes = Array.from({ length: CANDIDATES_PER_ROUND }, () => faintPitScene(rng));
-  const jpegs = await Promise.all(scenes.map((s) => sharp(Buffer.from(sceneToSvg(s))).jpeg({ quality: JPEG_QUALITY, mozjpeg: true }).toBuffer()));
+  const jpegs = await Promise.all(
+    scenes.map((s) =>
+      sharp(Buffer.from(sceneToSvg(s)))
+        .jpeg({ quality: JPEG_QUALITY, mozjpeg: true })
+        .toBuffer(),
+    ),
+  );
   const scores = await scoreRejects(pkg, jpegs);
   scores.forEach((score, k) => {
     if (found.length < wanted && score >= maybeAt && score < pitAt) found.push({ jpeg: jpegs[k]!, scene: scenes[k]!, score });

@@ -37,6 +37,25 @@ export const ALARM_CLEARED: Readonly<Record<AlarmKind, string>> = {
   line: 'line running again',
 };
 
+/**
+ * The kinds of event the station logs, with the words the event filter shows (Diagnostics): the alarm kinds,
+ * and the fail-safe, sign-ins and lock-outs, and the demo's announcements. An event's kind stays a string on
+ * the wire (a log written by an older or newer version may hold others); these are the ones a person filters by.
+ */
+export const EVENT_KIND_WORDS: Readonly<Record<string, string>> = {
+  'fail-safe': 'rejecting all',
+  camera: 'camera',
+  model: 'model',
+  health: 'machine health',
+  sensor: 'sensors',
+  storage: 'storage',
+  upload: 'upload',
+  line: 'line',
+  auth: 'sign-ins',
+  demo: 'demo',
+};
+export const EVENT_KINDS = Object.keys(EVENT_KIND_WORDS);
+
 export const StationEventSchema = z.object({
   seq: z.number().int(),
   at: z.string(),

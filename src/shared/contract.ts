@@ -78,7 +78,17 @@ export const operations = {
   /** Goes back to the model that was active before the current one. */
   rollbackModel: { access: 'technician', request: z.object({ reason: z.string().max(500).optional() }).strict(), reply: ModelRecordSchema },
   /** The station's event log (alarms raised and cleared, machine-health changes, sign-ins), newest first. */
-  getEvents: { access: 'anyone', request: z.object({ limit: z.number().int().min(1).max(1000) }).strict(), reply: z.array(StationEventSchema) },
+  getEvents: {
+    access: 'anyone',
+    request: z
+      .object({
+        limit: z.number().int().min(1).max(1000),
+        /** Only events of these kinds (shared/alarms.ts EVENT_KINDS); left out, every kind. */
+        kinds: z.array(z.string().min(1).max(40)).min(1).max(32).optional(),
+      })
+      .strict(),
+    reply: z.array(StationEventSchema),
+  },
   /** New decision thresholds, from the next frame on; written to the audit trail with the reason, kept across restarts. */
   setThresholds: {
     access: 'technician',

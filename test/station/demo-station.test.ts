@@ -68,7 +68,10 @@ describe('the demo station over ten minutes, twenty times faster', () => {
     const db = new Database(join(dataDir, 'linesight.sqlite'), { readonly: true });
     try {
       const counts = Object.fromEntries(
-        (db.prepare('SELECT decision, count(*) AS n FROM inspections GROUP BY decision').all() as { decision: string; n: number }[]).map((r) => [r.decision, r.n]),
+        (db.prepare('SELECT decision, count(*) AS n FROM inspections GROUP BY decision').all() as { decision: string; n: number }[]).map((r) => [
+          r.decision,
+          r.n,
+        ]),
       );
       const total = Object.values(counts).reduce((a, b) => a + b, 0);
       const failSafe = (db.prepare('SELECT count(*) AS n FROM inspections WHERE fail_safe_reason IS NOT NULL').get() as { n: number }).n;

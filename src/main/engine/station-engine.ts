@@ -696,8 +696,8 @@ export class StationEngine {
   }
 
   /** Stops the line, finishes the frames in hand, flushes the log and closes everything. */
-  recentEvents(limit: number): StationEvent[] {
-    return this.events.recent(limit);
+  recentEvents(limit: number, kinds?: readonly string[]): StationEvent[] {
+    return this.events.recent(limit, kinds);
   }
 
   auditTrail(limit: number): AuditEntry[] {

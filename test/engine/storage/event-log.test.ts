@@ -109,3 +109,27 @@ describe('EventLog and MainWrites on a full log', () => {
     db.close();
   });
 });
+
+describe('EventLog filtered by kind (issue 12)', () => {
+  const tempDir = useTempDirs();
+
+  it('finds the sign-ins behind a thousand health events, newest first, and every kind when none is named', async () => {
+    const path = join(tempDir(), 'log.sqlite');
+    const db = openDatabase(path);
+    const events = new EventLog(db, new MainWrites(db, { path }));
+    events.append({ at: new Date(), kind: 'auth', severity: 'info', message: 'tech-anna signed in' });
+    events.append({ at: new Date(), kind: 'auth', severity: 'warning', message: 'tech-anna locked out for 60 s' });
+    for (let i = 0; i < 1000; i++) events.append({ at: new Date(), kind: i % 2 ? 'health' : 'demo', severity: 'info', message: `chatter ${i}` });
+    await waitFor('the events written', () => events.status().waiting === 0, 5000);
+
+    expect(events.recent(5, ['auth']).map((e) => e.message)).toEqual(['tech-anna locked out for 60 s', 'tech-anna signed in']);
+    expect(events.recent(3, ['auth', 'demo']).map((e) => e.kind)).toEqual(['demo', 'demo', 'demo']);
+    expect(events.recent(2).map((e) => e.message)).toEqual(['chatter 999', 'chatter 998']);
+    expect(events.recent(5, ['no-such-kind'])).toEqual([]);
+    // The index the filter reads (migration 11).
+    const plan = db.prepare("EXPLAIN QUERY PLAN SELECT seq FROM events WHERE kind IN ('auth') ORDER BY seq DESC LIMIT 5").all() as { detail: string }[];
+    expect(plan.map((p) => p.detail).join(' ')).toMatch(/events_by_kind/);
+    events.close();
+    db.close();
+  });
+});

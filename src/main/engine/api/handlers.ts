@@ -19,7 +19,7 @@ export function createApiHandlers(engine: StationEngine): ApiHandlers {
     importModel: ({ source, taskId }, caller) => engine.importModel(source, caller.actor, taskId),
     activateModel: ({ id, reason }, caller) => engine.activateModel(id, caller.actor, reason ?? null),
     rollbackModel: ({ reason }, caller) => engine.rollbackModel(caller.actor, reason ?? null),
-    getEvents: ({ limit }) => engine.recentEvents(limit),
+    getEvents: ({ limit, kinds }) => engine.recentEvents(limit, kinds),
     setThresholds: ({ thresholds, reason }, caller) => engine.setThresholds(thresholds, caller.actor, reason),
     getAudit: ({ limit }) => engine.auditTrail(limit),
     getSession: (_request, caller) => caller.info(),

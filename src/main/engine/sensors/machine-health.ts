@@ -24,6 +24,7 @@ import { createSensorSource } from './create-sensor-source';
 import { FeatureExtractor } from './features/feature-extractor';
 import { environmentMultiplier, riskOf } from './health/environment';
 import { nextHealth, type HealthLevel } from './health/health-state';
+import { holdLevel, type PendingLevel } from './health/level-hold';
 import { describeStale, maxReadingAges, staleChannel } from './health/staleness';
 import type { SensorReading, SensorSource } from './sensor-source';
 
@@ -56,7 +57,7 @@ export class MachineHealthMonitor {
   private rules: readonly string[] = [];
   private evaluatedAt: string | null = null;
   /** Since when the evaluated level has differed from the reported one (health.holdMs), and what it is now. */
-  private pending: { level: HealthLevel; since: number } | null = null;
+  private pending: PendingLevel | null = null;
   /** Sum of squares and count per channel since the last takeChannelRms(), for the live sensor charts. */
   private readonly interval = new Map<string, { sumSq: number; n: number }>();
   /** When each channel last had a valid reading. */
@@ -154,7 +155,7 @@ export class MachineHealthMonitor {
     for (const s of this.sources) {
       const id = `sensor:${s.id}`;
       if (s.state === 'down') this.opts.alarms.raise(id, 'sensor', 'alarm', `sensor ${s.id} down: ${s.stats().lastError ?? 'no reason given'}`);
-      else this.opts.alarms.clear(id);
+      else this.opts.alarms.clear(id, `sensor ${s.id} delivering readings again`);
       if (s.state === 'running' || s.state === 'finished') anyUp = true;
     }
     return anyUp;
@@ -171,7 +172,7 @@ export class MachineHealthMonitor {
         this.opts.alarms.raise(STALE_ALARM, 'sensor', 'alarm', message);
         return this.settle('unknown', describeStale(stale));
       }
-      this.opts.alarms.clear(STALE_ALARM);
+      this.opts.alarms.clear(STALE_ALARM, 'sensor data fresh again: machine health is judged again');
       const vector = this.extractor.vector();
       if (!vector.ok) return this.settle('unknown', vector.reason);
       const [probs] = await this.model.predict([[...vector.values]]);
@@ -189,22 +190,12 @@ export class MachineHealthMonitor {
     }
   }
 
-  /**
-   * A known level from the model: reported once it has held for health.holdMs (from the first evaluation that
-   * differed from the reported level; warn and alarm in between count alike), so that a spike raises nothing.
-   * The first level after "unknown" is reported at once when it is ok: there is nothing to sound.
-   */
+  /** A known level from the model: reported once it has held for health.holdMs (health/level-hold.ts). */
   private propose(level: HealthLevel): void {
-    if (level === this.level) {
-      this.pending = null;
-      this.reason = undefined;
-      return;
-    }
-    const now = this.now();
-    if (this.pending === null) this.pending = { level, since: now };
-    else this.pending = { level, since: this.pending.since };
-    const held = now - this.pending.since >= this.opts.config.health.holdMs;
-    if (held || (this.level === 'unknown' && level === 'ok')) this.settle(level, undefined);
+    if (level === this.level) this.reason = undefined;
+    const step = holdLevel(this.level, level, this.pending, this.now(), this.opts.config.health.holdMs);
+    this.pending = step.pending;
+    if (step.report !== null) this.settle(step.report, undefined);
   }
 
   /** Simulated sources' word on what they simulate now (the demo), for the alarms it causes. */

@@ -90,8 +90,14 @@ export class EventLog {
     return { waiting: this.queue.length, notRecorded: this.notRecorded, rejected: this.rejected };
   }
 
-  recent(limit: number): StationEvent[] {
-    return this.db.prepare('SELECT seq, at, kind, severity, message FROM events ORDER BY seq DESC LIMIT ?').all(limit) as StationEvent[];
+  /** The newest events, of the given kinds only when kinds are given (an index by kind keeps a rare kind quick to find). */
+  recent(limit: number, kinds?: readonly string[]): StationEvent[] {
+    if (!kinds || kinds.length === 0) {
+      return this.db.prepare('SELECT seq, at, kind, severity, message FROM events ORDER BY seq DESC LIMIT ?').all(limit) as StationEvent[];
+    }
+    const unique = [...new Set(kinds)];
+    const sql = `SELECT seq, at, kind, severity, message FROM events WHERE kind IN (${unique.map(() => '?').join(', ')}) ORDER BY seq DESC LIMIT ?`;
+    return this.db.prepare(sql).all(...unique, limit) as StationEvent[];
   }
 
   /** Tries once more and stops retrying; what still waits is lost with the process (status said so). */

@@ -285,6 +285,15 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE models ADD COLUMN configured INTEGER NOT NULL DEFAULT 0 CHECK (configured IN (0, 1));
     `,
   },
+  {
+    version: 11,
+    name: 'events found by kind',
+    sql: `
+      -- Diagnostics filters the event log by kind (issue 12): sign-ins and lock-outs must not scroll away behind
+      -- a chatty kind, and finding the last few of a rare kind must not read the whole log.
+      CREATE INDEX events_by_kind ON events (kind, seq);
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -4,7 +4,9 @@
  * standing alarm, the worst first, with a word for its kind and an icon, not
  * colour alone. Nothing when all is well; a lost connection is itself an alarm.
  *
- * Each alarm is said in plain words with what to do (shared/operator-words.ts);
+ * Each alarm is said in plain words with what to do (shared/operator-words.ts),
+ * or with its note instead where it has one (the demo's simulated fault is not
+ * a reason to call anyone);
  * its technical message ("connect ECONNREFUSED …") is for a technician, on
  * Diagnostics, one tap away through "details".
  */
@@ -85,7 +87,14 @@ export function AlarmBanner({
             {a.severity === 'warning' ? ' (warning)' : ''}
           </span>
           <span className="alarm-message">
-            {plainAlarm(a)} {alarmTodo(a.kind)}
+            {plainAlarm(a)}{' '}
+            {a.note ? (
+              <span className="alarm-note" data-testid="alarm-note">
+                {a.note}
+              </span>
+            ) : (
+              alarmTodo(a.kind)
+            )}
           </span>
           <span className="alarm-since">since {since(a.since)}</span>
           {details}

@@ -5,11 +5,11 @@
  * its upload backlog, the reject output, and the station's recent events.
  */
 import { useEffect, useMemo, useState } from 'react';
-import type { StationEvent } from '../../../shared/alarms';
 import { DIAGNOSTICS_HISTORY, type DiagnosticsSample } from '../../../shared/diagnostics';
 import { StageNames } from '../../../shared/status';
 import { useStation } from '../api/station-context';
 import { orderAlarms } from '../components/AlarmBanner';
+import { EventsPanel } from '../components/EventsPanel';
 import { TimeChart, type ChartSeries } from '../components/TimeChart';
 import { formatBytes, formatMs, formatTime } from '../format';
 
@@ -121,13 +121,6 @@ function StandingAlarms() {
 export function DiagnosticsPage() {
   const { api, status } = useStation();
   const samples = useDiagnosticsHistory();
-  const [events, setEvents] = useState<StationEvent[]>([]);
-  useEffect(() => {
-    const load = (): void => void api.getEvents({ limit: 30 }).then(setEvents, () => {});
-    load();
-    const timer = setInterval(load, 5000);
-    return () => clearInterval(timer);
-  }, [api]);
 
   const charts = useMemo(() => {
     const x = samples.map((s) => s.at / 1000);
@@ -403,20 +396,7 @@ export function DiagnosticsPage() {
         </section>
       </div>
 
-      <section className="panel">
-        <h3>Recent events</h3>
-        <table className="table" data-testid="events-table">
-          <tbody>
-            {events.map((e) => (
-              <tr key={e.seq} className={`event-${e.severity}`}>
-                <td>{formatTime(e.at)}</td>
-                <td>{e.kind}</td>
-                <td>{e.message}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </section>
+      <EventsPanel api={api} />
     </main>
   );
 }
