@@ -21,7 +21,7 @@ export function registerIpcHandlers(
     ipcMain.handle(ipcChannel.request(op), async (event, payload): Promise<Result<unknown>> => {
       if (!opts.isTrustedSender(event.senderFrame?.url)) {
         opts.counters.rejected++;
-        return { ok: false, error: `${op} refused: the request did not come from the LineSight window` };
+        return { ok: false, error: 'refused: the request did not come from the LineSight window' };
       }
       return dispatch(handlers, op, payload, opts.counters, opts.session);
     });

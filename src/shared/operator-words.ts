@@ -97,3 +97,25 @@ export function rejectingAll(kinds: readonly AlarmKind[]): { why: string[]; todo
     todo: todos.length === 1 ? todos[0]! : CALL,
   };
 }
+
+/**
+ * Why one item was rejected to be safe, in plain words for the live page. The engine's reason is a technician's
+ * ("decode failed: Input buffer contains unsupported image format", "late: decided 12 ms after the deadline");
+ * History keeps it whole. Read by its leading words (src/main/engine/station-engine.ts, decision.ts and
+ * storage/storage-monitor.ts write them); anything else is said generally.
+ */
+const FAIL_SAFE_WORDS: readonly (readonly [RegExp, string])[] = [
+  [/^(late:|deadline failed)/, 'It was not judged in time.'],
+  [/^stale failed/, 'Its picture came too late to judge.'],
+  [/^(source|decode|preprocess) failed/, 'Its picture could not be read.'],
+  [/^(inference|batch) failed/, 'The model could not judge it.'],
+  [/^queue failed/, 'The station was too busy to judge it.'],
+  [/^line paused/, 'The line is paused.'],
+  [/^decisions cannot be recorded/, 'The station cannot store its records.'],
+  [/^invalid score/, 'The model gave no usable answer.'],
+];
+
+export function plainFailSafeReason(reason: string): string {
+  for (const [pattern, words] of FAIL_SAFE_WORDS) if (pattern.test(reason)) return words;
+  return 'The station could not vouch for it.';
+}

@@ -39,6 +39,10 @@ describe('a token-protected station in Chromium', () => {
       expect(body).not.toMatch(/Cannot reach the station|connection to the station lost|No connection to the station/);
       await screenshot(first.page, 'access-token-needed');
 
+      // Connect with nothing pasted says what to do.
+      await first.page.getByTestId('access-token-submit').click();
+      expect(await first.page.getByTestId('access-token-empty').textContent()).toBe('Paste the access token first.');
+
       // Pasted: the station's own page, with nothing asked again on this tab.
       await first.page.getByTestId('access-token-input').fill(TOKEN);
       await first.page.getByTestId('access-token-submit').click();

@@ -99,7 +99,7 @@ describe('loadConfig', () => {
     expect(missing).toMatch(/source\.dir: missing: this key is needed \(text in double quotes\)/);
     expect(missing).not.toMatch(/Invalid input|received undefined/);
     const kind = await refusal({ sensors: { sources: [{ kind: 'serail' }] } });
-    expect(kind).toMatch(/sensors\.sources\[0\]\.kind: the text "serail" is not one of "serial", "modbus", "csv-replay": did you mean "serial"\?/);
+    expect(kind).toMatch(/sensors\.sources\[0\]\.kind: the text "serail" is not one of "serial", "modbus", "csv-replay", "simulated": did you mean "serial"\?/);
     expect(kind).not.toMatch(/discriminator/);
     expect(await refusal({ server: { host: 1 } })).toMatch(/server\.host: must be text in double quotes, not the number 1/);
     expect(await refusal({ model: { loadMemoryMiB: 5 } })).toMatch(/model\.loadMemoryMiB: must be at least 256, not 5/);

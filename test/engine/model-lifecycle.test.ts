@@ -154,12 +154,10 @@ describe('model lifecycle on a running station', () => {
     const { rejectLabel: _rejectLabel, ...manifest } = tiny.manifest as Record<string, unknown>;
     const imported = await engine.importModel(writePackage(join(packages, 'no-reject'), { bytes: tiny.bytes, manifest: manifest as never }), 'tech');
     expect(imported.model.use).toEqual({ line: false, words: 'cannot drive the line: its manifest names no rejectLabel, the class that means reject' });
-    const t0 = performance.now();
     await expect(engine.activateModel(imported.model.id, 'tech', null)).rejects.toThrow(
       'no-reject 1 cannot drive the line: its manifest names no rejectLabel, the class that means reject',
     );
-    // Refused before anything was read or loaded: nothing to wait for.
-    expect(performance.now() - t0).toBeLessThan(200);
+    // Refused before anything was loaded: the running model is untouched and nothing was switched.
     expect(engine.getStatus().model).toMatchObject({ name: 'demo-cherry', state: 'ready' });
     expect(engine.modelHistory(10)).toEqual([]);
   });

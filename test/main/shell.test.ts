@@ -156,7 +156,7 @@ describe('Electron shell (fake electron, real engine)', () => {
     const { shell, electron } = await start();
     for (const sender of ['https://evil.example/', 'file:///tmp/other.html', null]) {
       const reply = (await electron.ipcMain.invoke(ipcChannel.request('getStatus'), sender, {})) as Result<unknown>;
-      expect(reply).toEqual({ ok: false, error: 'getStatus refused: the request did not come from the LineSight window' });
+      expect(reply).toEqual({ ok: false, error: 'refused: the request did not come from the LineSight window' });
     }
     expect(shell.counters.rejected).toBe(3);
     const bad = (await electron.ipcMain.invoke(ipcChannel.request('getFrameImage'), PAGE_URL, { frameId: -1 })) as Result<unknown>;

@@ -123,7 +123,7 @@ function setup(run: BenchRun | null = null) {
     getBenchmark: () => run ?? quickRun(),
     startBenchmark: () => ({ runId: 7 }),
     cancelBenchmark: ({ runId }) => {
-      throw new Error(`cancelBenchmark failed: benchmark run ${runId} is not running`);
+      throw new Error(`benchmark run ${runId} is not running`);
     },
   });
 }
@@ -169,8 +169,11 @@ describe('benchmark panel', () => {
     expect(screen.getByTestId('bench-progress-done').textContent).toBe('1');
     expect(screen.getByTestId('bench-eta').textContent).toBe(' · about 1 min 15 s left');
     expect(screen.getByTestId('bench-current').textContent).toMatch(/offline on cpu/);
+    // Start is off while a run goes, and says why.
+    expect(screen.getByTestId('bench-start')).toHaveProperty('disabled', true);
+    expect(screen.getByTestId('bench-start-why').textContent).toBe('A run is in progress: wait for it to finish, or cancel it.');
     fireEvent.click(screen.getByTestId('bench-cancel'));
-    expect((await screen.findByTestId('bench-error')).textContent).toBe('cancelBenchmark failed: benchmark run 7 is not running');
+    expect((await screen.findByTestId('bench-error')).textContent).toBe('benchmark run 7 is not running');
   });
 
   it('marks a provider the station already saw fail to load, with the reason, unchecked but still selectable', async () => {

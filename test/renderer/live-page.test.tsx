@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Inspection } from '../../src/shared/inspection';
 import { App } from '../../src/renderer/src/App';
 import { DecisionBadge } from '../../src/renderer/src/components/DecisionBadge';
+import { plainFailSafeReason } from '../../src/shared/operator-words';
 import type { ConnectionState } from '../../src/renderer/src/api/ws-api';
 import { memoryApi, operatorSession, stationStatus } from './helpers/memory-api';
 
@@ -66,7 +67,7 @@ describe('live page', () => {
     // New rejects join the strip together, at most once a second.
     await waitFor(() => expect(screen.getAllByTestId('reject-thumb')).toHaveLength(2));
     const thumbs = screen.getAllByTestId('reject-thumb');
-    expect(thumbs.map((t) => t.getAttribute('aria-label'))).toEqual(['reject, item 5', 'reject, item 3']);
+    expect(thumbs.map((t) => t.getAttribute('aria-label'))).toEqual(['reject, frame 5', 'reject, frame 3']);
     fireEvent.click(thumbs[0]!);
     const enlarged = await screen.findByTestId('reject-enlarged');
     expect(within(enlarged).getByTestId('decision').dataset['decision']).toBe('pit');
@@ -130,8 +131,24 @@ describe('DecisionBadge', () => {
     }
   });
 
-  it('says why an item was rejected fail-safe', () => {
-    render(<DecisionBadge decision="pit" failSafeReason="decode failed: frame is not a readable image" />);
-    expect(screen.getByTestId('decision').textContent).toContain('fail-safe reject: decode failed');
+  it('says why an item was rejected fail-safe in plain words, the technical reason a hover away', () => {
+    const { unmount } = render(<DecisionBadge decision="pit" failSafeReason="decode failed: frame is not a readable image" />);
+    expect(screen.getByTestId('decision').textContent).toContain('Rejected to be safe. Its picture could not be read.');
+    expect(screen.getByTestId('decision').textContent).not.toMatch(/decode failed/);
+    expect(screen.getByTitle('decode failed: frame is not a readable image')).toBeTruthy();
+    unmount();
+    const cases: [string, string][] = [
+      ['late: decided 12 ms after the deadline', 'It was not judged in time.'],
+      ['deadline failed: no decision within 150 ms of capture', 'It was not judged in time.'],
+      ['stale failed: frame is 900 ms old (over 500 ms): not judged', 'Its picture came too late to judge.'],
+      ['source failed: empty file', 'Its picture could not be read.'],
+      ['inference failed: worker died', 'The model could not judge it.'],
+      ['queue failed: dropped: the pipeline was busy', 'The station was too busy to judge it.'],
+      ['line paused: benchmark by tech', 'The line is paused.'],
+      ['decisions cannot be recorded: disk full (storage.whenFull: fail-safe)', 'The station cannot store its records.'],
+      ['invalid score NaN', 'The model gave no usable answer.'],
+      ['something new', 'The station could not vouch for it.'],
+    ];
+    for (const [reason, words] of cases) expect(plainFailSafeReason(reason), reason).toBe(words);
   });
 });

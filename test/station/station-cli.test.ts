@@ -131,7 +131,9 @@ describe('npm run station', () => {
       const words = await runStation(['--data-dir', dir, '--config', file]);
       expect(words.code).toBe(2);
       expect(words.stderr).toMatch(/source\.dir: missing: this key is needed \(text in double quotes\)/);
-      expect(words.stderr).toMatch(/sensors\.sources\[0\]\.kind: the text "serail" is not one of "serial", "modbus", "csv-replay": did you mean "serial"\?/);
+      expect(words.stderr).toMatch(
+        /sensors\.sources\[0\]\.kind: the text "serail" is not one of "serial", "modbus", "csv-replay", "simulated": did you mean "serial"\?/,
+      );
       expect(words.stderr).not.toMatch(/Invalid input|Invalid discriminator|received undefined/);
     });
 

@@ -180,7 +180,7 @@ export function createWebSocketApi(where: string | StationEndpoint, initialToken
       const id = nextId++;
       const timeoutMs = SLOW_OPS.has(op) ? SLOW_TIMEOUT_MS : REQUEST_TIMEOUT_MS;
       const timer = setTimeout(() => {
-        if (pending.delete(id)) reject(new ApiError(`${op}: no answer from the station within ${timeoutMs / 1000} s`));
+        if (pending.delete(id)) reject(new ApiError(`no answer from the station within ${timeoutMs / 1000} s`));
       }, timeoutMs);
       pending.set(id, {
         resolve: (v) => {

@@ -9,9 +9,11 @@ import { useState, type FormEvent } from 'react';
 
 export function AccessTokenPage({ refused, onToken, origin }: { refused: boolean; onToken: (token: string) => void; origin: string }) {
   const [token, setToken] = useState('');
+  const [empty, setEmpty] = useState(false);
   const submit = (e: FormEvent): void => {
     e.preventDefault();
     const t = token.trim();
+    setEmpty(t === '');
     if (t) onToken(t);
   };
   return (
@@ -45,10 +47,15 @@ export function AccessTokenPage({ refused, onToken, origin }: { refused: boolean
               data-testid="access-token-input"
             />
           </label>
-          <button type="submit" className="button button-primary" disabled={token.trim() === ''} data-testid="access-token-submit">
+          <button type="submit" className="button button-primary" data-testid="access-token-submit">
             Connect
           </button>
         </form>
+        {empty && (
+          <p className="form-error" role="alert" data-testid="access-token-empty">
+            Paste the access token first.
+          </p>
+        )}
         <p className="muted small">The token is kept for this browser tab only: a new tab asks for it again unless opened with the address above.</p>
       </section>
     </div>

@@ -3,6 +3,7 @@
  * (colour is never the only signal).
  */
 import type { Decision } from '../../../shared/decision';
+import { plainFailSafeReason } from '../../../shared/operator-words';
 
 const LOOK: Record<Decision, { word: string; hint: string }> = {
   clean: { word: 'CLEAN', hint: 'passed' },
@@ -42,7 +43,9 @@ export function DecisionBadge({ decision, failSafeReason }: { decision: Decision
       </div>
       <div>
         <div className="decision-word">{look.word}</div>
-        <div className="decision-hint">{failSafeReason ? `fail-safe reject: ${failSafeReason}` : look.hint}</div>
+        <div className="decision-hint" title={failSafeReason}>
+          {failSafeReason ? `Rejected to be safe. ${plainFailSafeReason(failSafeReason)}` : look.hint}
+        </div>
       </div>
     </div>
   );

@@ -25,7 +25,7 @@ function Thumb({ api, inspection, onOpen }: { api: LineSightApi; inspection: Ins
     };
   }, [api, inspection.frameId]);
   return (
-    <button type="button" className="reject-thumb" onClick={onOpen} data-testid="reject-thumb" aria-label={`reject, item ${inspection.frameId}`}>
+    <button type="button" className="reject-thumb" onClick={onOpen} data-testid="reject-thumb" aria-label={`reject, frame ${inspection.frameId}`}>
       {jpeg ? <JpegImage jpeg={jpeg} alt="" /> : <span className="muted">#{inspection.frameId}</span>}
       <span className="reject-time">{new Date(inspection.capturedAt).toLocaleTimeString()}</span>
     </button>
@@ -41,10 +41,10 @@ function Enlarged({ api, inspection, status, onClose }: { api: LineSightApi; ins
     );
   }, [api, inspection.frameId]);
   return (
-    <Modal title={`Item ${inspection.frameId}`} onClose={onClose} wide testId="reject-enlarged">
+    <Modal title={`Frame ${inspection.frameId}`} onClose={onClose} wide testId="reject-enlarged">
       <div className="enlarged">
         {jpeg ? (
-          <JpegImage jpeg={jpeg} alt={`item ${inspection.frameId}`} className="enlarged-image" />
+          <JpegImage jpeg={jpeg} alt={`frame ${inspection.frameId}`} className="enlarged-image" />
         ) : (
           <div className="frame-empty">image no longer in memory</div>
         )}

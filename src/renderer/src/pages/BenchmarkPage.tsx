@@ -423,6 +423,11 @@ export function BenchmarkPage() {
             Start…
           </button>
         </div>
+        {running && (
+          <p className="disabled-reason" data-testid="bench-start-why">
+            A run is in progress: wait for it to finish, or cancel it.
+          </p>
+        )}
         {message && (
           <div className="notice" data-testid="bench-message">
             {message}

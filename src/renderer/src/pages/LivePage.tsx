@@ -53,7 +53,7 @@ export function LivePage() {
           <div className="item-meta">
             {inspection && !rejectingAll && (
               <>
-                item {inspection.frameId} · {new Date(inspection.capturedAt).toLocaleTimeString()} · {inspection.totalMs.toFixed(1)} ms ·{' '}
+                frame {inspection.frameId} · {new Date(inspection.capturedAt).toLocaleTimeString()} · {inspection.totalMs.toFixed(1)} ms ·{' '}
               </>
             )}
             pit ≥ {status.thresholds.pit.toFixed(2)} · maybe ≥ {status.thresholds.maybe.toFixed(2)}
