@@ -139,10 +139,11 @@ describe('model lifecycle on a running station', () => {
         /the configured model cherry-line 5\.0\.0 .* is a different file from the one registered under that name and version .* a rollback cannot return to it/,
       ),
     );
-    // The registered record still names the first file.
+    // The registered record still names the first file, and is no longer shown as the configured model: the file
+    // model.dir holds now is another one.
     expect(engine.listModels().map((m) => [m.id, m.sha256, m.configured])).toEqual([
       [next.model.id, next.model.sha256, false],
-      [registered.id, registered.sha256, true],
+      [registered.id, registered.sha256, false],
     ]);
   });
 

@@ -87,7 +87,8 @@ export class ModelRegistry {
       importedBy: row.imported_by,
       notes: JSON.parse(row.notes_json) as string[],
       active: row.id === activeId,
-      configured: row.configured === 1,
+      // The model model.dir names this run: a record registered in place under an earlier model.dir is not it.
+      configured: row.id === this.configuredId,
       use: this.uses.get(row.id) ?? { line: false, words: 'its manifest could not be read: what it can be used for is not known' },
       rollbackTarget: row.id === rollbackId,
     };
