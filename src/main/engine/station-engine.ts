@@ -43,7 +43,6 @@ import { readKeptImage } from './storage/kept-images';
 import { BenchStore } from './storage/bench-store';
 import { StationBenchmarks, type BenchHost } from './bench/station-benchmarks';
 import { createBoundaryCounters, type BoundaryCounters } from './api/dispatch';
-import { decide } from './decision';
 import { resolveSessionSettings, type InferenceRuntime } from './inference/session-settings';
 import type { WorkerEntries } from './inference/worker-entry';
 import type { Logger } from './logger';
@@ -74,6 +73,7 @@ import { MainWrites } from './storage/main-writes';
 import { StorageMonitor } from './storage/storage-monitor';
 import { AlarmBoard } from './alarms/alarm-board';
 import { alarmEventMessage } from './alarms/alarm-event-message';
+import { admit, deadlineReason, verdictOf } from './line/verdict';
 
 /** Configuration with every path made absolute. */
 export interface EngineSettings {
@@ -898,17 +898,14 @@ export class StationEngine {
     this.sourceFps.mark();
     this.frames.seen++;
     const item: PipelineFrame = { frame, image: frame.data, receivedAt: performance.now() };
-    const { deadlineMs, staleMs } = this.settings.config.decision;
-    // Paused (a benchmark has the CPU): every item is rejected, none inferred.
-    if (this.pausedBecause !== null) return this.failSafeNow(item, 'paused', this.pausedBecause);
-    // An item whose picture the source could not give (empty, unreadable, too large) is rejected with the reason.
-    if (frame.unreadable !== undefined) return this.failSafeNow(item, 'source', frame.unreadable);
-    const age = Date.now() - frame.capturedAt;
-    if (age > staleMs) return this.failSafeNow(item, 'stale', `frame is ${age} ms old (over ${staleMs} ms): not judged`);
+    const rules = this.settings.config.decision;
+    // The rules that reject before anything is inferred: line/verdict.ts.
+    const admission = admit(frame, this.pausedBecause, rules, Date.now());
+    if (admission.kind === 'reject') return this.failSafeNow(item, admission.stage, admission.reason);
     // The deadline: no decision within it, and the item is rejected now, whatever comes later.
     this.deadlines.set(
       frame.id,
-      setTimeout(() => this.failSafeNow(item, 'deadline', `no decision within ${deadlineMs} ms of capture`), Math.max(0, deadlineMs - age)),
+      setTimeout(() => this.failSafeNow(item, 'deadline', deadlineReason(rules)), admission.deadlineInMs),
     );
     this.pipeline.submit(item);
   }
@@ -935,43 +932,32 @@ export class StationEngine {
     const model = outcome.model ?? this.active.loaded;
     const { manifest } = model.pkg;
     const { timings } = outcome;
-    let decision: Decision;
-    let rejectScore: number | null = null;
-    let scores: Record<string, number> | null = null;
-    let failSafeReason: string | undefined;
-    let decisionMs: number | null = null;
-    if (outcome.kind === 'scored') {
-      const td = performance.now();
-      scores = Object.fromEntries(model.pkg.labels.map((l, i) => [l, outcome.probabilities[i]!]));
-      rejectScore = outcome.probabilities[model.pkg.rejectIndex!]!;
-      ({ decision, failSafeReason } = decide({ rejectScore, thresholds: this.thresholds }));
-      decisionMs = performance.now() - td;
-      this.frames.classified++;
-      const late = Date.now() - frame.capturedAt - this.settings.config.decision.deadlineMs;
-      if (late > 0) {
-        decision = 'pit';
-        failSafeReason = `late: decided ${late} ms after the deadline`;
-      }
-    } else {
-      // Fail-safe: an item without a valid decision is rejected (positive release).
-      decision = 'pit';
-      failSafeReason = outcome.stage === 'paused' ? `line paused: ${outcome.reason}` : `${outcome.stage} failed: ${outcome.reason}`;
-      if (outcome.stage !== 'queue' && outcome.stage !== 'paused') {
-        this.frames.errors++;
-        this.lastError = `frame ${frame.id} (${frame.origin}): ${failSafeReason}`;
-        this.settings.logger.warn(this.lastError);
-      }
-    }
-    const storageVeto = this.storageMonitor.failSafeReason();
-    if (storageVeto !== null && failSafeReason === undefined) {
-      decision = 'pit';
-      failSafeReason = storageVeto;
+    const td = performance.now();
+    // Every reject-on-doubt rule after the pipeline: line/verdict.ts.
+    const { decision, failSafeReason, rejectScore, scores, counts } = verdictOf(
+      outcome.kind === 'scored'
+        ? { kind: 'scored', probabilities: outcome.probabilities, labels: model.pkg.labels, rejectIndex: model.pkg.rejectIndex! }
+        : outcome,
+      {
+        thresholds: this.thresholds,
+        capturedAt: frame.capturedAt,
+        now: Date.now(),
+        deadlineMs: this.settings.config.decision.deadlineMs,
+        storageVeto: this.storageMonitor.failSafeReason(),
+      },
+    );
+    const decisionMs = outcome.kind === 'scored' ? performance.now() - td : null;
+    if (counts === 'classified') this.frames.classified++;
+    if (counts === 'error') {
+      this.frames.errors++;
+      this.lastError = `frame ${frame.id} (${frame.origin}): ${failSafeReason}`;
+      this.settings.logger.warn(this.lastError);
     }
     this.output.decide(frame.id, decision);
     const tl = performance.now();
     const capturedAt = new Date(frame.capturedAt).toISOString();
     const picture = pictureOf(frame.data, outcome);
-    const image = picture ? this.keeper.keep(frame.id, frame.capturedAt, decision, failSafeReason !== undefined, picture) : null;
+    const image = picture ? this.keeper.keep(frame.id, frame.capturedAt, decision, failSafeReason !== null, picture) : null;
     this.log.append({
       imagePath: image?.path ?? null,
       imageBytes: image?.bytes ?? 0,
@@ -983,7 +969,7 @@ export class StationEngine {
       rejectScore,
       scores,
       decision,
-      failSafeReason: failSafeReason ?? null,
+      failSafeReason,
       decodeMs: timings.decodeMs,
       preprocessMs: timings.preprocessMs,
       inferenceMs: timings.inferenceMs,

@@ -11,7 +11,7 @@
  *   overlaps the inference of the current ones: the time per frame.
  */
 import type { InferenceConfig } from '../../../shared/config';
-import { decide } from '../decision';
+import { verdictOf } from '../line/verdict';
 import type { SessionSettings } from '../inference/session-settings';
 import type { WorkerEntry } from '../inference/worker-entry';
 import type { ImageModelPackage } from '../model-package';
@@ -67,9 +67,16 @@ export class EngineRunner {
     const pipeline = new InspectionPipeline<{ image: RawImage; submittedAt: number }>(
       () => model,
       (item, outcome) => {
-        if (outcome.kind === 'scored') decide({ rejectScore: outcome.probabilities[rejectIndex]!, thresholds });
-        else figures.failed++;
         const now = performance.now();
+        // The line's own verdict (line/verdict.ts); no deadline here: the figures measure how long it took.
+        verdictOf(outcome.kind === 'scored' ? { kind: 'scored', probabilities: outcome.probabilities, labels: model.pkg.labels, rejectIndex } : outcome, {
+          thresholds,
+          capturedAt: item.submittedAt,
+          now,
+          deadlineMs: Number.POSITIVE_INFINITY,
+          storageVeto: null,
+        });
+        if (outcome.kind === 'failed') figures.failed++;
         figures.latencyMs.push(now - item.submittedAt);
         figures.completions.push(now);
         if (submitted < budget.minRuns || now - startedAt < budget.minMs) submit();

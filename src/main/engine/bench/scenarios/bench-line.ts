@@ -6,7 +6,7 @@
  * split by stage as the station's status splits it.
  */
 import type { InferenceConfig } from '../../../../shared/config';
-import { decide } from '../../decision';
+import { verdictOf } from '../../line/verdict';
 import type { SessionSettings } from '../../inference/session-settings';
 import type { WorkerEntry } from '../../inference/worker-entry';
 import type { ImageModelPackage } from '../../model-package';
@@ -70,12 +70,12 @@ export class BenchLine {
       () => this.model,
       (item, outcome) => {
         const t0 = performance.now();
-        let rejectScore: number | null = null;
-        let decision: 'clean' | 'maybe' | 'pit' = 'pit';
-        if (outcome.kind === 'scored') {
-          rejectScore = outcome.probabilities[rejectIndex]!;
-          decision = decide({ rejectScore, thresholds }).decision;
-        }
+        // The line's own verdict (line/verdict.ts): a failed stage or an invalid score is a reject with its reason.
+        // The scenarios time the deadline themselves (line_rate counts the frames that missed it).
+        const { decision, failSafeReason, rejectScore } = verdictOf(
+          outcome.kind === 'scored' ? { kind: 'scored', probabilities: outcome.probabilities, labels: pkg.labels, rejectIndex } : outcome,
+          { thresholds, capturedAt: item.offeredAt, now: t0, deadlineMs: Number.POSITIVE_INFINITY, storageVeto: null },
+        );
         const t1 = performance.now();
         const { timings } = outcome;
         this.log.append({
@@ -87,7 +87,7 @@ export class BenchLine {
           rejectScore,
           scores: null,
           decision,
-          failSafeReason: outcome.kind === 'failed' ? `${outcome.stage} failed: ${outcome.reason}` : null,
+          failSafeReason,
           decodeMs: timings.decodeMs,
           preprocessMs: timings.preprocessMs,
           inferenceMs: timings.inferenceMs,
