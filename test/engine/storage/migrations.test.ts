@@ -42,6 +42,99 @@ describe('migrations', () => {
     db.close();
   });
 
+  /** A database at `version` with one inspection (every migration since 1 must keep the log's rows). */
+  function seeded(version: number): { path: string; db: Database.Database } {
+    const path = join(tempDir(), `v${version}.sqlite`);
+    const db = new Database(path);
+    migrate(db, MIGRATIONS.slice(0, version));
+    db.prepare(
+      `INSERT INTO inspections (frame_id, captured_at, origin, model_name, model_version, reject_score, decision) VALUES (7, '2026-01-01T00:00:00Z', 'replay:7.jpg', 'm', '1', 0.9, 'pit')`,
+    ).run();
+    return { path, db };
+  }
+  const upTo = (path: string, version: number): Database.Database => {
+    const db = new Database(path);
+    migrate(db, MIGRATIONS.slice(0, version));
+    expect(schemaVersion(db)).toBe(version);
+    return db;
+  };
+  const inspections = (db: Database.Database): unknown[] => db.prepare('SELECT frame_id, origin, reject_score, decision FROM inspections').all();
+  const ONE_INSPECTION = [{ frame_id: 7, origin: 'replay:7.jpg', reject_score: 0.9, decision: 'pit' }];
+
+  it('2 adds the model registry beside a log of version 1, one record per name and version, its history append-only', () => {
+    const { path, db: old } = seeded(1);
+    old.close();
+    const db = upTo(path, 2);
+    expect(inspections(db)).toEqual(ONE_INSPECTION);
+    const put = db.prepare(
+      `INSERT INTO models (name, version, task, sha256, source_sha256, dir, source, imported_at, imported_by) VALUES ('m', ?, 't', 'a', 'a', 'd', 's', 't', 'x')`,
+    );
+    const id = Number(put.run('1').lastInsertRowid);
+    expect(() => put.run('1')).toThrow(/UNIQUE/);
+    db.prepare(`INSERT INTO model_activations (model_id, action, at, actor) VALUES (?, 'activate', 't', 'x')`).run(id);
+    expect(() => db.prepare('DELETE FROM model_activations').run()).toThrow(/append-only/);
+    db.close();
+  });
+
+  it('3 adds the event log beside a log of version 2 with its registry, append-only', () => {
+    const { path, db: old } = seeded(2);
+    old
+      .prepare(
+        `INSERT INTO models (name, version, task, sha256, source_sha256, dir, source, imported_at, imported_by) VALUES ('m', '1', 't', 'a', 'a', 'd', 's', 't', 'x')`,
+      )
+      .run();
+    old.close();
+    const db = upTo(path, 3);
+    expect(inspections(db)).toEqual(ONE_INSPECTION);
+    expect(db.prepare('SELECT name, version FROM models').all()).toEqual([{ name: 'm', version: '1' }]);
+    db.prepare(`INSERT INTO events (at, kind, severity, message) VALUES ('t', 'camera', 'alarm', 'down')`).run();
+    expect(() => db.prepare(`INSERT INTO events (at, kind, severity, message) VALUES ('t', 'camera', 'loud', 'x')`).run()).toThrow(/CHECK/);
+    expect(() => db.prepare(`UPDATE events SET message = 'fine'`).run()).toThrow(/append-only/);
+    db.close();
+  });
+
+  it('4 gives inspections of version 3 no kept image (never guessed), and adds the audit trail and upload progress', () => {
+    const { path, db: old } = seeded(3);
+    old.prepare(`INSERT INTO events (at, kind, severity, message) VALUES ('t', 'camera', 'alarm', 'down')`).run();
+    old.close();
+    const db = upTo(path, 4);
+    expect(db.prepare('SELECT frame_id, image_path, image_removed_at FROM inspections').all()).toEqual([
+      { frame_id: 7, image_path: null, image_removed_at: null },
+    ]);
+    expect(db.prepare('SELECT message FROM events').all()).toEqual([{ message: 'down' }]);
+    db.prepare(`INSERT INTO audit (at, actor, subject, old_json, new_json, reason) VALUES ('t', 'x', 'thresholds', '{}', '{}', 'r')`).run();
+    expect(() => db.prepare('DELETE FROM audit').run()).toThrow(/append-only/);
+    db.prepare(`INSERT INTO upload_progress (target, stream) VALUES ('pg', 'inspections')`).run();
+    expect(db.prepare('SELECT last_seq, sent FROM upload_progress').get()).toEqual({ last_seq: 0, sent: 0 });
+    db.close();
+  });
+
+  it('8 adds model load probes beside a log of version 7, one pass per file', () => {
+    const { path, db: old } = seeded(7);
+    old.close();
+    const db = upTo(path, 8);
+    expect(inspections(db)).toEqual(ONE_INSPECTION);
+    const put = db.prepare(`INSERT INTO model_probes (sha256, peak_mib, cap_mib, model, probed_at) VALUES (?, 100, 2048, 'm', 't')`);
+    put.run('a'.repeat(64));
+    expect(() => put.run('a'.repeat(64))).toThrow(/UNIQUE|PRIMARY KEY/);
+    db.close();
+  });
+
+  it('11 indexes the events of version 10 by kind, keeping them and their order', () => {
+    const { path, db: old } = seeded(10);
+    const put = old.prepare(`INSERT INTO events (at, kind, severity, message) VALUES ('t', ?, 'info', ?)`);
+    put.run('auth', 'signed in');
+    put.run('health', 'ok');
+    put.run('auth', 'signed out');
+    old.close();
+    const db = upTo(path, 11);
+    expect(inspections(db)).toEqual(ONE_INSPECTION);
+    expect(db.prepare(`SELECT message FROM events WHERE kind = 'auth' ORDER BY seq DESC`).all()).toEqual([{ message: 'signed out' }, { message: 'signed in' }]);
+    expect(db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'events_by_kind'`).get()).toEqual({ name: 'events_by_kind' });
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    db.close();
+  });
+
   it('5 keeps an existing log and adds one settings row per key', () => {
     const path = join(tempDir(), 'v4.sqlite');
     const old = new Database(path);

@@ -42,7 +42,7 @@ export interface AsideStatus extends MovedAsideStatus {
   readonly unsentAtStart: number | null;
 }
 
-/** The migrations that made the tables read here (storage/migrations.ts): a file at or past one has its table. */
+/** The migrations that made the tables read here (storage/migrations/): a file at or past one has its table. */
 const UPLOAD_PROGRESS_SINCE = 4;
 const DATABASE_ID_SINCE = 7;
 const UPLOAD_BATCHES_SINCE = 7;
