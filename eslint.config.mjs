@@ -1,4 +1,4 @@
-// Lint, including the layering of the code by runtime (ENGINEERING.md):
+// Lint, including the layering of the code by runtime (docs/BACKGROUND.md):
 //   shared → engine → shells (Electron main, headless station, command-line tools); renderer → shared only.
 // The engine never imports electron; the renderer never imports Node. A
 // violation fails `npm run lint`, and so the test command

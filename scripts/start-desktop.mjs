@@ -1,6 +1,6 @@
 // `npm start`: the desktop (Electron) app. The Electron binary is downloaded
 // by electron's install script, which this project does not run (offline
-// installs, ENGINEERING.md); where it is missing, say how to get it and point
+// installs, docs/BACKGROUND.md); where it is missing, say how to get it and point
 // to the headless station instead.
 //
 // The binary is looked up here the way electron's own index.js does (path.txt,

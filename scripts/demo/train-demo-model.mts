@@ -7,7 +7,7 @@
  * around the annotated pits and from everywhere else (sliding-window training,
  * with two rounds of hard-negative mining), which tfjs does in minutes on the
  * CPU where training the convolutions directly would take hours
- * (ENGINEERING.md). A two-parameter calibration then maps the image's most
+ * (docs/BACKGROUND.md). A two-parameter calibration then maps the image's most
  * pit-like window to a probability, fitted on a validation part of the
  * training split. The held-out split is never read here: `npm run eval:demo`
  * measures it.
@@ -305,7 +305,7 @@ async function main(): Promise<void> {
   const validation = figures(pOf(calibration), isPit);
   log(`after recall shift: b=${calibration.b.toFixed(2)} → validation ${JSON.stringify(validation)}`);
 
-  // Tiny trained weights underflow to denormals, which slow CPU kernels down (BRIEF.md): ship them flushed.
+  // Tiny trained weights underflow to denormals, which slow CPU kernels down (docs/BACKGROUND.md): ship them flushed.
   const graph = parseOnnx(buildPitDetectorGraph(detectorFrom(model, calibration)));
   const flushed = flushDenormals(graph);
   const onnxBytes = encodeOnnx(graph);

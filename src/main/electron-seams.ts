@@ -1,7 +1,7 @@
 /**
  * The few parts of Electron that the shell touches, described structurally.
  * The real `electron` module satisfies them; the tests pass a fake, because
- * the Electron binary cannot run on the build machine (ENGINEERING.md).
+ * the Electron binary cannot run on the build machine (docs/BACKGROUND.md).
  * Nothing here imports electron.
  */
 

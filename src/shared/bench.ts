@@ -10,7 +10,7 @@
  *                  deadline, and how many frames miss it
  *
  * Every figure is also a ratio to the bare onnxruntime-node floor for the same
- * model, provider, threads and batch, measured in the same run (BRIEF.md).
+ * model, provider, threads and batch, measured in the same run (docs/BACKGROUND.md).
  */
 import { z } from 'zod';
 import { EXECUTION_PROVIDERS } from './config';

@@ -43,7 +43,7 @@ export const InferenceConfigSchema = z
      */
     intraOpThreads: z.union([z.literal('auto'), z.number().int().min(1).max(64)]).default('auto'),
     interOpThreads: z.number().int().min(1).max(64).default(1),
-    /** Spinning threads burn a core between frames; camera traffic is bursty (ENGINEERING.md). */
+    /** Spinning threads burn a core between frames; camera traffic is bursty (docs/BACKGROUND.md). */
     spinning: z.boolean().default(false),
     graphOptimization: z.enum(['disabled', 'basic', 'extended', 'all']).default('all'),
     executionMode: z.enum(['sequential', 'parallel']).default('sequential'),

@@ -1,7 +1,7 @@
 /**
  * The manifest that travels beside every model (models/<name>/manifest.json).
  *
- * Preprocessing must match training exactly (BRIEF.md: one model was trained
+ * Preprocessing must match training exactly (docs/BACKGROUND.md: one model was trained
  * on raw 0–255 pixels, others on ImageNet mean/std, and a mismatch silently
  * costs accuracy), so every model carries its own preprocessing spec and the
  * engine never guesses.
@@ -69,7 +69,7 @@ export function channelCount(order: ChannelOrder): 1 | 3 {
   return order === 'GRAY' ? 1 : 3;
 }
 
-/** BRIEF.md: pit ≥ 0.75 → reject; maybe ≥ 0.5 → divert. */
+/** docs/BACKGROUND.md: pit ≥ 0.75 → reject; maybe ≥ 0.5 → divert. */
 export const DEFAULT_THRESHOLDS = { pit: 0.75, maybe: 0.5 } as const;
 
 export const ThresholdsSchema = z

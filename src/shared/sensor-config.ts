@@ -133,7 +133,7 @@ export type ModbusSensorConfig = z.infer<typeof ModbusSensorSchema>;
 export type CsvReplaySensorConfig = z.infer<typeof CsvReplaySensorSchema>;
 export type SimulatedSensorConfig = z.infer<typeof SimulatedSensorSchema>;
 
-/** A rule of the environmental multiplier (BRIEF.md): when every condition given holds, risk is multiplied. */
+/** A rule of the environmental multiplier (docs/BACKGROUND.md): when every condition given holds, risk is multiplied. */
 export const EnvironmentRuleSchema = z
   .object({
     name: z.string().min(1),

@@ -3,7 +3,7 @@
  * except when a message carries bytes (frame images): then one binary frame
  *   [u32 header length][header JSON, UTF-8][u32 length][bytes]…
  * in which each Uint8Array of the message is replaced by {"$bin": index}.
- * Images stay binary end to end (BRIEF.md: base64 cost 8 ms per image).
+ * Images stay binary end to end (docs/BACKGROUND.md: base64 cost 8 ms per image).
  * No Node APIs here: the renderer uses this module too.
  */
 import { z } from 'zod';

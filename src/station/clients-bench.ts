@@ -3,7 +3,7 @@
  * real engine on the demo model and frames, and the real server) runs in
  * this process at full speed: the highest replay rate this machine
  * classifies without dropping frames is found first, and the line runs at
- * HEADROOM of it, as a line is run (BRIEF.md: the line's rate with
+ * HEADROOM of it, as a line is run (docs/BACKGROUND.md: the line's rate with
  * headroom). N live-page clients run in a process of their own at the
  * lowest CPU priority, as browsers on other PCs take nothing from the
  * station, and ask what the live page asks. Frames classified per second

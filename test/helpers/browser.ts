@@ -1,6 +1,6 @@
 /**
  * Debian's Chromium driven by playwright-core (`npx playwright install`
- * cannot download a browser here: ENGINEERING.md). The test command installs
+ * cannot download a browser here: docs/BACKGROUND.md). The test command installs
  * it from apt where it is missing (scripts/test.sh).
  */
 import { existsSync } from 'node:fs';

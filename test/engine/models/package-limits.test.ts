@@ -5,7 +5,7 @@
  * multi-GB file on a USB stick never reaches memory; the model file is read
  * and hashed in pieces, so a large one never holds the event loop for long.
  * Large files here are sparse: they take no disk. No wall-clock times are
- * asserted (ENGINEERING.md): "never read" is this process's peak memory, "in
+ * asserted (docs/BACKGROUND.md): "never read" is this process's peak memory, "in
  * pieces" is the event loop turning while the file is read.
  */
 import { execFileSync } from 'node:child_process';

@@ -1,6 +1,6 @@
 /**
  * A fake of the parts of electron the shell uses (src/main/electron-seams.ts).
- * The Electron binary cannot run on the build machine (ENGINEERING.md); this
+ * The Electron binary cannot run on the build machine (docs/BACKGROUND.md); this
  * fake behaves like it where the shell depends on it: web-contents-created
  * for every window, before-quit that can be prevented, ipcMain.handle per
  * channel, payloads structured-cloned across the "process" boundary.

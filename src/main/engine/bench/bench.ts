@@ -1,7 +1,7 @@
 /**
  * The benchmark: for each model, the bare runtime's floor and the engine's
  * figures in the same run, on the same machine, each engine figure also as a
- * ratio to that floor (BRIEF.md: time is always reported as a ratio against
+ * ratio to that floor (docs/BACKGROUND.md: time is always reported as a ratio against
  * raw ONNX Runtime on the same machine in the same run).
  *
  *   raw.latency        bare session.run, batch 1

@@ -1,5 +1,5 @@
 /**
- * Benchmark models with the shapes of the studies' networks (BRIEF.md:
+ * Benchmark models with the shapes of the studies' networks (docs/BACKGROUND.md:
  * ResNet-18, ResNet-50, MobileNet) and seeded random weights: the same
  * layers, sizes and arithmetic as the real ones at 224×224, generated in code
  * so that nothing is downloaded. Batch normalisation is folded into the

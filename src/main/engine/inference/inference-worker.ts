@@ -1,7 +1,7 @@
 /**
  * Worker thread that owns one model's onnxruntime-node session.
  * onnxruntime-node's create() and run() block the thread that calls them
- * (ENGINEERING.md), and parsing a large model takes a while too, so all of it
+ * (docs/BACKGROUND.md), and parsing a large model takes a while too, so all of it
  * lives here and never on the thread serving the UI.
  */
 import { parentPort } from 'node:worker_threads';

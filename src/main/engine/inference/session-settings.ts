@@ -16,7 +16,7 @@ export interface SessionSettings {
   readonly warmupRuns: number;
 }
 
-/** BRIEF.md's "next steps": GPU providers where the platform has them, CPU everywhere as the last resort. */
+/** The studies' next steps (docs/BACKGROUND.md): GPU providers where the platform has them, CPU everywhere as the last resort. */
 export function defaultProviders(platform: NodeJS.Platform): ExecutionProvider[] {
   if (platform === 'linux') return ['tensorrt', 'cuda', 'cpu'];
   if (platform === 'win32') return ['dml', 'cpu'];

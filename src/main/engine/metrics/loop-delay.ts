@@ -1,6 +1,6 @@
 /**
  * How late this thread's event loop runs: the thread that serves the UI must
- * never wait on inference (ENGINEERING.md). Node's histogram samples every
+ * never wait on inference (docs/BACKGROUND.md). Node's histogram samples every
  * `resolution` ms and records the whole interval, so the delay is the sample
  * minus the resolution. One histogram since the start, one per interval.
  */

@@ -1,5 +1,5 @@
 /**
- * Denormal (subnormal) floats in initialisers: BRIEF.md reports a model that
+ * Denormal (subnormal) floats in initialisers: docs/BACKGROUND.md reports a model that
  * ran 10× slower on the CPU until they were flushed to zero. One scan both
  * counts them (for the import report) and, when asked, zeroes them.
  */

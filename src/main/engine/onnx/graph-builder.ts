@@ -1,6 +1,6 @@
 /**
  * A small builder for ONNX graphs, used to write the demo model and the test
- * models in code (ENGINEERING.md: generate test models with onnx-proto).
+ * models in code (docs/BACKGROUND.md: generate test models with onnx-proto).
  */
 import { onnx, type OnnxTypes } from './onnx-proto';
 

@@ -6,8 +6,8 @@
  *   type is temporarily not supported"). The ZipMap node is replaced by an
  *   Identity, so the same output name now carries the probability tensor
  *   [N, classes].
- * - Denormal floats in initialisers make CPU kernels 10× slower (BRIEF.md);
- *   they are flushed to zero in a copy (ENGINEERING.md: rewrite the
+ * - Denormal floats in initialisers make CPU kernels 10× slower (docs/BACKGROUND.md);
+ *   they are flushed to zero in a copy (docs/BACKGROUND.md: rewrite the
  *   initialisers rather than rely on ORT's flag).
  *
  * Both mutate a decoded ModelProto; encode it with encodeOnnx.

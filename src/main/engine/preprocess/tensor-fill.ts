@@ -4,7 +4,7 @@
  * expects.
  *
  * Writes into a caller-owned Float32Array so the hot path allocates nothing
- * per frame (ENGINEERING.md: ~0.16 ms at 224² when fused into one pass).
+ * per frame (docs/BACKGROUND.md: ~0.16 ms at 224² when fused into one pass).
  */
 import type { ChannelOrder } from '../../../shared/manifest';
 

@@ -3,7 +3,7 @@
  * unplugged and came back under another name (/dev/ttyUSB0 → ttyUSB1).
  *
  * SerialPort.list() spawns udevadm on Linux and takes the whole process down
- * where udevadm is missing (ENGINEERING.md), so it is only called where
+ * where udevadm is missing (docs/BACKGROUND.md), so it is only called where
  * udevadm exists; otherwise /dev/serial/by-id (whose names carry vendor and
  * serial number) is read instead.
  */

@@ -60,7 +60,7 @@ export interface LatestItem {
  * The newest inspection and its image. Fetches at most one image at a time,
  * at most LIVE_VIEW.frameFetchesPerS a second, and always the newest, so a fast line
  * never piles up requests: nobody reads more than ten items a second from
- * two metres, and five screens must not cost the line its rate (BRIEF.md,
+ * two metres, and five screens must not cost the line its rate (docs/BACKGROUND.md,
  * bench station.clients).
  */
 export function useLatestInspection(api: LineSightApi): LatestItem | null {

@@ -4,7 +4,7 @@
  * two monotonic deques give min and max (amortised O(1)). The sums are
  * recomputed from the window now and then, so rounding never drifts.
  * (A dataframe library computing these cost 850 ms a window in one study;
- * BRIEF.md.)
+ * docs/BACKGROUND.md.)
  */
 
 const RESUM_EVERY = 4096;

@@ -1,5 +1,5 @@
 /**
- * The environmental multiplier of the study (BRIEF.md): an interpretable rule
+ * The environmental multiplier of the study (docs/BACKGROUND.md): an interpretable rule
  * table on temperature, humidity or any channel. Every rule whose conditions
  * all hold multiplies the risk; risk = p_fail × multiplier, capped at 1. Pure.
  */
