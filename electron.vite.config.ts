@@ -15,7 +15,7 @@ export default defineConfig({
           // One worker per model runs onnxruntime-node off the main thread.
           'inference-worker': resolve(import.meta.dirname, 'src/main/engine/inference/inference-worker.ts'),
           // The log worker commits inspections and uploads them off the main thread.
-          'log-worker': resolve(import.meta.dirname, 'src/main/engine/storage/log-worker.ts'),
+          'log-worker': resolve(import.meta.dirname, 'src/main/engine/log/log-worker.ts'),
           // The query worker answers the UI's reads of the log (history, what-if, CSV) off the main thread.
           'query-worker': resolve(import.meta.dirname, 'src/main/engine/storage/query-worker.ts'),
           // A benchmark run (the panel's) in a thread of its own: its bare-runtime floor blocks the thread it runs on.

@@ -42,7 +42,7 @@ import { SettingsStore } from './storage/settings-store';
 import { readKeptImage } from './storage/kept-images';
 import { BenchStore } from './storage/bench-store';
 import { StationBenchmarks, type BenchHost } from './bench/station-benchmarks';
-import { createBoundaryCounters, type BoundaryCounters } from './api/dispatch';
+import { createBoundaryCounters, type BoundaryCounters } from './metrics/boundary-counters';
 import { resolveSessionSettings, type InferenceRuntime } from './inference/session-settings';
 import type { WorkerEntries } from './inference/worker-entry';
 import type { Logger } from './logger';
@@ -54,7 +54,7 @@ import { isImagePackage, isTabularPackage, loadModelPackage, ModelPackageError, 
 import { loadImageModel, type LoadedModel } from './models/loaded-model';
 import { FirstLoadGate } from './models/first-load-gate';
 import { ModelProbeRefused } from './models/model-probe';
-import { ModelProblemsError } from './models/model-problems';
+import { ModelProblemsError } from './model-prep/model-problems';
 import { ProbedModels } from './storage/model-probes';
 import { importModel } from './models/model-import';
 import { ModelRegistry, type ConfiguredRegistration } from './models/model-registry';
@@ -66,11 +66,11 @@ import { createRejectOutput, type RejectOutput } from './output/reject-output';
 import { AuditTrail } from './storage/audit-trail';
 import { EventLog } from './storage/event-log';
 import { ImageKeeper } from './storage/image-keeper';
-import { LogClient } from './storage/log-client';
+import { LogClient } from './log/log-client';
 import { applyDatabaseCap } from './storage/database-cap';
 import { FileIdentity } from './storage/file-identity';
 import { MainWrites } from './storage/main-writes';
-import { StorageMonitor } from './storage/storage-monitor';
+import { StorageMonitor } from './log/storage-monitor';
 import { AlarmBoard } from './alarms/alarm-board';
 import { alarmEventMessage } from './alarms/alarm-event-message';
 import { admit, deadlineReason, verdictOf } from './line/verdict';
@@ -152,7 +152,7 @@ export class StationEngine {
   private readonly events: EventLog;
   /** Every write on the main connection (events, audit, settings, registry, benchmark runs), and their health. */
   private readonly writes: MainWrites;
-  /** The storage alarms, storage.whenFull, moved-aside uploads (storage/storage-monitor.ts). */
+  /** The storage alarms, storage.whenFull, moved-aside uploads (log/storage-monitor.ts). */
   private readonly storageMonitor: StorageMonitor;
   private readonly audit: AuditTrail;
   private readonly keeper: ImageKeeper;
@@ -850,7 +850,7 @@ export class StationEngine {
     return this.pausedBecause === null && (this.source.state === 'running' || this.source.state === 'starting');
   }
 
-  /** The disk cap, the log's writes, the upload targets, moved-aside databases (storage/storage-monitor.ts). */
+  /** The disk cap, the log's writes, the upload targets, moved-aside databases (log/storage-monitor.ts). */
   private watchStorage(): void {
     this.storageMonitor.watch();
   }

@@ -14,7 +14,7 @@ import { OFFLINE_SESSION } from '../../../src/main/engine/evaluation/score-image
 import { sourceWorkerEntry } from '../../../src/main/engine/inference/worker-entry';
 import { sha256Hex, type ImageModelPackage } from '../../../src/main/engine/model-package';
 import { batchSizeFor } from '../../../src/main/engine/models/loaded-model';
-import { prepareModel } from '../../../src/main/engine/models/prepare-model';
+import { prepareModel } from '../../../src/main/engine/model-prep/prepare-model';
 import { tinyCnn, type TinyCnnOptions } from '../../fixtures/test-models';
 import { DEMO_FRAMES_DIR } from '../../helpers/paths';
 

@@ -14,7 +14,7 @@ import { openCheckedDatabase } from '../../../src/main/engine/storage/database';
 import { ImageKeeper, type ImageFiles, type KeptImage } from '../../../src/main/engine/storage/image-keeper';
 import type { InspectionRow } from '../../../src/main/engine/storage/inspection-log';
 import { readKeptImage } from '../../../src/main/engine/storage/kept-images';
-import { LogClient } from '../../../src/main/engine/storage/log-client';
+import { LogClient } from '../../../src/main/engine/log/log-client';
 import { useTempDirs } from '../../helpers/temp-dir';
 import { waitFor } from '../../helpers/wait';
 

@@ -11,10 +11,10 @@ import { sourceWorkerEntries } from '../../../src/main/engine/inference/worker-e
 import { silentLogger } from '../../../src/main/engine/logger';
 import { EventLog } from '../../../src/main/engine/storage/event-log';
 import { InspectionLog, type InspectionRow, type RejectedRow, type WriterRecovery, type WriterStatus } from '../../../src/main/engine/storage/inspection-log';
-import { LogClient } from '../../../src/main/engine/storage/log-client';
-import type { RejectedRowInfo } from '../../../src/main/engine/storage/log-protocol';
+import { LogClient } from '../../../src/main/engine/log/log-client';
+import type { RejectedRowInfo } from '../../../src/main/engine/log/log-protocol';
 import { MainWrites } from '../../../src/main/engine/storage/main-writes';
-import { StorageMonitor } from '../../../src/main/engine/storage/storage-monitor';
+import { StorageMonitor } from '../../../src/main/engine/log/storage-monitor';
 import { reachedCap } from '../../../src/main/engine/storage/database-cap';
 import { useTempDirs } from '../../helpers/temp-dir';
 import { waitFor } from '../../helpers/wait';

@@ -17,8 +17,8 @@ import { StorageConfigSchema, UploadConfigSchema } from '../../../src/shared/sto
 import { sourceWorkerEntries } from '../../../src/main/engine/inference/worker-entry';
 import { openCheckedDatabase } from '../../../src/main/engine/storage/database';
 import type { InspectionRow, WriterStatus } from '../../../src/main/engine/storage/inspection-log';
-import { LogClient, NOT_KEPT_RESENT, type LogWorkerChange } from '../../../src/main/engine/storage/log-client';
-import type { FromLogWorker, ToLogWorker } from '../../../src/main/engine/storage/log-protocol';
+import { LogClient, NOT_KEPT_RESENT, type LogWorkerChange } from '../../../src/main/engine/log/log-client';
+import type { FromLogWorker, ToLogWorker } from '../../../src/main/engine/log/log-protocol';
 import { ROOT } from '../../helpers/paths';
 import { useTempDirs } from '../../helpers/temp-dir';
 import { waitFor } from '../../helpers/wait';

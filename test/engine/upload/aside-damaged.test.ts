@@ -13,7 +13,7 @@ import { StorageConfigSchema, UploadConfigSchema } from '../../../src/shared/sto
 import { sourceWorkerEntries } from '../../../src/main/engine/inference/worker-entry';
 import { LATEST_VERSION, openCheckedDatabase, openDatabase, readStoredDatabaseId } from '../../../src/main/engine/storage/database';
 import { InspectionLog, type InspectionRow } from '../../../src/main/engine/storage/inspection-log';
-import { LogClient } from '../../../src/main/engine/storage/log-client';
+import { LogClient } from '../../../src/main/engine/log/log-client';
 import { MIGRATIONS } from '../../../src/main/engine/storage/migrations';
 import { asideDatabaseId, AsideUnreadableError } from '../../../src/main/engine/upload/aside-drain';
 import { startIngestServer, type IngestServer } from '../../helpers/ingest-server';

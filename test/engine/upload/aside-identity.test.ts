@@ -13,7 +13,7 @@ import { sourceWorkerEntries } from '../../../src/main/engine/inference/worker-e
 import { AuditTrail } from '../../../src/main/engine/storage/audit-trail';
 import { openCheckedDatabase, openDatabase } from '../../../src/main/engine/storage/database';
 import type { InspectionRow } from '../../../src/main/engine/storage/inspection-log';
-import { LogClient } from '../../../src/main/engine/storage/log-client';
+import { LogClient } from '../../../src/main/engine/log/log-client';
 import { MIGRATIONS } from '../../../src/main/engine/storage/migrations';
 import { alreadyPresent } from '../../../src/main/engine/upload/uploader';
 import { startIngestServer, type IngestServer } from '../../helpers/ingest-server';

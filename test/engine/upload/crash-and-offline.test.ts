@@ -18,7 +18,7 @@ import { describe, expect, it } from 'vitest';
 import { StorageConfigSchema, UploadConfigSchema } from '../../../src/shared/storage-config';
 import { sourceWorkerEntries } from '../../../src/main/engine/inference/worker-entry';
 import { openCheckedDatabase } from '../../../src/main/engine/storage/database';
-import { LogClient } from '../../../src/main/engine/storage/log-client';
+import { LogClient } from '../../../src/main/engine/log/log-client';
 import { startIngestServer } from '../../helpers/ingest-server';
 import { ROOT } from '../../helpers/paths';
 import { useTempDirs } from '../../helpers/temp-dir';

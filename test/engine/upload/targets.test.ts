@@ -11,7 +11,7 @@ import { sourceWorkerEntries } from '../../../src/main/engine/inference/worker-e
 import { AuditTrail } from '../../../src/main/engine/storage/audit-trail';
 import { openCheckedDatabase } from '../../../src/main/engine/storage/database';
 import type { InspectionRow } from '../../../src/main/engine/storage/inspection-log';
-import { LogClient } from '../../../src/main/engine/storage/log-client';
+import { LogClient } from '../../../src/main/engine/log/log-client';
 import { backoffDelay } from '../../../src/main/engine/upload/uploader';
 import { startIngestServer } from '../../helpers/ingest-server';
 import { startPostgres, type Postgres } from '../../helpers/postgres';

@@ -12,19 +12,9 @@
  */
 import { isOperationName, operations, type ApiHandlers, type Caller, type OperationName, type Result } from '../../../shared/contract';
 import { describeZodError } from '../../../shared/zod-errors';
+import type { BoundaryCounters } from '../metrics/boundary-counters';
 
-export interface BoundaryCounters {
-  accepted: number;
-  /** Unknown operation, invalid payload, untrusted sender, bad token. */
-  rejected: number;
-  /** A technician's operation asked by an operator. */
-  denied: number;
-  failed: number;
-}
-
-export function createBoundaryCounters(): BoundaryCounters {
-  return { accepted: 0, rejected: 0, denied: 0, failed: 0 };
-}
+export { createBoundaryCounters, type BoundaryCounters } from '../metrics/boundary-counters';
 
 /** Each operation as a person would say it, for the boundary's refusals. */
 const IN_WORDS: Record<OperationName, string> = {

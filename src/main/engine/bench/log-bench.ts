@@ -14,7 +14,7 @@ import type { WorkerEntry } from '../inference/worker-entry';
 import { LoopDelayMonitor } from '../metrics/loop-delay';
 import { openCheckedDatabase } from '../storage/database';
 import type { InspectionRow } from '../storage/inspection-log';
-import { LogClient } from '../storage/log-client';
+import { LogClient } from '../log/log-client';
 import type { BenchResult } from './bench';
 import { round } from './stats';
 

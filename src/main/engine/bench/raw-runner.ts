@@ -11,7 +11,7 @@ import type { ExecutionProvider } from '../../../shared/config';
 import { sessionOptions } from '../inference/session-factory';
 import type { SessionSettings } from '../inference/session-settings';
 import type { ImageModelPackage } from '../model-package';
-import { prepareModel } from '../models/prepare-model';
+import { prepareModel } from '../model-prep/prepare-model';
 import type { ImageInput } from '../preprocess/image-decoder';
 import { Preprocessor } from '../preprocess/preprocessor';
 

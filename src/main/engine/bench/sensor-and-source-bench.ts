@@ -17,7 +17,7 @@ import { sessionOptions } from '../inference/session-factory';
 import type { SessionSettings } from '../inference/session-settings';
 import type { WorkerEntry } from '../inference/worker-entry';
 import type { TabularModelPackage } from '../model-package';
-import { prepareModel } from '../models/prepare-model';
+import { prepareModel } from '../model-prep/prepare-model';
 import { FeatureExtractor } from '../sensors/features/feature-extractor';
 import { MachineSignal } from '../sensors/simulation/machine-signal';
 import type { FrameSource } from '../sources/frame-source';

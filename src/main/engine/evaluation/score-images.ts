@@ -8,7 +8,7 @@ import * as ort from 'onnxruntime-node';
 import { createSession } from '../inference/session-factory';
 import type { SessionSettings } from '../inference/session-settings';
 import type { ImageModelPackage } from '../model-package';
-import { prepareModel } from '../models/prepare-model';
+import { prepareModel } from '../model-prep/prepare-model';
 import type { ImageInput } from '../preprocess/image-decoder';
 import { Preprocessor } from '../preprocess/preprocessor';
 import { probabilitiesFromOutput } from '../scores';

@@ -9,7 +9,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { ModelManifest } from '../../../shared/manifest';
-import { ModelProblemsError } from '../models/model-problems';
+import { ModelProblemsError } from '../model-prep/model-problems';
 import type { FromWorker, LoadedInfo, LoadRequest, ToWorker } from './protocol';
 import type { SessionSettings } from './session-settings';
 import type { WorkerEntry } from './worker-entry';

@@ -6,7 +6,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
-import { ModelCheckError } from '../models/prepare-model';
+import { ModelCheckError } from '../model-prep/prepare-model';
 import type { FromWorker, LoadRequest, ToWorker } from './protocol';
 import { openWarmSession } from './warm-session';
 

@@ -9,7 +9,7 @@
  * session.
  */
 import * as ort from 'onnxruntime-node';
-import { ModelCheckError, prepareModel } from '../models/prepare-model';
+import { ModelCheckError, prepareModel } from '../model-prep/prepare-model';
 import type { LoadedInfo, LoadRequest } from './protocol';
 import { createSession } from './session-factory';
 

@@ -69,7 +69,7 @@ export function builtWorkerEntries(builtMainDir: string): WorkerEntries {
 export function sourceWorkerEntries(): WorkerEntries {
   return {
     inference: sourceWorkerEntry(),
-    log: source('storage/log-worker.ts'),
+    log: source('log/log-worker.ts'),
     query: source('storage/query-worker.ts'),
     bench: source('bench/scenarios/bench-worker.ts'),
     modelProbe: source('models/probe-child.ts'),

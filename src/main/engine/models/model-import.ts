@@ -16,7 +16,7 @@ import { loadModelPackage, MODEL_FILE, ModelPackageError, type ModelPackage } fr
 import type { FirstLoadGate } from './first-load-gate';
 import { ImportRootError, manifestUnderImportRoots } from './import-roots';
 import { ModelProbeRefused, type ProbeOutcome } from './model-probe';
-import { ModelProblemsError } from './model-problems';
+import { ModelProblemsError } from '../model-prep/model-problems';
 import type { ModelRegistry } from './model-registry';
 
 export class ModelImportError extends ModelProblemsError {

@@ -11,7 +11,7 @@ import type { ChildProcess } from 'node:child_process';
 import { ModelLoadError } from '../inference/inference-client';
 import type { LoadedInfo } from '../inference/protocol';
 import type { WorkerEntry } from '../inference/worker-entry';
-import { ModelProblemsError } from './model-problems';
+import { ModelProblemsError } from '../model-prep/model-problems';
 import { OVER_CAP_MARKER, type FromProbe, type ProbeJob, type ProbeRequest } from './probe-protocol';
 import { residentMiB, spawnProbe } from './probe-spawn';
 

@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { constants, setPriority } from 'node:os';
 import { openWarmSession, runChecked, type WarmSession } from '../inference/warm-session';
 import { startMemoryWatchdog } from './memory-watchdog';
-import { ModelCheckError } from './prepare-model';
+import { ModelCheckError } from '../model-prep/prepare-model';
 import { probeInputs } from './probe-inputs';
 import { MEMORY_FLAG, type FromProbe, type ProbeJob, type ProbeRequest } from './probe-protocol';
 

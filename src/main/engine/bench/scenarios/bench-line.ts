@@ -12,7 +12,7 @@ import type { WorkerEntry } from '../../inference/worker-entry';
 import type { ImageModelPackage } from '../../model-package';
 import { loadImageModel, type LoadedModel } from '../../models/loaded-model';
 import { InspectionPipeline, type PipelineOptions } from '../../pipeline/inspection-pipeline';
-import type { LogClient } from '../../storage/log-client';
+import type { LogClient } from '../../log/log-client';
 
 export interface FrameTiming {
   /** Offered (or, at line rate, due) → decided and logged. */

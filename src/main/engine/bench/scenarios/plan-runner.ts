@@ -18,7 +18,7 @@ import type { WorkerEntry } from '../../inference/worker-entry';
 import { LoopDelayMonitor } from '../../metrics/loop-delay';
 import type { ImageModelPackage } from '../../model-package';
 import { openDatabase } from '../../storage/database';
-import { LogClient } from '../../storage/log-client';
+import { LogClient } from '../../log/log-client';
 import { RawRunner } from '../raw-runner';
 import { percentile, spreadOf } from '../stats';
 import { BenchLine, type FrameTiming } from './bench-line';

@@ -18,11 +18,11 @@ import { ProgressStore } from '../upload/progress-store';
 import { RowReader } from '../upload/row-reader';
 import { createUploadTarget, type UploadTarget } from '../upload/targets';
 import { Uploader } from '../upload/uploader';
-import { applyDatabaseCap, reachedCap } from './database-cap';
-import { connectDatabase, findMovedAside, readDatabaseId, type SqliteDatabase } from './database';
-import { FileIdentity } from './file-identity';
-import { ImageRetention } from './image-retention';
-import { InspectionLog, type InspectionRow } from './inspection-log';
+import { applyDatabaseCap, reachedCap } from '../storage/database-cap';
+import { connectDatabase, findMovedAside, readDatabaseId, type SqliteDatabase } from '../storage/database';
+import { FileIdentity } from '../storage/file-identity';
+import { ImageRetention } from '../storage/image-retention';
+import { InspectionLog, type InspectionRow } from '../storage/inspection-log';
 import type { FromLogWorker, NotKeptImage, ToLogWorker } from './log-protocol';
 
 if (!parentPort) throw new Error('log-worker must run as a worker thread');

@@ -2,7 +2,7 @@
 import type { StorageConfig, UploadConfig } from '../../../shared/storage-config';
 import type { AsideStatus } from '../upload/aside-drain';
 import type { UploadLaneStatus } from '../upload/uploader';
-import type { InspectionRow, WriterRecovery, WriterStatus } from './inspection-log';
+import type { InspectionRow, WriterRecovery, WriterStatus } from '../storage/inspection-log';
 
 export type ToLogWorker =
   | {

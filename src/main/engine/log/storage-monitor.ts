@@ -16,13 +16,13 @@ import type { StationStatus } from '../../../shared/status';
 import type { AlarmBoard } from '../alarms/alarm-board';
 import type { Logger } from '../logger';
 import type { AsideStatus } from '../upload/aside-drain';
-import type { EventLog } from './event-log';
-import type { WriterRecovery, WriterStatus } from './inspection-log';
+import type { EventLog } from '../storage/event-log';
+import type { WriterRecovery, WriterStatus } from '../storage/inspection-log';
 import type { LogClient, LogWorkerChange } from './log-client';
 import type { RejectedRowInfo } from './log-protocol';
-import type { MainWrites } from './main-writes';
-import type { StorageFault } from './storage-fault';
-import type { WriteEpisode } from './write-health';
+import type { MainWrites } from '../storage/main-writes';
+import type { StorageFault } from '../storage/storage-fault';
+import type { WriteEpisode } from '../storage/write-health';
 
 export interface StorageMonitorDeps {
   readonly config: StorageConfig;

@@ -29,9 +29,9 @@ import type { StorageConfig, UploadConfig } from '../../../shared/storage-config
 import type { WorkerEntry } from '../inference/worker-entry';
 import type { AsideStatus } from '../upload/aside-drain';
 import type { UploadLaneStatus } from '../upload/uploader';
-import type { InspectionRow, WriterRecovery, WriterStatus } from './inspection-log';
+import type { InspectionRow, WriterRecovery, WriterStatus } from '../storage/inspection-log';
 import type { FromLogWorker, NotKeptImage, RejectedRowInfo, StorageSweep, ToLogWorker } from './log-protocol';
-import type { StorageFault } from './storage-fault';
+import type { StorageFault } from '../storage/storage-fault';
 
 export class LogWorkerError extends Error {
   override readonly name = 'LogWorkerError';
