@@ -10,6 +10,7 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BenchPlanSchema } from '../shared/bench';
+import { DecisionConfigSchema } from '../shared/storage-config';
 import { benchSessionSettings, formatTable, runBench, scenarioResult, type BenchResult } from '../main/engine/bench/bench';
 import { cameraSizedFrames } from '../main/engine/bench/scenarios/camera-frames';
 import { modelResolver } from '../main/engine/bench/scenarios/model-refs';
@@ -153,7 +154,8 @@ async function scenarioResults(
       logEntry: workers.log,
       baseSettings: benchSessionSettings(threads),
       lineRateFps: 10,
-      deadlineMs: 1000,
+      // The station's default decision rules (deadline and staleness).
+      ...DecisionConfigSchema.parse({}),
     },
     {
       progress: (p) => process.stderr.write(`scenarios [${p.done}/${p.total}] ${p.current}${p.etaS !== null ? `, about ${p.etaS} s left` : ''}\n`),

@@ -173,6 +173,7 @@ describe('scenario results (quick)', () => {
         baseSettings: OFFLINE_SESSION,
         lineRateFps: 10,
         deadlineMs: 1000,
+        staleMs: 2000,
       },
       { progress: () => {}, outcome: () => {}, cancelled: () => false },
     );

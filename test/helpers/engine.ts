@@ -4,6 +4,7 @@ import { afterEach } from 'vitest';
 import { StationConfigSchema, type StationConfigInput } from '../../src/shared/config';
 import { resolvePaths } from '../../src/main/engine/config-loader';
 import { sourceWorkerEntries, type WorkerEntry } from '../../src/main/engine/inference/worker-entry';
+import type { LineClock } from '../../src/main/engine/line/inspection-line';
 import { silentLogger, type Logger } from '../../src/main/engine/logger';
 import { StationEngine } from '../../src/main/engine/station-engine';
 import { LAYOUT } from './paths';
@@ -11,7 +12,7 @@ import { LAYOUT } from './paths';
 export function startEngine(
   dataDir: string,
   config: StationConfigInput = {},
-  opts: { modelDir?: string; inferenceWorker?: WorkerEntry; logger?: Logger } = {},
+  opts: { modelDir?: string; inferenceWorker?: WorkerEntry; logger?: Logger; clock?: LineClock } = {},
 ): Promise<StationEngine> {
   const parsed = resolvePaths(StationConfigSchema.parse({ ...config, inference: { providers: ['cpu'], ...config.inference } }), dataDir, LAYOUT);
   return StationEngine.start({
@@ -22,6 +23,7 @@ export function startEngine(
     logger: opts.logger ?? silentLogger,
     workers: { ...sourceWorkerEntries(), ...(opts.inferenceWorker ? { inference: opts.inferenceWorker } : {}) },
     app: LAYOUT,
+    ...(opts.clock ? { clock: opts.clock } : {}),
   });
 }
 

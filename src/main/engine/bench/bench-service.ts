@@ -37,6 +37,8 @@ export interface BenchStart {
   readonly baseSettings: SessionSettings;
   readonly lineRateFps: number;
   readonly deadlineMs: number;
+  /** The station's decision.staleMs: the line run for the scenarios applies the station's rules (line/verdict.ts). */
+  readonly staleMs: number;
   readonly lineRunning: boolean;
   /** Called once the run has ended, however it ended (the line resumes if it was paused for it). */
   readonly onEnd?: () => void;
@@ -131,6 +133,7 @@ export class BenchService {
       baseSettings: s.baseSettings,
       lineRateFps,
       deadlineMs: s.deadlineMs,
+      staleMs: s.staleMs,
     };
     worker.postMessage(message);
     this.opts.logger.info(`benchmark run ${runId} started by ${s.actor}: ${cases} cases`);

@@ -1,8 +1,9 @@
 /**
  * The engine's figures for a model: frames already decoded (raw pixels, as
- * a camera buffer) go through the line's own path — resize and tensor loop
- * (sharp), the model's worker, the pipeline (latency or throughput mode), the
- * decision.
+ * a camera buffer) go through the station's own line (line/inspection-line.ts:
+ * resize and tensor loop with sharp, the model's worker, the pipeline in
+ * latency or throughput mode, the verdict), with no log and no output: the
+ * figures are the decision's, and the log has figures of its own (log.*).
  *
  * Two ways of offering frames, two measures:
  * - one at a time, as a camera slower than the model would: the latency of a
@@ -11,12 +12,11 @@
  *   overlaps the inference of the current ones: the time per frame.
  */
 import type { InferenceConfig } from '../../../shared/config';
-import { verdictOf } from '../line/verdict';
+import { InspectionLine } from '../line/inspection-line';
 import type { SessionSettings } from '../inference/session-settings';
 import type { WorkerEntry } from '../inference/worker-entry';
 import type { ImageModelPackage } from '../model-package';
 import { loadImageModel, type LoadedModel } from '../models/loaded-model';
-import { InspectionPipeline } from '../pipeline/inspection-pipeline';
 import type { RawImage } from '../preprocess/image-decoder';
 import type { Budget } from './raw-runner';
 
@@ -54,39 +54,32 @@ export class EngineRunner {
     return this.model.batchSize;
   }
 
-  /** Keeps `depth` frames in the pipeline until the budget (in frames) is spent. */
+  /** Keeps `depth` frames in the line until the budget (in frames) is spent. */
   async measure(depth: number, budget: Budget): Promise<StreamFigures> {
     const model = this.model;
-    const thresholds = model.pkg.manifest.thresholds;
-    const rejectIndex = model.pkg.rejectIndex ?? 0;
     const figures: StreamFigures = { latencyMs: [], completions: [], failed: 0 };
     let submitted = 0;
     const startedAt = performance.now();
     let resolveDone: () => void = () => {};
     const done = new Promise<void>((r) => (resolveDone = r));
-    const pipeline = new InspectionPipeline<{ image: RawImage; submittedAt: number }>(
-      () => model,
-      (item, outcome) => {
-        const now = performance.now();
-        // The line's own verdict (line/verdict.ts); no deadline here: the figures measure how long it took.
-        verdictOf(outcome.kind === 'scored' ? { kind: 'scored', probabilities: outcome.probabilities, labels: model.pkg.labels, rejectIndex } : outcome, {
-          thresholds,
-          capturedAt: item.submittedAt,
-          now,
-          deadlineMs: Number.POSITIVE_INFINITY,
-          storageVeto: null,
-        });
-        if (outcome.kind === 'failed') figures.failed++;
-        figures.latencyMs.push(now - item.submittedAt);
-        figures.completions.push(now);
-        if (submitted < budget.minRuns || now - startedAt < budget.minMs) submit();
-        else if (pipeline.inProgress === 0) resolveDone();
+    // No deadline and no staleness here: the figures measure how long the line took, however long.
+    const line = new InspectionLine(
+      { model: () => model, thresholds: () => model.pkg.manifest.thresholds, pausedBecause: () => null, storageVeto: () => null },
+      { staleMs: Number.POSITIVE_INFINITY, deadlineMs: Number.POSITIVE_INFINITY },
+      {
+        decided: ({ item, receivedAt, doneAt }) => {
+          if (item.verdict.failSafeReason !== null) figures.failed++;
+          figures.latencyMs.push(doneAt - receivedAt);
+          figures.completions.push(doneAt);
+          if (submitted < budget.minRuns || doneAt - startedAt < budget.minMs) submit();
+          else if (line.undecided === 0) resolveDone();
+        },
       },
       { queueLimit: depth, maxWaitMs: 10 },
     );
     const submit = (): void => {
-      pipeline.submit({ image: this.frames[submitted % this.frames.length]!, submittedAt: performance.now() });
       submitted++;
+      line.offer({ id: submitted, capturedAt: Date.now(), data: this.frames[(submitted - 1) % this.frames.length]!, origin: 'bench' });
     };
     for (let i = 0; i < depth; i++) submit();
     await done;

@@ -54,6 +54,8 @@ export interface BenchHost {
   readonly stationId: string;
   readonly lineRateFps: number;
   readonly deadlineMs: number;
+  /** decision.staleMs: with deadlineMs, the rules the benchmark's line decides by (line/verdict.ts). */
+  readonly staleMs: number;
   readonly bundledDir: string;
   /** Camera-sized stand-ins when the camera has delivered nothing yet. */
   readonly demoFramesDir: string;
@@ -180,6 +182,7 @@ export class StationBenchmarks {
         baseSettings: this.host.runtime.session,
         lineRateFps: this.host.lineRateFps,
         deadlineMs: this.host.deadlineMs,
+        staleMs: this.host.staleMs,
         lineRunning: lineRunning && !paused,
         onEnd: () => {
           if (paused) this.host.resumeLine();

@@ -42,7 +42,7 @@ export function admit(item: ArrivingItem, pausedBecause: string | null, rules: D
   if (pausedBecause !== null) return { kind: 'reject', stage: 'paused', reason: pausedBecause };
   if (item.unreadable !== undefined) return { kind: 'reject', stage: 'source', reason: item.unreadable };
   const age = now - item.capturedAt;
-  if (age > rules.staleMs) return { kind: 'reject', stage: 'stale', reason: `frame is ${age} ms old (over ${rules.staleMs} ms): not judged` };
+  if (age > rules.staleMs) return { kind: 'reject', stage: 'stale', reason: `frame is ${Math.round(age)} ms old (over ${rules.staleMs} ms): not judged` };
   return { kind: 'judge', deadlineInMs: Math.max(0, rules.deadlineMs - age) };
 }
 
@@ -85,7 +85,7 @@ export function verdictOf(answer: Answer, ctx: VerdictContext): Verdict {
     const decided = decide({ rejectScore, thresholds: ctx.thresholds });
     verdict = { decision: decided.decision, failSafeReason: decided.failSafeReason ?? null, rejectScore, scores, counts: 'classified' };
     const late = ctx.now - ctx.capturedAt - ctx.deadlineMs;
-    if (late > 0) verdict = { ...verdict, decision: 'pit', failSafeReason: `late: decided ${late} ms after the deadline` };
+    if (late > 0) verdict = { ...verdict, decision: 'pit', failSafeReason: `late: decided ${Math.round(late)} ms after the deadline` };
   } else {
     // Fail-safe: an item without a valid decision is rejected (positive release).
     const failSafeReason = answer.stage === 'paused' ? `line paused: ${answer.reason}` : `${answer.stage} failed: ${answer.reason}`;

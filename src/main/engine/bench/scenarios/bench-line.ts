@@ -1,18 +1,22 @@
 /**
- * The line's own path for the benchmark's scenarios: an encoded frame →
- * InspectionPipeline (sharp decode and resize, the tensor loop, the model's
- * worker, batching as the mode says) → the decision → a row appended to a
- * log worker (a SQLite file of the benchmark's own). Each frame's time is
- * split by stage as the station's status splits it.
+ * The line's own path for the benchmark's scenarios: the station's
+ * InspectionLine (line/inspection-line.ts: admission, deadline, the pipeline
+ * with sharp's decode and resize, the model's worker, batching as the mode
+ * says, the verdict) with a log worker of the benchmark's own as its log and
+ * no reject output. Each frame's time is split by stage as the station's
+ * status splits it.
  */
 import type { InferenceConfig } from '../../../../shared/config';
-import { verdictOf } from '../../line/verdict';
 import type { SessionSettings } from '../../inference/session-settings';
 import type { WorkerEntry } from '../../inference/worker-entry';
+import { InspectionLine, SYSTEM_CLOCK, type DecidedItem, type LineClock, type LineSinks } from '../../line/inspection-line';
+import type { DecisionRules } from '../../line/verdict';
 import type { ImageModelPackage } from '../../model-package';
 import { loadImageModel, type LoadedModel } from '../../models/loaded-model';
-import { InspectionPipeline, type PipelineOptions } from '../../pipeline/inspection-pipeline';
-import type { LogClient } from '../../log/log-client';
+import type { PipelineOptions } from '../../pipeline/inspection-pipeline';
+
+/** Where the benchmark's rows go: a log worker of its own (plan-runner.ts), as the station's go to its own. */
+export type BenchLog = NonNullable<LineSinks['log']>;
 
 export interface FrameTiming {
   /** Offered (or, at line rate, due) → decided and logged. */
@@ -30,27 +34,33 @@ export interface FrameTiming {
   readonly doneAt: number;
 }
 
-interface Offered {
-  readonly image: Uint8Array;
-  readonly offeredAt: number;
-}
-
 export class BenchLine {
   private seq = 0;
-  /** Every pipeline made for a scenario: a cancelled one still has frames in it, answered before the model closes. */
-  private readonly pipelines: InspectionPipeline<Offered>[] = [];
+  /** Every line made for a scenario: a cancelled one still has frames in it, answered before the model closes. */
+  private readonly lines: InspectionLine[] = [];
 
   private constructor(
     readonly model: LoadedModel,
-    private readonly log: LogClient,
+    private readonly log: BenchLog,
+    private readonly rules: DecisionRules,
+    private readonly clock: LineClock,
   ) {}
 
   static async open(
     pkg: ImageModelPackage,
-    opts: { settings: SessionSettings; entry: WorkerEntry; mode: InferenceConfig['mode']; batch: number; log: LogClient },
+    opts: {
+      settings: SessionSettings;
+      entry: WorkerEntry;
+      mode: InferenceConfig['mode'];
+      batch: number;
+      log: BenchLog;
+      rules: DecisionRules;
+      /** The station's clock unless a test sets one. */
+      clock?: LineClock;
+    },
   ): Promise<BenchLine> {
     const model = await loadImageModel(pkg, { settings: opts.settings, entry: opts.entry, mode: opts.mode, maxBatch: opts.batch });
-    return new BenchLine(model, opts.log);
+    return new BenchLine(model, opts.log, opts.rules, opts.clock ?? SYSTEM_CLOCK);
   }
 
   get batchSize(): number {
@@ -61,61 +71,56 @@ export class BenchLine {
     return this.model.client.info.provider;
   }
 
-  /** A pipeline for one scenario; every frame offered to it is answered once through `done`. */
-  pipeline(options: Partial<PipelineOptions>, done: (t: FrameTiming) => void): (image: Uint8Array, offeredAt?: number) => void {
+  /**
+   * A line for one scenario; every frame offered to it is answered once through `done`. `deadline`: the
+   * station's deadline rejects a frame not decided in time (line rate); without it the frame's whole time is
+   * measured (the capacity scenarios, whose frames wait in a deep queue by design). Staleness always applies.
+   */
+  pipeline(
+    options: Partial<PipelineOptions>,
+    done: (t: FrameTiming) => void,
+    deadline: 'enforced' | 'measured' = 'measured',
+  ): (image: Uint8Array, offeredAt?: number) => void {
     const { pkg } = this.model;
-    const rejectIndex = pkg.rejectIndex ?? 0;
-    const thresholds = pkg.manifest.thresholds;
-    const pipeline = new InspectionPipeline<Offered>(
-      () => this.model,
-      (item, outcome) => {
-        const t0 = performance.now();
-        // The line's own verdict (line/verdict.ts): a failed stage or an invalid score is a reject with its reason.
-        // The scenarios time the deadline themselves (line_rate counts the frames that missed it).
-        const { decision, failSafeReason, rejectScore } = verdictOf(
-          outcome.kind === 'scored' ? { kind: 'scored', probabilities: outcome.probabilities, labels: pkg.labels, rejectIndex } : outcome,
-          { thresholds, capturedAt: item.offeredAt, now: t0, deadlineMs: Number.POSITIVE_INFINITY, storageVeto: null },
-        );
-        const t1 = performance.now();
-        const { timings } = outcome;
-        this.log.append({
-          frameId: ++this.seq,
-          capturedAt: new Date().toISOString(),
-          origin: 'benchmark',
-          modelName: pkg.manifest.name,
-          modelVersion: pkg.manifest.version,
-          rejectScore,
-          scores: null,
-          decision,
-          failSafeReason,
-          decodeMs: timings.decodeMs,
-          preprocessMs: timings.preprocessMs,
-          inferenceMs: timings.inferenceMs,
-          decisionMs: t1 - t0,
-          totalMs: t1 - item.offeredAt,
-        });
-        const t2 = performance.now();
-        done({
-          latencyMs: t2 - item.offeredAt,
-          queueMs: timings.queueMs,
-          decodeMs: timings.decodeMs ?? 0,
-          preprocessMs: timings.preprocessMs ?? 0,
-          inferenceMs: timings.inferenceMs === null ? 0 : timings.inferenceMs / (timings.batchSize ?? 1),
-          decisionMs: t1 - t0,
-          logMs: t2 - t1,
-          failed: outcome.kind === 'failed',
-          doneAt: t2,
-        });
+    const rules = deadline === 'enforced' ? this.rules : { ...this.rules, deadlineMs: Number.POSITIVE_INFINITY };
+    const line = new InspectionLine(
+      {
+        model: () => this.model,
+        thresholds: () => pkg.manifest.thresholds,
+        pausedBecause: () => null,
+        storageVeto: () => null,
       },
+      rules,
+      { log: this.log, decided: (d) => done(frameTiming(d)) },
       options,
+      this.clock,
     );
-    this.pipelines.push(pipeline);
-    return (image, offeredAt = performance.now()) => pipeline.submit({ image, offeredAt });
+    this.lines.push(line);
+    return (image, offeredAt = performance.now()) => {
+      // Captured when it was due: a frame offered late by the timer is as old as a camera's would be.
+      const capturedAt = Date.now() - (performance.now() - offeredAt);
+      line.offer({ id: ++this.seq, capturedAt, data: image, origin: 'benchmark' }, offeredAt);
+    };
   }
 
   /** Once every frame offered has been answered (and logged), the model's worker is closed. */
   async close(): Promise<void> {
-    await Promise.all(this.pipelines.map((p) => p.whenIdle()));
+    await Promise.all(this.lines.map((l) => l.stop()));
     await this.model.client.close();
   }
+}
+
+function frameTiming({ item, receivedAt, doneAt, logMs }: DecidedItem): FrameTiming {
+  const { timings } = item;
+  return {
+    latencyMs: doneAt - receivedAt,
+    queueMs: timings.queueMs,
+    decodeMs: timings.decodeMs ?? 0,
+    preprocessMs: timings.preprocessMs ?? 0,
+    inferenceMs: timings.inferenceMs === null ? 0 : timings.inferenceMs / (timings.batchSize ?? 1),
+    decisionMs: item.decisionMs ?? 0,
+    logMs,
+    failed: item.verdict.failSafeReason !== null,
+    doneAt,
+  };
 }

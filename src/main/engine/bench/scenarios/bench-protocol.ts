@@ -20,6 +20,7 @@ export type ToBenchWorker =
       readonly baseSettings: SessionSettings;
       readonly lineRateFps: number;
       readonly deadlineMs: number;
+      readonly staleMs: number;
     }
   | { readonly type: 'cancel' };
 

@@ -38,6 +38,7 @@ port.on('message', (m: ToBenchWorker) => {
       baseSettings: m.baseSettings,
       lineRateFps: m.lineRateFps,
       deadlineMs: m.deadlineMs,
+      staleMs: m.staleMs,
       refused: new Map(m.refused),
     },
     { progress: (progress) => send({ type: 'progress', progress }), outcome: (outcome) => send({ type: 'outcome', outcome }), cancelled: () => cancelled },

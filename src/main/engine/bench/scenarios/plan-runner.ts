@@ -35,6 +35,8 @@ export interface PlanContext {
   readonly baseSettings: SessionSettings;
   readonly lineRateFps: number;
   readonly deadlineMs: number;
+  /** The station's decision.staleMs (line/verdict.ts admit). */
+  readonly staleMs: number;
   /**
    * Cases the station's load probe refused, by firstLoadKey (bench-protocol.ts: model, provider, threads), with the probe's reason:
    * such a case fails with it and its model is never loaded here (station-benchmarks.ts, issue 11, final review).
@@ -200,7 +202,17 @@ export async function runPlan(plan: BenchPlan, ctx: PlanContext, hooks: PlanHook
         if (line?.key !== lineKey) {
           await line?.line.close();
           line = null;
-          line = { key: lineKey, line: await BenchLine.open(pkg, { settings, entry: ctx.inferenceEntry, mode: c.mode, batch: c.batch, log }) };
+          line = {
+            key: lineKey,
+            line: await BenchLine.open(pkg, {
+              settings,
+              entry: ctx.inferenceEntry,
+              mode: c.mode,
+              batch: c.batch,
+              log,
+              rules: { staleMs: ctx.staleMs, deadlineMs: ctx.deadlineMs },
+            }),
+          };
         }
         const batch = line.line.batchSize;
         const floorKey = `${c.model}|${c.provider}|${c.threads}|${batch}`;

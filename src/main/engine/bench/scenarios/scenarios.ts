@@ -100,17 +100,22 @@ export function lineRate(line: BenchLine, frames: readonly Uint8Array[], budget:
     let dropped = 0;
     let finished = false;
     const start = performance.now();
-    const submit = line.pipeline({ maxWaitMs: Math.min(10, periodMs) }, (t) => {
-      decided++;
-      if (decided > warmup) {
-        timings.push(t);
-        if (t.failed) dropped++;
-      }
-      if (decided === total && !finished) {
-        finished = true;
-        resolve({ timings, spanMs: t.doneAt - (start + warmup * periodMs), dropped });
-      }
-    });
+    // The station's deadline applies: a frame not decided in time is rejected at it, as on the line.
+    const submit = line.pipeline(
+      { maxWaitMs: Math.min(10, periodMs) },
+      (t) => {
+        decided++;
+        if (decided > warmup) {
+          timings.push(t);
+          if (t.failed) dropped++;
+        }
+        if (decided === total && !finished) {
+          finished = true;
+          resolve({ timings, spanMs: t.doneAt - (start + warmup * periodMs), dropped });
+        }
+      },
+      'enforced',
+    );
     const tick = (): void => {
       if (cancelled()) {
         finished = true;
