@@ -10,9 +10,9 @@ import '../../../src/main/engine/log/log-worker';
 
 const EXIT_TRIGGER = 'exit-log-worker'; // log-worker-restart.test.ts names it too (importing this file would start a worker)
 
-parentPort!.on('message', (m: { type: string; dataDir?: string }) => {
-  if (m.type !== 'open' || m.dataDir === undefined) return;
-  const trigger = join(m.dataDir, EXIT_TRIGGER);
+parentPort!.on('message', (m: { rpc: string; args?: { dataDir?: string } }) => {
+  if (m.rpc !== 'open' || m.args?.dataDir === undefined) return;
+  const trigger = join(m.args.dataDir, EXIT_TRIGGER);
   setInterval(() => {
     if (!existsSync(trigger)) return;
     unlinkSync(trigger);

@@ -10,7 +10,6 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { StorageConfigSchema, UploadConfigSchema } from '../../../src/shared/storage-config';
@@ -18,7 +17,8 @@ import { sourceWorkerEntries } from '../../../src/main/engine/inference/worker-e
 import { openCheckedDatabase } from '../../../src/main/engine/storage/database';
 import type { InspectionRow, WriterStatus } from '../../../src/main/engine/storage/inspection-log';
 import { LogClient, NOT_KEPT_RESENT, type LogWorkerChange } from '../../../src/main/engine/log/log-client';
-import type { FromLogWorker, ToLogWorker } from '../../../src/main/engine/log/log-protocol';
+import type { LogNote, LogProtocol } from '../../../src/main/engine/log/log-protocol';
+import { WorkerLink } from '../../../src/main/engine/rpc/worker-link';
 import { ROOT } from '../../helpers/paths';
 import { useTempDirs } from '../../helpers/temp-dir';
 import { waitFor } from '../../helpers/wait';
@@ -207,33 +207,31 @@ describe('the log worker started again', () => {
     const databasePath = join(dataDir, 'linesight.sqlite');
     openCheckedDatabase(databasePath).db.close();
     const entry = sourceWorkerEntries().log;
-    const worker = new Worker(entry.file, { execArgv: [...entry.execArgv] });
-    const messages: FromLogWorker[] = [];
-    worker.on('message', (m: FromLogWorker) => messages.push(m));
-    const send = (m: ToLogWorker): void => worker.postMessage(m);
-    try {
-      send({
-        type: 'open',
+    const messages: LogNote[] = [];
+    const { link } = await WorkerLink.open<LogProtocol>(
+      entry,
+      {
         databasePath,
         dataDir,
         stationId: 'line-3',
         storage: StorageConfigSchema.parse({ flushIntervalMs: 10_000 }),
         upload: UploadConfigSchema.parse({}),
-      });
-      await waitFor('opened', () => messages.some((m) => m.type === 'opened'));
+      },
+      { name: 'the log writer', onNote: (m) => messages.push(m) },
+    );
+    try {
       const ticketed = (i: number): InspectionRow => ({ ...row(i), ticket: i });
-      send({ type: 'append', rows: [1, 2, 3].map(ticketed) });
-      send({ type: 'flush' });
+      link.tell('append', { rows: [1, 2, 3].map(ticketed) });
+      await link.call('flush', null);
       await waitFor('committed', () => messages.find((m) => m.type === 'committed'));
       expect(messages.find((m) => m.type === 'committed')).toMatchObject({ rows: 3, throughTicket: 3 });
       // As a client sends them after a worker died without saying it had committed 2 and 3.
-      send({ type: 'append', rows: [2, 3, 4].map(ticketed), resent: true });
-      send({ type: 'flush' });
-      await waitFor('the second flush', () => messages.filter((m) => m.type === 'flushed').length === 2);
+      link.tell('append', { rows: [2, 3, 4].map(ticketed), resent: true });
+      await link.call('flush', null);
       expect(messages.filter((m) => m.type === 'present')).toEqual([{ type: 'present', tickets: [2, 3] }]);
       expect(messages.filter((m) => m.type === 'committed').at(-1)).toMatchObject({ rows: 1, throughTicket: 4 });
     } finally {
-      await worker.terminate();
+      await link.end();
     }
     expect(framesOnDisk(databasePath)).toEqual([1, 2, 3, 4].map((frame_id) => ({ frame_id, n: 1 })));
   });

@@ -4,7 +4,6 @@
  * progress told as events, a cancellation passed on, the recommendation made
  * once the run ends, and runs exported as JSON or CSV.
  */
-import { Worker } from 'node:worker_threads';
 import { stringify } from 'csv-stringify/sync';
 import { expandPlan, recommend, type BenchModelRef, type BenchPlan, type BenchProgress, type BenchRun } from '../../../shared/bench';
 import type { SessionSettings } from '../inference/session-settings';
@@ -13,7 +12,8 @@ import type { Logger } from '../logger';
 import type { ImageModelPackage } from '../model-package';
 import type { BenchStore } from '../storage/bench-store';
 import { machineFacts } from './machine';
-import type { FromBenchWorker, ToBenchWorker } from './scenarios/bench-protocol';
+import { WorkerLink } from '../rpc/worker-link';
+import type { BenchProtocol } from './scenarios/bench-protocol';
 
 export class BenchBusyError extends Error {
   override readonly name = 'BenchBusyError';
@@ -46,7 +46,9 @@ export interface BenchStart {
 
 interface Running {
   readonly runId: number;
-  readonly worker: Worker;
+  /** The run's worker, once it answered its handshake (null: not yet). */
+  link: WorkerLink<BenchProtocol> | null;
+  cancelAsked: boolean;
   readonly ended: Promise<void>;
   progress: BenchProgress;
 }
@@ -75,13 +77,13 @@ export class BenchService {
       cases,
       at: new Date(),
     });
-    const worker = new Worker(this.opts.entries.bench.file, { execArgv: [...this.opts.entries.bench.execArgv] });
     const started = performance.now();
     let resolveEnded: () => void = () => {};
     const ended = new Promise<void>((r) => (resolveEnded = r));
     const running: Running = {
       runId,
-      worker,
+      link: null,
+      cancelAsked: false,
       ended,
       progress: { runId, state: 'running', done: 0, total: cases, current: 'starting', etaS: null, elapsedS: 0 },
     };
@@ -105,24 +107,7 @@ export class BenchService {
       s.onEnd?.();
       resolveEnded();
     };
-    worker.on('message', (m: FromBenchWorker) => {
-      switch (m.type) {
-        case 'progress':
-          running.progress = { runId, state: 'running', ...m.progress };
-          return this.tell(running.progress);
-        case 'outcome':
-          this.opts.store.addResult(runId, m.outcome);
-          return;
-        case 'finished':
-          return end(m.state);
-        case 'failed':
-          return end('failed', m.message);
-      }
-    });
-    worker.on('error', (err) => end('failed', `the benchmark worker failed: ${err.message}`));
-    worker.on('exit', (code) => end('failed', `the benchmark worker exited (code ${code})`));
-    const message: ToBenchWorker = {
-      type: 'run',
+    const request = {
       plan: s.plan,
       frames: s.frames,
       packages: s.packages,
@@ -135,7 +120,28 @@ export class BenchService {
       deadlineMs: s.deadlineMs,
       staleMs: s.staleMs,
     };
-    worker.postMessage(message);
+    const onNote = (m: BenchProtocol['notes']): void => {
+      if (m.type === 'progress') {
+        running.progress = { runId, state: 'running', ...m.progress };
+        this.tell(running.progress);
+      } else this.opts.store.addResult(runId, m.outcome);
+    };
+    // Every outcome is handled here: the run's end is told once, whatever ended it (a worker that dies fails the run).
+    void WorkerLink.open<BenchProtocol>(this.opts.entries.bench, null, { name: 'the benchmark worker', onNote }).then(
+      async ({ link }) => {
+        running.link = link;
+        if (running.cancelAsked) link.tell('cancel', null);
+        try {
+          const { state } = await link.call('run', request);
+          end(state);
+        } catch (err) {
+          end('failed', (err as Error).message);
+        } finally {
+          await link.close();
+        }
+      },
+      (err: unknown) => end('failed', (err as Error).message),
+    );
     this.opts.logger.info(`benchmark run ${runId} started by ${s.actor}: ${cases} cases`);
     this.tell(running.progress);
     return runId;
@@ -145,7 +151,8 @@ export class BenchService {
   async cancel(runId: number): Promise<void> {
     const r = this.running;
     if (!r || r.runId !== runId) throw new BenchBusyError(`benchmark run ${runId} is not running`);
-    r.worker.postMessage({ type: 'cancel' } satisfies ToBenchWorker);
+    r.cancelAsked = true;
+    r.link?.tell('cancel', null);
     await r.ended;
   }
 

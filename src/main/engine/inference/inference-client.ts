@@ -7,10 +7,10 @@
  * the frames it held, so the engine rejects them fail-safe, and is started
  * again with the same model, with a growing delay between attempts.
  */
-import { Worker } from 'node:worker_threads';
 import type { ModelManifest } from '../../../shared/manifest';
 import { ModelProblemsError } from '../model-prep/model-problems';
-import type { FromWorker, LoadedInfo, LoadRequest, ToWorker } from './protocol';
+import { RpcError, WorkerLink } from '../rpc/worker-link';
+import type { InferenceProtocol, LoadedInfo, LoadRequest } from './protocol';
 import type { SessionSettings } from './session-settings';
 import type { WorkerEntry } from './worker-entry';
 
@@ -50,98 +50,61 @@ export interface InferenceClientOptions {
   readonly restartDelaysMs?: readonly number[];
 }
 
-interface Pending {
-  readonly resolve: (r: InferenceResult) => void;
-  readonly reject: (e: Error) => void;
-}
+type Link = WorkerLink<InferenceProtocol>;
 
 const CLOSE_GRACE_MS = 5000;
 const DEFAULT_RESTART_DELAYS_MS = [100, 500, 2000, 5000];
 
-/** Asks the worker to release its session and end; terminates it only if it does not within the grace period. */
-async function closeWorker(worker: Worker): Promise<void> {
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+/** Starts a worker and loads the model in it; resolves once it is warm. `onDeath`: it died after loading. */
+async function spawnLoaded(
+  opts: InferenceClientOptions,
+  onDeath: (reason: string) => void,
+): Promise<{ link: Link; info: LoadedInfo; prepared: Uint8Array | null }> {
+  const load: LoadRequest = {
+    modelBytes: opts.modelBytes,
+    modelFile: opts.modelFile,
+    manifest: opts.manifest,
+    labels: opts.labels,
+    warmupDims: opts.itemDims,
+    settings: opts.settings,
+    returnPrepared: opts.returnPrepared ?? false,
+  };
   try {
-    worker.postMessage({ type: 'close' } satisfies ToWorker);
-  } catch {
-    // already gone
+    const { link, opened } = await WorkerLink.open<InferenceProtocol>(opts.entry, load, { name: 'inference worker', onDeath });
+    const { prepared, ...info } = opened;
+    return { link, info, prepared };
+  } catch (err) {
+    // The worker's own answer lists the model's problems; anything else is the worker's end.
+    if (err instanceof RpcError && err.answered) throw new ModelLoadError(err.message, err.problems);
+    throw new InferenceError(`inference worker could not load the model: ${(err as Error).message}`);
   }
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), CLOSE_GRACE_MS)));
-  if ((await Promise.race([exited, late])) === 'late') await worker.terminate();
-  clearTimeout(timer);
-}
-
-/** Starts a worker and loads the model in it; resolves once it is warm. */
-function spawnLoaded(opts: InferenceClientOptions): Promise<{ worker: Worker; info: LoadedInfo; prepared: Uint8Array | null }> {
-  const worker = new Worker(opts.entry.file, { execArgv: [...opts.entry.execArgv] });
-  return new Promise<{ worker: Worker; info: LoadedInfo; prepared: Uint8Array | null }>((resolve, reject) => {
-    const cleanup = (): void => {
-      worker.off('message', onMessage);
-      worker.off('error', onError);
-      worker.off('exit', onExit);
-    };
-    const onMessage = (m: FromWorker): void => {
-      cleanup();
-      if (m.type === 'loaded') {
-        const { type: _type, prepared, ...info } = m;
-        resolve({ worker, info, prepared });
-      } else if (m.type === 'load-failed') reject(new ModelLoadError(m.message, m.problems));
-      else reject(new InferenceError(`unexpected message while loading: ${m.type}`));
-    };
-    const onError = (err: Error): void => {
-      cleanup();
-      reject(new InferenceError(`inference worker failed to start: ${err.message}`));
-    };
-    const onExit = (code: number): void => {
-      cleanup();
-      reject(new InferenceError(`inference worker exited while loading (code ${code})`));
-    };
-    worker.on('message', onMessage);
-    worker.on('error', onError);
-    worker.on('exit', onExit);
-    const load: LoadRequest = {
-      type: 'load',
-      modelBytes: opts.modelBytes,
-      modelFile: opts.modelFile,
-      manifest: opts.manifest,
-      labels: opts.labels,
-      warmupDims: opts.itemDims,
-      settings: opts.settings,
-      returnPrepared: opts.returnPrepared ?? false,
-    };
-    worker.postMessage(load);
-  }).catch(async (err: unknown) => {
-    await closeWorker(worker);
-    throw err;
-  });
 }
 
 export class InferenceClient {
   private readonly pool: Float32Array[] = [];
-  private readonly pending = new Map<number, Pending>();
   private readonly bufferSize: number;
-  private nextId = 1;
   private _state: ClientState = 'ready';
   private restartTimer: NodeJS.Timeout | null = null;
   private restartAttempt = 0;
+  private link!: Link;
   /** Workers that died and were started again. */
   restarts = 0;
 
   private constructor(
-    private worker: Worker,
     private _info: LoadedInfo,
     /** The model as the worker prepared it, when asked for (returnPrepared). */
     readonly prepared: Uint8Array | null,
     private readonly opts: InferenceClientOptions,
   ) {
     this.bufferSize = opts.itemDims.reduce((a, b) => a * b, 1) * (opts.capacity ?? 1);
-    this.watch(worker);
   }
 
   static async start(opts: InferenceClientOptions): Promise<InferenceClient> {
-    const { worker, info, prepared } = await spawnLoaded(opts);
-    return new InferenceClient(worker, info, prepared, opts);
+    let client: InferenceClient | null = null;
+    const { link, info, prepared } = await spawnLoaded(opts, (reason) => client?.died(link, reason));
+    client = new InferenceClient(info, prepared, opts);
+    client.link = link;
+    return client;
   }
 
   get info(): LoadedInfo {
@@ -153,7 +116,7 @@ export class InferenceClient {
   }
 
   get inFlight(): number {
-    return this.pending.size;
+    return this.link.inFlight;
   }
 
   /** Floats per input buffer: capacity × one item. */
@@ -170,40 +133,36 @@ export class InferenceClient {
     if (input.length === this.bufferSize && input.buffer.byteLength > 0) this.pool.push(input);
   }
 
-  run(input: Float32Array, dims: readonly number[]): Promise<InferenceResult> {
+  async run(input: Float32Array, dims: readonly number[]): Promise<InferenceResult> {
     if (this._state !== 'ready') {
       this.releaseInput(input);
-      return Promise.reject(new InferenceError(this._state === 'closed' ? 'inference worker closed' : 'inference worker is restarting'));
+      throw new InferenceError(this._state === 'closed' ? 'inference worker closed' : 'inference worker is restarting');
     }
-    const id = this.nextId++;
-    return new Promise<InferenceResult>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      const message: ToWorker = { type: 'run', id, input, dims };
-      this.worker.postMessage(message, [input.buffer as ArrayBuffer]);
-    });
+    let answer;
+    try {
+      answer = await this.link.call('run', { input, dims }, [input.buffer as ArrayBuffer]);
+    } catch (err) {
+      // The worker died or was closed with the batch: the buffer went with it.
+      throw new InferenceError(err instanceof Error ? err.message : String(err));
+    }
+    this.releaseInput(answer.input);
+    if ('failure' in answer) throw new InferenceError(`inference failed: ${answer.failure}`);
+    return { output: answer.output, outputDims: answer.outputDims, inferMs: answer.inferMs };
   }
 
   async close(): Promise<void> {
     if (this._state === 'closed') return;
     this._state = 'closed';
     if (this.restartTimer) clearTimeout(this.restartTimer);
-    this.failAll('inference worker closed');
-    await closeWorker(this.worker);
+    await this.link.close(CLOSE_GRACE_MS);
   }
 
-  private watch(worker: Worker): void {
-    worker.on('message', (m: FromWorker) => this.onMessage(m));
-    let reported = false;
-    const died = (reason: string): void => {
-      if (reported || worker !== this.worker || this._state === 'closed') return;
-      reported = true;
-      this.failAll(reason);
-      this._state = 'restarting';
-      this.opts.onWorkerEvent?.({ kind: 'died', message: reason });
-      this.scheduleRestart();
-    };
-    worker.on('error', (err) => died(`inference worker crashed: ${err.message}`));
-    worker.on('exit', (code) => died(`inference worker stopped unexpectedly (exit code ${code})`));
+  /** The worker died with the frames it held (each failed with the reason): it is started again after a delay. */
+  private died(link: Link, reason: string): void {
+    if (link !== this.link || this._state === 'closed') return;
+    this._state = 'restarting';
+    this.opts.onWorkerEvent?.({ kind: 'died', message: reason });
+    this.scheduleRestart();
   }
 
   private scheduleRestart(): void {
@@ -217,15 +176,14 @@ export class InferenceClient {
     this.restartTimer = null;
     if (this._state === 'closed') return;
     try {
-      const { worker, info } = await spawnLoaded({ ...this.opts, returnPrepared: false });
+      const { link, info } = await spawnLoaded({ ...this.opts, returnPrepared: false }, (reason) => this.died(link, reason));
       // close() may have run while the worker was loading.
       if ((this._state as ClientState) === 'closed') {
-        await closeWorker(worker);
+        await link.close(CLOSE_GRACE_MS);
         return;
       }
-      this.worker = worker;
+      this.link = link;
       this._info = info;
-      this.watch(worker);
       this._state = 'ready';
       this.restarts++;
       this.restartAttempt = 0;
@@ -234,20 +192,5 @@ export class InferenceClient {
       this.opts.onWorkerEvent?.({ kind: 'restart-failed', message: `inference worker could not be restarted: ${(err as Error).message}` });
       this.scheduleRestart();
     }
-  }
-
-  private onMessage(m: FromWorker): void {
-    if (m.type !== 'result' && m.type !== 'run-failed') return;
-    this.releaseInput(m.input);
-    const pending = this.pending.get(m.id);
-    if (!pending) return;
-    this.pending.delete(m.id);
-    if (m.type === 'result') pending.resolve({ output: m.output, outputDims: m.outputDims, inferMs: m.inferMs });
-    else pending.reject(new InferenceError(`inference failed: ${m.message}`));
-  }
-
-  private failAll(reason: string): void {
-    for (const p of this.pending.values()) p.reject(new InferenceError(reason));
-    this.pending.clear();
   }
 }

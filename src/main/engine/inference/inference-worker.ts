@@ -4,37 +4,17 @@
  * (docs/BACKGROUND.md), and parsing a large model takes a while too, so all of it
  * lives here and never on the thread serving the UI.
  */
-import { parentPort } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
-import { ModelCheckError } from '../model-prep/prepare-model';
-import type { FromWorker, LoadRequest, ToWorker } from './protocol';
+import { serveWorker } from '../rpc/serve-worker';
+import { transferring } from '../rpc/rpc-protocol';
+import type { InferenceProtocol, RunAnswer, RunRequest } from './protocol';
 import { openWarmSession } from './warm-session';
-
-if (!parentPort) throw new Error('inference-worker must run as a worker thread');
-const port = parentPort;
 
 let session: ort.InferenceSession | null = null;
 let inputName = '';
 let outputName = '';
 
-function send(message: FromWorker, transfer: ArrayBuffer[] = []): void {
-  port.postMessage(message, transfer);
-}
-
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
-
-async function load(request: LoadRequest): Promise<void> {
-  try {
-    const warm = await openWarmSession(request);
-    session = warm.session;
-    inputName = request.manifest.input.name;
-    outputName = request.manifest.output.name;
-    const copy = request.returnPrepared ? Uint8Array.from(warm.prepared) : null;
-    send({ type: 'loaded', ...warm.info, prepared: copy }, copy ? [copy.buffer] : []);
-  } catch (err) {
-    send({ type: 'load-failed', message: messageOf(err), problems: err instanceof ModelCheckError ? err.problems : [messageOf(err)] });
-  }
-}
 
 function asFloat32(tensor: ort.Tensor): Float32Array {
   if (tensor.type === 'float32') return tensor.data as Float32Array;
@@ -42,8 +22,8 @@ function asFloat32(tensor: ort.Tensor): Float32Array {
   throw new Error(`output ${outputName} is a ${tensor.type} tensor, not scores`);
 }
 
-async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
-  const { id, input, dims } = message;
+/** Scores one batch; a failure is an answer too, so that the input buffer goes back to the engine's pool. */
+async function run({ input, dims }: RunRequest): Promise<RunAnswer> {
   try {
     if (!session) throw new Error('no model loaded');
     const size = dims.reduce((a, b) => a * b, 1);
@@ -53,33 +33,36 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
     const inferMs = performance.now() - t0;
     const tensor = out[outputName];
     if (!tensor) throw new Error(`the model gave no output ${outputName}`);
-    const output = asFloat32(tensor);
-    send({ type: 'result', id, input, output, outputDims: tensor.dims, inferMs }, [input.buffer as ArrayBuffer, output.buffer as ArrayBuffer]);
+    return { input, output: asFloat32(tensor), outputDims: tensor.dims, inferMs };
   } catch (err) {
-    send({ type: 'run-failed', id, input, message: messageOf(err) }, [input.buffer as ArrayBuffer]);
+    return { input, failure: messageOf(err) };
   }
 }
 
-async function close(): Promise<void> {
-  const closing = session;
-  session = null;
-  await closing?.release();
-  port.close();
-}
-
-function handle(message: ToWorker): Promise<void> {
-  switch (message.type) {
-    case 'load':
-      return load(message);
-    case 'run':
-      return run(message);
-    case 'close':
-      return close();
-  }
-}
-
-// One message at a time: a run never overlaps a load or a close.
-let queue: Promise<void> = Promise.resolve();
-port.on('message', (message: ToWorker) => {
-  queue = queue.then(() => handle(message));
+serveWorker<InferenceProtocol>('inference-worker', {
+  // One message at a time: a run never overlaps the load or the close.
+  serial: true,
+  // A failure to load is a ModelCheckError (model-prep/prepare-model.ts) whose problems reach the engine one by one.
+  open: async (request) => {
+    const warm = await openWarmSession(request);
+    session = warm.session;
+    inputName = request.manifest.input.name;
+    outputName = request.manifest.output.name;
+    const copy = request.returnPrepared ? Uint8Array.from(warm.prepared) : null;
+    return transferring({ ...warm.info, prepared: copy }, copy ? [copy.buffer] : []);
+  },
+  calls: {
+    run: async (request) => {
+      const answer = await run(request);
+      const buffers = [answer.input.buffer as ArrayBuffer];
+      if ('output' in answer) buffers.push(answer.output.buffer as ArrayBuffer);
+      return transferring(answer, buffers);
+    },
+  },
+  // Released, and the thread ends by itself (terminating a thread inside ONNX Runtime can abort the process).
+  close: async () => {
+    const closing = session;
+    session = null;
+    await closing?.release();
+  },
 });

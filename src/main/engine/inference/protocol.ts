@@ -1,11 +1,10 @@
-/** Messages between the engine and an inference worker (one worker per model). */
+/** What the engine asks of an inference worker (one worker per model). */
 import type { ExecutionProvider } from '../../../shared/config';
 import type { ModelManifest } from '../../../shared/manifest';
 import type { ProviderFallback } from './session-factory';
 import type { SessionSettings } from './session-settings';
 
 export interface LoadRequest {
-  readonly type: 'load';
   /** The file as it is on disk; the worker checks and prepares it (prepare-model.ts). */
   readonly modelBytes: Uint8Array;
   readonly modelFile: string;
@@ -17,18 +16,6 @@ export interface LoadRequest {
   /** Send the prepared bytes back (the registry stores them). */
   readonly returnPrepared: boolean;
 }
-
-export type ToWorker =
-  | LoadRequest
-  | {
-      readonly type: 'run';
-      readonly id: number;
-      /** Transferred to the worker and back, so it is reused without copies; may be longer than dims need. */
-      readonly input: Float32Array;
-      readonly dims: readonly number[];
-    }
-  /** Release the session and let the thread end by itself (terminating a thread inside ONNX Runtime can abort the process). */
-  | { readonly type: 'close' };
 
 export interface LoadedInfo {
   readonly provider: ExecutionProvider;
@@ -42,15 +29,21 @@ export interface LoadedInfo {
   readonly warmupMs: number;
 }
 
-export type FromWorker =
-  | ({ readonly type: 'loaded'; readonly prepared: Uint8Array | null } & LoadedInfo)
-  | { readonly type: 'load-failed'; readonly message: string; readonly problems: readonly string[] }
-  | {
-      readonly type: 'result';
-      readonly id: number;
-      readonly input: Float32Array;
-      readonly output: Float32Array;
-      readonly outputDims: readonly number[];
-      readonly inferMs: number;
-    }
-  | { readonly type: 'run-failed'; readonly id: number; readonly input: Float32Array; readonly message: string };
+/** A batch to score: `input` is transferred to the worker and back, so it is reused without copies; it may be longer than dims need. */
+export interface RunRequest {
+  readonly input: Float32Array;
+  readonly dims: readonly number[];
+}
+
+/** The scores, or why there are none; the input buffer comes back either way. */
+export type RunAnswer =
+  | { readonly input: Float32Array; readonly output: Float32Array; readonly outputDims: readonly number[]; readonly inferMs: number }
+  | { readonly input: Float32Array; readonly failure: string };
+
+/** An inference worker's protocol (rpc/rpc-protocol.ts): opened by loading one model, then runs batches of it. */
+export type InferenceProtocol = {
+  open: { args: LoadRequest; result: LoadedInfo & { readonly prepared: Uint8Array | null } };
+  calls: { run: { args: RunRequest; result: RunAnswer } };
+  tells: Record<never, never>;
+  notes: never;
+};

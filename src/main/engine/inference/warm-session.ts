@@ -13,7 +13,7 @@ import { ModelCheckError, prepareModel } from '../model-prep/prepare-model';
 import type { LoadedInfo, LoadRequest } from './protocol';
 import { createSession } from './session-factory';
 
-export type WarmRequest = Omit<LoadRequest, 'type' | 'returnPrepared'>;
+export type WarmRequest = Omit<LoadRequest, 'returnPrepared'>;
 
 export interface WarmSession {
   readonly session: ort.InferenceSession;

@@ -24,13 +24,13 @@
  * sent again never names an image that was never written, and retention does
  * not count its bytes (issue 11, final review).
  */
-import { Worker } from 'node:worker_threads';
 import type { StorageConfig, UploadConfig } from '../../../shared/storage-config';
 import type { WorkerEntry } from '../inference/worker-entry';
 import type { AsideStatus } from '../upload/aside-drain';
 import type { UploadLaneStatus } from '../upload/uploader';
 import type { InspectionRow, WriterRecovery, WriterStatus } from '../storage/inspection-log';
-import type { FromLogWorker, NotKeptImage, RejectedRowInfo, StorageSweep, ToLogWorker } from './log-protocol';
+import { RpcError, WorkerLink } from '../rpc/worker-link';
+import type { LogNote, LogProtocol, NotKeptImage, RejectedRowInfo, StorageSweep } from './log-protocol';
 import type { StorageFault } from '../storage/storage-fault';
 
 export class LogWorkerError extends Error {
@@ -97,8 +97,10 @@ interface Down {
 
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
+type Link = WorkerLink<LogProtocol>;
+
 export class LogClient {
-  private worker: Worker | null;
+  private worker: Link | null = null;
   private buffer: InspectionRow[] = [];
   private scheduled = false;
   private appended = 0;
@@ -132,7 +134,6 @@ export class LogClient {
   private asides: readonly AsideStatus[] = [];
   private sweep: StorageSweep | null = null;
   private writer: WriterStatus;
-  private readonly flushWaiters: (() => void)[] = [];
   private readonly commitListeners = new Set<(rows: number, lastSeq: number) => void>();
   private readonly writerListeners = new Set<(status: WriterStatus, recovery?: WriterRecovery) => void>();
   private readonly workerListeners = new Set<(change: LogWorkerChange) => void>();
@@ -141,11 +142,9 @@ export class LogClient {
   private closed: Promise<void> | null = null;
 
   private constructor(
-    worker: Worker,
     private readonly opts: LogClientOptions,
     databaseId: string,
   ) {
-    this.worker = worker;
     this._databaseId = databaseId;
     this.writer = {
       health: { state: 'ok', fault: null, since: null, failures: 0 },
@@ -153,41 +152,44 @@ export class LogClient {
       maxWaitingRows: opts.storage.maxWaitingRows,
       notRecorded: 0,
     };
-    this.attach(worker);
   }
 
   static async start(opts: LogClientOptions): Promise<LogClient> {
-    const { worker, databaseId } = await LogClient.spawn(opts);
-    return new LogClient(worker, opts, databaseId);
+    let client: LogClient | null = null;
+    const { worker, databaseId } = await LogClient.spawn(opts, {
+      onNote: (link, note) => client?.heard(link, note),
+      onDeath: (link, reason) => client?.lost(link, reason),
+    });
+    client = new LogClient(opts, databaseId);
+    client.worker = worker;
+    return client;
   }
 
-  /** A worker with the log open, or a LogWorkerError (the worker is ended). */
-  private static async spawn(opts: LogClientOptions): Promise<{ worker: Worker; databaseId: string }> {
-    const worker = new Worker(opts.entry.file, { execArgv: [...opts.entry.execArgv] });
-    const databaseId = await new Promise<string>((resolve, reject) => {
-      const onMessage = (m: FromLogWorker): void => {
-        if (m.type === 'opened') resolve(m.databaseId);
-        else if (m.type === 'open-failed') reject(new LogWorkerError(`the log worker cannot open ${opts.databasePath}: ${m.message}`));
-        else return;
-        worker.off('message', onMessage);
-      };
-      worker.on('message', onMessage);
-      worker.once('error', (err) => reject(new LogWorkerError(`the log worker failed to start: ${err.message}`)));
-      worker.once('exit', (code) => reject(new LogWorkerError(`the log worker stopped while opening the log (exit code ${code})`)));
-      const open: ToLogWorker = {
-        type: 'open',
-        databasePath: opts.databasePath,
-        dataDir: opts.dataDir,
-        stationId: opts.stationId,
-        storage: opts.storage,
-        upload: opts.upload,
-      };
-      worker.postMessage(open);
-    }).catch(async (err: unknown) => {
-      await worker.terminate().catch(() => undefined);
-      throw err;
-    });
-    return { worker, databaseId };
+  /** A worker with the log open, or a LogWorkerError (the worker is ended). What it says and its death go to `hear`. */
+  private static async spawn(
+    opts: LogClientOptions,
+    hear: { onNote: (link: Link, note: LogNote) => void; onDeath: (link: Link, reason: string) => void },
+  ): Promise<{ worker: Link; databaseId: string }> {
+    const { databasePath, dataDir, stationId, storage, upload } = opts;
+    let link: Link | null = null;
+    try {
+      const opened = await WorkerLink.open<LogProtocol>(
+        opts.entry,
+        { databasePath, dataDir, stationId, storage, upload },
+        {
+          name: 'the log writer',
+          exitWords: (code) => `the log writer stopped (exit code ${code})`,
+          // Heard from the start: a worker that is no longer the one running is not heard (heard() and lost() check).
+          onNote: (note) => link && hear.onNote(link, note),
+          onDeath: (reason) => link && hear.onDeath(link, reason),
+        },
+      );
+      link = opened.link;
+      return { worker: opened.link, databaseId: opened.opened.databaseId };
+    } catch (err) {
+      const answered = err instanceof RpcError && err.answered;
+      throw new LogWorkerError(answered ? `the log worker cannot open ${databasePath}: ${messageOf(err)}` : messageOf(err));
+    }
   }
 
   /** The id of the database written (migration 7). */
@@ -300,17 +302,18 @@ export class LogClient {
   /** A new cap on the log file (storage.maxDatabaseBytes; null: none); what waited is tried at once. */
   setDatabaseCap(maxBytes: number | null): void {
     this.cap = { maxBytes };
-    this.send({ type: 'cap', maxBytes });
+    this.tell('cap', { maxBytes });
   }
 
   /** Resolves once everything appended so far is committed, or the worker tried and could not (or none runs). */
   flush(): Promise<void> {
     this.post();
     if (this.down || !this.worker) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.flushWaiters.push(resolve);
-      this.send({ type: 'flush' });
-    });
+    // A worker that dies before answering has tried what it could: the rows it held wait for the next one.
+    return this.worker.call('flush', null).then(
+      () => undefined,
+      () => undefined,
+    );
   }
 
   close(): Promise<void> {
@@ -328,9 +331,9 @@ export class LogClient {
       const worker = this.worker;
       if (!worker) return;
       this.post();
-      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-      this.send({ type: 'close' });
-      await exited;
+      // What it says while closing (rows it refused, its last state) is still heard.
+      await worker.close();
+      this.closedWorker(worker);
     })();
     return this.closed;
   }
@@ -351,43 +354,41 @@ export class LogClient {
     if (this.notKeptImages.length > 0) {
       const images = this.notKeptImages;
       this.notKeptImages = [];
-      this.send({ type: 'image-not-kept', images });
+      this.tell('imageNotKept', { images });
     }
     if (this.buffer.length === 0) return;
     const rows = this.buffer;
     this.buffer = [];
     for (const r of rows) this.unsettled.set(r.ticket!, r);
-    this.send({ type: 'append', rows });
+    this.tell('append', { rows });
   }
 
-  private send(message: ToLogWorker): void {
-    if (!this.down) this.worker?.postMessage(message);
+  private tell<K extends keyof LogProtocol['tells']>(kind: K, args: LogProtocol['tells'][K]): void {
+    if (!this.down) this.worker?.tell(kind, args);
   }
 
-  /** Listens to a worker; what a worker that is no longer the one running says is not heard. */
-  private attach(worker: Worker): void {
-    worker.on('message', (m: FromLogWorker) => {
-      if (worker === this.worker) this.onMessage(m);
-    });
-    // A worker that dies must not take the station with it: an unhandled 'error' on a Worker throws in this thread.
-    worker.on('error', (err) => this.lost(worker, `the log writer failed: ${err.message}`));
-    worker.on('exit', (code) => this.lost(worker, `the log writer stopped (exit code ${code})`));
+  /** What a worker says; one that is no longer the one running is not heard. */
+  private heard(worker: Link, note: LogNote): void {
+    if (worker === this.worker) this.onMessage(note);
+  }
+
+  /** The worker ended as asked (close): what it had not committed is counted as not recorded. */
+  private closedWorker(worker: Link): void {
+    if (worker !== this.worker) return;
+    this.worker = null;
+    this.refusedHere += this.unsettled.size + this.buffer.length;
+    this.unsettled.clear();
+    this.buffer = [];
   }
 
   /**
    * The worker is gone. Asked to close: what it had not committed is counted as not recorded. Otherwise the rows it held
    * uncommitted, and those not yet posted, wait here for the next worker (bounded), which starts after a backoff.
    */
-  private lost(worker: Worker, reason: string): void {
+  private lost(worker: Link, reason: string): void {
     if (worker !== this.worker) return;
+    if (this.closing) return this.closedWorker(worker);
     this.worker = null;
-    for (const resolve of this.flushWaiters.splice(0)) resolve();
-    if (this.closing) {
-      this.refusedHere += this.unsettled.size + this.buffer.length;
-      this.unsettled.clear();
-      this.buffer = [];
-      return;
-    }
     const waiting = [...this.unsettled.values(), ...this.buffer];
     this.unsettled.clear();
     this.buffer = [];
@@ -430,11 +431,11 @@ export class LogClient {
     down.timer = null;
     if (this.closing || this.down !== down) return;
     // Both outcomes are handled here: nothing of a failed start may reject unheard (it would end the process, Node 20).
-    down.starting = LogClient.spawn(this.opts).then(
+    down.starting = LogClient.spawn(this.opts, { onNote: (link, note) => this.heard(link, note), onDeath: (link, reason) => this.lost(link, reason) }).then(
       async ({ worker, databaseId }) => {
         down.starting = null;
         if (this.closing) {
-          await worker.terminate().catch(() => undefined);
+          await worker.end();
           return;
         }
         if (databaseId !== this._databaseId) this.opts.onCommitFailed?.(`the log file now has database id ${databaseId} (was ${this._databaseId})`);
@@ -452,30 +453,29 @@ export class LogClient {
   }
 
   /** A new worker has the log open: it gets what waited, the cap in force and the images not kept. */
-  private back(down: Down, worker: Worker): void {
+  private back(down: Down, worker: Link): void {
     this.down = null;
     this.worker = worker;
     this.restartCount++;
     this.upSince = Date.now();
-    this.attach(worker);
     this.writer = {
       health: { state: 'ok', fault: null, since: null, failures: this.earlierFailures },
       waitingRows: 0,
       maxWaitingRows: this.opts.storage.maxWaitingRows,
       notRecorded: 0,
     };
-    if (this.cap) this.send({ type: 'cap', maxBytes: this.cap.maxBytes });
+    if (this.cap) this.tell('cap', { maxBytes: this.cap.maxBytes });
     // Before the rows: the dead worker knew which of their images were never written, and that died with it.
     if (this.recentNotKept.length > 0) {
       const told = new Set(this.recentNotKept);
-      this.send({ type: 'image-not-kept', images: [...this.recentNotKept], resent: true });
+      this.tell('imageNotKept', { images: [...this.recentNotKept], resent: true });
       this.notKeptImages = this.notKeptImages.filter((image) => !told.has(image));
     }
     const rows = this.held;
     this.held = [];
     for (const r of rows) this.unsettled.set(r.ticket!, r);
     // resent: the dead worker may have committed some without saying so; the new one finds those in the file.
-    if (rows.length > 0) this.send({ type: 'append', rows, resent: true });
+    if (rows.length > 0) this.tell('append', { rows, resent: true });
     this.post();
     this.tellWorker('back', down, rows.length);
     this.tellWriter();
@@ -506,7 +506,7 @@ export class LogClient {
     for (const t of tickets) this.unsettled.delete(t);
   }
 
-  private onMessage(m: FromLogWorker): void {
+  private onMessage(m: LogNote): void {
     switch (m.type) {
       case 'committed':
         this.committed += m.rows;
@@ -547,9 +547,6 @@ export class LogClient {
         if (changed) this.tellWriter(m.recovery);
         return;
       }
-      case 'flushed':
-        this.flushWaiters.shift()?.();
-        return;
       case 'upload':
         this.lanes = m.lanes;
         this.asides = m.asides;

@@ -11,7 +11,6 @@
  * tried again (issue 11, item 3). Should it end all the same, the client
  * starts another and sends it what this one held (log-client.ts).
  */
-import { parentPort } from 'node:worker_threads';
 import { AsideDrain } from '../upload/aside-drain';
 import { Outbox } from '../upload/outbox';
 import { ProgressStore } from '../upload/progress-store';
@@ -23,11 +22,11 @@ import { connectDatabase, findMovedAside, readDatabaseId, type SqliteDatabase } 
 import { FileIdentity } from '../storage/file-identity';
 import { ImageRetention } from '../storage/image-retention';
 import { InspectionLog, type InspectionRow } from '../storage/inspection-log';
-import type { FromLogWorker, NotKeptImage, ToLogWorker } from './log-protocol';
+import { serveWorker } from '../rpc/serve-worker';
+import type { LogNote, LogOpen, LogProtocol, NotKeptImage } from './log-protocol';
 
-if (!parentPort) throw new Error('log-worker must run as a worker thread');
-const port = parentPort;
-const send = (m: FromLogWorker): void => port.postMessage(m);
+/** Says what happened: the client hears it (log-client.ts); set once the worker serves. */
+let send: (note: LogNote) => void = () => {};
 
 const STATUS_EVERY_MS = 500;
 const SWEEP_EVERY_MS = 10_000;
@@ -104,57 +103,54 @@ function tellStatus(): void {
   }
 }
 
-function open(m: Extract<ToLogWorker, { type: 'open' }>): void {
-  try {
-    const database = connectDatabase(m.databasePath);
-    db = database;
-    applyDatabaseCap(database, m.storage.maxDatabaseBytes);
-    const images = new ImageRetention(database, m.dataDir, m.databasePath, m.storage);
-    retention = images;
-    log = new InspectionLog(database, {
-      flushIntervalMs: m.storage.flushIntervalMs,
-      flushRows: m.storage.flushRows,
-      maxWaitingRows: m.storage.maxWaitingRows,
-      file: { path: m.databasePath, identity: new FileIdentity(m.databasePath), capped: () => reachedCap(database) },
-      onError: (err) => send({ type: 'commit-failed', message: err.message }),
-      onCommitted: (c, rows) => {
-        // A row whose image failed was written without it (imageNotKept below): its bytes are not on disk.
-        for (const r of rows) if (r.imageBytes && !(r.imagePath && notKept.delete(r.imagePath))) images.added(r.imageBytes);
-        send({ type: 'committed', rows: c.rows, lastSeq: c.lastSeq, flushMs: c.flushMs, throughTicket: rows.at(-1)?.ticket ?? 0 });
-        uploader?.poke();
-      },
-      imageNotKept: (path) => notKept.has(path),
-      // Refused for what they hold (issue 11, final review): the engine counts them and says so; the rest of the batch is on disk.
-      onRejected: (rejected) =>
-        send({
-          type: 'rejected',
-          rows: rejected.map(({ row, reason }) => ({ ticket: row.ticket ?? 0, frameId: row.frameId, capturedAt: String(row.capturedAt), reason })),
-        }),
-      onHealth: (status, recovery) => send({ type: 'writer', status, ...(recovery ? { recovery } : {}) }),
-    });
-    const forget = database.prepare('UPDATE inspections SET image_path = NULL WHERE captured_at = ? AND image_path = ?');
-    dropImage = (image, counted) => {
-      if (forget.run(image.capturedAt, image.path).changes === 0) return false;
-      if (counted) images.forget(image.bytes);
-      return true;
-    };
-    const find = database.prepare('SELECT 1 FROM inspections WHERE captured_at = ? AND frame_id = ? AND origin = ? LIMIT 1');
-    isInFile = (row) => find.get(row.capturedAt, row.frameId, row.origin) !== undefined;
-    const databaseId = readDatabaseId(database);
-    outbox = new Outbox(new RowReader(database), new ProgressStore(database, ''), databaseId);
-    targets = m.upload.targets.map((t) => createUploadTarget(t, m.stationId));
-    const batchSizes = new Map(m.upload.targets.map((t) => [t.id, t.batchSize]));
-    const batchSizeOf = (t: UploadTarget): number => batchSizes.get(t.id) ?? 1000;
-    uploader = new Uploader(outbox, targets, m.upload, batchSizeOf);
-    uploader.start();
-    asides = findMovedAside(m.databasePath).map((file) => AsideDrain.start(file, database, targets, m.upload, batchSizeOf));
-    timers.push(setInterval(tellStatus, STATUS_EVERY_MS));
-    timers.push(setInterval(sweep, SWEEP_EVERY_MS));
-    sweep();
-    send({ type: 'opened', databaseId });
-  } catch (err) {
-    send({ type: 'open-failed', message: (err as Error).message });
-  }
+/** Opens the log, the uploader and the retention; throws (the open fails with the reason) when the file cannot be used. */
+function open(m: LogOpen): { databaseId: string } {
+  const database = connectDatabase(m.databasePath);
+  db = database;
+  applyDatabaseCap(database, m.storage.maxDatabaseBytes);
+  const images = new ImageRetention(database, m.dataDir, m.databasePath, m.storage);
+  retention = images;
+  log = new InspectionLog(database, {
+    flushIntervalMs: m.storage.flushIntervalMs,
+    flushRows: m.storage.flushRows,
+    maxWaitingRows: m.storage.maxWaitingRows,
+    file: { path: m.databasePath, identity: new FileIdentity(m.databasePath), capped: () => reachedCap(database) },
+    onError: (err) => send({ type: 'commit-failed', message: err.message }),
+    onCommitted: (c, rows) => {
+      // A row whose image failed was written without it (imageNotKept below): its bytes are not on disk.
+      for (const r of rows) if (r.imageBytes && !(r.imagePath && notKept.delete(r.imagePath))) images.added(r.imageBytes);
+      send({ type: 'committed', rows: c.rows, lastSeq: c.lastSeq, flushMs: c.flushMs, throughTicket: rows.at(-1)?.ticket ?? 0 });
+      uploader?.poke();
+    },
+    imageNotKept: (path) => notKept.has(path),
+    // Refused for what they hold (issue 11, final review): the engine counts them and says so; the rest of the batch is on disk.
+    onRejected: (rejected) =>
+      send({
+        type: 'rejected',
+        rows: rejected.map(({ row, reason }) => ({ ticket: row.ticket ?? 0, frameId: row.frameId, capturedAt: String(row.capturedAt), reason })),
+      }),
+    onHealth: (status, recovery) => send({ type: 'writer', status, ...(recovery ? { recovery } : {}) }),
+  });
+  const forget = database.prepare('UPDATE inspections SET image_path = NULL WHERE captured_at = ? AND image_path = ?');
+  dropImage = (image, counted) => {
+    if (forget.run(image.capturedAt, image.path).changes === 0) return false;
+    if (counted) images.forget(image.bytes);
+    return true;
+  };
+  const find = database.prepare('SELECT 1 FROM inspections WHERE captured_at = ? AND frame_id = ? AND origin = ? LIMIT 1');
+  isInFile = (row) => find.get(row.capturedAt, row.frameId, row.origin) !== undefined;
+  const databaseId = readDatabaseId(database);
+  outbox = new Outbox(new RowReader(database), new ProgressStore(database, ''), databaseId);
+  targets = m.upload.targets.map((t) => createUploadTarget(t, m.stationId));
+  const batchSizes = new Map(m.upload.targets.map((t) => [t.id, t.batchSize]));
+  const batchSizeOf = (t: UploadTarget): number => batchSizes.get(t.id) ?? 1000;
+  uploader = new Uploader(outbox, targets, m.upload, batchSizeOf);
+  uploader.start();
+  asides = findMovedAside(m.databasePath).map((file) => AsideDrain.start(file, database, targets, m.upload, batchSizeOf));
+  timers.push(setInterval(tellStatus, STATUS_EVERY_MS));
+  timers.push(setInterval(sweep, SWEEP_EVERY_MS));
+  sweep();
+  return { databaseId };
 }
 
 async function close(): Promise<void> {
@@ -170,30 +166,26 @@ async function close(): Promise<void> {
   db?.close();
 }
 
-port.on('message', (m: ToLogWorker) => {
-  switch (m.type) {
-    case 'open':
-      return open(m);
-    case 'append':
-      return append(m.rows, m.resent === true);
-    case 'image-not-kept':
-      for (const image of m.images) imageNotKept(image, m.resent === true);
-      return;
-    case 'flush':
+const voice = serveWorker<LogProtocol>('log-worker', {
+  open,
+  calls: {
+    flush: () => {
       log?.flush();
-      return send({ type: 'flushed' });
-    case 'cap':
+      return null;
+    },
+  },
+  tells: {
+    append: (m) => append(m.rows, m.resent === true),
+    imageNotKept: (m) => {
+      for (const image of m.images) imageNotKept(image, m.resent === true);
+    },
+    cap: (m) => {
       if (db) applyDatabaseCap(db, m.maxBytes);
       // Room may have been made: what waits is tried now rather than at the next retry.
       log?.flush();
-      return;
-    case 'close':
-      // Whatever fails in closing, the worker still says so and ends: an unhandled rejection would end it without a word.
-      close()
-        .catch((err: unknown) => send({ type: 'commit-failed', message: `closing the log failed: ${message(err)}` }))
-        .finally(() => {
-          send({ type: 'closed' });
-          port.close();
-        });
-  }
+    },
+  },
+  // Whatever fails in closing, the worker says so and still ends: an unhandled rejection would end it without a word.
+  close: () => close().catch((err: unknown) => send({ type: 'commit-failed', message: `closing the log failed: ${message(err)}` })),
 });
+send = (note) => voice.note(note);

@@ -4,54 +4,38 @@
  * rows). better-sqlite3 is synchronous, so these reads run here and never
  * on the thread that serves the UI and feeds the line.
  */
-import { parentPort } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { serveWorker } from '../rpc/serve-worker';
+import { transferring } from '../rpc/rpc-protocol';
 import type { SqliteDatabase } from './database';
 import { exportCsv, imagePathOf, queryPage, scoreSample } from './inspection-queries';
-import type { FromQueryWorker, QueryCalls, QueryKind, ToQueryWorker } from './query-protocol';
-
-if (!parentPort) throw new Error('query-worker must run as a worker thread');
-const port = parentPort;
-const send = (m: FromQueryWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
+import type { QueryProtocol } from './query-protocol';
 
 let db: SqliteDatabase | null = null;
 
-type Handlers = { [K in QueryKind]: (db: SqliteDatabase, args: QueryCalls[K]['args']) => QueryCalls[K]['result'] };
+function open(): SqliteDatabase {
+  if (!db) throw new Error('the log is not open');
+  return db;
+}
 
-const handlers: Handlers = {
-  page: (d, a) => queryPage(d, a.filter, a.limit, a.beforeSeq),
-  sample: (d, a) => scoreSample(d, a.window, a.model, a.thresholds, new Date(a.now)),
-  export: (d, a) => exportCsv(d, a.filter, a.stationId, new Date(a.now)),
-  imagePath: (d, a) => imagePathOf(d, a.seq),
-};
-
-port.on('message', (m: ToQueryWorker) => {
-  switch (m.type) {
-    case 'open':
-      try {
-        db = new Database(m.databasePath, { readonly: true, fileMustExist: true });
-        db.pragma('busy_timeout = 5000');
-        send({ type: 'opened' });
-      } catch (err) {
-        send({ type: 'open-failed', message: (err as Error).message });
-      }
-      return;
-    case 'call': {
-      if (!db) return send({ type: 'failed', id: m.id, message: 'the log is not open' });
-      try {
-        const handler = handlers[m.kind] as (d: SqliteDatabase, args: unknown) => unknown;
-        const value = handler(db, m.args);
-        const transfer = m.kind === 'export' ? [(value as QueryCalls['export']['result']).csv.buffer as ArrayBuffer] : [];
-        send({ type: 'result', id: m.id, value }, transfer);
-      } catch (err) {
-        send({ type: 'failed', id: m.id, message: (err as Error).message });
-      }
-      return;
-    }
-    case 'close':
-      db?.close();
-      db = null;
-      port.close();
-      return;
-  }
+serveWorker<QueryProtocol>('query-worker', {
+  open: ({ databasePath }) => {
+    db = new Database(databasePath, { readonly: true, fileMustExist: true });
+    db.pragma('busy_timeout = 5000');
+    return null;
+  },
+  calls: {
+    page: (a) => queryPage(open(), a.filter, a.limit, a.beforeSeq),
+    sample: (a) => scoreSample(open(), a.window, a.model, a.thresholds, new Date(a.now)),
+    // The CSV's bytes move to the engine rather than being copied.
+    export: (a) => {
+      const file = exportCsv(open(), a.filter, a.stationId, new Date(a.now));
+      return transferring(file, [file.csv.buffer as ArrayBuffer]);
+    },
+    imagePath: (a) => imagePathOf(open(), a.seq),
+  },
+  close: () => {
+    db?.close();
+    db = null;
+  },
 });
