@@ -9,6 +9,7 @@
  */
 import type { ModelManifest } from '../../../shared/manifest';
 import { ModelProblemsError } from '../model-prep/model-problems';
+import { RestartBackoff } from '../rpc/restart-backoff';
 import { RpcError, WorkerLink } from '../rpc/worker-link';
 import type { InferenceProtocol, LoadedInfo, LoadRequest } from './protocol';
 import type { SessionSettings } from './session-settings';
@@ -85,7 +86,7 @@ export class InferenceClient {
   private readonly bufferSize: number;
   private _state: ClientState = 'ready';
   private restartTimer: NodeJS.Timeout | null = null;
-  private restartAttempt = 0;
+  private readonly backoff: RestartBackoff;
   private link!: Link;
   /** Workers that died and were started again. */
   restarts = 0;
@@ -97,6 +98,7 @@ export class InferenceClient {
     private readonly opts: InferenceClientOptions,
   ) {
     this.bufferSize = opts.itemDims.reduce((a, b) => a * b, 1) * (opts.capacity ?? 1);
+    this.backoff = new RestartBackoff(opts.restartDelaysMs ?? DEFAULT_RESTART_DELAYS_MS);
   }
 
   static async start(opts: InferenceClientOptions): Promise<InferenceClient> {
@@ -166,10 +168,7 @@ export class InferenceClient {
   }
 
   private scheduleRestart(): void {
-    const delays = this.opts.restartDelaysMs ?? DEFAULT_RESTART_DELAYS_MS;
-    const delay = delays[Math.min(this.restartAttempt, delays.length - 1)] ?? 1000;
-    this.restartAttempt++;
-    this.restartTimer = setTimeout(() => void this.restart(), delay);
+    this.restartTimer = setTimeout(() => void this.restart(), this.backoff.nextDelayMs());
   }
 
   private async restart(): Promise<void> {
@@ -186,7 +185,7 @@ export class InferenceClient {
       this._info = info;
       this._state = 'ready';
       this.restarts++;
-      this.restartAttempt = 0;
+      this.backoff.reset();
       this.opts.onWorkerEvent?.({ kind: 'restarted', message: `inference worker restarted on ${info.provider}` });
     } catch (err) {
       this.opts.onWorkerEvent?.({ kind: 'restart-failed', message: `inference worker could not be restarted: ${(err as Error).message}` });
