@@ -13,15 +13,15 @@ export default defineConfig({
           // The headless station: plain Node, same engine (npm run station).
           station: resolve(import.meta.dirname, 'src/station/cli.ts'),
           // One worker per model runs onnxruntime-node off the main thread.
-          'inference-worker': resolve(import.meta.dirname, 'src/main/engine/inference/inference-worker.ts'),
+          'inference-worker': resolve(import.meta.dirname, 'src/engine/inference/inference-worker.ts'),
           // The log worker commits inspections and uploads them off the main thread.
-          'log-worker': resolve(import.meta.dirname, 'src/main/engine/log/log-worker.ts'),
+          'log-worker': resolve(import.meta.dirname, 'src/engine/log/log-worker.ts'),
           // The query worker answers the UI's reads of the log (history, what-if, CSV) off the main thread.
-          'query-worker': resolve(import.meta.dirname, 'src/main/engine/storage/query-worker.ts'),
+          'query-worker': resolve(import.meta.dirname, 'src/engine/storage/query-worker.ts'),
           // A benchmark run (the panel's) in a thread of its own: its bare-runtime floor blocks the thread it runs on.
-          'bench-worker': resolve(import.meta.dirname, 'src/main/engine/bench/scenarios/bench-worker.ts'),
+          'bench-worker': resolve(import.meta.dirname, 'src/engine/bench/scenarios/bench-worker.ts'),
           // The first load of a model file, in a child process under model.loadMemoryMiB (issue 11, item 5).
-          'model-probe': resolve(import.meta.dirname, 'src/main/engine/models/probe-child.ts'),
+          'model-probe': resolve(import.meta.dirname, 'src/engine/models/probe-child.ts'),
         },
       },
     },

@@ -1,14 +1,17 @@
 // Lint, including the layering of the code by runtime (docs/BACKGROUND.md):
 //   shared → engine → shells (Electron main, headless station, command-line tools); renderer → shared only.
-// The engine never imports electron; the renderer never imports Node. A
-// violation fails `npm run lint`, and so the test command
-// (test/lint/layering.test.ts shows it).
+// The engine never imports electron; the renderer never imports Node; the
+// engine's rooms (its folders) do not loop (eslint/engine-rooms.mjs); what
+// measures (src/tools: benchmarks, load generators, simulators) never ships,
+// so nothing that ships imports it. A violation fails `npm run lint`, and so
+// the test command (test/lint/layering.test.ts shows each).
 import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import importX from 'eslint-plugin-import-x';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import { noRoomCycle } from './eslint/engine-rooms.mjs';
 
 const NODE_BUILTINS = [...builtinModules.filter((m) => !m.startsWith('_')), 'node:*'];
 const NODE_ONLY_PACKAGES = ['onnxruntime-node', 'sharp', 'better-sqlite3', 'serialport', '@serialport/*', 'ws', 'pg', 'sirv', 'env-paths'];
@@ -40,31 +43,41 @@ export default tseslint.config(
         'error',
         {
           zones: [
-            { target: './src/main/engine', from: './src/main', except: ['./engine'], message: 'The engine does not reach into the Electron shell.' },
+            { target: './src/engine', from: './src/main', message: 'The engine does not reach into the Electron shell.' },
             {
-              target: './src/main/engine',
-              from: ['./src/station', './src/renderer', './src/preload'],
+              target: './src/engine',
+              from: ['./src/station', './src/cli', './src/renderer', './src/preload'],
               message: 'The engine does not depend on a shell or the UI.',
             },
             {
+              target: ['./src/engine', './src/main', './src/station', './src/cli', './src/preload', './src/renderer', './src/shared'],
+              from: './src/tools',
+              message: 'src/tools measures and simulates; it never ships, so nothing that ships imports it (move what both need into the engine).',
+            },
+            {
               target: './src/shared',
-              from: ['./src/main', './src/station', './src/renderer', './src/preload'],
+              from: ['./src/engine', './src/main', './src/station', './src/cli', './src/renderer', './src/preload'],
               message: 'src/shared depends on nothing of ours.',
             },
             {
               target: './src/renderer',
-              from: ['./src/main', './src/station', './src/preload'],
+              from: ['./src/engine', './src/main', './src/station', './src/cli', './src/preload'],
               message: 'The renderer sees only src/shared and the API the preload exposes.',
             },
-            { target: './src/preload', from: ['./src/main', './src/station', './src/renderer'], message: 'The preload sees only src/shared.' },
+            {
+              target: './src/preload',
+              from: ['./src/engine', './src/main', './src/station', './src/cli', './src/renderer'],
+              message: 'The preload sees only src/shared.',
+            },
           ],
         },
       ],
     },
   },
   {
-    files: ['src/main/engine/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [noElectron] }] },
+    files: ['src/engine/**/*.ts'],
+    plugins: { linesight: { rules: { 'engine-rooms': noRoomCycle('src/engine') } } },
+    rules: { 'no-restricted-imports': ['error', { patterns: [noElectron] }], 'linesight/engine-rooms': 'error' },
   },
   {
     files: ['src/shared/**/*.ts'],

@@ -18,8 +18,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import seedrandom from 'seedrandom';
 import sharp from 'sharp';
-import { scoreRejects } from '../../src/main/engine/evaluation/score-images';
-import { loadImagePackage } from '../../src/main/engine/model-package';
+import { scoreRejects } from '../../src/engine/evaluation/score-images';
+import { loadImagePackage } from '../../src/engine/model-package';
 import { pitLocation, randomScene, sceneToSvg, type CherryScene, type Rng } from './cherry-scene';
 
 const ROOT = join(import.meta.dirname, '..', '..');

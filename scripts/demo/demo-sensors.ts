@@ -3,7 +3,7 @@
  * simulated machine at 200 Hz, matching 300 frames at 10 fps, with bearing
  * wear setting in after 20 s. Deterministic.
  */
-import { MachineSignal } from '../../src/main/engine/sensors/simulation/machine-signal';
+import { MachineSignal } from '../../src/engine/sensors/simulation/machine-signal';
 
 export const DEMO_SENSOR_RATE_HZ = 200;
 export const DEMO_SENSOR_SECONDS = 30;

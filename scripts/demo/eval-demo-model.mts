@@ -6,9 +6,9 @@
  * Run: npm run eval:demo
  */
 import { join } from 'node:path';
-import { classificationFigures } from '../../src/main/engine/evaluation/classification-figures';
-import { scoreRejects } from '../../src/main/engine/evaluation/score-images';
-import { loadImagePackage } from '../../src/main/engine/model-package';
+import { classificationFigures } from '../../src/engine/evaluation/classification-figures';
+import { scoreRejects } from '../../src/engine/evaluation/score-images';
+import { loadImagePackage } from '../../src/engine/model-package';
 import { readLabelledSplit } from './demo-dataset';
 
 const ROOT = join(import.meta.dirname, '..', '..');

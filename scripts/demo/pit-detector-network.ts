@@ -9,7 +9,7 @@
  * not) slid over the image; the image is a pit if its most pit-like window
  * is. `a` and `b` calibrate that maximum into a probability.
  */
-import { GraphBuilder } from '../../src/main/engine/onnx/graph-builder';
+import { GraphBuilder } from '../../src/engine/onnx/graph-builder';
 
 export interface DenseLayer {
   /** [out][in], in = channels·k·k for the first layer (c, y, x order) */

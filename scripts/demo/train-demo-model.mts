@@ -21,9 +21,9 @@ import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import seedrandom from 'seedrandom';
 import { ModelManifestSchema, type ModelManifestInput } from '../../src/shared/manifest';
-import { parseOnnx } from '../../src/main/engine/onnx/onnx-inspect';
-import { encodeOnnx, flushDenormals } from '../../src/main/engine/onnx/onnx-rewrite';
-import { Preprocessor } from '../../src/main/engine/preprocess/preprocessor';
+import { parseOnnx } from '../../src/engine/onnx/onnx-inspect';
+import { encodeOnnx, flushDenormals } from '../../src/engine/onnx/onnx-rewrite';
+import { Preprocessor } from '../../src/engine/preprocess/preprocessor';
 import { readLabelledSplit, type LabelledImage } from './demo-dataset';
 import { buildPitDetectorGraph, type DenseLayer, type PitDetector } from './pit-detector-network';
 

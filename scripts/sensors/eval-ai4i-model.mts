@@ -7,12 +7,12 @@
  * Run: npm run eval:sensor
  */
 import { readFile } from 'node:fs/promises';
-import { OFFLINE_SESSION } from '../../src/main/engine/evaluation/score-images';
-import { sourceWorkerEntry } from '../../src/main/engine/inference/worker-entry';
-import { isTabularPackage, loadModelPackage } from '../../src/main/engine/model-package';
-import { AI4I_FEATURES, isHeldOut, parseAi4i } from '../../src/main/engine/sensors/datasets/ai4i';
-import { FeatureExtractor } from '../../src/main/engine/sensors/features/feature-extractor';
-import { TabularModel } from '../../src/main/engine/tabular/tabular-model';
+import { OFFLINE_SESSION } from '../../src/engine/evaluation/score-images';
+import { sourceWorkerEntry } from '../../src/engine/rpc/worker-entry';
+import { isTabularPackage, loadModelPackage } from '../../src/engine/model-package';
+import { AI4I_FEATURES, isHeldOut, parseAi4i } from '../../src/engine/sensors/datasets/ai4i';
+import { FeatureExtractor } from '../../src/engine/sensors/features/feature-extractor';
+import { TabularModel } from '../../src/engine/tabular/tabular-model';
 import { AI4I_CSV, AI4I_MODEL_DIR, binaryFigures } from './ai4i-model';
 
 const pkg = await loadModelPackage(AI4I_MODEL_DIR);

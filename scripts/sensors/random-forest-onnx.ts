@@ -9,7 +9,7 @@
  * mapped back to the model's inputs.
  */
 import type { RandomForestClassifier } from 'ml-random-forest';
-import { DataType, GraphBuilder } from '../../src/main/engine/onnx/graph-builder';
+import { DataType, GraphBuilder } from '../../src/engine/onnx/graph-builder';
 
 interface CartNode {
   readonly splitColumn?: number;

@@ -13,8 +13,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RandomForestClassifier } from 'ml-random-forest';
 import { ModelManifestSchema } from '../../src/shared/manifest';
-import { AI4I_FEATURES, isHeldOut, parseAi4i, type Ai4iRow } from '../../src/main/engine/sensors/datasets/ai4i';
-import { FeatureExtractor } from '../../src/main/engine/sensors/features/feature-extractor';
+import { AI4I_FEATURES, isHeldOut, parseAi4i, type Ai4iRow } from '../../src/engine/sensors/datasets/ai4i';
+import { FeatureExtractor } from '../../src/engine/sensors/features/feature-extractor';
 import { AI4I_CSV, AI4I_MODEL_DIR, binaryFigures } from './ai4i-model';
 import { forestToOnnx } from './random-forest-onnx';
 

@@ -1,6 +1,6 @@
 /**
  * Trains the demo machine-health model on simulated runs of the machine
- * (src/main/engine/sensors/simulation): rolling vibration, temperature and
+ * (src/engine/sensors/simulation): rolling vibration, temperature and
  * humidity features, computed by the station's own FeatureExtractor, labelled
  * "failure" where the simulated bearing wear is past a third of its severity.
  * Writes models/demo-sensor/{model.onnx,manifest.json}. Deterministic.
@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { RandomForestClassifier } from 'ml-random-forest';
 import seedrandom from 'seedrandom';
 import { ModelManifestSchema } from '../../src/shared/manifest';
-import { FeatureExtractor } from '../../src/main/engine/sensors/features/feature-extractor';
-import { MachineSignal } from '../../src/main/engine/sensors/simulation/machine-signal';
+import { FeatureExtractor } from '../../src/engine/sensors/features/feature-extractor';
+import { MachineSignal } from '../../src/engine/sensors/simulation/machine-signal';
 import { binaryFigures } from './ai4i-model';
 import { forestToOnnx } from './random-forest-onnx';
 

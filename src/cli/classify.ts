@@ -9,10 +9,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { OFFLINE_SESSION } from '../main/engine/evaluation/score-images';
-import { classifyImages } from '../main/engine/evaluation/classify';
-import { sourceWorkerEntry } from '../main/engine/inference/worker-entry';
-import { loadImagePackage } from '../main/engine/model-package';
+import { OFFLINE_SESSION } from '../engine/evaluation/score-images';
+import { classifyImages } from '../engine/evaluation/classify';
+import { sourceWorkerEntry } from '../engine/rpc/worker-entry';
+import { loadImagePackage } from '../engine/model-package';
 
 const USAGE = 'Usage: npm run classify -- --model <model folder or manifest.json> [--top K] <image> [<image>…]';
 

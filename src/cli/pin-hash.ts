@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { TechnicianSchema } from '../shared/access-config';
 import { PinSchema } from '../shared/session';
 import { describeZodError } from '../shared/zod-errors';
-import { hashPin } from '../main/engine/auth/pin-hash';
+import { hashPin } from '../engine/auth/pin-hash';
 
 function fail(message: string): never {
   process.stderr.write(`pin-hash: ${message}\nUsage: npm run pin-hash -- [--name NAME]   (type the PIN, then Enter)\n`);

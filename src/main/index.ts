@@ -8,9 +8,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as electron from 'electron';
-import { appLayout } from './engine/app-layout';
-import { builtWorkerEntries } from './engine/inference/worker-entry';
-import { consoleLogger } from './engine/logger';
+import { appLayout } from '../engine/app-layout';
+import { builtWorkerEntries } from '../engine/rpc/worker-entry';
+import { consoleLogger } from '../engine/logger';
 import { startDesktopShell } from './shell';
 
 // The last line of defence (issue 11): a promise some part forgot to catch is logged, not the end of the line.

@@ -8,8 +8,8 @@
  */
 import { BROADCAST_EVENTS, OPERATION_NAMES, ipcChannel, type ApiHandlers, type Caller, type Result } from '../shared/contract';
 import type { SessionInfo } from '../shared/session';
-import { dispatch, type BoundaryCounters } from './engine/api/dispatch';
-import type { StationEngine } from './engine/station-engine';
+import { dispatch, type BoundaryCounters } from '../engine/api/dispatch';
+import type { StationEngine } from '../engine/station-engine';
 import type { IpcMainLike, WebContentsLike } from './electron-seams';
 
 export function registerIpcHandlers(

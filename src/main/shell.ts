@@ -5,13 +5,13 @@
  * that the wiring is tested with a fake where the binary cannot run.
  */
 import { pathToFileURL } from 'node:url';
-import { createApiHandlers } from './engine/api/handlers';
-import type { BoundaryCounters } from './engine/api/dispatch';
-import type { AppLayout } from './engine/app-layout';
-import { bootEngine } from './engine/boot';
-import type { WorkerEntries } from './engine/inference/worker-entry';
-import type { Logger } from './engine/logger';
-import type { StationEngine } from './engine/station-engine';
+import { createApiHandlers } from '../engine/api/handlers';
+import type { BoundaryCounters } from '../engine/api/dispatch';
+import type { AppLayout } from '../engine/app-layout';
+import { bootEngine } from '../engine/boot';
+import type { WorkerEntries } from '../engine/rpc/worker-entry';
+import type { Logger } from '../engine/logger';
+import type { StationEngine } from '../engine/station-engine';
 import type { BrowserWindowLike, DesktopElectron } from './electron-seams';
 import { forwardEngineEvents, registerIpcHandlers } from './ipc-bridge';
 import { hardenWebContents, isAppUrl, restrictPermissions } from './security';

@@ -101,7 +101,7 @@ export function rejectingAll(kinds: readonly AlarmKind[]): { why: string[]; todo
 /**
  * Why one item was rejected to be safe, in plain words for the live page. The engine's reason is a technician's
  * ("decode failed: Input buffer contains unsupported image format", "late: decided 12 ms after the deadline");
- * History keeps it whole. Read by its leading words (src/main/engine/station-engine.ts, decision.ts and
+ * History keeps it whole. Read by its leading words (src/engine/station-engine.ts, decision.ts and
  * log/storage-monitor.ts write them); anything else is said generally.
  */
 const FAIL_SAFE_WORDS: readonly (readonly [RegExp, string])[] = [

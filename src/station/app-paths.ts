@@ -7,8 +7,8 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import envPaths from 'env-paths';
-import { appLayout, type AppLayout } from '../main/engine/app-layout';
-import { BUILT_WORKER_FILE, builtWorkerEntries, sourceWorkerEntries, type WorkerEntries } from '../main/engine/inference/worker-entry';
+import { appLayout, type AppLayout } from '../engine/app-layout';
+import { BUILT_WORKER_FILE, builtWorkerEntries, sourceWorkerEntries, type WorkerEntries } from '../engine/rpc/worker-entry';
 
 const entryDir = dirname(fileURLToPath(import.meta.url));
 

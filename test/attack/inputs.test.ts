@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SerialPort } from 'serialport';
 import type { StationStatus } from '../../src/shared/status';
-import { OWNER_FILE } from '../../src/main/engine/data-dir-lock';
+import { OWNER_FILE } from '../../src/engine/data-dir-lock';
 import { startEngine } from '../helpers/engine';
 import { startMjpegServer } from '../helpers/mjpeg-server';
 import { DEMO_FRAMES_DIR } from '../helpers/paths';

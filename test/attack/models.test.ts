@@ -25,8 +25,8 @@ import { describe, expect, it } from 'vitest';
 import { BenchPlanSchema } from '../../src/shared/bench';
 import type { StationStatus } from '../../src/shared/status';
 import type { ModelRecord } from '../../src/shared/models';
-import { ModelImportError } from '../../src/main/engine/models/model-import';
-import type { StationEngine } from '../../src/main/engine/station-engine';
+import { ModelImportError } from '../../src/engine/models/model-import';
+import type { StationEngine } from '../../src/engine/station-engine';
 import {
   batchSizedBomb,
   constantOfShapeBomb,

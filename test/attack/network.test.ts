@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import type { StationStatus } from '../../src/shared/status';
 import { ServerConfigSchema } from '../../src/shared/access-config';
 import type { ApiHandlers } from '../../src/shared/contract';
-import { createApiHandlers } from '../../src/main/engine/api/handlers';
+import { createApiHandlers } from '../../src/engine/api/handlers';
 import { startStationServer } from '../../src/station/http-server';
 import { StationClient } from '../../src/station/station-client';
 import { startEngine } from '../helpers/engine';

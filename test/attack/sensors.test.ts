@@ -7,7 +7,7 @@
  */
 import { openSync, closeSync, writeSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MACHINE_CHANNELS } from '../../src/main/engine/sensors/simulation/machine-signal';
+import { MACHINE_CHANNELS } from '../../src/engine/sensors/simulation/machine-signal';
 import type { StationStatus } from '../../src/shared/status';
 import { startEngine } from '../helpers/engine';
 import { startPtyPair, startSimulator } from '../helpers/socat';

@@ -8,16 +8,16 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { BenchPlanSchema, unsupportedPercentiles } from '../../src/shared/bench';
-import { formatTable, runBench, scenarioResult, type BenchReport } from '../../src/main/engine/bench/bench';
-import { modelResolver } from '../../src/main/engine/bench/scenarios/model-refs';
-import { runPlan } from '../../src/main/engine/bench/scenarios/plan-runner';
-import { shapedModelPackage } from '../../src/main/engine/bench/shaped-models';
-import { benchSensorPipeline, benchSourceOverhead } from '../../src/main/engine/bench/sensor-and-source-bench';
-import { OFFLINE_SESSION } from '../../src/main/engine/evaluation/score-images';
-import { isTabularPackage, loadModelPackage } from '../../src/main/engine/model-package';
-import { sourceWorkerEntries, sourceWorkerEntry } from '../../src/main/engine/inference/worker-entry';
-import { benchStationClients, HEADROOM } from '../../src/station/clients-bench';
-import { parseOnnx } from '../../src/main/engine/onnx/onnx-inspect';
+import { formatTable, runBench, scenarioResult, type BenchReport } from '../../src/tools/bench/bench';
+import { modelResolver } from '../../src/engine/bench/scenarios/model-refs';
+import { runPlan } from '../../src/engine/bench/scenarios/plan-runner';
+import { shapedModelPackage } from '../../src/engine/bench/shaped-models';
+import { benchSensorPipeline, benchSourceOverhead } from '../../src/tools/bench/sensor-and-source-bench';
+import { OFFLINE_SESSION } from '../../src/engine/evaluation/score-images';
+import { isTabularPackage, loadModelPackage } from '../../src/engine/model-package';
+import { sourceWorkerEntries, sourceWorkerEntry } from '../../src/engine/rpc/worker-entry';
+import { benchStationClients, HEADROOM } from '../../src/tools/station-load/clients-bench';
+import { parseOnnx } from '../../src/engine/onnx/onnx-inspect';
 import { DEMO_FRAMES_DIR, LAYOUT, ROOT } from '../helpers/paths';
 
 function parameters(bytes: Uint8Array): number {

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AuthConfigSchema } from '../../src/shared/access-config';
-import { verifyPin } from '../../src/main/engine/auth/pin-hash';
+import { verifyPin } from '../../src/engine/auth/pin-hash';
 import { ROOT } from '../helpers/paths';
 
 const pinHash = (input: string, ...args: string[]) => {

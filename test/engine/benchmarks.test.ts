@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { BenchPlanSchema, type BenchProgress } from '../../src/shared/bench';
-import type { StationEngine } from '../../src/main/engine/station-engine';
+import type { StationEngine } from '../../src/engine/station-engine';
 import { useRunningEngines } from '../helpers/engine';
 import { useTempDirs } from '../helpers/temp-dir';
 import { waitFor } from '../helpers/wait';

@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SensorsConfigSchema } from '../../src/shared/sensor-config';
 import type { Inspection } from '../../src/shared/inspection';
-import { DataDirInUseError, DataDirLock, LOCK_FILE, OWNER_FILE } from '../../src/main/engine/data-dir-lock';
-import { FrameMemory } from '../../src/main/engine/frame-memory';
-import { imageFormatOf } from '../../src/main/engine/preprocess/image-format';
-import { describeStale, maxReadingAges, staleChannel } from '../../src/main/engine/sensors/health/staleness';
+import { DataDirInUseError, DataDirLock, LOCK_FILE, OWNER_FILE } from '../../src/engine/data-dir-lock';
+import { FrameMemory } from '../../src/engine/frame-memory';
+import { imageFormatOf } from '../../src/engine/preprocess/image-format';
+import { describeStale, maxReadingAges, staleChannel } from '../../src/engine/sensors/health/staleness';
 import { DEMO_FRAMES_DIR, ROOT } from '../helpers/paths';
 import { useTempDirs } from '../helpers/temp-dir';
 

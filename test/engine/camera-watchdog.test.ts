@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AlarmChange } from '../../src/shared/alarms';
-import type { StationEngine } from '../../src/main/engine/station-engine';
+import type { StationEngine } from '../../src/engine/station-engine';
 import { startEngine } from '../helpers/engine';
 import { startMjpegServer, type MjpegServer } from '../helpers/mjpeg-server';
 import { DEMO_FRAMES_DIR } from '../helpers/paths';

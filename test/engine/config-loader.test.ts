@@ -1,7 +1,7 @@
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/main/engine/config-loader';
+import { ConfigError, loadConfig } from '../../src/engine/config-loader';
 import { DEMO_MODEL_DIR, LAYOUT, ROOT } from '../helpers/paths';
 import { useTempDirs } from '../helpers/temp-dir';
 

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { StationEngine } from '../../src/main/engine/station-engine';
+import type { StationEngine } from '../../src/engine/station-engine';
 import { startEngine } from '../helpers/engine';
 import { DEMO_FRAMES_DIR, ROOT } from '../helpers/paths';
 import { startMjpegServer } from '../helpers/mjpeg-server';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide, softmax } from '../../src/main/engine/decision';
+import { decide, softmax } from '../../src/engine/decision';
 
 const thresholds = { pit: 0.75, maybe: 0.5 };
 

@@ -3,9 +3,9 @@
  * thresholds, run by the real onnxruntime-node (the same code as npm run eval:demo).
  */
 import { describe, expect, it } from 'vitest';
-import { classificationFigures } from '../../src/main/engine/evaluation/classification-figures';
-import { scoreRejects } from '../../src/main/engine/evaluation/score-images';
-import { loadImagePackage } from '../../src/main/engine/model-package';
+import { classificationFigures } from '../../src/engine/evaluation/classification-figures';
+import { scoreRejects } from '../../src/engine/evaluation/score-images';
+import { loadImagePackage } from '../../src/engine/model-package';
 import { readLabelledSplit } from '../../scripts/demo/demo-dataset';
 import { DEMO_MODEL_DIR, HELDOUT_DIR } from '../helpers/paths';
 

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { OFFLINE_SESSION } from '../../src/main/engine/evaluation/score-images';
-import { InferenceClient, InferenceError, ModelLoadError, type InferenceClientOptions } from '../../src/main/engine/inference/inference-client';
-import { sourceWorkerEntry } from '../../src/main/engine/inference/worker-entry';
-import { loadImagePackage } from '../../src/main/engine/model-package';
-import { Preprocessor } from '../../src/main/engine/preprocess/preprocessor';
+import { OFFLINE_SESSION } from '../../src/engine/evaluation/score-images';
+import { InferenceClient, InferenceError, ModelLoadError, type InferenceClientOptions } from '../../src/engine/inference/inference-client';
+import { sourceWorkerEntry } from '../../src/engine/rpc/worker-entry';
+import { loadImagePackage } from '../../src/engine/model-package';
+import { Preprocessor } from '../../src/engine/preprocess/preprocessor';
 import { DEMO_FRAMES_DIR, DEMO_MODEL_DIR } from '../helpers/paths';
 
 const settings = { ...OFFLINE_SESSION, warmupRuns: 2 };

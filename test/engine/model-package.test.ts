@@ -1,7 +1,7 @@
 import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadModelPackage, ModelPackageError } from '../../src/main/engine/model-package';
+import { loadModelPackage, ModelPackageError } from '../../src/engine/model-package';
 import { DEMO_MODEL_DIR } from '../helpers/paths';
 import { useTempDirs } from '../helpers/temp-dir';
 

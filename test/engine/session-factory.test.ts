@@ -5,8 +5,8 @@
  * the session runs on the CPU.
  */
 import { describe, expect, it } from 'vitest';
-import { OFFLINE_SESSION } from '../../src/main/engine/evaluation/score-images';
-import { createSession, SessionCreateError } from '../../src/main/engine/inference/session-factory';
+import { OFFLINE_SESSION } from '../../src/engine/evaluation/score-images';
+import { createSession, SessionCreateError } from '../../src/engine/inference/session-factory';
 import { tinyCnn } from '../fixtures/test-models';
 
 describe('createSession', () => {

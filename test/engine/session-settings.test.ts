@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InferenceConfigSchema } from '../../src/shared/config';
-import { autoIntraOpThreads, defaultProviders, resolveSessionSettings } from '../../src/main/engine/inference/session-settings';
+import { autoIntraOpThreads, defaultProviders, resolveSessionSettings } from '../../src/engine/inference/session-settings';
 
 describe('session settings', () => {
   it('leave a core for decoding and the UI: 1 thread on a 2-core station PC', () => {

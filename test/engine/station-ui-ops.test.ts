@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { ImportProgress } from '../../src/shared/models';
-import type { StationEngine } from '../../src/main/engine/station-engine';
+import type { StationEngine } from '../../src/engine/station-engine';
 import { writePackage } from '../fixtures/test-models';
 import { shiftsAroundNow } from '../helpers/shifts';
 import { useRunningEngines } from '../helpers/engine';

@@ -2,11 +2,11 @@
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { StationConfigSchema, type StationConfigInput } from '../../src/shared/config';
-import { resolvePaths } from '../../src/main/engine/config-loader';
-import { sourceWorkerEntries, type WorkerEntry } from '../../src/main/engine/inference/worker-entry';
-import type { LineClock } from '../../src/main/engine/line/inspection-line';
-import { silentLogger, type Logger } from '../../src/main/engine/logger';
-import { StationEngine } from '../../src/main/engine/station-engine';
+import { resolvePaths } from '../../src/engine/config-loader';
+import { sourceWorkerEntries, type WorkerEntry } from '../../src/engine/rpc/worker-entry';
+import type { LineClock } from '../../src/engine/line/inspection-line';
+import { silentLogger, type Logger } from '../../src/engine/logger';
+import { StationEngine } from '../../src/engine/station-engine';
 import { LAYOUT } from './paths';
 
 export function startEngine(

@@ -1,6 +1,6 @@
 /** Where the repo's own fixtures are, for tests run from source. */
 import { join } from 'node:path';
-import { appLayout } from '../../src/main/engine/app-layout';
+import { appLayout } from '../../src/engine/app-layout';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const LAYOUT = appLayout(ROOT);

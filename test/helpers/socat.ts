@@ -49,7 +49,7 @@ export async function startPtyPair(dir: string): Promise<PtyPair> {
 
 /** Runs `npm run sensor-sim` (from source) with these arguments. */
 export function startSimulator(args: readonly string[]): { process: ChildProcess; output: () => string; stop: () => Promise<void> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'sensor-sim.ts'), ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'tools', 'sensor-sim.ts'), ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { OPERATION_NAMES, operations, type ApiHandlers, type Caller } from '../../../src/shared/contract';
-import { createBoundaryCounters, dispatch } from '../../../src/main/engine/api/dispatch';
+import { createBoundaryCounters, dispatch } from '../../../src/engine/api/dispatch';
 import { AuthConfigSchema } from '../../../src/shared/access-config';
-import { SessionManager } from '../../../src/main/engine/auth/session-manager';
+import { SessionManager } from '../../../src/engine/auth/session-manager';
 
 function recordingHandlers(): { handlers: ApiHandlers; ran: string[] } {
   const ran: string[] = [];

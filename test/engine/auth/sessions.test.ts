@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AuthConfigSchema, DEMO_PIN, DEMO_TECHNICIAN } from '../../../src/shared/access-config';
-import { hashPin, PinHashError, verifyPin } from '../../../src/main/engine/auth/pin-hash';
-import { SessionManager, SignInError, type SessionEvent } from '../../../src/main/engine/auth/session-manager';
-import { SignInGuard } from '../../../src/main/engine/auth/sign-in-guard';
+import { hashPin, PinHashError, verifyPin } from '../../../src/engine/auth/pin-hash';
+import { SessionManager, SignInError, type SessionEvent } from '../../../src/engine/auth/session-manager';
+import { SignInGuard } from '../../../src/engine/auth/sign-in-guard';
 
 // A cheap cost for tests; the station's hashes use N = 16384.
 const COST = { N: 1024, r: 8, p: 1 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classificationFigures } from '../../../src/main/engine/evaluation/classification-figures';
+import { classificationFigures } from '../../../src/engine/evaluation/classification-figures';
 
 describe('classificationFigures', () => {
   it('counts a maybe as not rejected: it costs pit recall, not a false reject', () => {

@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Decision } from '../../../src/shared/decision';
 import type { Thresholds } from '../../../src/shared/manifest';
-import { OFFLINE_SESSION } from '../../../src/main/engine/evaluation/score-images';
-import { sourceWorkerEntry } from '../../../src/main/engine/inference/worker-entry';
-import { InspectionLine, type DecidedItem, type LineItem, type LineSinks } from '../../../src/main/engine/line/inspection-line';
-import { loadImagePackage } from '../../../src/main/engine/model-package';
-import { loadImageModel, type LoadedModel } from '../../../src/main/engine/models/loaded-model';
-import type { InspectionRow } from '../../../src/main/engine/storage/inspection-log';
+import { OFFLINE_SESSION } from '../../../src/engine/evaluation/score-images';
+import { sourceWorkerEntry } from '../../../src/engine/rpc/worker-entry';
+import { InspectionLine, type DecidedItem, type LineItem, type LineSinks } from '../../../src/engine/line/inspection-line';
+import { loadImagePackage } from '../../../src/engine/model-package';
+import { loadImageModel, type LoadedModel } from '../../../src/engine/models/loaded-model';
+import type { InspectionRow } from '../../../src/engine/storage/inspection-log';
 import { DEMO_FRAMES_DIR, DEMO_MODEL_DIR } from '../../helpers/paths';
 
 const frames = readdirSync(DEMO_FRAMES_DIR)

@@ -5,7 +5,7 @@
  * and the CLI bench's engine figures all take their verdicts from here.
  */
 import { describe, expect, it } from 'vitest';
-import { admit, deadlineReason, verdictOf, type Answer, type VerdictContext } from '../../../src/main/engine/line/verdict';
+import { admit, deadlineReason, verdictOf, type Answer, type VerdictContext } from '../../../src/engine/line/verdict';
 
 const RULES = { staleMs: 500, deadlineMs: 150 };
 const T = 1_000_000;

@@ -3,9 +3,9 @@
  * is, at each moment, pending, written, not recorded or rejected — never two of them, never none.
  */
 import { describe, expect, it } from 'vitest';
-import { RowLedger } from '../../../src/main/engine/log/row-ledger';
-import { RestartBackoff } from '../../../src/main/engine/rpc/restart-backoff';
-import type { InspectionRow } from '../../../src/main/engine/storage/inspection-log';
+import { RowLedger } from '../../../src/engine/log/row-ledger';
+import { RestartBackoff } from '../../../src/engine/rpc/restart-backoff';
+import type { InspectionRow } from '../../../src/engine/storage/inspection-log';
 
 const row = (frameId: number): InspectionRow => ({
   frameId,
@@ -15,7 +15,7 @@ const row = (frameId: number): InspectionRow => ({
   modelVersion: '1',
   rejectScore: 0.1,
   scores: null,
-  decision: 'good',
+  decision: 'clean',
   failSafeReason: null,
   decodeMs: null,
   preprocessMs: null,

@@ -1,6 +1,6 @@
 /** The operator's counts per shift and for the last hour (local shift times; the clock is passed in). */
 import { describe, expect, it } from 'vitest';
-import { ShiftCounts, shiftAt } from '../../../src/main/engine/metrics/shift-counts';
+import { ShiftCounts, shiftAt } from '../../../src/engine/metrics/shift-counts';
 
 const local = (d: number, h: number, m = 0): Date => new Date(2026, 5, d, h, m);
 

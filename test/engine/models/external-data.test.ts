@@ -6,10 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ModelManifestSchema } from '../../../src/shared/manifest';
-import { findExternalData } from '../../../src/main/engine/onnx/external-data';
-import { onnx } from '../../../src/main/engine/onnx/onnx-proto';
-import { parseOnnx } from '../../../src/main/engine/onnx/onnx-inspect';
-import { ModelCheckError, prepareModel } from '../../../src/main/engine/model-prep/prepare-model';
+import { findExternalData } from '../../../src/engine/onnx/external-data';
+import { onnx } from '../../../src/engine/onnx/onnx-proto';
+import { parseOnnx } from '../../../src/engine/onnx/onnx-inspect';
+import { ModelCheckError, prepareModel } from '../../../src/engine/model-prep/prepare-model';
 import { externalInConstant, externalInIfBranch, externalInSparseInitializer, externalTensor, type TestModel } from '../../fixtures/hostile-models';
 import { tinyCnn, zipMapTrees } from '../../fixtures/test-models';
 

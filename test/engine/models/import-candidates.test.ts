@@ -2,7 +2,7 @@
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultImportRoots, findImportCandidates } from '../../../src/main/engine/models/import-candidates';
+import { defaultImportRoots, findImportCandidates } from '../../../src/engine/models/import-candidates';
 import { DEMO_MODEL_DIR } from '../../helpers/paths';
 import { useTempDirs } from '../../helpers/temp-dir';
 

@@ -9,12 +9,12 @@ import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { ModelManifestSchema } from '../../../src/shared/manifest';
-import { classifyImages } from '../../../src/main/engine/evaluation/classify';
-import { OFFLINE_SESSION } from '../../../src/main/engine/evaluation/score-images';
-import { sourceWorkerEntry } from '../../../src/main/engine/inference/worker-entry';
-import { sha256Hex, type ImageModelPackage } from '../../../src/main/engine/model-package';
-import { batchSizeFor } from '../../../src/main/engine/models/loaded-model';
-import { prepareModel } from '../../../src/main/engine/model-prep/prepare-model';
+import { classifyImages } from '../../../src/engine/evaluation/classify';
+import { OFFLINE_SESSION } from '../../../src/engine/evaluation/score-images';
+import { sourceWorkerEntry } from '../../../src/engine/rpc/worker-entry';
+import { sha256Hex, type ImageModelPackage } from '../../../src/engine/model-package';
+import { batchSizeFor } from '../../../src/engine/models/loaded-model';
+import { prepareModel } from '../../../src/engine/model-prep/prepare-model';
 import { tinyCnn, type TinyCnnOptions } from '../../fixtures/test-models';
 import { DEMO_FRAMES_DIR } from '../../helpers/paths';
 

@@ -13,8 +13,8 @@ import { createHash } from 'node:crypto';
 import { constants, openSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadModelPackage, MAX_TEXT_FILE_BYTES, ModelPackageError } from '../../../src/main/engine/model-package';
-import { findImportCandidates } from '../../../src/main/engine/models/import-candidates';
+import { loadModelPackage, MAX_TEXT_FILE_BYTES, ModelPackageError } from '../../../src/engine/model-package';
+import { findImportCandidates } from '../../../src/engine/models/import-candidates';
 import { tinyCnn, writePackage } from '../../fixtures/test-models';
 import { useTempDirs } from '../../helpers/temp-dir';
 

@@ -6,9 +6,9 @@
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { ModelManifestSchema, type ModelManifestInput } from '../../../src/shared/manifest';
-import { parseOnnx, summarizeOnnx } from '../../../src/main/engine/onnx/onnx-inspect';
-import { encodeOnnx } from '../../../src/main/engine/onnx/onnx-rewrite';
-import { ModelCheckError, prepareModel } from '../../../src/main/engine/model-prep/prepare-model';
+import { parseOnnx, summarizeOnnx } from '../../../src/engine/onnx/onnx-inspect';
+import { encodeOnnx } from '../../../src/engine/onnx/onnx-rewrite';
+import { ModelCheckError, prepareModel } from '../../../src/engine/model-prep/prepare-model';
 import { tinyCnn, zipMapTrees } from '../../fixtures/test-models';
 
 function prepare(model: { bytes: Uint8Array; manifest: ModelManifestInput }, overrides: Record<string, unknown> = {}) {

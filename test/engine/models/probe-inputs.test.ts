@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ModelManifestSchema, type ModelManifest } from '../../../src/shared/manifest';
-import { probeInputs, TABULAR_SPREAD } from '../../../src/main/engine/models/probe-inputs';
+import { probeInputs, TABULAR_SPREAD } from '../../../src/engine/models/probe-inputs';
 import { tinyCnn } from '../../fixtures/test-models';
 
 function image(overrides: { layout?: 'NCHW' | 'NHWC'; preprocessing?: Record<string, unknown> } = {}): ModelManifest {

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ServerSerial } from 'modbus-serial';
 import { OutputConfigSchema } from '../../../src/shared/storage-config';
-import { createRejectOutput } from '../../../src/main/engine/output/reject-output';
+import { createRejectOutput } from '../../../src/engine/output/reject-output';
 import { startPtyPair } from '../../helpers/socat';
 import { useTempDirs } from '../../helpers/temp-dir';
 import { waitFor } from '../../helpers/wait';

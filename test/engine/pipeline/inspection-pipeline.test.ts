@@ -6,11 +6,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OFFLINE_SESSION } from '../../../src/main/engine/evaluation/score-images';
-import { sourceWorkerEntry } from '../../../src/main/engine/inference/worker-entry';
-import { loadImagePackage } from '../../../src/main/engine/model-package';
-import { loadImageModel, type LoadedModel } from '../../../src/main/engine/models/loaded-model';
-import { InspectionPipeline, type Outcome, type PipelineOptions } from '../../../src/main/engine/pipeline/inspection-pipeline';
+import { OFFLINE_SESSION } from '../../../src/engine/evaluation/score-images';
+import { sourceWorkerEntry } from '../../../src/engine/rpc/worker-entry';
+import { loadImagePackage } from '../../../src/engine/model-package';
+import { loadImageModel, type LoadedModel } from '../../../src/engine/models/loaded-model';
+import { InspectionPipeline, type Outcome, type PipelineOptions } from '../../../src/engine/pipeline/inspection-pipeline';
 import { DEMO_FRAMES_DIR, DEMO_MODEL_DIR } from '../../helpers/paths';
 
 const frames = readdirSync(DEMO_FRAMES_DIR)

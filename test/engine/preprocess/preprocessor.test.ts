@@ -9,8 +9,8 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { PreprocessingSchema, type ImageModelManifest } from '../../../src/shared/manifest';
-import { decodeAndResize, FrameDecodeError } from '../../../src/main/engine/preprocess/image-decoder';
-import { Preprocessor } from '../../../src/main/engine/preprocess/preprocessor';
+import { decodeAndResize, FrameDecodeError } from '../../../src/engine/preprocess/image-decoder';
+import { Preprocessor } from '../../../src/engine/preprocess/preprocessor';
 
 /** The colour of block (bx, by): distinct, not symmetric, so a flip or a shift shows. */
 const blockColour = (bx: number, by: number): [number, number, number] => [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fillTensor, type PixelSpec, type TensorLayout } from '../../../src/main/engine/preprocess/tensor-fill';
+import { fillTensor, type PixelSpec, type TensorLayout } from '../../../src/engine/preprocess/tensor-fill';
 
 /** Plainly written reference: one pixel, one channel at a time, straight from the formula. */
 function reference(rgb: Uint8Array, w: number, h: number, spec: PixelSpec, layout: TensorLayout): Float32Array {

@@ -1,10 +1,10 @@
 /** Rolling statistics and band energies against plainly written references. */
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
-import { BandEnergy } from '../../../src/main/engine/sensors/features/band-energy';
-import { FeatureExtractor } from '../../../src/main/engine/sensors/features/feature-extractor';
-import { FeatureSpecError, parseFeature } from '../../../src/main/engine/sensors/features/feature-spec';
-import { RollingWindow } from '../../../src/main/engine/sensors/features/rolling-window';
+import { BandEnergy } from '../../../src/engine/sensors/features/band-energy';
+import { FeatureExtractor } from '../../../src/engine/sensors/features/feature-extractor';
+import { FeatureSpecError, parseFeature } from '../../../src/engine/sensors/features/feature-spec';
+import { RollingWindow } from '../../../src/engine/sensors/features/rolling-window';
 
 function reference(xs: readonly number[]) {
   const n = xs.length;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { environmentMultiplier, riskOf } from '../../../src/main/engine/sensors/health/environment';
-import { nextHealth, type HealthLevel } from '../../../src/main/engine/sensors/health/health-state';
-import { holdLevel, type PendingLevel } from '../../../src/main/engine/sensors/health/level-hold';
-import { alarmEventMessage } from '../../../src/main/engine/alarms/alarm-event-message';
-import { SimulatedMachineSource } from '../../../src/main/engine/sensors/simulated-machine-sensor';
+import { environmentMultiplier, riskOf } from '../../../src/engine/sensors/health/environment';
+import { nextHealth, type HealthLevel } from '../../../src/engine/sensors/health/health-state';
+import { holdLevel, type PendingLevel } from '../../../src/engine/sensors/health/level-hold';
+import { alarmEventMessage } from '../../../src/engine/alarms/alarm-event-message';
+import { SimulatedMachineSource } from '../../../src/engine/sensors/simulated-machine-sensor';
 import { SimulatedSensorSchema } from '../../../src/shared/sensor-config';
 import { waitFor } from '../../helpers/wait';
 

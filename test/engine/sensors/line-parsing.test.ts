@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LineParser, xorChecksum } from '../../../src/main/engine/sensors/line-parser';
-import { LineSplitter } from '../../../src/main/engine/sensors/line-splitter';
+import { LineParser, xorChecksum } from '../../../src/engine/sensors/line-parser';
+import { LineSplitter } from '../../../src/engine/sensors/line-splitter';
 
 const channels = { vibration_g: { min: -20, max: 20 }, temperature_c: { min: -40, max: 150 } };
 

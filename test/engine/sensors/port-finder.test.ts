@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findPort, listPorts } from '../../../src/main/engine/sensors/port-finder';
+import { findPort, listPorts } from '../../../src/engine/sensors/port-finder';
 
 describe('finding a serial port again', () => {
   const ports = async () => [

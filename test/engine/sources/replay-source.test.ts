@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Frame } from '../../../src/main/engine/sources/frame-source';
-import { ReplaySource, ReplaySourceError } from '../../../src/main/engine/sources/replay-source';
+import type { Frame } from '../../../src/engine/sources/frame-source';
+import { ReplaySource, ReplaySourceError } from '../../../src/engine/sources/replay-source';
 import { DEMO_FRAMES_DIR } from '../../helpers/paths';
 import { waitFor } from '../../helpers/wait';
 

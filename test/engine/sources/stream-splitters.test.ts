@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { JpegSplitter } from '../../../src/main/engine/sources/jpeg-splitter';
-import { boundaryOf, MultipartParser } from '../../../src/main/engine/sources/multipart-parser';
+import { JpegSplitter } from '../../../src/engine/sources/jpeg-splitter';
+import { boundaryOf, MultipartParser } from '../../../src/engine/sources/multipart-parser';
 import { DEMO_FRAMES_DIR } from '../../helpers/paths';
 
 const jpegs = ['00000.jpg', '00001.jpg', '00002.jpg'].map((f) => readFileSync(join(DEMO_FRAMES_DIR, f)));

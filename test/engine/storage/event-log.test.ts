@@ -6,12 +6,12 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { applyDatabaseCap } from '../../../src/main/engine/storage/database-cap';
-import { openDatabase } from '../../../src/main/engine/storage/database';
-import { EventLog } from '../../../src/main/engine/storage/event-log';
-import { MainWrites } from '../../../src/main/engine/storage/main-writes';
-import { StorageUnavailableError } from '../../../src/main/engine/storage/storage-fault';
-import type { WriteEpisode } from '../../../src/main/engine/storage/write-health';
+import { applyDatabaseCap } from '../../../src/engine/storage/database-cap';
+import { openDatabase } from '../../../src/engine/storage/database';
+import { EventLog } from '../../../src/engine/storage/event-log';
+import { MainWrites } from '../../../src/engine/storage/main-writes';
+import { StorageUnavailableError } from '../../../src/engine/storage/storage-fault';
+import type { WriteEpisode } from '../../../src/engine/storage/write-health';
 import { useTempDirs } from '../../helpers/temp-dir';
 import { fillToCap } from './fill-to-cap';
 import { waitFor } from '../../helpers/wait';

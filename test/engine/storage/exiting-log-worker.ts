@@ -6,7 +6,7 @@
 import { existsSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
-import '../../../src/main/engine/log/log-worker';
+import '../../../src/engine/log/log-worker';
 
 const EXIT_TRIGGER = 'exit-log-worker'; // log-worker-restart.test.ts names it too (importing this file would start a worker)
 

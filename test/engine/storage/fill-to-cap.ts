@@ -5,8 +5,8 @@
  * review: the attack tests used 9,600-character reasons that the API caps at 500).
  */
 import Database from 'better-sqlite3';
-import { applyDatabaseCap } from '../../../src/main/engine/storage/database-cap';
-import type { SqliteDatabase } from '../../../src/main/engine/storage/database';
+import { applyDatabaseCap } from '../../../src/engine/storage/database-cap';
+import type { SqliteDatabase } from '../../../src/engine/storage/database';
 
 /** Inserts rows made by `insert(bytes)` from 64 KiB down to 1 byte, each size until SQLite says the file is full. */
 export function fillToCap(db: SqliteDatabase, insert: (bytes: number) => void): void {

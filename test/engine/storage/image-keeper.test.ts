@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { StorageConfigSchema, UploadConfigSchema } from '../../../src/shared/storage-config';
-import { sourceWorkerEntries } from '../../../src/main/engine/inference/worker-entry';
-import { openCheckedDatabase } from '../../../src/main/engine/storage/database';
-import { ImageKeeper, type ImageFiles, type KeptImage } from '../../../src/main/engine/storage/image-keeper';
-import type { InspectionRow } from '../../../src/main/engine/storage/inspection-log';
-import { readKeptImage } from '../../../src/main/engine/storage/kept-images';
-import { LogClient } from '../../../src/main/engine/log/log-client';
+import { sourceWorkerEntries } from '../../../src/engine/rpc/worker-entry';
+import { openCheckedDatabase } from '../../../src/engine/storage/database';
+import { ImageKeeper, type ImageFiles, type KeptImage } from '../../../src/engine/storage/image-keeper';
+import type { InspectionRow } from '../../../src/engine/storage/inspection-log';
+import { readKeptImage } from '../../../src/engine/storage/kept-images';
+import { LogClient } from '../../../src/engine/log/log-client';
 import { useTempDirs } from '../../helpers/temp-dir';
 import { waitFor } from '../../helpers/wait';
 

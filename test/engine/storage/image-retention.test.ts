@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StorageConfigSchema } from '../../../src/shared/storage-config';
-import { openDatabase } from '../../../src/main/engine/storage/database';
-import { ImageRetention } from '../../../src/main/engine/storage/image-retention';
+import { openDatabase } from '../../../src/engine/storage/database';
+import { ImageRetention } from '../../../src/engine/storage/image-retention';
 import { useTempDirs } from '../../helpers/temp-dir';
 
 describe('ImageRetention', () => {

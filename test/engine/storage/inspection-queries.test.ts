@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decisionForScore, type Decision } from '../../../src/shared/decision';
-import { sourceWorkerEntries } from '../../../src/main/engine/inference/worker-entry';
-import { openDatabase, type SqliteDatabase } from '../../../src/main/engine/storage/database';
-import { decisionCountsSince, exportCsv, imagePathOf, minuteCountsSince, queryPage, scoreSample } from '../../../src/main/engine/storage/inspection-queries';
-import { readKeptImage } from '../../../src/main/engine/storage/kept-images';
-import { QueryClient } from '../../../src/main/engine/storage/query-client';
+import { sourceWorkerEntries } from '../../../src/engine/rpc/worker-entry';
+import { openDatabase, type SqliteDatabase } from '../../../src/engine/storage/database';
+import { decisionCountsSince, exportCsv, imagePathOf, minuteCountsSince, queryPage, scoreSample } from '../../../src/engine/storage/inspection-queries';
+import { readKeptImage } from '../../../src/engine/storage/kept-images';
+import { QueryClient } from '../../../src/engine/storage/query-client';
 import { useTempDirs } from '../../helpers/temp-dir';
 
 const T0 = Date.parse('2026-06-10T08:00:00.000Z');

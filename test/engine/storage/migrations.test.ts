@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { DatabaseError, LATEST_VERSION, migrate, openDatabase, readDatabaseId, schemaVersion } from '../../../src/main/engine/storage/database';
-import { MIGRATIONS } from '../../../src/main/engine/storage/migrations';
+import { DatabaseError, LATEST_VERSION, migrate, openDatabase, readDatabaseId, schemaVersion } from '../../../src/engine/storage/database';
+import { MIGRATIONS } from '../../../src/engine/storage/migrations';
 import { useTempDirs } from '../../helpers/temp-dir';
 
 describe('migrations', () => {

@@ -1,6 +1,6 @@
 /** What a technician reads for each way the log can fail to be written (issue 11, item 3). */
 import { describe, expect, it } from 'vitest';
-import { isStorageError, isStorageFault, StorageFaultError, storageFaultOf } from '../../../src/main/engine/storage/storage-fault';
+import { isStorageError, isStorageFault, StorageFaultError, storageFaultOf } from '../../../src/engine/storage/storage-fault';
 
 const sqlite = (code: string, message = 'x'): Error => Object.assign(new Error(message), { code });
 

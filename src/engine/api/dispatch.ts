@@ -1,0 +1,81 @@
+/**
+ * The engine's boundary: a request from any transport is checked against the
+ * contract before it reaches a handler (the operation exists, the payload
+ * parses, the caller's role may ask it), and the answer is always a Result,
+ * never a thrown error (errors lose everything but their message across IPC).
+ *
+ * The error is what a person at the station reads: it never names the
+ * operation ("activateModel failed: …" once reached the Models page, issue 12).
+ * A handler's message is already a sentence about what was refused and why,
+ * and the page that asked puts it in context; the boundary's own refusals say
+ * what was asked in words (IN_WORDS).
+ */
+import { isOperationName, operations, type ApiHandlers, type Caller, type OperationName, type Result } from '../../shared/contract';
+import { describeZodError } from '../../shared/zod-errors';
+import type { BoundaryCounters } from '../metrics/boundary-counters';
+
+export { createBoundaryCounters, type BoundaryCounters } from '../metrics/boundary-counters';
+
+/** Each operation as a person would say it, for the boundary's refusals. */
+const IN_WORDS: Record<OperationName, string> = {
+  getStatus: 'reading the station status',
+  getFrameImage: "reading an item's picture",
+  getRecentInspections: 'reading the latest items',
+  listModels: 'reading the model registry',
+  getModelHistory: 'reading the model activations',
+  importModel: 'importing a model',
+  activateModel: 'activating a model',
+  rollbackModel: 'rolling back the model',
+  getEvents: 'reading the event log',
+  setThresholds: 'changing the thresholds',
+  getAudit: 'reading the audit trail',
+  getSession: 'reading the session',
+  signIn: 'signing in',
+  signOut: 'signing out',
+  touchSession: 'keeping the session open',
+  getRecentRejects: 'reading the latest rejects',
+  getScoreSample: 'reading logged scores for the what-if',
+  getDiagnosticsHistory: 'reading the diagnostics history',
+  queryInspections: 'reading the history',
+  getInspectionImage: "reading a logged item's picture",
+  exportInspections: 'exporting the history as CSV',
+  listImportCandidates: 'looking for model packages',
+  getBenchmarkOptions: 'reading the benchmark options',
+  startBenchmark: 'starting a benchmark',
+  cancelBenchmark: 'cancelling a benchmark',
+  listBenchmarks: 'reading the benchmark runs',
+  getBenchmark: 'reading a benchmark run',
+  exportBenchmark: 'exporting a benchmark run',
+  applyBenchmarkSettings: "applying a benchmark's settings",
+};
+
+const capitalised = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
+export async function dispatch(handlers: ApiHandlers, op: unknown, payload: unknown, counters: BoundaryCounters, caller: Caller): Promise<Result<unknown>> {
+  if (!isOperationName(op)) {
+    counters.rejected++;
+    return { ok: false, error: `the station does not know the request ${JSON.stringify(op)}: is this page from another version of LineSight?` };
+  }
+  const contract = operations[op];
+  const parsed = contract.request.safeParse(payload ?? {});
+  if (!parsed.success) {
+    counters.rejected++;
+    return { ok: false, error: `${capitalised(IN_WORDS[op])} was refused: the request was not valid (${describeZodError(parsed.error)})` };
+  }
+  if (contract.access === 'technician') {
+    if (caller.role !== 'technician') {
+      counters.denied++;
+      return { ok: false, error: `${capitalised(IN_WORDS[op])} needs a technician: sign in with your PIN first` };
+    }
+    caller.touch();
+  }
+  try {
+    const handler = handlers[op] as (request: unknown, caller: Caller) => unknown;
+    const value = await handler(parsed.data, caller);
+    counters.accepted++;
+    return { ok: true, value };
+  } catch (err) {
+    counters.failed++;
+    return { ok: false, error: err instanceof Error ? err.message : String(err) };
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * The engine's implementation of every operation in the contract. Both shells
+ * use it. The caller is the connection's session: it says who the audit
+ * trail names, and dispatch has already checked that it may ask.
+ */
+import type { ApiHandlers } from '../../shared/contract';
+import type { StationEngine } from '../station-engine';
+
+export function createApiHandlers(engine: StationEngine): ApiHandlers {
+  return {
+    getStatus: () => engine.getStatus(),
+    getFrameImage: ({ frameId }) => {
+      const jpeg = engine.getFrameImage(frameId);
+      return jpeg ? { frameId, jpeg } : null;
+    },
+    getRecentInspections: ({ limit }) => engine.getRecentInspections(limit),
+    listModels: () => engine.listModels(),
+    getModelHistory: ({ limit }) => engine.modelHistory(limit),
+    importModel: ({ source, taskId }, caller) => engine.importModel(source, caller.actor, taskId),
+    activateModel: ({ id, reason }, caller) => engine.activateModel(id, caller.actor, reason ?? null),
+    rollbackModel: ({ reason }, caller) => engine.rollbackModel(caller.actor, reason ?? null),
+    getEvents: ({ limit, kinds }) => engine.recentEvents(limit, kinds),
+    setThresholds: ({ thresholds, reason }, caller) => engine.setThresholds(thresholds, caller.actor, reason),
+    getAudit: ({ limit }) => engine.auditTrail(limit),
+    getSession: (_request, caller) => caller.info(),
+    signIn: ({ name, pin }, caller) => caller.signIn(name, pin),
+    signOut: (_request, caller) => caller.signOut(),
+    touchSession: (_request, caller) => {
+      caller.touch();
+      return caller.info();
+    },
+    getRecentRejects: ({ limit }) => engine.getRecentRejects(limit),
+    getScoreSample: ({ window }) => engine.scoreSample(window),
+    getDiagnosticsHistory: () => engine.diagnosticsHistory(),
+    queryInspections: ({ filter, limit, beforeSeq }) => engine.queryInspections(filter, limit, beforeSeq),
+    getInspectionImage: async ({ seq }) => {
+      const jpeg = await engine.inspectionImage(seq);
+      return jpeg ? { seq, jpeg } : null;
+    },
+    exportInspections: ({ filter }) => engine.exportInspections(filter),
+    listImportCandidates: () => engine.importCandidates(),
+    getBenchmarkOptions: () => engine.benchmarks.options(),
+    startBenchmark: async ({ plan, whileLineRuns }, caller) => ({ runId: await engine.benchmarks.start(plan, caller.actor, whileLineRuns) }),
+    cancelBenchmark: async ({ runId }) => {
+      await engine.benchmarks.cancel(runId);
+      return engine.benchmarks.get(runId);
+    },
+    listBenchmarks: ({ limit }) => engine.benchmarks.list(limit),
+    getBenchmark: ({ runId }) => engine.benchmarks.get(runId),
+    exportBenchmark: ({ runId, format }) => engine.benchmarks.export(runId, format),
+    applyBenchmarkSettings: ({ runId, resultId, reason }, caller) => engine.benchmarks.apply(runId, resultId, caller.actor, reason),
+  };
+}

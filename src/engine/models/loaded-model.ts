@@ -1,0 +1,50 @@
+/**
+ * An image model ready for frames: its package, its preprocessor and its
+ * warm inference worker, with the batch size the engine will use for it.
+ */
+import type { InferenceConfig } from '../../shared/config';
+import { InferenceClient, type InferenceClientOptions } from '../inference/inference-client';
+import type { SessionSettings } from '../inference/session-settings';
+import type { WorkerEntry } from '../rpc/worker-entry';
+import type { ImageModelPackage } from '../model-package';
+import { Preprocessor } from '../preprocess/preprocessor';
+
+export interface LoadedModel {
+  readonly pkg: ImageModelPackage;
+  readonly preprocessor: Preprocessor;
+  readonly client: InferenceClient;
+  /** Items per inference: 1 in latency mode or for a fixed-batch model, else maxBatch. */
+  readonly batchSize: number;
+}
+
+export interface LoadModelOptions {
+  readonly settings: SessionSettings;
+  readonly entry: WorkerEntry;
+  readonly mode: InferenceConfig['mode'];
+  readonly maxBatch: number;
+  readonly returnPrepared?: boolean;
+  readonly onWorkerEvent?: InferenceClientOptions['onWorkerEvent'];
+}
+
+export function batchSizeFor(pkg: ImageModelPackage, mode: InferenceConfig['mode'], maxBatch: number): number {
+  return mode === 'throughput' && pkg.manifest.input.batch === 'dynamic' ? maxBatch : 1;
+}
+
+/** Starts the model's worker, checks, prepares and warms the model there; throws ModelLoadError with the reasons. */
+export async function loadImageModel(pkg: ImageModelPackage, opts: LoadModelOptions): Promise<LoadedModel> {
+  const preprocessor = new Preprocessor(pkg.manifest);
+  const batchSize = batchSizeFor(pkg, opts.mode, opts.maxBatch);
+  const client = await InferenceClient.start({
+    modelBytes: pkg.bytes,
+    modelFile: pkg.modelPath,
+    manifest: pkg.manifest,
+    labels: pkg.labels,
+    itemDims: preprocessor.itemDims,
+    settings: opts.settings,
+    entry: opts.entry,
+    capacity: batchSize,
+    returnPrepared: opts.returnPrepared ?? false,
+    ...(opts.onWorkerEvent ? { onWorkerEvent: opts.onWorkerEvent } : {}),
+  });
+  return { pkg, preprocessor, client, batchSize };
+}

@@ -1,0 +1,192 @@
+/**
+ * How decisions reach the sorter: nothing (the demo), a line per decision on
+ * a serial port, or a coil pulsed over Modbus RTU. Each also sends a
+ * heartbeat so the sorter's controller can tell the station is alive; the
+ * heartbeat stops while the station cannot vouch for its decisions
+ * (fail-safe engaged), and a controller without a heartbeat rejects
+ * everything (positive release).
+ */
+import ModbusRTU from 'modbus-serial';
+import { SerialPort } from 'serialport';
+import type { Decision } from '../../shared/decision';
+import type { OutputConfig } from '../../shared/storage-config';
+
+export interface OutputStatus {
+  readonly kind: OutputConfig['kind'];
+  readonly state: 'ready' | 'down' | 'off';
+  readonly heartbeat: boolean;
+  readonly commandsSent: number;
+  readonly lastError?: string;
+}
+
+export interface RejectOutput {
+  decide(frameId: number, decision: Decision): void;
+  /** Whether the station may vouch for its decisions now; the heartbeat runs only while it may. */
+  setHealthy(healthy: boolean): void;
+  status(): OutputStatus;
+  close(): Promise<void>;
+}
+
+class NoOutput implements RejectOutput {
+  decide(): void {}
+  setHealthy(): void {}
+  status(): OutputStatus {
+    return { kind: 'none', state: 'off', heartbeat: false, commandsSent: 0 };
+  }
+  async close(): Promise<void> {}
+}
+
+const REOPEN_MS = 1000;
+
+class SerialOutput implements RejectOutput {
+  private port: SerialPort | null = null;
+  private healthy = false;
+  private sent = 0;
+  private lastError: string | undefined;
+  private heartbeatTimer: NodeJS.Timeout;
+  private reopenTimer: NodeJS.Timeout | null = null;
+  private closing = false;
+
+  constructor(private readonly config: Extract<OutputConfig, { kind: 'serial' }>) {
+    this.open();
+    this.heartbeatTimer = setInterval(() => this.healthy && this.write(config.heartbeatLine, false), config.heartbeatMs);
+  }
+
+  private open(): void {
+    const port = new SerialPort({ path: this.config.path, baudRate: this.config.baudRate, autoOpen: false });
+    port.open((err) => {
+      if (err) return this.lost(`cannot open ${this.config.path}: ${err.message}`);
+      this.port = port;
+    });
+    port.on('close', () => this.port === port && this.lost(`${this.config.path} closed`));
+    port.on('error', (e: Error) => this.port === port && this.lost(`${this.config.path}: ${e.message}`));
+  }
+
+  private lost(reason: string): void {
+    this.port = null;
+    this.lastError = reason;
+    if (!this.closing && !this.reopenTimer)
+      this.reopenTimer = setTimeout(() => {
+        this.reopenTimer = null;
+        this.open();
+      }, REOPEN_MS);
+  }
+
+  private write(line: string, counted: boolean): void {
+    if (!this.port || line.length === 0) return;
+    this.port.write(line);
+    if (counted) this.sent++;
+  }
+
+  decide(frameId: number, decision: Decision): void {
+    this.write(this.config.commands[decision].replaceAll('{frame}', String(frameId)), true);
+  }
+
+  setHealthy(healthy: boolean): void {
+    this.healthy = healthy;
+  }
+
+  status(): OutputStatus {
+    return {
+      kind: 'serial',
+      state: this.port ? 'ready' : 'down',
+      heartbeat: this.healthy && this.port !== null,
+      commandsSent: this.sent,
+      ...(this.lastError ? { lastError: this.lastError } : {}),
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    clearInterval(this.heartbeatTimer);
+    if (this.reopenTimer) clearTimeout(this.reopenTimer);
+    const port = this.port;
+    this.port = null;
+    if (port?.isOpen) await new Promise<void>((r) => port.drain(() => port.close(() => r())));
+  }
+}
+
+class ModbusOutput implements RejectOutput {
+  private readonly client = new ModbusRTU();
+  private ready = false;
+  private healthy = false;
+  private beat = false;
+  private sent = 0;
+  private lastError: string | undefined;
+  private readonly heartbeatTimer: NodeJS.Timeout;
+  /** Writes go one at a time: the bus is half-duplex. */
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(private readonly config: Extract<OutputConfig, { kind: 'modbus' }>) {
+    void this.connect();
+    this.heartbeatTimer = setInterval(() => {
+      if (!this.healthy) return;
+      this.beat = !this.beat;
+      this.coil(config.coils.heartbeat, this.beat, false);
+    }, config.heartbeatMs);
+  }
+
+  private async connect(): Promise<void> {
+    try {
+      await this.client.connectRTUBuffered(this.config.path, { baudRate: this.config.baudRate });
+      this.client.setID(this.config.unitId);
+      this.client.setTimeout(500);
+      this.ready = true;
+    } catch (err) {
+      this.lastError = `cannot open ${this.config.path}: ${(err as Error).message}`;
+      setTimeout(() => void this.connect(), REOPEN_MS);
+    }
+  }
+
+  private coil(address: number, value: boolean, counted: boolean): void {
+    if (!this.ready) return;
+    this.chain = this.chain
+      .then(() => this.client.writeCoil(address, value))
+      .then(
+        () => {
+          if (counted) this.sent++;
+        },
+        (err: Error) => {
+          this.lastError = `coil ${address}: ${err.message}`;
+        },
+      );
+  }
+
+  decide(_frameId: number, decision: Decision): void {
+    const address = decision === 'pit' ? this.config.coils.pit : decision === 'maybe' ? this.config.coils.maybe : undefined;
+    if (address === undefined) return;
+    this.coil(address, true, true);
+    setTimeout(() => this.coil(address, false, false), this.config.pulseMs);
+  }
+
+  setHealthy(healthy: boolean): void {
+    this.healthy = healthy;
+  }
+
+  status(): OutputStatus {
+    return {
+      kind: 'modbus',
+      state: this.ready ? 'ready' : 'down',
+      heartbeat: this.healthy && this.ready,
+      commandsSent: this.sent,
+      ...(this.lastError ? { lastError: this.lastError } : {}),
+    };
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.heartbeatTimer);
+    await this.chain;
+    if (this.client.isOpen) await new Promise<void>((r) => this.client.close(() => r()));
+  }
+}
+
+export function createRejectOutput(config: OutputConfig): RejectOutput {
+  switch (config.kind) {
+    case 'none':
+      return new NoOutput();
+    case 'serial':
+      return new SerialOutput(config);
+    case 'modbus':
+      return new ModbusOutput(config);
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * Loading a model for the line: the checks a package must pass to drive the
+ * sorter, the load probe before a file's first load (issue 11, item 5), and
+ * the inference settings it runs with.
+ */
+import { availableParallelism } from 'node:os';
+import type { InferenceOverride, StationConfig } from '../../shared/config';
+import { modelUse } from '../../shared/models';
+import { resolveSessionSettings, type InferenceRuntime } from '../inference/session-settings';
+import { isImagePackage, ModelPackageError, type ImageModelPackage, type ModelPackage } from '../model-package';
+import { ModelProblemsError } from '../model-prep/model-problems';
+import { FirstLoadGate } from '../models/first-load-gate';
+import { loadImageModel, type LoadedModel } from '../models/loaded-model';
+import { ModelProbeRefused } from '../models/model-probe';
+import type { SqliteDatabase } from '../storage/database';
+import { ProbedModels } from '../storage/model-probes';
+import type { EngineSettings } from './engine-settings';
+
+/** A model that cannot drive the line: refused before it is activated. */
+export class ModelActivationError extends Error {
+  override readonly name = 'ModelActivationError';
+}
+
+export function requireLineModel(pkg: ModelPackage): ImageModelPackage {
+  // The same words the Models page labels the package with (shared/models.ts modelUse).
+  const use = modelUse(pkg.manifest);
+  if (!isImagePackage(pkg) || pkg.rejectIndex === null || !use.line)
+    throw new ModelActivationError(`${pkg.manifest.name} ${pkg.manifest.version} ${use.words}`);
+  return pkg;
+}
+
+/**
+ * Loads a model into a worker of the station for the line. The first load of a file on this station
+ * runs in the load probe first (a child process under model.loadMemoryMiB), so that a model bomb ends
+ * the probe, never the station (issue 11, item 5).
+ */
+export async function loadLineModel(pkg: ImageModelPackage, settings: EngineSettings, runtime: InferenceRuntime, probes: FirstLoadGate): Promise<LoadedModel> {
+  const { logger } = settings;
+  try {
+    await probes.ensure(pkg, runtime);
+    return await loadImageModel(pkg, {
+      settings: runtime.session,
+      entry: settings.workers.inference,
+      mode: runtime.mode,
+      maxBatch: runtime.maxBatch,
+      onWorkerEvent: (e) => (e.kind === 'restarted' ? logger.warn(e.message) : logger.error(e.message)),
+    });
+  } catch (err) {
+    // A refusal by the probe is already one sentence naming the model and the setting.
+    if (err instanceof ModelProbeRefused) throw new ModelPackageError(err.message);
+    const reasons = err instanceof ModelProblemsError ? err.problems.join('; ') : (err as Error).message;
+    throw new ModelPackageError(`model file ${pkg.modelPath} cannot be run: ${reasons}`);
+  }
+}
+
+/** The config's inference settings for this machine, with what a technician applied on top. */
+export function runtimeFor(config: StationConfig['inference'], override: InferenceOverride | null): InferenceRuntime {
+  const session = resolveSessionSettings(config, { platform: process.platform, cores: availableParallelism() });
+  if (!override) return { session, mode: config.mode, maxBatch: config.maxBatch };
+  return { session: { ...session, providers: override.providers, intraOpThreads: override.intraOpThreads }, mode: override.mode, maxBatch: override.maxBatch };
+}
+
+/** The load probe's gate for this station: refusals go to the log, and to `record` (the event log). */
+export function firstLoadGate(db: SqliteDatabase, settings: EngineSettings, record: (message: string) => void): FirstLoadGate {
+  const { config, logger } = settings;
+  return new FirstLoadGate(new ProbedModels(db), {
+    entry: settings.workers.modelProbe,
+    limits: { memoryMiB: config.model.loadMemoryMiB, timeoutMs: config.model.loadTimeoutS * 1000 },
+    onRefused: (message) => {
+      logger.error(message);
+      record(message);
+    },
+    onPassed: (message) => logger.info(message),
+  });
+}

@@ -1,0 +1,230 @@
+/**
+ * The models of the line: the one running (`current`, read by the line at
+ * each item), the registry's versions, import, activation, rollback and the
+ * inference settings. A change loads the next model beside the running one,
+ * then switches the line between two items; the old one is closed once its
+ * last batch is back. Every change is recorded (audit, registry, settings)
+ * in the same tick as the switch, or refused whole.
+ */
+import type { InferenceOverride } from '../../shared/config';
+import type { EventPayload } from '../../shared/contract';
+import type { StationStatus } from '../../shared/status';
+import { IMPORT_STEPS, type ImportCandidates, type ImportReport, type ModelActivation, type ModelRecord } from '../../shared/models';
+import type { InferenceRuntime } from '../inference/session-settings';
+import type { ImageModelPackage } from '../model-package';
+import type { FirstLoadGate } from '../models/first-load-gate';
+import { findImportCandidates } from '../models/import-candidates';
+import type { LoadedModel } from '../models/loaded-model';
+import { importModel } from '../models/model-import';
+import type { ModelRegistry } from '../models/model-registry';
+import type { AuditTrail } from '../storage/audit-trail';
+import type { MainWrites } from '../storage/main-writes';
+import type { SettingsStore } from '../storage/settings-store';
+import type { EngineSettings } from './engine-settings';
+import { loadLineModel, ModelActivationError, requireLineModel, runtimeFor } from './line-model';
+
+export const INFERENCE_SETTING = 'inference';
+
+export interface ActiveModel {
+  readonly loaded: LoadedModel;
+  /** Its registry id; null when it is not registered. */
+  readonly registryId: number | null;
+}
+
+export interface ModelServiceDeps {
+  readonly settings: EngineSettings;
+  readonly registry: ModelRegistry;
+  readonly probes: FirstLoadGate;
+  readonly writes: MainWrites;
+  readonly audit: AuditTrail;
+  readonly settingsStore: SettingsStore;
+  /** Resolves once the line holds no batch of `model` (then it can be closed). */
+  readonly whenLineIdle: (model: LoadedModel) => Promise<void>;
+  readonly stopped: () => boolean;
+  readonly onImportProgress: (p: EventPayload<'importProgress'>) => void;
+}
+
+export class ModelService {
+  private swapping: Promise<unknown> | null = null;
+
+  constructor(
+    private readonly deps: ModelServiceDeps,
+    private active: ActiveModel,
+    private runtimeNow: InferenceRuntime,
+    /** Who applied the inference settings in force, when a technician did. */
+    private settingsSetBy: StationStatus['model']['settingsSetBy'],
+  ) {}
+
+  /** The model the next item admitted goes to. */
+  get current(): LoadedModel {
+    return this.active.loaded;
+  }
+
+  get registryId(): number | null {
+    return this.active.registryId;
+  }
+
+  get runtime(): InferenceRuntime {
+    return this.runtimeNow;
+  }
+
+  get inferenceSetBy(): StationStatus['model']['settingsSetBy'] {
+    return this.settingsSetBy;
+  }
+
+  get isSwapping(): boolean {
+    return this.swapping !== null;
+  }
+
+  /** Waits for a change being loaded (at stop), whatever its end. */
+  async settled(): Promise<void> {
+    await this.swapping?.catch(() => undefined);
+  }
+
+  importCandidates(): Promise<ImportCandidates> {
+    const { registry, settings } = this.deps;
+    return findImportCandidates(settings.config.model.importRoots ?? [], (name, version) => registry.find(name, version)?.sourceSha256 ?? null);
+  }
+
+  /** The registry, newest first; `active` is the model running now (the configured one when the registry's could not be loaded). */
+  list(): ModelRecord[] {
+    return this.deps.registry.list().map((m) => ({ ...m, active: m.id === this.active.registryId }));
+  }
+
+  history(limit: number): ModelActivation[] {
+    return this.deps.registry.history(limit);
+  }
+
+  /** Imports a model package (a folder or a manifest path on this PC) into the registry; does not activate it. */
+  import(source: string, actor: string, taskId?: string): Promise<ImportReport> {
+    const { registry, settings, probes, writes, onImportProgress } = this.deps;
+    return importModel(source, {
+      registry,
+      runtime: this.runtimeNow,
+      maxFileBytes: settings.config.model.maxFileBytes,
+      gate: probes,
+      importRoots: settings.config.model.importRoots ?? [],
+      actor,
+      now: () => new Date(),
+      ...(taskId !== undefined
+        ? {
+            onStep: (step, state, message) => onImportProgress({ taskId, step, index: IMPORT_STEPS.indexOf(step), steps: IMPORT_STEPS.length, state, message }),
+          }
+        : {}),
+    }).catch((err: unknown) => {
+      // Storing the model in the registry writes to the log: on a full disk the import is refused with the reason.
+      throw writes.explain(`importing ${source}`, err);
+    });
+  }
+
+  /** Loads and warms a registered model, then switches the line to it between two items. */
+  activate(id: number, actor: string, reason: string | null): Promise<ModelRecord> {
+    const model = this.deps.registry.get(id);
+    if (!model) return Promise.reject(new ModelActivationError(`there is no model with id ${id} in the registry`));
+    // Refused at once, before anything is read or loaded, with the words the Models page shows (issue 12).
+    if (!model.use.line) return Promise.reject(new ModelActivationError(`${model.name} ${model.version} ${model.use.words}`));
+    return this.swapTo(id, 'activate', actor, reason);
+  }
+
+  /** Goes back to the model that was active before the current one. */
+  rollback(actor: string, reason: string | null): Promise<ModelRecord> {
+    const previous = this.deps.registry.previous();
+    if (!previous) return Promise.reject(new ModelActivationError('there is no earlier model to roll back to'));
+    return this.swapTo(previous.id, 'rollback', actor, reason);
+  }
+
+  /**
+   * New provider, threads, mode and batch for the running model: it is loaded again with them beside
+   * the one running, and the line switches between two items. Audited, and kept across restarts.
+   */
+  async applyInferenceSettings(next: InferenceOverride, actor: string, reason: string): Promise<InferenceOverride> {
+    const { settings, writes, audit, settingsStore } = this.deps;
+    const runtime = runtimeFor(settings.config.inference, next);
+    const old = this.inferenceOverride();
+    await this.replace(
+      async () => ({ pkg: this.active.loaded.pkg, registryId: this.active.registryId, runtime }),
+      (_old, _pkg, at) => {
+        writes.run('the inference settings change', () => {
+          audit.record({ at, actor, subject: 'config', old: { inference: old }, new: { inference: next }, reason });
+          settingsStore.set(INFERENCE_SETTING, next, actor, reason, at);
+        });
+        this.runtimeNow = runtime;
+        this.settingsSetBy = { actor, at: at.toISOString(), reason };
+        settings.logger.info(
+          `inference settings: ${next.providers.join(', ')}, ${next.intraOpThreads} thread(s), ${next.mode} mode, batch ${next.maxBatch} (by ${actor}: ${reason})`,
+        );
+      },
+    );
+    return next;
+  }
+
+  /** The provider, threads, mode and batch in force, as a technician would set them. */
+  inferenceOverride(): InferenceOverride {
+    const { session, mode, maxBatch } = this.runtimeNow;
+    return { providers: [...session.providers], intraOpThreads: session.intraOpThreads, mode, maxBatch };
+  }
+
+  /** Closes the running model (the line has stopped). */
+  close(): Promise<void> {
+    return this.active.loaded.client.close();
+  }
+
+  private async swapTo(id: number, action: 'activate' | 'rollback', actor: string, reason: string | null): Promise<ModelRecord> {
+    const { registry, writes, audit, settings } = this.deps;
+    await this.replace(
+      async () => ({ pkg: requireLineModel(await registry.loadPackage(id)), registryId: id, runtime: this.runtimeNow }),
+      (old, pkg, at) => {
+        writes.run(action === 'activate' ? 'the model activation' : 'the model rollback', () => {
+          registry.recordActivation(id, action, actor, reason, at);
+          audit.record({
+            at,
+            actor,
+            subject: 'model',
+            old: { name: old.pkg.manifest.name, version: old.pkg.manifest.version, sha256: old.pkg.manifest.sha256 },
+            new: { name: pkg.manifest.name, version: pkg.manifest.version, sha256: pkg.manifest.sha256, action },
+            reason,
+          });
+        });
+        settings.logger.info(`${action}: model ${pkg.manifest.name} ${pkg.manifest.version} is active (by ${actor}${reason ? `: ${reason}` : ''})`);
+      },
+    );
+    return registry.get(id)!;
+  }
+
+  /** Loads the next model beside the running one, then switches the line to it between two items; the old one is closed once idle. */
+  private async replace(
+    prepare: () => Promise<{ pkg: ImageModelPackage; registryId: number | null; runtime: InferenceRuntime }>,
+    /** Records the change (audit, registry, settings); runs just before the switch, and a throw (the log cannot be written) cancels it. */
+    record: (old: LoadedModel, pkg: ImageModelPackage, at: Date) => void,
+  ): Promise<void> {
+    const { settings, probes, whenLineIdle, stopped } = this.deps;
+    if (stopped()) throw new ModelActivationError('the station is stopping');
+    if (this.swapping) throw new ModelActivationError('another model is being loaded; try again when it is active');
+    const work = (async () => {
+      const { pkg, registryId, runtime } = await prepare();
+      const next = await loadLineModel(pkg, settings, runtime, probes);
+      if (stopped()) {
+        await next.client.close();
+        throw new ModelActivationError('the station stopped while the model was loading');
+      }
+      const old = this.active.loaded;
+      // Recorded first, in the same tick as the switch: a change that cannot be written is refused whole,
+      // the new model closed and the running one kept, rather than running unrecorded (issue 11, item 3).
+      try {
+        record(old, pkg, new Date());
+      } catch (err) {
+        await next.client.close();
+        throw err;
+      }
+      // The switch: the next item admitted goes to the new model.
+      this.active = { loaded: next, registryId };
+      void whenLineIdle(old).then(() => old.client.close());
+    })();
+    this.swapping = work;
+    try {
+      await work;
+    } finally {
+      this.swapping = null;
+    }
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * The watchdog and the fail-safe: a camera that is down, or has sent nothing
+ * for stallMs, a model whose worker is being restarted, a storage fault
+ * (log/storage-monitor.ts) and a paused line each raise an alarm and engage
+ * the fail-safe until they recover: every item is rejected and the reject
+ * output's heartbeat stops (output/reject-output.ts).
+ */
+import type { AlarmKind } from '../../shared/alarms';
+import { FAIL_SAFE_ALARM_KINDS } from '../../shared/operator-words';
+import type { AlarmBoard } from '../alarms/alarm-board';
+import type { StorageMonitor } from '../log/storage-monitor';
+import type { LoadedModel } from '../models/loaded-model';
+import type { RejectOutput } from '../output/reject-output';
+import type { FrameSource } from '../sources/frame-source';
+import type { EventLog } from '../storage/event-log';
+
+/** How often the camera and the model are checked. */
+const WATCH_INTERVAL_MS = 100;
+
+export interface WatchdogDeps {
+  readonly source: FrameSource;
+  readonly alarms: AlarmBoard;
+  readonly storage: StorageMonitor;
+  readonly output: RejectOutput;
+  readonly events: EventLog;
+  readonly model: () => LoadedModel;
+  /** performance.now() of the last item the source delivered. */
+  readonly lastFrameAt: () => number | null;
+  readonly stallMs: number;
+}
+
+export class Watchdog {
+  private timer: NodeJS.Timeout | null = null;
+  private startedAt = performance.now();
+  private engaged = false;
+  /** While set, every item is rejected fail-safe without inference (a benchmark has the CPU). */
+  private paused: string | null = null;
+
+  constructor(private readonly deps: WatchdogDeps) {}
+
+  get failSafeEngaged(): boolean {
+    return this.engaged;
+  }
+
+  get pausedBecause(): string | null {
+    return this.paused;
+  }
+
+  /** The camera delivers and the line is not paused. */
+  get lineRunning(): boolean {
+    const { state } = this.deps.source;
+    return this.paused === null && (state === 'running' || state === 'starting');
+  }
+
+  start(): void {
+    this.startedAt = performance.now();
+    this.timer = setInterval(() => this.watch(), WATCH_INTERVAL_MS);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /**
+   * Pauses the line: every item is rejected fail-safe and nothing is inferred, the fail-safe and an
+   * alarm say so, and the reject output's heartbeat stops, until resumeLine().
+   */
+  pauseLine(reason: string): void {
+    this.paused = reason;
+    this.deps.alarms.raise('line', 'line', 'alarm', `line paused: ${reason}: every item is rejected`);
+    this.update();
+    this.deps.output.setHealthy(false);
+  }
+
+  resumeLine(): void {
+    if (this.paused === null) return;
+    this.paused = null;
+    this.deps.alarms.clear('line');
+    this.update();
+  }
+
+  /** Each cause of the fail-safe with its kind, so that the UI can say it in plain words (shared/operator-words.ts). */
+  causes(): { kind: AlarmKind; message: string }[] {
+    const causes = this.deps.alarms
+      .list()
+      .filter((a) => FAIL_SAFE_ALARM_KINDS.includes(a.kind))
+      .map((a) => ({ kind: a.kind, message: a.message }));
+    // storage.whenFull: fail-safe (the default): no item is released while its decision cannot be recorded.
+    const storage = this.deps.storage.failSafeReason();
+    return storage === null ? causes : [...causes, { kind: 'storage', message: storage }];
+  }
+
+  private watch(): void {
+    const { source, alarms, stallMs } = this.deps;
+    const now = performance.now();
+    const state = source.state;
+    if (state === 'down') {
+      alarms.raise('camera', 'camera', 'alarm', `camera down: ${source.stats().lastError ?? 'no reason given'}`);
+    } else if (state === 'running' || state === 'starting') {
+      const silentMs = now - (this.deps.lastFrameAt() ?? this.startedAt);
+      if (silentMs > stallMs) alarms.raise('camera', 'camera', 'alarm', `camera stalled: no frame for ${(silentMs / 1000).toFixed(1)} s`);
+      else alarms.clear('camera');
+    } else {
+      alarms.clear('camera');
+    }
+    if (this.deps.model().client.state === 'restarting')
+      alarms.raise('model', 'model', 'alarm', 'model worker died and is being restarted: frames are rejected');
+    else alarms.clear('model');
+    // The disk cap, the log's writes, the upload targets, moved-aside databases.
+    this.deps.storage.watch();
+    this.update();
+    this.deps.output.setHealthy(!this.engaged);
+  }
+
+  private update(): void {
+    const reasons = this.causes().map((c) => c.message);
+    const engaged = reasons.length > 0;
+    if (engaged === this.engaged) return;
+    this.engaged = engaged;
+    this.deps.events.append({
+      at: new Date(),
+      kind: 'fail-safe',
+      severity: engaged ? 'alarm' : 'info',
+      message: engaged ? `fail-safe engaged: ${reasons.join('; ')}` : 'fail-safe released',
+    });
+  }
+}

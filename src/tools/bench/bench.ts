@@ -1,0 +1,382 @@
+/**
+ * The benchmark: for each model, the bare runtime's floor and the engine's
+ * figures in the same run, on the same machine, each engine figure also as a
+ * ratio to that floor (docs/BACKGROUND.md: time is always reported as a ratio against
+ * raw ONNX Runtime on the same machine in the same run).
+ *
+ *   raw.latency        bare session.run, batch 1
+ *   engine.latency     the line's path in latency mode (batch 1), frames decoded at 640×480 beforehand
+ *   raw.throughput     bare session.run, batch 8
+ *   engine.throughput  the line's path in throughput mode (micro-batches of 8)
+ */
+import sharp from 'sharp';
+import { framesNeeded, grouped, RATIO_WORDS, samplesNote, unsupportedPercentiles } from '../../shared/bench';
+import type { SessionSettings } from '../../engine/inference/session-settings';
+import type { WorkerEntry } from '../../engine/rpc/worker-entry';
+import { LoopDelayMonitor } from '../../engine/metrics/loop-delay';
+import type { ImageModelPackage, TabularModelPackage } from '../../engine/model-package';
+import type { RawImage } from '../../engine/preprocess/image-decoder';
+import { EngineRunner } from './engine-runner';
+import { machineFacts, type MachineFacts } from '../../engine/bench/machine';
+import { RawRunner, type Budget } from '../../engine/bench/raw-runner';
+import { benchLogWrite, benchUploadPostgres } from './log-bench';
+import { benchSensorPipeline, benchSourceOverhead } from './sensor-and-source-bench';
+import { shapedModelPackage, type ShapedModelName } from '../../engine/bench/shaped-models';
+import { perItemTimes, round, spreadOf } from '../../engine/bench/stats';
+import type { CaseOutcome } from '../../engine/bench/scenarios/plan-runner';
+
+export interface BenchResult {
+  readonly name: string;
+  readonly model?: string;
+  readonly provider?: string;
+  readonly mode?: 'latency' | 'throughput';
+  readonly batch?: number;
+  readonly threads?: number;
+  /** Per frame: for the engine, the time between decisions when frames come back to back; for the bare runtime, one run ÷ batch. */
+  readonly per_frame_ms?: number;
+  /** Latency of one frame (engine: decoded frame → decision) or one run (bare runtime). */
+  readonly p50_ms?: number;
+  readonly p95_ms?: number;
+  readonly p99_ms?: number;
+  readonly fps?: number;
+  /** Engine per-frame time ÷ bare runtime per-frame time, same model, provider, batch, threads. */
+  readonly ratio_vs_raw?: number;
+  /** Engine p50 latency ÷ bare runtime p50 per frame: what resizing and the hop to the worker add to one frame. */
+  readonly latency_ratio_vs_raw?: number;
+  /** (p90 − p10) ÷ p50 of the per-frame times: how noisy the machine was. */
+  readonly spread?: number;
+  readonly loop_delay_p99_ms?: number;
+  readonly frames?: number;
+  /** How many latencies p50/p95/p99 come from (runs for raw.*, frames timed one at a time for engine.*): what they can support. */
+  readonly samples?: number;
+  /** The percentiles those samples cannot support (shared/bench.ts framesNeeded), e.g. ["p99"]. */
+  readonly unsupported_percentiles?: readonly string[];
+  /** What ratio_vs_raw compares: the line's time with the camera's JPEG decoded, or with frames decoded beforehand. */
+  readonly ratio_basis?: 'decode included' | 'decoded beforehand';
+  readonly failed?: number;
+  readonly [extra: string]: unknown;
+}
+
+/** samples and unsupported_percentiles for a row whose percentiles come from `samples` latencies. */
+function sampleFields(samples: number): { samples: number; unsupported_percentiles?: string[] } {
+  const unsupported = unsupportedPercentiles(samples);
+  return { samples, ...(unsupported.length > 0 ? { unsupported_percentiles: unsupported.map((p) => `p${p}`) } : {}) };
+}
+
+export interface BenchReport {
+  readonly machine: MachineFacts;
+  readonly startedAt: string;
+  readonly durationS: number;
+  readonly results: BenchResult[];
+}
+
+export interface BenchPlan {
+  readonly models: readonly ShapedModelName[];
+  readonly threads: number;
+  readonly throughputBatch: number;
+  readonly entry: WorkerEntry;
+  /** Fewer runs, for a smoke test; figures are noisier. */
+  readonly quick: boolean;
+  /** The sensor model for sensor.pipeline; none: not measured. */
+  readonly sensorModel?: TabularModelPackage;
+  /** JPEGs for source.overhead; none: not measured. */
+  readonly sourceFramesDir?: string;
+  /** The log worker, for log.write and upload.postgres; none: not measured. */
+  readonly logWorker?: WorkerEntry;
+  /** A PostgreSQL to drain a backlog into (upload.postgres); none: not measured. */
+  readonly postgres?: string;
+}
+
+export type Progress = (message: string) => void;
+
+/** Camera-sized frames, decoded before any timing starts (the demo cherries, scaled to 640×480). */
+async function decodedFrames(sources: readonly Uint8Array[]): Promise<RawImage[]> {
+  return Promise.all(
+    sources.map(async (src) => {
+      const pixels = await sharp(src).resize(640, 480, { fit: 'fill' }).removeAlpha().raw().toBuffer();
+      return { width: 640, height: 480, channels: 3 as const, pixels };
+    }),
+  );
+}
+
+interface Measured {
+  readonly rawRunMs: number[];
+  readonly engineLatencyMs: number[];
+  readonly enginePerFrameMs: number[];
+  engineFrames: number;
+  engineSpanMs: number;
+  engineStreamFrames: number;
+  failed: number;
+  readonly loopDelayP99Ms: number;
+  readonly batchSize: number;
+}
+
+/**
+ * Bare runtime and engine, measured in alternating rounds so that a machine
+ * that speeds up or slows down (a busy neighbour, a CPU clock) weighs on both.
+ */
+async function measurePair(
+  pkg: ImageModelPackage,
+  mode: 'latency' | 'throughput',
+  batch: number,
+  ctx: { settings: SessionSettings; entry: WorkerEntry; frames: readonly RawImage[]; rounds: number; budget: (batch: number) => Budget },
+): Promise<Measured> {
+  const raw = await RawRunner.create(pkg, ctx.settings, batch, ctx.frames);
+  const engine = await EngineRunner.create(pkg, { settings: ctx.settings, entry: ctx.entry, mode, batch, frames: ctx.frames });
+  const loop = new LoopDelayMonitor();
+  const m: Measured = {
+    rawRunMs: [],
+    engineLatencyMs: [],
+    enginePerFrameMs: [],
+    engineStreamFrames: 0,
+    engineFrames: 0,
+    engineSpanMs: 0,
+    failed: 0,
+    loopDelayP99Ms: 0,
+    batchSize: engine.batchSize,
+  };
+  const frameBudget = (b: Budget): Budget => ({ ...b, minRuns: b.minRuns * engine.batchSize });
+  try {
+    for (let round = 0; round < ctx.rounds; round++) {
+      const budget = ctx.budget(batch);
+      m.rawRunMs.push(...(await raw.measure(budget)));
+      loop.start();
+      // Latency: one frame at a time (latency mode); in throughput mode, waiting for the batch is the latency.
+      const stream = await engine.measure(2 * engine.batchSize, frameBudget(budget));
+      const single = mode === 'latency' ? await engine.measure(1, frameBudget(budget)) : stream;
+      loop.stop();
+      m.engineLatencyMs.push(...single.latencyMs);
+      m.enginePerFrameMs.push(...perItemTimes(stream.completions, 2 * engine.batchSize));
+      // Frames decided after the first batch, over the time from the first batch to the last.
+      const firstBatchAt = stream.completions[engine.batchSize - 1]!;
+      m.engineFrames += stream.completions.length - engine.batchSize;
+      m.engineStreamFrames += stream.completions.length;
+      m.engineSpanMs += stream.completions.at(-1)! - firstBatchAt;
+      m.failed += stream.failed + (single === stream ? 0 : single.failed);
+    }
+    return { ...m, loopDelayP99Ms: loop.percentileMs(99) };
+  } finally {
+    await engine.close();
+    await raw.close();
+  }
+}
+
+function results(model: string, mode: 'latency' | 'throughput', batch: number, threads: number, m: Measured): [BenchResult, BenchResult] {
+  const runs = spreadOf(m.rawRunMs);
+  const rawPerFrame = runs.p50 / batch;
+  const perFrame = spreadOf(m.enginePerFrameMs);
+  const latency = spreadOf(m.engineLatencyMs);
+  const rawSum = m.rawRunMs.reduce((a, b) => a + b, 0);
+  const raw: BenchResult = {
+    name: `raw.${mode}`,
+    model,
+    provider: 'cpu',
+    batch,
+    threads,
+    per_frame_ms: round(rawPerFrame),
+    p50_ms: round(runs.p50),
+    p95_ms: round(runs.p95),
+    p99_ms: round(runs.p99),
+    fps: round((m.rawRunMs.length * batch * 1000) / rawSum, 1),
+    spread: round(runs.spread),
+    frames: m.rawRunMs.length * batch,
+    ...sampleFields(m.rawRunMs.length),
+  };
+  const engine: BenchResult = {
+    name: `engine.${mode}`,
+    model,
+    provider: 'cpu',
+    mode,
+    batch: m.batchSize,
+    threads,
+    per_frame_ms: round(perFrame.p50),
+    p50_ms: round(latency.p50),
+    p95_ms: round(latency.p95),
+    p99_ms: round(latency.p99),
+    fps: round((m.engineFrames * 1000) / m.engineSpanMs, 1),
+    ratio_vs_raw: round(perFrame.p50 / rawPerFrame),
+    ratio_basis: 'decoded beforehand',
+    latency_ratio_vs_raw: round(latency.p50 / runs.p50),
+    spread: round(perFrame.spread),
+    loop_delay_p99_ms: m.loopDelayP99Ms,
+    frames: m.engineStreamFrames,
+    ...sampleFields(m.engineLatencyMs.length),
+    failed: m.failed,
+  };
+  return [raw, engine];
+}
+
+/** The session the CLI's figures run with: CPU, the given intra-op threads, the station's defaults otherwise. */
+export function benchSessionSettings(threads: number): SessionSettings {
+  return {
+    providers: ['cpu'],
+    intraOpThreads: threads,
+    interOpThreads: 1,
+    spinning: false,
+    graphOptimization: 'all',
+    executionMode: 'sequential',
+    memoryArena: true,
+    warmupRuns: 3,
+  };
+}
+
+export async function runBench(plan: BenchPlan, demoFrames: readonly Uint8Array[], progress: Progress): Promise<BenchReport> {
+  const started = new Date();
+  const t0 = performance.now();
+  const out: BenchResult[] = [];
+  const frames = await decodedFrames(demoFrames.slice(0, 16));
+  const settings = benchSessionSettings(plan.threads);
+  const rounds = plan.quick ? 2 : 3;
+  // Per round, for each side: at least this many runs (batches) and this long.
+  const budget = (batch: number): Budget => (plan.quick ? { minRuns: Math.max(3, 8 / batch), minMs: 300 } : { minRuns: Math.max(4, 24 / batch), minMs: 1000 });
+  const ctx = { settings, entry: plan.entry, frames, rounds, budget };
+  const steps = plan.models.length * 2;
+  let step = 0;
+  const say = (what: string): void => progress(`[${++step}/${steps}] ${what} (${Math.round((performance.now() - t0) / 1000)} s so far)`);
+
+  for (const name of plan.models) {
+    progress(`generating ${name} (seeded weights)…`);
+    const pkg = shapedModelPackage(name);
+    say(`${name}: bare runtime and engine, batch 1, latency mode, ${rounds} rounds`);
+    out.push(...results(name, 'latency', 1, plan.threads, await measurePair(pkg, 'latency', 1, ctx)));
+    say(`${name}: bare runtime and engine, batch ${plan.throughputBatch}, throughput mode, ${rounds} rounds`);
+    out.push(...results(name, 'throughput', plan.throughputBatch, plan.threads, await measurePair(pkg, 'throughput', plan.throughputBatch, ctx)));
+  }
+  if (plan.sensorModel) {
+    progress(`sensor pipeline: features + ${plan.sensorModel.manifest.name} per sample`);
+    out.push(await benchSensorPipeline(plan.sensorModel, settings, plan.entry, plan.quick ? 200 : 2000));
+  }
+  if (plan.sourceFramesDir) {
+    progress('frame sources: CPU per frame for replay, hot folder, MJPEG');
+    out.push(...(await benchSourceOverhead(plan.sourceFramesDir, 100, plan.quick ? 1000 : 3000)));
+  }
+  if (plan.logWorker) {
+    const rows = plan.quick ? 20_000 : 200_000;
+    progress(`log: ${rows} inspections committed with synchronous=FULL`);
+    out.push(await benchLogWrite(plan.logWorker, rows));
+    if (plan.postgres) {
+      progress(`upload: a backlog of ${rows / 2} inspections drained to PostgreSQL`);
+      out.push(await benchUploadPostgres(plan.logWorker, plan.postgres, rows / 2));
+    }
+  }
+  return { machine: machineFacts(), startedAt: started.toISOString(), durationS: Math.round((performance.now() - t0) / 100) / 10, results: out };
+}
+
+/**
+ * A case of the benchmark panel's plan as a row of the CLI's report
+ * (`scenario.single_stream`, `scenario.offline`, `scenario.line_rate`), so
+ * the CLI prints what the panel shows and the JSON keeps both.
+ */
+export function scenarioResult(o: CaseOutcome): BenchResult {
+  const f = o.figures;
+  const model = o.modelLabel.split(' ')[0] ?? o.modelLabel;
+  const base = { name: `scenario.${o.case.scenario}`, model, provider: o.provider, mode: o.case.mode, batch: o.case.batch, threads: o.case.threads };
+  if (!f) return { ...base, status: o.status, error: o.error };
+  return {
+    ...base,
+    status: o.status,
+    per_frame_ms: round(o.case.scenario === 'offline' ? 1000 / f.fps : f.latencyMs.mean),
+    p50_ms: f.latencyMs.p50,
+    p90_ms: f.latencyMs.p90,
+    p95_ms: f.latencyMs.p95,
+    p99_ms: f.latencyMs.p99,
+    fps: f.fps,
+    ratio_vs_raw: f.ratioVsRaw,
+    ratio_basis: 'decode included',
+    inference_ratio_vs_raw: f.inferenceRatioVsRaw,
+    raw_per_frame_ms: f.raw.perFrameMs,
+    spread: f.spread,
+    loop_delay_p99_ms: f.loopDelayP99Ms,
+    frames: f.frames,
+    ...sampleFields(f.frames),
+    failed: f.failed,
+    stages_ms: f.stagesMs,
+    ...(f.lineRate ? { line_rate: f.lineRate } : {}),
+  };
+}
+
+/** A percentile cell, marked "*" where the row's samples cannot support it (the footnote says how many it needs). */
+const percentileCell =
+  (p: 50 | 95 | 99) =>
+  (r: BenchResult): string => {
+    const v = p === 50 ? r.p50_ms : p === 95 ? r.p95_ms : r.p99_ms;
+    if (v === undefined) return '';
+    return `${v.toFixed(2)}${r.unsupported_percentiles?.includes(`p${p}`) ? '*' : ''}`;
+  };
+
+const COLUMNS: readonly [string, (r: BenchResult) => string][] = [
+  ['model', (r) => r.model ?? ''],
+  ['result', (r) => r.name],
+  ['batch', (r) => String(r.batch ?? '')],
+  ['thr', (r) => String(r.threads ?? '')],
+  ['ms/frame', (r) => r.per_frame_ms?.toFixed(2) ?? ''],
+  ['p50 ms', percentileCell(50)],
+  ['p95 ms', percentileCell(95)],
+  ['p99 ms', percentileCell(99)],
+  ['frames/s', (r) => r.fps?.toFixed(1) ?? ''],
+  ['× raw', (r) => (r.ratio_vs_raw !== undefined ? r.ratio_vs_raw.toFixed(3) : '')],
+  ['spread', (r) => (r.spread !== undefined ? `${(r.spread * 100).toFixed(0)}%` : '')],
+  ['loop p99 ms', (r) => r.loop_delay_p99_ms?.toFixed(2) ?? ''],
+];
+
+const OTHER_COLUMNS: readonly [string, (r: BenchResult) => string][] = [
+  ['result', (r) => r.name],
+  ['of', (r) => String(r['source'] ?? r.model ?? '')],
+  ['µs/sample', (r) => (typeof r['us_per_sample'] === 'number' ? r['us_per_sample'].toFixed(1) : '')],
+  ['raw µs', (r) => (typeof r['raw_us_per_sample'] === 'number' ? r['raw_us_per_sample'].toFixed(1) : '')],
+  ['× raw', (r) => (r.ratio_vs_raw !== undefined ? r.ratio_vs_raw.toFixed(3) : '')],
+  ['µs/frame', (r) => (typeof r['us_per_frame'] === 'number' ? r['us_per_frame'].toFixed(1) : '')],
+  ['rows/s', (r) => (typeof r['rows_per_s'] === 'number' ? String(r['rows_per_s']) : '')],
+  ['frames/s', (r) => (r.name === 'station.clients' ? `${String(r['fps_alone'])} → ${String(r['fps_with_clients'])}` : '')],
+  ['drop %', (r) => (typeof r['fps_drop_pct'] === 'number' ? r['fps_drop_pct'].toFixed(2) : '')],
+  ['loop p99 ms', (r) => r.loop_delay_p99_ms?.toFixed(2) ?? ''],
+  ['frames', (r) => String(r.frames ?? '')],
+];
+
+/** The results as fixed-width tables: the models, then the other figures; then the notes the models' table needs. */
+export function formatTable(results: readonly BenchResult[]): string {
+  const models = results.filter((r) => r.name.startsWith('raw.') || r.name.startsWith('engine.') || r.name.startsWith('scenario.'));
+  const others = results.filter((r) => !models.includes(r));
+  const tables = [table(models, COLUMNS)];
+  if (others.length > 0) tables.push(table(others, OTHER_COLUMNS));
+  const notes = tableNotes(models);
+  return [...tables, ...(notes.length > 0 ? [notes.join('\n')] : [])].join('\n\n');
+}
+
+/**
+ * The footnotes of the models' table: what "× raw" compares on each kind of row (two different ratios: near 1 on
+ * engine.*, several times that on scenario.*, where the JPEG decode is in the engine's time only), and why a
+ * percentile carries "*".
+ */
+export function tableNotes(models: readonly BenchResult[]): string[] {
+  const notes: string[] = [];
+  if (models.some((r) => r.name.startsWith('engine.'))) {
+    notes.push(
+      `× raw on engine.* rows: ${RATIO_WORDS.decodedBeforehand} — engine time per frame ÷ bare onnxruntime-node session.run per frame, same model, batch and threads, ` +
+        'frames decoded at 640×480 before timing: what resize, tensor, worker and decision add around the model.',
+    );
+  }
+  if (models.some((r) => r.name.startsWith('scenario.'))) {
+    notes.push(
+      `× raw on scenario.* rows: ${RATIO_WORDS.decodeIncluded} — the benchmark panel's figure: the line decodes and resizes each 640×480 JPEG, ` +
+        'the bare runtime is handed a tensor, so a small model reads several times 1; single_stream: latency p50 ÷ one bare run; offline: time per frame ÷ bare time per frame.',
+    );
+  }
+  const flagged = models.filter((r) => (r.unsupported_percentiles?.length ?? 0) > 0 && r.samples !== undefined);
+  if (flagged.length > 0) {
+    // The row with the fewest samples makes the example; the rule is the same for every row.
+    const fewest = Math.min(...flagged.map((r) => r.samples!));
+    notes.push(
+      `* too few samples for that percentile (it needs 10 beyond it: p99 ≥ ${grouped(framesNeeded(99))}, p95 ≥ ${framesNeeded(95)}, p50 ≥ ${framesNeeded(50)}; ` +
+        `MLPerf's single stream asks ≥ 1,024): ${samplesNote(fewest)!}.`,
+    );
+  }
+  return notes;
+}
+
+function table(results: readonly BenchResult[], columns: readonly [string, (r: BenchResult) => string][]): string {
+  const rows = results.map((r) => columns.map(([, cell]) => cell(r)));
+  const widths = columns.map(([title], i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: readonly string[]): string => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(columns.map(([title]) => title)), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
