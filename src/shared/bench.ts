@@ -492,3 +492,6 @@ export function compareRuns(a: readonly BenchResult[], b: readonly BenchResult[]
   for (const y of bByKey.values()) rows.push(row(null, y));
   return rows;
 }
+
+/** The cases one load-probe verdict covers: one model with one provider and thread count, at the plan's largest batch for them. */
+export const firstLoadKey = (c: Pick<BenchCase, 'model' | 'provider' | 'threads'>): string => `${c.model}|${c.provider}|${c.threads}`;

@@ -31,7 +31,7 @@ export interface BenchStart {
   readonly plan: BenchPlan;
   readonly actor: string;
   readonly packages: readonly (readonly [BenchModelRef, ImageModelPackage | { readonly error: string }])[];
-  /** Cases the load probe refused (scenarios/bench-protocol.ts firstLoadKey → the reason): each fails with it, and the run goes on. */
+  /** Cases the load probe refused (shared/bench.ts firstLoadKey → the reason): each fails with it, and the run goes on. */
   readonly refused?: readonly (readonly [string, string])[];
   readonly frames: readonly Uint8Array[];
   readonly baseSettings: SessionSettings;

@@ -27,6 +27,7 @@ import {
   type BenchRunSummary,
   BenchPlanSchema,
   expandPlan,
+  firstLoadKey,
 } from '../../shared/bench';
 import { EXECUTION_PROVIDERS, type ExecutionProvider, type InferenceOverride } from '../../shared/config';
 import { ModelLoadError } from '../inference/inference-client';
@@ -41,7 +42,6 @@ import { BenchService, exportRun } from './bench-service';
 import { findImportCandidates } from '../models/import-candidates';
 import { cameraSizedFrames } from './scenarios/camera-frames';
 import { modelResolver } from './scenarios/model-refs';
-import { firstLoadKey } from './scenarios/bench-protocol';
 
 export type WhileLineRuns = 'refuse' | 'pause' | 'beside';
 

@@ -15,7 +15,7 @@ import { LoopDelayMonitor } from '../../engine/metrics/loop-delay';
 import { openCheckedDatabase } from '../../engine/storage/database';
 import type { InspectionRow } from '../../engine/storage/inspection-log';
 import { LogClient } from '../../engine/log/log-client';
-import type { BenchResult } from './bench';
+import type { BenchResult } from './bench-report';
 import { round } from '../../engine/bench/stats';
 
 const row = (frameId: number): InspectionRow => ({

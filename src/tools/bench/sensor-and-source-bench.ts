@@ -25,7 +25,7 @@ import { HotFolderSource } from '../../engine/sources/hot-folder-source';
 import { MjpegSource } from '../../engine/sources/mjpeg-source';
 import { ReplaySource } from '../../engine/sources/replay-source';
 import { TabularModel } from '../../engine/tabular/tabular-model';
-import type { BenchResult } from './bench';
+import type { BenchResult } from './bench-report';
 import { round, spreadOf } from '../../engine/bench/stats';
 
 export async function benchSensorPipeline(pkg: TabularModelPackage, settings: SessionSettings, entry: WorkerEntry, samples: number): Promise<BenchResult> {

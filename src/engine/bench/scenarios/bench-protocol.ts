@@ -1,5 +1,5 @@
 /** What the station and a benchmark worker (one worker per run) say to each other. */
-import type { BenchCase, BenchModelRef, BenchPlan } from '../../../shared/bench';
+import type { BenchModelRef, BenchPlan } from '../../../shared/bench';
 import type { SessionSettings } from '../../inference/session-settings';
 import type { WorkerEntry } from '../../rpc/worker-entry';
 import type { ImageModelPackage } from '../../model-package';
@@ -11,7 +11,7 @@ export interface BenchRunRequest {
   readonly frames: readonly Uint8Array[];
   /** Models the station resolved (running, registry, bundled); shaped ones are generated in the worker. */
   readonly packages: readonly (readonly [BenchModelRef, ImageModelPackage | { readonly error: string }])[];
-  /** Cases the station's load probe refused (firstLoadKey below → the probe's reason). */
+  /** Cases the station's load probe refused (shared/bench.ts's firstLoadKey → the probe's reason). */
   readonly refused: readonly (readonly [string, string])[];
   readonly bundledDir: string;
   readonly inferenceEntry: WorkerEntry;
@@ -32,6 +32,3 @@ export type BenchProtocol = {
   };
   notes: { readonly type: 'progress'; readonly progress: PlanProgress } | { readonly type: 'outcome'; readonly outcome: CaseOutcome };
 };
-
-/** The cases one load-probe verdict covers: one model with one provider and thread count, at the plan's largest batch for them. */
-export const firstLoadKey = (c: Pick<BenchCase, 'model' | 'provider' | 'threads'>): string => `${c.model}|${c.provider}|${c.threads}`;

@@ -10,7 +10,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BUDGETS, expandPlan, type BenchCase, type BenchFigures, type BenchModelRef, type BenchPlan } from '../../../shared/bench';
+import { BUDGETS, expandPlan, firstLoadKey, type BenchCase, type BenchFigures, type BenchModelRef, type BenchPlan } from '../../../shared/bench';
 import { StorageConfigSchema, UploadConfigSchema } from '../../../shared/storage-config';
 import { ModelLoadError } from '../../inference/inference-client';
 import type { SessionSettings } from '../../inference/session-settings';
@@ -22,7 +22,6 @@ import { LogClient } from '../../log/log-client';
 import { RawRunner } from '../raw-runner';
 import { percentile, spreadOf } from '../stats';
 import { BenchLine, type FrameTiming } from './bench-line';
-import { firstLoadKey } from './bench-protocol';
 import { BenchCancelled, lineRate, offline, singleStream, type ScenarioBudget, type ScenarioRun } from './scenarios';
 
 export interface PlanContext {
@@ -38,7 +37,7 @@ export interface PlanContext {
   /** The station's decision.staleMs (line/verdict.ts admit). */
   readonly staleMs: number;
   /**
-   * Cases the station's load probe refused, by firstLoadKey (bench-protocol.ts: model, provider, threads), with the probe's reason:
+   * Cases the station's load probe refused, by firstLoadKey (shared/bench.ts: model, provider, threads), with the probe's reason:
    * such a case fails with it and its model is never loaded here (station-benchmarks.ts, issue 11, final review).
    */
   readonly refused?: ReadonlyMap<string, string>;
