@@ -5,9 +5,10 @@
  * engine figure also as a ratio to the bare onnxruntime-node floor measured
  * in the same run. --json writes { machine, results: [...] }.
  */
+import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BenchPlanSchema } from '../../shared/bench';
 import { DecisionConfigSchema } from '../../shared/storage-config';
@@ -26,7 +27,15 @@ import { benchStationFlood } from '../station-load/flood-bench';
 
 const USAGE = `Usage: npm run bench -- [--json FILE] [--models ${SHAPED_MODELS.join(',')}] [--threads N] [--batch N] [--quick]`;
 const DEFAULT_MODELS: ShapedModelName[] = ['resnet18-shaped', 'mobilenet-shaped'];
-const ROOT = join(import.meta.dirname, '..', '..');
+/** The repository's root: the nearest folder above this file with a package.json (so a moved file still finds it). */
+const ROOT = ((dir: string): string => {
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`no package.json above ${import.meta.dirname}`);
+    dir = up;
+  }
+  return dir;
+})(import.meta.dirname);
 
 function fail(message: string): never {
   process.stderr.write(`bench: ${message}\n${USAGE}\n`);
