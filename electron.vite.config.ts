@@ -22,6 +22,10 @@ export default defineConfig({
           'bench-worker': resolve(import.meta.dirname, 'src/engine/bench/scenarios/bench-worker.ts'),
           // The first load of a model file, in a child process under model.loadMemoryMiB (issue 11, item 5).
           'model-probe': resolve(import.meta.dirname, 'src/engine/models/probe-child.ts'),
+          // A technician's PIN hash, for the config file (the installed station's `linesight-station pin-hash`).
+          'pin-hash': resolve(import.meta.dirname, 'src/cli/pin-hash.ts'),
+          // What support needs, in one file (the installed station's `linesight-station support-bundle`).
+          'support-bundle': resolve(import.meta.dirname, 'src/cli/support-bundle.ts'),
         },
       },
     },

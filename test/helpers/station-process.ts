@@ -37,10 +37,18 @@ export interface RunningStation {
 
 const READY = /LineSight station ready at (http:\/\/[^\s]+:\d+)/;
 
+/** How to start it: the built station under this Node (default), or another command (an installed launcher). */
+export interface StartWith {
+  readonly command?: readonly [string, ...string[]];
+  readonly env?: NodeJS.ProcessEnv;
+  readonly cwd?: string;
+}
+
 /** Starts the station and resolves once it prints its ready line. */
-export function startStation(args: readonly string[], timeoutMs = 30_000): Promise<RunningStation> {
+export function startStation(args: readonly string[], timeoutMs = 30_000, how: StartWith = {}): Promise<RunningStation> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BUILT_STATION, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [cmd, ...pre] = how.command ?? [process.execPath, BUILT_STATION];
+    const child = spawn(cmd, [...pre, ...args], { cwd: how.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'], ...(how.env ? { env: how.env } : {}) });
     let output = '';
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     const timer = setTimeout(() => {
