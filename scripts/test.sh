@@ -5,10 +5,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian's Chromium (playwright-core drives it) and socat (serial port pairs).
+# Debian's Chromium (playwright-core drives it), socat (serial port pairs),
+# shellcheck (the station package's scripts) and adduser (its install).
 missing=()
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v socat >/dev/null 2>&1 || missing+=(socat)
+command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+command -v adduser >/dev/null 2>&1 || missing+=(adduser)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test: installing ${missing[*]} from apt"
   SUDO=""

@@ -12,14 +12,27 @@ export interface AppLayout extends AppPaths {
   readonly rendererDir: string;
 }
 
+/** From source, in the headless station's package: everything under the app's root. */
 export function appLayout(root: string): AppLayout {
+  return layoutOf(root, join(root, 'models'), join(root, 'resources', 'demo'));
+}
+
+/**
+ * The packaged desktop app (electron-builder.yml): the app in resources/app.asar, the models and the demo beside it
+ * in resources/ (ONNX Runtime and the workers read them by path).
+ */
+export function packagedAppLayout(appPath: string, resourcesPath: string): AppLayout {
+  return layoutOf(appPath, join(resourcesPath, 'models'), join(resourcesPath, 'demo'));
+}
+
+function layoutOf(root: string, models: string, demo: string): AppLayout {
   return {
     root,
-    defaultModelDir: join(root, 'models', 'demo-cherry'),
-    defaultReplayDir: join(root, 'resources', 'demo', 'frames'),
-    defaultSensorModelDir: join(root, 'models', 'demo-sensor'),
-    defaultSensorRecording: join(root, 'resources', 'demo', 'sensors.csv'),
-    bundledModelsDir: join(root, 'models'),
+    defaultModelDir: join(models, 'demo-cherry'),
+    defaultReplayDir: join(demo, 'frames'),
+    defaultSensorModelDir: join(models, 'demo-sensor'),
+    defaultSensorRecording: join(demo, 'sensors.csv'),
+    bundledModelsDir: models,
     rendererDir: join(root, 'out', 'renderer'),
   };
 }

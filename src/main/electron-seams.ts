@@ -52,6 +52,8 @@ export interface AppLike {
   getAppPath(): string;
   quit(): void;
   exit(code?: number): void;
+  /** Start the app again once this process exits (relaunch.ts). */
+  relaunch(options?: { args?: string[] }): void;
 }
 
 /** What the desktop shell needs from the electron module. */

@@ -80,6 +80,10 @@ export class FakeApp extends EventEmitter implements AppLike {
     this.emit('before-quit', { preventDefault: () => (prevented = true) });
     if (!prevented) this.quitted = true;
   }
+  relaunched: { args?: string[] }[] = [];
+  relaunch(options: { args?: string[] } = {}): void {
+    this.relaunched.push(options);
+  }
   exit(code = 0): void {
     this.exitCode = code;
   }
