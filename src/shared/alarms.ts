@@ -1,7 +1,7 @@
 /** Alarms the station raises, and the events it logs, as the UI sees them. */
 import { z } from 'zod';
 
-export const ALARM_KINDS = ['camera', 'model', 'sensor', 'health', 'storage', 'upload', 'line'] as const;
+export const ALARM_KINDS = ['camera', 'model', 'provider', 'sensor', 'health', 'storage', 'upload', 'line'] as const;
 export type AlarmKind = (typeof ALARM_KINDS)[number];
 
 export const AlarmSchema = z.object({
@@ -30,6 +30,7 @@ export type AlarmChange = z.infer<typeof AlarmChangeSchema>;
 export const ALARM_CLEARED: Readonly<Record<AlarmKind, string>> = {
   camera: 'camera sending pictures again',
   model: 'model running again',
+  provider: 'model running on the provider chosen',
   sensor: 'sensor readings arriving again',
   health: 'machine health back to ok',
   storage: 'records being stored again',
@@ -46,6 +47,7 @@ export const EVENT_KIND_WORDS: Readonly<Record<string, string>> = {
   'fail-safe': 'rejecting all',
   camera: 'camera',
   model: 'model',
+  provider: 'model provider',
   health: 'machine health',
   sensor: 'sensors',
   storage: 'storage',

@@ -42,6 +42,13 @@ export const OPERATOR_WORDS: Readonly<Record<AlarmKind, Words>> = {
     rejecting: 'The model that judges the items is not running.',
     todo: CALL,
   },
+  // A provider that failed its start-up self-test: the model runs on the CPU, deciding as before, perhaps slower.
+  provider: {
+    alarm: 'The model runs on the processor instead of its accelerator.',
+    warning: 'The model runs on the processor instead of its accelerator: it decides as before, perhaps slower.',
+    rejecting: 'The model runs on the processor instead of its accelerator.',
+    todo: 'Tell a technician; the line can keep running.',
+  },
   sensor: {
     alarm: 'A machine sensor is not sending readings.',
     warning: 'A machine sensor is sending bad readings.',

@@ -7,12 +7,13 @@ import { sourceWorkerEntries, type WorkerEntry } from '../../src/engine/rpc/work
 import type { LineClock } from '../../src/engine/line/inspection-line';
 import { silentLogger, type Logger } from '../../src/engine/logger';
 import { StationEngine } from '../../src/engine/station-engine';
+import type { EngineSettings } from '../../src/engine/station/engine-settings';
 import { LAYOUT } from './paths';
 
 export function startEngine(
   dataDir: string,
   config: StationConfigInput = {},
-  opts: { modelDir?: string; inferenceWorker?: WorkerEntry; logger?: Logger; clock?: LineClock } = {},
+  opts: { modelDir?: string; inferenceWorker?: WorkerEntry; logger?: Logger; clock?: LineClock } & Pick<EngineSettings, 'providerSelfTest' | 'selfTested'> = {},
 ): Promise<StationEngine> {
   const parsed = resolvePaths(StationConfigSchema.parse({ ...config, inference: { providers: ['cpu'], ...config.inference } }), dataDir, LAYOUT);
   return StationEngine.start({
@@ -24,6 +25,8 @@ export function startEngine(
     workers: { ...sourceWorkerEntries(), ...(opts.inferenceWorker ? { inference: opts.inferenceWorker } : {}) },
     app: LAYOUT,
     ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.providerSelfTest ? { providerSelfTest: opts.providerSelfTest } : {}),
+    ...(opts.selfTested ? { selfTested: opts.selfTested } : {}),
   });
 }
 

@@ -15,6 +15,8 @@ export interface LoadedModel {
   readonly client: InferenceClient;
   /** Items per inference: 1 in latency mode or for a fixed-batch model, else maxBatch. */
   readonly batchSize: number;
+  /** The provider preferred that failed its start-up self-test (provider-self-test.ts): this model runs on the CPU instead. */
+  readonly selfTestFailure?: { readonly provider: string; readonly reason: string };
 }
 
 export interface LoadModelOptions {

@@ -22,6 +22,7 @@ import { EventLog } from '../storage/event-log';
 import { FileIdentity } from '../storage/file-identity';
 import { ImageKeeper } from '../storage/image-keeper';
 import { MainWrites } from '../storage/main-writes';
+import type { LoadedModel } from '../models/loaded-model';
 import { benchHostOf } from './bench-host';
 import { EngineEvents } from './engine-events';
 import type { EngineSettings } from './engine-settings';
@@ -76,11 +77,19 @@ export function composeStation(settings: EngineSettings, opened: OpenedStation, 
       ...{ settings, registry, probes, writes, audit, settingsStore, stopped },
       whenLineIdle: (model) => line.whenIdle(model),
       onImportProgress: (p) => events.emit('importProgress', p),
+      onSwitched: (loaded) => showProvider(loaded),
     },
     opened.active,
     opened.runtime,
     opened.inferenceSetBy,
   );
+  // A provider that failed its self-test: the model runs on the CPU, and every page says so (line-model.ts).
+  const showProvider = (loaded: LoadedModel): void => {
+    const failed = loaded.selfTestFailure;
+    if (failed) alarms.raise('provider', 'provider', 'warning', `running on the CPU: ${failed.reason}`);
+    else alarms.clear('provider');
+  };
+  showProvider(opened.active.loaded);
   const thresholds = new ThresholdSettings({ settingsStore, writes, audit, logger }, config.model.thresholds ?? opened.active.loaded.pkg.manifest.thresholds);
   const tally = new LineTally(config.shifts.starts, logger);
   tally.lastError = opened.startupProblem;

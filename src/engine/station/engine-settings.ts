@@ -3,6 +3,7 @@ import type { StationConfig } from '../../shared/config';
 import type { WorkerEntries } from '../rpc/worker-entry';
 import type { LineClock } from '../line/inspection-line';
 import type { Logger } from '../logger';
+import type { providerSelfTest } from '../models/provider-self-test';
 
 export interface EngineSettings {
   readonly config: StationConfig;
@@ -18,4 +19,11 @@ export interface EngineSettings {
   readonly app: { readonly bundledModelsDir: string; readonly defaultReplayDir: string };
   /** The clock the line judges capture times by (line/verdict.ts); the system's unless a test sets it. */
   readonly clock?: LineClock;
+  /**
+   * The start-up self-test of an accelerated provider (models/provider-self-test.ts). Tests replace it, and say
+   * which provider a CPU session stands in for: no GPU provider exists on the machines that run them.
+   */
+  readonly providerSelfTest?: typeof providerSelfTest;
+  /** Which providers count as accelerated and are self-tested (default: every one but the CPU). */
+  readonly selfTested?: (provider: string) => boolean;
 }

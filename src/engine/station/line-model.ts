@@ -12,6 +12,7 @@ import { ModelProblemsError } from '../model-prep/model-problems';
 import { FirstLoadGate } from '../models/first-load-gate';
 import { loadImageModel, type LoadedModel } from '../models/loaded-model';
 import { ModelProbeRefused } from '../models/model-probe';
+import { checkPicturesFor, providerSelfTest, type SelfTestResult } from '../models/provider-self-test';
 import type { SqliteDatabase } from '../storage/database';
 import { ProbedModels } from '../storage/model-probes';
 import type { EngineSettings } from './engine-settings';
@@ -36,20 +37,46 @@ export function requireLineModel(pkg: ModelPackage): ImageModelPackage {
  */
 export async function loadLineModel(pkg: ImageModelPackage, settings: EngineSettings, runtime: InferenceRuntime, probes: FirstLoadGate): Promise<LoadedModel> {
   const { logger } = settings;
-  try {
-    await probes.ensure(pkg, runtime);
-    return await loadImageModel(pkg, {
-      settings: runtime.session,
+  const load = (session: InferenceRuntime['session']): Promise<LoadedModel> =>
+    loadImageModel(pkg, {
+      settings: session,
       entry: settings.workers.inference,
       mode: runtime.mode,
       maxBatch: runtime.maxBatch,
       onWorkerEvent: (e) => (e.kind === 'restarted' ? logger.warn(e.message) : logger.error(e.message)),
     });
+  try {
+    await probes.ensure(pkg, runtime);
+    const loaded = await load(runtime.session);
+    if (!(settings.selfTested ?? ((p: string) => p !== 'cpu'))(loaded.client.info.provider)) return loaded;
+    // An accelerated provider decides only once it agrees with the CPU on the check pictures (issue 14).
+    const result = await selfTestOf(loaded, pkg, settings, runtime);
+    logger[result.passed ? 'info' : 'error'](`model ${pkg.manifest.name} ${pkg.manifest.version}: ${result.message}`);
+    if (result.passed) return loaded;
+    await loaded.client.close();
+    const onCpu = await load({ ...runtime.session, providers: ['cpu'] });
+    return { ...onCpu, selfTestFailure: { provider: result.provider, reason: result.message } };
   } catch (err) {
     // A refusal by the probe is already one sentence naming the model and the setting.
     if (err instanceof ModelProbeRefused) throw new ModelPackageError(err.message);
     const reasons = err instanceof ModelProblemsError ? err.problems.join('; ') : (err as Error).message;
     throw new ModelPackageError(`model file ${pkg.modelPath} cannot be run: ${reasons}`);
+  }
+}
+
+/** The provider's self-test against the same model on the CPU, in a worker of its own that is closed after. */
+async function selfTestOf(candidate: LoadedModel, pkg: ImageModelPackage, settings: EngineSettings, runtime: InferenceRuntime): Promise<SelfTestResult> {
+  const tester = settings.providerSelfTest ?? providerSelfTest;
+  const cpu = await loadImageModel(pkg, {
+    settings: { ...runtime.session, providers: ['cpu'], intraOpThreads: 1, warmupRuns: 0 },
+    entry: settings.workers.inference,
+    mode: 'latency',
+    maxBatch: 1,
+  });
+  try {
+    return await tester(candidate, cpu, checkPicturesFor(pkg));
+  } finally {
+    await cpu.client.close();
   }
 }
 

@@ -42,6 +42,8 @@ export interface ModelServiceDeps {
   readonly whenLineIdle: (model: LoadedModel) => Promise<void>;
   readonly stopped: () => boolean;
   readonly onImportProgress: (p: EventPayload<'importProgress'>) => void;
+  /** The line switched to another model (or the same on other settings). */
+  readonly onSwitched?: (loaded: LoadedModel) => void;
 }
 
 export class ModelService {
@@ -218,6 +220,7 @@ export class ModelService {
       }
       // The switch: the next item admitted goes to the new model.
       this.active = { loaded: next, registryId };
+      this.deps.onSwitched?.(next);
       void whenLineIdle(old).then(() => old.client.close());
     })();
     this.swapping = work;

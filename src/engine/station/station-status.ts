@@ -64,7 +64,8 @@ export function statusOf(p: StatusParts): StationStatus {
       version: manifest.version,
       state: loaded.client.state === 'restarting' ? 'restarting' : p.models.isSwapping ? 'swapping' : 'ready',
       provider: info.provider,
-      fallbacks: [...info.fallbacks],
+      // A provider that failed its self-test is one passed over, with why (line-model.ts).
+      fallbacks: [...(loaded.selfTestFailure ? [loaded.selfTestFailure] : []), ...info.fallbacks],
       labels: [...loaded.pkg.labels],
       rejectLabel: manifest.rejectLabel ?? '',
       notes: [...info.notes],

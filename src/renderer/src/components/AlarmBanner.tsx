@@ -18,6 +18,7 @@ import { StopIcon, WarningIcon } from './Icons';
 const KIND_WORD: Record<AlarmKind, string> = {
   camera: 'CAMERA',
   model: 'MODEL',
+  provider: 'MODEL ON CPU',
   sensor: 'SENSOR',
   health: 'MACHINE HEALTH',
   storage: 'STORAGE',

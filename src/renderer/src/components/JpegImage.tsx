@@ -1,7 +1,9 @@
 /**
  * A JPEG's bytes shown as an image. A new object URL is set before the old
  * one is revoked (revoking an image's URL while it still loads is a failed
- * load in the console), and the last one is revoked when the image goes.
+ * load in the console, net::ERR_FILE_NOT_FOUND), and the last one is revoked
+ * when the image goes — after its load is called off, for the same reason:
+ * a page left while its pictures load (a tab change) must not log errors.
  */
 import { useEffect, useRef } from 'react';
 
@@ -30,11 +32,13 @@ export function JpegImage({
     shown.current = url;
     if (previous) URL.revokeObjectURL(previous);
   }, [jpeg]);
-  useEffect(
-    () => () => {
+  useEffect(() => {
+    // The element as it is now: React lets go of the ref before this cleanup runs.
+    const el = img.current;
+    return () => {
+      el?.removeAttribute('src');
       if (shown.current) URL.revokeObjectURL(shown.current);
-    },
-    [],
-  );
+    };
+  }, []);
   return <img ref={img} alt={alt} className={className} data-testid={testId} onLoad={onLoad ? (e) => onLoad(e.currentTarget) : undefined} />;
 }

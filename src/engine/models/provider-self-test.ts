@@ -1,0 +1,121 @@
+/**
+ * The start-up self-test of an execution provider (issue 14): before a model
+ * loaded on a GPU or other accelerated provider may decide, its check
+ * pictures run through it and through a CPU session of the same model, in
+ * their own workers, and the per-label probabilities are compared. A provider
+ * that fails a run or disagrees past the tolerance is not used: the model runs
+ * on the CPU and every page says so (model-service.ts raises the warning).
+ *
+ * The check pictures are the package's own (`check/` beside the manifest:
+ * pictures of the product), else pictures made here that any image model
+ * takes: black, white, grey, two gradients and seeded noise — a provider that
+ * computes differently shows it on any input.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ImageModelPackage } from '../model-package';
+import type { RawImage, ImageInput } from '../preprocess/image-decoder';
+import { probabilitiesFromOutput } from '../scores';
+import type { LoadedModel } from './loaded-model';
+
+/** Largest |Δp| between the provider and the CPU on any label of any check picture (full precision both). */
+export const SELF_TEST_TOLERANCE = 1e-3;
+const CHECK_FOLDER = 'check';
+const PICTURE = /\.(jpe?g|png|webp|bmp|tiff?)$/i;
+const MAX_CHECK_PICTURES = 16;
+
+export interface CheckPicture {
+  readonly name: string;
+  readonly image: ImageInput;
+}
+
+export interface SelfTestResult {
+  readonly provider: string;
+  readonly passed: boolean;
+  readonly pictures: number;
+  /** The largest |Δp| found, and on which picture. */
+  readonly worstDelta: number;
+  readonly worstPicture: string | null;
+  /** One sentence for the log, the event and the warning on every page. */
+  readonly message: string;
+}
+
+function made(name: string, size: number, pixel: (x: number, y: number, c: number) => number): CheckPicture {
+  const pixels = new Uint8Array(size * size * 3);
+  for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) for (let c = 0; c < 3; c++) pixels[(y * size + x) * 3 + c] = pixel(x, y, c);
+  const image: RawImage = { width: size, height: size, channels: 3, pixels };
+  return { name, image };
+}
+
+/** Seeded, so that a failure names the same picture every time. */
+function noise(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s >>> 24;
+  };
+}
+
+export function checkPicturesFor(pkg: ImageModelPackage): CheckPicture[] {
+  try {
+    const dir = join(pkg.dir, CHECK_FOLDER);
+    const own = readdirSync(dir)
+      .filter((f) => PICTURE.test(f))
+      .sort()
+      .slice(0, MAX_CHECK_PICTURES)
+      .map((f) => ({ name: `${CHECK_FOLDER}/${f}`, image: new Uint8Array(readFileSync(join(dir, f))) }));
+    if (own.length > 0) return own;
+  } catch {
+    // no check/ folder: the made pictures below
+  }
+  const size = 224;
+  const rnd = noise(0x11e5);
+  return [
+    made('black', size, () => 0),
+    made('white', size, () => 255),
+    made('grey', size, () => 128),
+    made('horizontal gradient', size, (x) => Math.round((x / (size - 1)) * 255)),
+    made('vertical gradient', size, (_x, y, c) => Math.round((y / (size - 1)) * 255) ^ (c * 40)),
+    made('noise', size, () => rnd()),
+  ];
+}
+
+async function probabilities(model: LoadedModel, image: ImageInput): Promise<Float64Array> {
+  const { preprocessor, client, pkg } = model;
+  const input = client.acquireInput();
+  await preprocessor.prepare(image, input, 0);
+  const result = await client.run(input, preprocessor.batchDims(1));
+  return probabilitiesFromOutput(result.output, 1, pkg.labels.length, pkg.manifest.output.scores);
+}
+
+/** Runs the pictures through `candidate` (its provider) and `cpu` (the same model on the CPU) and compares. */
+export async function providerSelfTest(candidate: LoadedModel, cpu: LoadedModel, pictures: readonly CheckPicture[], tolerance = SELF_TEST_TOLERANCE): Promise<SelfTestResult> {
+  const provider = candidate.client.info.provider;
+  const labels = candidate.pkg.labels;
+  let worstDelta = 0;
+  let worstPicture: string | null = null;
+  let worstWords = '';
+  for (const picture of pictures) {
+    let got: Float64Array;
+    try {
+      got = await probabilities(candidate, picture.image);
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      return { provider, passed: false, pictures: pictures.length, worstDelta: Infinity, worstPicture: picture.name, message: `${provider} failed its self-test on "${picture.name}": ${why}` };
+    }
+    const want = await probabilities(cpu, picture.image);
+    for (let i = 0; i < labels.length; i++) {
+      const delta = Number.isFinite(got[i]!) ? Math.abs(got[i]! - want[i]!) : Infinity;
+      if (delta > worstDelta) {
+        worstDelta = delta;
+        worstPicture = picture.name;
+        worstWords = `${labels[i]} ${got[i]!.toFixed(4)} on ${provider} vs ${want[i]!.toFixed(4)} on the CPU`;
+      }
+    }
+  }
+  const passed = worstDelta <= tolerance;
+  const message = passed
+    ? `${provider} passed its self-test: ${pictures.length} check pictures within ${tolerance} of the CPU (largest difference ${worstDelta.toExponential(1)})`
+    : `${provider} disagrees with the CPU on check picture "${worstPicture}" (${worstWords}, more than ${tolerance} apart)`;
+  return { provider, passed, pictures: pictures.length, worstDelta, worstPicture, message };
+}
