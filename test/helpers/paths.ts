@@ -7,4 +7,6 @@ export const LAYOUT = appLayout(ROOT);
 export const DEMO_MODEL_DIR = LAYOUT.defaultModelDir;
 export const DEMO_FRAMES_DIR = LAYOUT.defaultReplayDir;
 export const HELDOUT_DIR = join(ROOT, 'datasets', 'demo-cherries', 'heldout');
+/** The shared data the tests read, beside the repository (its README says where each file came from). */
+export const SHARED_DATA = join(ROOT, '..', 'shared', 'data');
 export const BUILT_STATION = join(ROOT, 'out', 'main', 'station.js');
