@@ -9,12 +9,13 @@
  *   and a Softmax: [N, classes] probabilities — what the line runs.
  *
  * Both share the cut, so the head is fitted on exactly the features the line
- * computes. A float16 backbone's features are cast to float32 before the
- * pooling, so the head stays in full precision.
+ * computes. A float16 backbone takes its picture as float32 and its features
+ * are cast to float32 before the pooling, so the head stays in full precision
+ * and the models need no float16 from JavaScript.
  */
 import { onnx, type OnnxTypes } from '../onnx/onnx-proto';
 import { parseOnnx } from '../onnx/onnx-inspect';
-import { encodeOnnx } from '../onnx/onnx-rewrite';
+import { encodeOnnx, wrapFloat16Edges } from '../onnx/onnx-rewrite';
 import type { SoftmaxHead } from './softmax-head';
 
 export const FEATURES_OUTPUT = 'features';
@@ -68,6 +69,8 @@ function cutAndPool(backbone: Uint8Array, featureTensor: string): { model: OnnxT
   const float16 = data?.type?.tensorType?.elemType === T.FLOAT16;
   let x = featureTensor;
   if (float16) {
+    // The picture goes in as float32, as the line prepares it (prepare-model.ts does the same for any float16 model).
+    wrapFloat16Edges(model, { inputs: [data!.name!], outputs: [] });
     graph.node.push(node('Cast', [x], 'taught/features_f32', [intAttr('to', T.FLOAT)]));
     x = 'taught/features_f32';
   }
