@@ -1,0 +1,52 @@
+/** The labelled folder teaching reads (src/engine/teach/labelled-folder.ts), on the real castings. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { heldOutByName, LabelledFolderError, readLabelledFolder } from '../../../src/engine/teach/labelled-folder';
+import { SHARED_DATA } from '../../helpers/paths';
+import { useTempDirs } from '../../helpers/temp-dir';
+
+const tempDir = useTempDirs();
+
+describe('readLabelledFolder', () => {
+  it('reads the casting pictures by label, holds out about a fifth of each, the same ones every time', () => {
+    const set = readLabelledFolder(join(SHARED_DATA, 'images', 'casting', 'train'));
+    expect(set.labels).toEqual(['def_front', 'ok_front']);
+    expect(set.counts.map((c) => c.total)).toEqual([3758, 2811]);
+    for (const c of set.counts) {
+      expect(c.heldOut / c.total).toBeGreaterThan(0.17);
+      expect(c.heldOut / c.total).toBeLessThan(0.23);
+    }
+    const again = readLabelledFolder(join(SHARED_DATA, 'images', 'casting', 'train'));
+    expect(again.fingerprint).toBe(set.fingerprint);
+    expect(again.pictures.filter((p) => p.heldOut).map((p) => p.name)).toEqual(set.pictures.filter((p) => p.heldOut).map((p) => p.name));
+  });
+
+  it('decides the split by name alone, so adding pictures moves none across it', () => {
+    expect(heldOutByName('ok_front/cast_ok_0_1.jpeg', 0.2)).toBe(heldOutByName('ok_front/cast_ok_0_1.jpeg', 0.2));
+    const dir = tempDir();
+    for (const label of ['good', 'pit']) {
+      mkdirSync(join(dir, label));
+      for (let i = 0; i < 20; i++) writeFileSync(join(dir, label, `${i}.jpg`), 'x');
+    }
+    const before = readLabelledFolder(dir)
+      .pictures.filter((p) => p.heldOut)
+      .map((p) => p.name);
+    writeFileSync(join(dir, 'pit', 'new.jpg'), 'x');
+    const after = readLabelledFolder(dir)
+      .pictures.filter((p) => p.heldOut)
+      .map((p) => p.name);
+    expect(after.filter((n) => n !== 'pit/new.jpg')).toEqual(before);
+  });
+
+  it('refuses a folder without two labels, or a label without pictures, saying which', () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'good'));
+    writeFileSync(join(dir, 'good', 'a.jpg'), 'x');
+    expect(() => readLabelledFolder(dir)).toThrow(/needs one folder per label, at least two \(found 1: good\)/);
+    mkdirSync(join(dir, 'pit'));
+    expect(() => readLabelledFolder(dir)).toThrow(LabelledFolderError);
+    expect(() => readLabelledFolder(dir)).toThrow(/pit holds no pictures/);
+    expect(() => readLabelledFolder(join(dir, 'missing'))).toThrow(/cannot read the labelled folder/);
+  });
+});
