@@ -42,8 +42,15 @@ function floatTensor(name: string, dims: number[], values: Float32Array): OnnxTy
   return onnx.TensorProto.create({ name, dims, dataType: T.FLOAT, rawData: bytes });
 }
 
+/**
+ * How the feature map is pooled over space: its average, or its average and its maximum side by side
+ * (2 × channels: a small defect raises a maximum long before it moves an average; ../shared/data/README.md
+ * measured 98–99 % on held-back castings with both).
+ */
+export type Pooling = 'average' | 'average-and-max';
+
 /** The backbone's graph up to `featureTensor` only, pooled and flattened to `pooled` (float32 [N, channels]). */
-function cutAndPool(backbone: Uint8Array, featureTensor: string): { model: OnnxTypes.ModelProto; pooled: string } {
+function cutAndPool(backbone: Uint8Array, featureTensor: string, pooling: Pooling): { model: OnnxTypes.ModelProto; pooled: string } {
   const model = parseOnnx(backbone);
   const graph = model.graph!;
   const nodes = graph.node ?? [];
@@ -74,9 +81,13 @@ function cutAndPool(backbone: Uint8Array, featureTensor: string): { model: OnnxT
     graph.node.push(node('Cast', [x], 'taught/features_f32', [intAttr('to', T.FLOAT)]));
     x = 'taught/features_f32';
   }
-  graph.node.push(node('GlobalAveragePool', [x], 'taught/pooled'));
-  graph.node.push(node('Flatten', ['taught/pooled'], 'taught/flat', [intAttr('axis', 1)]));
-  return { model, pooled: 'taught/flat' };
+  graph.node.push(node('GlobalAveragePool', [x], 'taught/avg'));
+  graph.node.push(node('Flatten', ['taught/avg'], 'taught/avg_flat', [intAttr('axis', 1)]));
+  if (pooling === 'average') return { model, pooled: 'taught/avg_flat' };
+  graph.node.push(node('GlobalMaxPool', [x], 'taught/max'));
+  graph.node.push(node('Flatten', ['taught/max'], 'taught/max_flat', [intAttr('axis', 1)]));
+  graph.node.push(node('Concat', ['taught/avg_flat', 'taught/max_flat'], 'taught/pooled', [intAttr('axis', 1)]));
+  return { model, pooled: 'taught/pooled' };
 }
 
 function setOutput(graph: OnnxTypes.IGraphProto, from: string, name: string, width: number | null): void {
@@ -89,16 +100,16 @@ function setOutput(graph: OnnxTypes.IGraphProto, from: string, name: string, wid
   ];
 }
 
-/** The backbone cut at `featureTensor`, averaged over space: output `features`, float32 [N, channels]. */
-export function featureModel(backbone: Uint8Array, featureTensor: string): Uint8Array {
-  const { model, pooled } = cutAndPool(backbone, featureTensor);
+/** The backbone cut at `featureTensor`, pooled over space: output `features`, float32 [N, channels] (2 × channels with max). */
+export function featureModel(backbone: Uint8Array, featureTensor: string, pooling: Pooling = 'average'): Uint8Array {
+  const { model, pooled } = cutAndPool(backbone, featureTensor, pooling);
   setOutput(model.graph!, pooled, FEATURES_OUTPUT, null);
   return encodeOnnx(model);
 }
 
 /** The backbone cut at `featureTensor`, pooled, then the head and a Softmax: output `probabilities`, [N, classes]. */
-export function taughtModel(backbone: Uint8Array, featureTensor: string, head: SoftmaxHead): Uint8Array {
-  const { model, pooled } = cutAndPool(backbone, featureTensor);
+export function taughtModel(backbone: Uint8Array, featureTensor: string, head: SoftmaxHead, pooling: Pooling = 'average'): Uint8Array {
+  const { model, pooled } = cutAndPool(backbone, featureTensor, pooling);
   const graph = model.graph!;
   graph.initializer!.push(floatTensor('taught/head_w', [head.classes, head.features], head.weights));
   graph.initializer!.push(floatTensor('taught/head_b', [head.classes], head.bias));

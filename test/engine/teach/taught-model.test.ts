@@ -68,6 +68,16 @@ describe('models cut from a backbone', () => {
     const want = headProbabilities(head, features);
     expect(probs[0]).toBeCloseTo(want[0]!, 4);
     expect(probs[1]).toBeCloseTo(want[1]!, 4);
+    // Average and maximum side by side: 1,024 features, the first 512 the averages, each maximum at least its average.
+    const both = await runOnce(featureModel(backbone, 'fire9/concat_1', 'average-and-max'), input, 'features');
+    expect(both.length).toBe(1024);
+    for (let c = 0; c < 512; c++) {
+      expect(both[c]).toBeCloseTo(features[c]!, 5);
+      expect(both[512 + c]!).toBeGreaterThanOrEqual(both[c]! - 1e-6);
+    }
+    const head2 = headOf(2, 1024, 5);
+    const probs2 = await runOnce(taughtModel(backbone, 'fire9/concat_1', head2, 'average-and-max'), input, 'probabilities');
+    expect(probs2[1]).toBeCloseTo(headProbabilities(head2, both)[1]!, 4);
   });
 
   it('names the last tensors when the one asked for is not in the backbone', () => {
