@@ -135,6 +135,14 @@ export function buildStationDeb(opts: StationDebOptions): StationDeb {
   say(`copying ${packages.length} production packages…`);
   for (const from of packages) copyPackage(from, join(app, 'node_modules', relative(join(root, 'node_modules'), from)));
 
+  // The native modules must load under the Node the package carries: a desktop build (electron-builder's
+  // rebuild) leaves better-sqlite3 built for Electron's ABI, which this Node cannot load.
+  try {
+    run(join(opt, 'node', 'bin', 'node'), ['-e', "new (require('better-sqlite3'))(':memory:').close(); require('onnxruntime-node'); require('sharp')"], app);
+  } catch (err) {
+    const stderr = (err as { stderr?: string }).stderr ?? String(err);
+    throw new Error(`the packed native modules do not load under Node ${nodeVersion} (run npm rebuild better-sqlite3 after a desktop build): ${stderr.trim()}`, { cause: err });
+  }
   const files = join(root, 'packaging', 'station');
   mkdirSync(join(opt, 'bin'), { recursive: true });
   writeExecutable(join(opt, 'bin', 'linesight-station'), readFileSync(join(files, 'linesight-station'), 'utf8'));
@@ -147,7 +155,7 @@ export function buildStationDeb(opts: StationDebOptions): StationDeb {
   const doc = join(stage, 'usr', 'share', 'doc', PACKAGE_NAME);
   mkdirSync(doc, { recursive: true });
   cpSync(join(files, 'copyright'), join(doc, 'copyright'));
-  cpSync(join(root, 'docs', 'INSTALL.md'), join(doc, 'INSTALL.md'));
+  cpSync(join(root, 'docs/INSTALL.md'), join(doc, basename('docs/INSTALL.md')));
 
   const installedKiB = duKiB(stage);
   const control = join(stage, 'DEBIAN');

@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { DATABASE_FILE } from '../engine/boot';
 import { loadConfig } from '../engine/config-loader';
-import { maskSecrets } from '../engine/support/mask-secrets';
+import { maskSecrets, scrubSecrets, secretsIn } from '../engine/support/mask-secrets';
 import { stationLayout, defaultDataDir } from '../station/app-paths';
 
 const USAGE = 'Usage: npm run support-bundle -- [--config FILE] [--data-dir DIR] [--out FILE] [--events N]';
@@ -108,7 +108,18 @@ async function main(): Promise<void> {
   const layout = stationLayout();
   const configFile = values.config;
   const resolved = await part(() => loadConfig(configFile, layout));
-  const raw = configFile !== undefined ? await part(() => JSON.parse(readFileSync(configFile, 'utf8')) as unknown) : null;
+  // A file that does not parse is not quoted: the words near the error may be a token or a password.
+  const raw =
+    configFile !== undefined
+      ? await part(() => {
+          try {
+            return JSON.parse(readFileSync(configFile, 'utf8')) as unknown;
+          } catch (err) {
+            // Not quoted: JSON.parse's message shows the text near the error.
+            return { unavailable: err instanceof SyntaxError ? "the file is not valid JSON (the station's own message names the line)" : messageOf(err) };
+          }
+        })
+      : null;
   const server = 'config' in resolved ? resolved.config.server : null;
   const stationId = 'config' in resolved ? resolved.config.station.id : 'station';
   const bundle = {
@@ -128,7 +139,7 @@ async function main(): Promise<void> {
       file: configFile !== undefined ? resolve(configFile) : '(the demo default)',
       // As written in the file, and as the station reads it (defaults filled in): a typo shows in the first.
       asWritten: raw === null ? null : maskSecrets(raw),
-      asRead: 'config' in resolved ? maskSecrets(resolved.config) : resolved,
+      asRead: 'config' in resolved ? maskSecrets(resolved.config) : { unavailable: resolved.unavailable.replace(/ \(at "[^"]*"\)/g, '') },
     },
     status: server ? await part(() => stationStatus(server.port, server.host, server.token)) : { unavailable: 'the config could not be read' },
     events: await part(() => recentEvents(dataDir, events)),
@@ -137,7 +148,13 @@ async function main(): Promise<void> {
   };
   const stamp = bundle.bundle.madeAt.replace(/[:.]/g, '-');
   const out = resolve(values.out ?? `linesight-support-${stationId}-${stamp}.json`);
-  writeFileSync(out, `${JSON.stringify(bundle, null, 2)}\n`, { mode: 0o600 });
+  // The status, the events and the journal may quote a secret too (a camera's address with its password):
+  // every secret value the config holds is masked wherever it appears.
+  const secrets = [
+    ...secretsIn(raw !== null && !(raw instanceof Object && 'unavailable' in raw) ? raw : {}),
+    ...('config' in resolved ? secretsIn(resolved.config) : []),
+  ];
+  writeFileSync(out, `${scrubSecrets(JSON.stringify(bundle, null, 2), secrets)}\n`, { mode: 0o600 });
   process.stdout.write(`${out}\n`);
 }
 

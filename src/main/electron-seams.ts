@@ -53,7 +53,7 @@ export interface AppLike {
   quit(): void;
   exit(code?: number): void;
   /** Start the app again once this process exits (relaunch.ts). */
-  relaunch(options?: { args?: string[] }): void;
+  relaunch(options?: { args?: string[]; execPath?: string }): void;
 }
 
 /** What the desktop shell needs from the electron module. */

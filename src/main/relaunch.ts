@@ -51,7 +51,9 @@ export function relaunchOnFatal(
     logger.error(`fatal error, the app starts again: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     await Promise.race([stopEngine().catch(() => undefined), new Promise((r) => setTimeout(r, STOP_GRACE_MS))]);
     const plan = relaunchPlan(argv, now());
-    if (plan.args) app.relaunch({ args: [...plan.args] });
+    // An AppImage runs from a mount that goes with this process: the next one starts from the AppImage file itself.
+    const appImage = process.env['APPIMAGE'];
+    if (plan.args) app.relaunch({ args: [...plan.args], ...(appImage ? { execPath: appImage } : {}) });
     else logger.error(`${plan.recent} fatal errors within ${WINDOW_MS / 60_000} minutes: the app stays closed until someone starts it`);
     app.exit(1);
   };

@@ -6,12 +6,14 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPin } from '../../src/engine/auth/pin-hash';
-import { maskSecrets } from '../../src/engine/support/mask-secrets';
+import { maskSecrets, scrubSecrets, secretsIn } from '../../src/engine/support/mask-secrets';
 import { ROOT } from '../helpers/paths';
 import { startStation, type RunningStation } from '../helpers/station-process';
 import { useTempDirs } from '../helpers/temp-dir';
+import { waitFor } from '../helpers/wait';
 
 /** The parts of a bundle read here. */
 interface Bundle {
@@ -27,6 +29,15 @@ interface Bundle {
 }
 
 const tempDir = useTempDirs();
+
+function eventsIn(path: string): number {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
 const TOKEN = 'station-token-0123456789';
 const DB_PASSWORD = 'pg-s3cret-pw';
 let station: RunningStation;
@@ -52,7 +63,9 @@ beforeAll(async () => {
 afterAll(() => station?.stop());
 
 describe('npm run support-bundle', () => {
-  it('writes the config with its secrets masked, the status, recent events and versions, while the station runs', () => {
+  it('writes the config with its secrets masked, the status, recent events and versions, while the station runs', async () => {
+    // The demo's first event (machine health known) comes a few seconds after the start.
+    await waitFor('an event in the log', () => eventsIn(join(dir, 'data', 'linesight.sqlite')) > 0, 30_000);
     // The bundle asks the station on the config's port: the one it really listens on.
     const port = new URL(station.url).port;
     const cfg = JSON.parse(readFileSync(config, 'utf8')) as { server: { port: number } };
@@ -108,5 +121,22 @@ describe('maskSecrets', () => {
       plain: 'http://h/x',
       n: null,
     });
+  });
+
+  it('finds every secret a config holds and masks it wherever it appears: a camera address in the status, a header, a query', () => {
+    const config = {
+      server: { token: 'tok-0123456789abcdef' },
+      source: { kind: 'ffmpeg', input: ['-headers', 'Authorization: Basic dXNlcjpwdw==', '-i', 'rtsp://cam:c@mPw123@10.0.0.5/stream?token=qq11'] },
+    };
+    const secrets = secretsIn(config);
+    expect(secrets).toEqual(expect.arrayContaining(['tok-0123456789abcdef', 'Authorization: Basic dXNlcjpwdw==', 'c@mPw123', 'qq11']));
+    const text = JSON.stringify({
+      status: { source: { description: `ffmpeg ${config.source.input.join(' ')}` } },
+      events: ['camera: rtsp://cam:c@mPw123@10.0.0.5 refused'],
+    });
+    const out = scrubSecrets(text, secrets);
+    for (const s of secrets) expect(out).not.toContain(s);
+    expect(out).toContain('rtsp://cam:••••••@10.0.0.5');
+    expect(maskSecrets(config.source.input)).toEqual(['-headers', '••••••', '-i', 'rtsp://cam:••••••@10.0.0.5/stream?token=••••••']);
   });
 });

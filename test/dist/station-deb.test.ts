@@ -24,7 +24,7 @@ const has = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`
 
 /** docs/INSTALL.md's walkthrough steps: the shell block after each `<!-- walkthrough: NAME -->`. */
 function walkthrough(): Map<string, string> {
-  const text = readFileSync(join(ROOT, 'docs', 'INSTALL.md'), 'utf8');
+  const text = readFileSync(join(ROOT, 'docs/INSTALL.md'), 'utf8');
   const steps = new Map<string, string>();
   for (const m of text.matchAll(/<!-- walkthrough: ([a-z-]+) -->\s*```sh\n([\s\S]*?)```/g)) {
     steps.set(m[1]!, m[2]!.replace(/^ {2}/gm, ''));
@@ -117,6 +117,8 @@ describe('npm run dist:station', () => {
       expect(unit).toContain(line);
     }
     expect(unit).toMatch(/SupplementaryGroups=video dialout/);
+    // Before systemd 252, ProtectClock= (or any DeviceAllow=) hides every other device: no camera, no serial port.
+    expect(unit).not.toMatch(/^(ProtectClock|DeviceAllow|PrivateDevices)=/m);
   });
 
   describe('extracted into a folder, as nothing but its own files', () => {

@@ -45,6 +45,25 @@ describe('relaunch after a fatal error', () => {
     expect(later.args).toEqual(['--data-dir', 'd', `--relaunched-at=${now + WINDOW_MS + 1}`]);
   });
 
+  it('starts an AppImage again from its file, not from the mount that goes with this process', async () => {
+    const app = new FakeApp('/tmp/user-data', '/tmp/app');
+    const before = process.env['APPIMAGE'];
+    process.env['APPIMAGE'] = '/opt/LineSight-0.1.0.AppImage';
+    try {
+      await relaunchOnFatal(
+        app,
+        quiet(),
+        [],
+        async () => {},
+        () => 5,
+      )('boom');
+    } finally {
+      if (before === undefined) delete process.env['APPIMAGE'];
+      else process.env['APPIMAGE'] = before;
+    }
+    expect(app.relaunched).toEqual([{ args: ['--relaunched-at=5'], execPath: '/opt/LineSight-0.1.0.AppImage' }]);
+  });
+
   it('leaves the app closed, saying why, when it would loop', async () => {
     const app = new FakeApp('/tmp/user-data', '/tmp/app');
     const logger = quiet();

@@ -13,9 +13,12 @@ import { JpegSplitter } from './jpeg-splitter';
 
 const STOP_GRACE_MS = 2000;
 
-/** The ffmpeg shipped in npm (@ffmpeg-installer/ffmpeg) for this platform. */
+/**
+ * The ffmpeg shipped in npm (@ffmpeg-installer/ffmpeg) for this platform. In the packaged desktop app its path
+ * points into app.asar, which spawn() cannot read: electron-builder.yml unpacks it beside, in app.asar.unpacked.
+ */
 export function bundledFfmpegPath(): string {
-  return ffmpegInstaller.path;
+  return ffmpegInstaller.path.replace(/app\.asar([\\/])/, 'app.asar.unpacked$1');
 }
 
 export function ffmpegArgs(config: FfmpegSourceConfig): string[] {

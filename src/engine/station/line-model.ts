@@ -50,7 +50,15 @@ export async function loadLineModel(pkg: ImageModelPackage, settings: EngineSett
     const loaded = await load(runtime.session);
     if (!(settings.selfTested ?? ((p: string) => p !== 'cpu'))(loaded.client.info.provider)) return loaded;
     // An accelerated provider decides only once it agrees with the CPU on the check pictures (issue 14).
-    const result = await selfTestOf(loaded, pkg, settings, runtime);
+    let result: SelfTestResult;
+    try {
+      result = await selfTestOf(loaded, pkg, settings, runtime);
+    } catch (err) {
+      // The comparison itself could not run (the CPU reference would not load): nothing vouches for the provider.
+      const why = err instanceof Error ? err.message : String(err);
+      const provider = loaded.client.info.provider;
+      result = { provider, passed: false, pictures: 0, worstDelta: Infinity, worstPicture: null, message: `${provider} could not be self-tested: ${why}` };
+    }
     logger[result.passed ? 'info' : 'error'](`model ${pkg.manifest.name} ${pkg.manifest.version}: ${result.message}`);
     if (result.passed) return loaded;
     await loaded.client.close();

@@ -80,8 +80,8 @@ export class FakeApp extends EventEmitter implements AppLike {
     this.emit('before-quit', { preventDefault: () => (prevented = true) });
     if (!prevented) this.quitted = true;
   }
-  relaunched: { args?: string[] }[] = [];
-  relaunch(options: { args?: string[] } = {}): void {
+  relaunched: { args?: string[]; execPath?: string }[] = [];
+  relaunch(options: { args?: string[]; execPath?: string } = {}): void {
     this.relaunched.push(options);
   }
   exit(code = 0): void {
