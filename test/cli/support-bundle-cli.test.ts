@@ -113,6 +113,28 @@ describe('npm run support-bundle', () => {
   });
 });
 
+describe('a config that does not parse', () => {
+  it('is named, never quoted: the text near the error may be a secret', () => {
+    const dir = tempDir('badconf-');
+    const config = join(dir, 'station.json');
+    writeFileSync(config, '{ "server": { "token": "tok-secret-0123456789" ,, } }');
+    const out = join(dir, 'bundle.json');
+    const run = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'src', 'cli', 'support-bundle.ts'), '--config', config, '--data-dir', dir, '--out', out],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    const text = readFileSync(out, 'utf8');
+    expect(text).not.toContain('tok-secret');
+    expect(text).toMatch(/not valid JSON/);
+  });
+});
+
 describe('maskSecrets', () => {
   it('masks secret keys at any depth and a password inside a URL, keeping the shape', () => {
     expect(maskSecrets({ a: { token: 'x', list: [{ password: 'y', keep: 'z' }] }, url: 'https://u:p@h/x', plain: 'http://h/x', n: null })).toEqual({

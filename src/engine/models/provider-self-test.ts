@@ -13,6 +13,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import seedrandom from 'seedrandom';
 import type { ImageModelPackage } from '../model-package';
 import type { RawImage, ImageInput } from '../preprocess/image-decoder';
 import { probabilitiesFromOutput } from '../scores';
@@ -47,15 +48,6 @@ function made(name: string, size: number, pixel: (x: number, y: number, c: numbe
   return { name, image };
 }
 
-/** Seeded, so that a failure names the same picture every time. */
-function noise(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s >>> 24;
-  };
-}
-
 export function checkPicturesFor(pkg: ImageModelPackage): CheckPicture[] {
   try {
     const dir = join(pkg.dir, CHECK_FOLDER);
@@ -69,14 +61,15 @@ export function checkPicturesFor(pkg: ImageModelPackage): CheckPicture[] {
     // no check/ folder: the made pictures below
   }
   const size = 224;
-  const rnd = noise(0x11e5);
+  // Seeded, so that a failure names the same picture every time.
+  const rnd = seedrandom('linesight self-test');
   return [
     made('black', size, () => 0),
     made('white', size, () => 255),
     made('grey', size, () => 128),
     made('horizontal gradient', size, (x) => Math.round((x / (size - 1)) * 255)),
     made('vertical gradient', size, (_x, y, c) => Math.round((y / (size - 1)) * 255) ^ (c * 40)),
-    made('noise', size, () => rnd()),
+    made('noise', size, () => Math.floor(rnd() * 256)),
   ];
 }
 

@@ -41,6 +41,12 @@ describe('providerSelfTest', () => {
     expect(result.message).toMatch(/passed its self-test: 6 check pictures/);
   });
 
+  it('passes over a check picture that does not decode, and still compares the others', async () => {
+    const pictures = [{ name: 'check/broken.jpg', image: new Uint8Array([0xff, 0xd8, 1, 2, 3]) }, ...checkPicturesFor(pkg)];
+    const result = await providerSelfTest(candidate, cpu, pictures);
+    expect(result).toMatchObject({ passed: true, pictures: 6 });
+  });
+
   it('fails one that computes differently, naming the picture and both probabilities', async () => {
     // A provider that gets its arithmetic wrong: the same network, fed a slightly different tensor.
     const { mean } = pkg.manifest.preprocessing;
