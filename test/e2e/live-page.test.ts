@@ -42,8 +42,13 @@ describe('live page in Chromium', () => {
       const total = async (): Promise<number> => Number(await page.getByTestId('count-total').textContent());
       await waitFor('20 classified frames on the page', async () => (await total()) >= 20);
       // The current frame is shown, with its decision as a word (not colour alone).
-      await page.getByTestId('frame-image').waitFor();
-      expect(await page.getByTestId('frame-image').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
+      // Each frame swaps the picture's source, so wait until one has decoded rather than sampling mid-swap.
+      await waitFor('the current frame decoded on the page', async () =>
+        page
+          .getByTestId('frame-image')
+          .evaluate((img) => (img as unknown as { complete: boolean; naturalWidth: number }).naturalWidth > 0)
+          .catch(() => false),
+      );
       expect(await page.getByTestId('decision').textContent()).toMatch(/CLEAN|MAYBE|PIT/);
       await page.getByTestId('reject-thumb').first().waitFor();
       await screenshot(page, 'live-page');
