@@ -22,6 +22,8 @@ export default defineConfig({
           'bench-worker': resolve(import.meta.dirname, 'src/engine/bench/scenarios/bench-worker.ts'),
           // The first load of a model file, in a child process under model.loadMemoryMiB (issue 11, item 5).
           'model-probe': resolve(import.meta.dirname, 'src/engine/models/probe-child.ts'),
+          // Teaching a model (features, fit) in a thread of its own, at low priority, so the line keeps its rate.
+          'teach-worker': resolve(import.meta.dirname, 'src/engine/teach/teach-worker.ts'),
           // A technician's PIN hash, for the config file (the installed station's `linesight-station pin-hash`).
           'pin-hash': resolve(import.meta.dirname, 'src/cli/pin-hash.ts'),
           // What support needs, in one file (the installed station's `linesight-station support-bundle`).

@@ -10,6 +10,8 @@ export interface AppLayout extends AppPaths {
   readonly root: string;
   /** The built renderer (electron-vite's out/renderer). */
   readonly rendererDir: string;
+  /** The backbone models are taught on (models/squeezenet-backbone, MIT). */
+  readonly defaultBackboneDir: string;
 }
 
 /** From source, in the headless station's package: everything under the app's root. */
@@ -34,5 +36,6 @@ function layoutOf(root: string, models: string, demo: string): AppLayout {
     defaultSensorRecording: join(demo, 'sensors.csv'),
     bundledModelsDir: models,
     rendererDir: join(root, 'out', 'renderer'),
+    defaultBackboneDir: join(models, 'squeezenet-backbone'),
   };
 }

@@ -11,6 +11,7 @@
  * out).
  */
 import { z } from 'zod';
+import { CalibrationSchema } from './calibration';
 
 export const RESIZE_MODES = ['stretch', 'letterbox', 'center-crop', 'shorter-side-crop'] as const;
 export type ResizeMode = (typeof RESIZE_MODES)[number];
@@ -115,18 +116,23 @@ const common = {
   /** sha256 of the ONNX file, hex; checked every time the model is loaded. */
   sha256: z.string().regex(/^[0-9a-f]{64}$/, '64 lower-case hex digits'),
   provenance: z.record(z.string(), z.unknown()).optional(),
+  /** Thresholds certified on a labelled set (calibration.ts); `thresholds` are then its proposal. */
+  calibration: CalibrationSchema.optional(),
 };
+
+/** An image model's input tensor. */
+export const ImageInputSchema = z.object({
+  name: z.string().min(1),
+  layout: z.enum(['NCHW', 'NHWC']),
+  dtype: z.enum(TENSOR_DTYPES),
+  /** fixed: the model takes exactly one image per run; dynamic: any batch size. */
+  batch: z.enum(['fixed', 'dynamic']),
+});
 
 const ImageManifestSchema = z.object({
   ...common,
   task: z.literal('image-classification'),
-  input: z.object({
-    name: z.string().min(1),
-    layout: z.enum(['NCHW', 'NHWC']),
-    dtype: z.enum(TENSOR_DTYPES),
-    /** fixed: the model takes exactly one image per run; dynamic: any batch size. */
-    batch: z.enum(['fixed', 'dynamic']),
-  }),
+  input: ImageInputSchema,
   preprocessing: PreprocessingSchema,
 });
 

@@ -1,6 +1,6 @@
 /**
  * Where the engine's worker threads' code is: the model's inference worker,
- * the log worker, the query worker and the benchmark worker, and the model
+ * the log worker, the query worker, the benchmark worker, the teach worker, and the model
  * load probe (a child process, not a thread: models/probe-child.ts; its
  * execArgv go to the child's Node). Built (electron-vite): out/main/*.js, beside the
  * shell's entry; the shell says where that is, because bundled chunks do not
@@ -25,6 +25,8 @@ export interface WorkerEntries {
   readonly bench: WorkerEntry;
   /** The first load of a model file, in a child process under a memory cap. */
   readonly modelProbe: WorkerEntry;
+  /** Teaching a model (features, fit), at low priority. */
+  readonly teach: WorkerEntry;
 }
 
 export const BUILT_WORKER_FILE = 'inference-worker.js';
@@ -32,6 +34,7 @@ export const BUILT_LOG_WORKER_FILE = 'log-worker.js';
 export const BUILT_QUERY_WORKER_FILE = 'query-worker.js';
 export const BUILT_BENCH_WORKER_FILE = 'bench-worker.js';
 export const BUILT_MODEL_PROBE_FILE = 'model-probe.js';
+export const BUILT_TEACH_WORKER_FILE = 'teach-worker.js';
 
 function built(dir: string, name: string): WorkerEntry {
   const file = join(dir, name);
@@ -63,6 +66,7 @@ export function builtWorkerEntries(builtMainDir: string): WorkerEntries {
     query: built(builtMainDir, BUILT_QUERY_WORKER_FILE),
     bench: built(builtMainDir, BUILT_BENCH_WORKER_FILE),
     modelProbe: built(builtMainDir, BUILT_MODEL_PROBE_FILE),
+    teach: built(builtMainDir, BUILT_TEACH_WORKER_FILE),
   };
 }
 
@@ -73,5 +77,6 @@ export function sourceWorkerEntries(): WorkerEntries {
     query: source('storage/query-worker.ts'),
     bench: source('bench/scenarios/bench-worker.ts'),
     modelProbe: source('models/probe-child.ts'),
+    teach: source('teach/teach-worker.ts'),
   };
 }

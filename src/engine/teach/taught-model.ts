@@ -16,6 +16,7 @@
 import { onnx, type OnnxTypes } from '../onnx/onnx-proto';
 import { parseOnnx } from '../onnx/onnx-inspect';
 import { encodeOnnx, wrapFloat16Edges } from '../onnx/onnx-rewrite';
+import type { Pooling } from '../../shared/teach';
 import type { SoftmaxHead } from './softmax-head';
 
 export const FEATURES_OUTPUT = 'features';
@@ -42,12 +43,10 @@ function floatTensor(name: string, dims: number[], values: Float32Array): OnnxTy
   return onnx.TensorProto.create({ name, dims, dataType: T.FLOAT, rawData: bytes });
 }
 
-/**
- * How the feature map is pooled over space: its average, or its average and its maximum side by side
- * (2 × channels: a small defect raises a maximum long before it moves an average; ../shared/data/README.md
- * measured 98–99 % on held-back castings with both).
- */
-export type Pooling = 'average' | 'average-and-max';
+// How the feature map is pooled over space (shared/teach.ts): its average, or its average and its maximum
+// side by side (2 × channels: a small defect raises a maximum long before it moves an average;
+// ../shared/data/README.md measured 98–99 % on held-back castings with both).
+export type { Pooling };
 
 /** The backbone's graph up to `featureTensor` only, pooled and flattened to `pooled` (float32 [N, channels]). */
 function cutAndPool(backbone: Uint8Array, featureTensor: string, pooling: Pooling): { model: OnnxTypes.ModelProto; pooled: string } {
