@@ -18,7 +18,7 @@ import { calibrateModel } from '../engine/calibration/calibrate-model';
 import { loadImagePackage } from '../engine/model-package';
 import { stationWorkers } from '../station/app-paths';
 import { CALIBRATION_FLAGS, calibrationOptions, lineRuntime, UsageError } from './cli-runtime';
-import { choosePictures } from './labelled-data';
+import { choosePictures, LabelledPicturesError } from '../engine/labelled/labelled-pictures';
 
 const USAGE =
   'Usage: npm run calibrate -- --model DIR --data DIR [--target R] [--confidence C] [--max-false-reject R] ' +
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
     options = calibrationOptions(values);
     chosen = choosePictures(pkg, values.data, values.split);
   } catch (err) {
-    if (err instanceof UsageError) fail(err.message);
+    if (err instanceof UsageError || err instanceof LabelledPicturesError) fail(err.message);
     throw err;
   }
   process.stderr.write(`calibrating ${pkg.manifest.name} ${pkg.manifest.version} on ${chosen.split} of ${values.data}\n`);

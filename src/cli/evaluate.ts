@@ -17,7 +17,7 @@ import { loadImageModel } from '../engine/models/loaded-model';
 import { stationWorkers } from '../station/app-paths';
 import { ThresholdsSchema, type Thresholds } from '../shared/manifest';
 import { duration, lineRuntime, UsageError } from './cli-runtime';
-import { choosePictures } from './labelled-data';
+import { choosePictures, LabelledPicturesError } from '../engine/labelled/labelled-pictures';
 
 const USAGE = 'Usage: npm run evaluate -- --model DIR --data DIR [--thresholds REJECT,DIVERT] [--split auto|all|held-out] [--config station.json]';
 
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
       [thresholds, from] = [{ pit: calibrated.reject, maybe: calibrated.divert }, `the model's calibration of ${pkg.manifest.calibration!.at}`];
     else [thresholds, from] = [pkg.manifest.thresholds, "the model's manifest (it has no calibration)"];
   } catch (err) {
-    if (err instanceof UsageError) fail(err.message);
+    if (err instanceof UsageError || err instanceof LabelledPicturesError) fail(err.message);
     throw err;
   }
   const started = performance.now();

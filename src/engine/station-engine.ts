@@ -27,6 +27,8 @@ import type { ModelService } from './station/model-service';
 import { openStation } from './station/open-station';
 import { statusOf } from './station/station-status';
 import type { ThresholdSettings } from './station/threshold-settings';
+import type { CalibrationService } from './station/calibration-service';
+import type { TeachService } from './station/teach-service';
 
 export type { EngineSettings } from './station/engine-settings';
 export { ModelActivationError } from './station/line-model';
@@ -42,6 +44,10 @@ export class StationEngine {
   readonly sessions: SessionManager;
   /** The benchmark panel's runs (one at a time, in a worker of their own). */
   readonly benchmarks: StationBenchmarks;
+  /** Teaching a model on a labelled folder (one run at a time, in the teach worker). */
+  readonly teaching: TeachService;
+  /** Calibrating the running model's thresholds on a labelled folder. */
+  readonly calibration: CalibrationService;
   private readonly s: StationServices;
   private statusTimer: NodeJS.Timeout | null = null;
   private stopped = false;
@@ -53,6 +59,7 @@ export class StationEngine {
   ) {
     this.s = s;
     ({ apiCounters: this.apiCounters, transportCounters: this.transportCounters, sessions: this.sessions, benchmarks: this.benchmarks } = s);
+    ({ teaching: this.teaching, calibration: this.calibration } = s);
   }
 
   /** Opens everything, loads and warms the model and starts the line; throws (leaving nothing open) when any part is bad. */
@@ -171,6 +178,7 @@ export class StationEngine {
     this.stopped = true;
     const { source, output, queries, log, db } = this.s.opened;
     await this.benchmarks.stop();
+    await this.teaching.stop();
     await source.stop();
     if (this.statusTimer) clearInterval(this.statusTimer);
     this.s.watchdog.stop();

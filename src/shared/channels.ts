@@ -33,8 +33,25 @@ export const OPERATION_NAMES = [
   'getBenchmark',
   'exportBenchmark',
   'applyBenchmarkSettings',
+  'inspectLabelledFolder',
+  'startTeaching',
+  'cancelTeaching',
+  'getTeachRun',
+  'calibrateModel',
+  'getCalibration',
+  'applyCalibration',
 ] as const;
-export const EVENT_NAMES = ['inspection', 'status', 'alarm', 'sample', 'importProgress', 'benchProgress', 'session'] as const;
+export const EVENT_NAMES = [
+  'inspection',
+  'status',
+  'alarm',
+  'sample',
+  'importProgress',
+  'benchProgress',
+  'teachProgress',
+  'calibrationProgress',
+  'session',
+] as const;
 /** Events every connection gets; the others (session) are for one connection only. */
 export const BROADCAST_EVENTS = [
   'inspection',
@@ -43,6 +60,8 @@ export const BROADCAST_EVENTS = [
   'sample',
   'importProgress',
   'benchProgress',
+  'teachProgress',
+  'calibrationProgress',
 ] as const satisfies readonly (typeof EVENT_NAMES)[number][];
 
 export type OperationName = (typeof OPERATION_NAMES)[number];

@@ -18,6 +18,8 @@ import { ImportCandidatesSchema, ImportProgressSchema, ImportReportSchema, Model
 import { PinSchema, SessionInfoSchema, type Role, type SessionInfo } from './session';
 import { StationStatusSchema } from './status';
 import { ScoreSampleSchema, ScoreWindowSchema } from './what-if';
+import { CalibrationOptionsSchema, CalibrationSchema } from './calibration';
+import { TeachRequestSchema, TeachRunSchema } from './teach';
 
 /**
  * Who may call an operation: anyone (an operator, read-only) or only a
@@ -28,6 +30,9 @@ export type Access = 'anyone' | 'technician';
 
 const bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected bytes');
 const empty = z.object({}).strict();
+/** A folder on the station PC (checked against the import folders by the engine). */
+const folder = z.string().min(1).max(4096);
+const taskId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 
 export const operations = {
   getStatus: { access: 'anyone', request: empty, reply: StationStatusSchema },
@@ -157,6 +162,45 @@ export const operations = {
       .strict(),
     reply: InferenceOverrideSchema,
   },
+  /** The labels (subfolders) of a labelled folder under the import folders, with their counts and how many teaching would hold out. */
+  inspectLabelledFolder: {
+    access: 'technician',
+    request: z.object({ data: folder }).strict(),
+    reply: z.object({ dir: z.string(), labels: z.array(z.object({ label: z.string(), total: z.number().int(), heldOut: z.number().int() })) }),
+  },
+  /**
+   * Teaches a model on a labelled folder in the background (teachProgress events carry the run), calibrates it on the
+   * pictures held out, and adds it to the registry without activating it. One run at a time.
+   */
+  startTeaching: { access: 'technician', request: TeachRequestSchema, reply: TeachRunSchema },
+  /** Stops the run at its next picture; resolves once it has stopped. */
+  cancelTeaching: { access: 'technician', request: z.object({ runId: z.number().int().positive() }).strict(), reply: TeachRunSchema },
+  /** The latest teaching run since the station started, or null. */
+  getTeachRun: { access: 'anyone', request: empty, reply: TeachRunSchema.nullable() },
+  /**
+   * Scores a labelled folder with the running model through the line's path and proposes thresholds with their bounds;
+   * stored with the model version. With a taskId, progress comes as calibrationProgress events. Changes nothing on the line.
+   */
+  calibrateModel: {
+    access: 'technician',
+    request: z
+      .object({
+        data: folder,
+        options: CalibrationOptionsSchema,
+        split: z.enum(['auto', 'all', 'held-out']).default('auto'),
+        taskId: taskId.optional(),
+      })
+      .strict(),
+    reply: CalibrationSchema,
+  },
+  /** The running model's calibration in force: the newest made on this station, else its manifest's. */
+  getCalibration: {
+    access: 'anyone',
+    request: empty,
+    reply: z.object({ calibration: CalibrationSchema.nullable(), source: z.enum(['station', 'manifest']).nullable() }),
+  },
+  /** The calibration's thresholds, from the next item on: written to the audit trail with the reason and the guarantee. */
+  applyCalibration: { access: 'technician', request: z.object({ reason: z.string().trim().min(1, 'say why').max(300) }).strict(), reply: ThresholdsSchema },
 } as const satisfies Record<OperationName, { access: Access; request: z.ZodType; reply: z.ZodType }>;
 
 export const events = {
@@ -170,6 +214,10 @@ export const events = {
   importProgress: ImportProgressSchema,
   /** How far the benchmark run is, and how long it has to go. */
   benchProgress: BenchProgressSchema,
+  /** A teaching run's whole state, each time it changes. */
+  teachProgress: TeachRunSchema,
+  /** How far a calibration is (pictures scored of all). */
+  calibrationProgress: z.object({ taskId: z.string(), done: z.number().int(), total: z.number().int() }),
   /** This connection's session changed (signed in, signed out, timed out). Sent to that connection only. */
   session: SessionInfoSchema,
 } as const satisfies Record<EventName, z.ZodType>;

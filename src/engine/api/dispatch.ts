@@ -47,6 +47,13 @@ const IN_WORDS: Record<OperationName, string> = {
   getBenchmark: 'reading a benchmark run',
   exportBenchmark: 'exporting a benchmark run',
   applyBenchmarkSettings: "applying a benchmark's settings",
+  inspectLabelledFolder: 'reading a labelled folder',
+  startTeaching: 'teaching a model',
+  cancelTeaching: 'cancelling the teaching',
+  getTeachRun: 'reading the teaching run',
+  calibrateModel: 'calibrating the thresholds',
+  getCalibration: "reading the model's calibration",
+  applyCalibration: "applying the calibration's thresholds",
 };
 
 const capitalised = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);

@@ -49,5 +49,13 @@ export function createApiHandlers(engine: StationEngine): ApiHandlers {
     getBenchmark: ({ runId }) => engine.benchmarks.get(runId),
     exportBenchmark: ({ runId, format }) => engine.benchmarks.export(runId, format),
     applyBenchmarkSettings: ({ runId, resultId, reason }, caller) => engine.benchmarks.apply(runId, resultId, caller.actor, reason),
+    inspectLabelledFolder: ({ data }) => engine.teaching.inspect(data),
+    startTeaching: (request, caller) => engine.teaching.start(request, caller.actor),
+    cancelTeaching: ({ runId }) => engine.teaching.cancel(runId),
+    getTeachRun: () => engine.teaching.latest(),
+    calibrateModel: ({ data, options, split, taskId }, caller) =>
+      engine.calibration.calibrate({ data, options, split, ...(taskId !== undefined ? { taskId } : {}) }, caller.actor),
+    getCalibration: () => engine.calibration.current(),
+    applyCalibration: ({ reason }, caller) => engine.calibration.apply(caller.actor, reason),
   };
 }

@@ -13,14 +13,8 @@ import type { ImageModelPackage } from '../model-package';
 import { loadImageModel } from '../models/loaded-model';
 import type { WorkerEntry } from '../rpc/worker-entry';
 import { calibrateSet } from './calibrate-set';
+import type { LabelledPictureRef } from '../labelled/labelled-pictures';
 import { scoreLabelledSet, type ScoredSet } from './score-labelled-set';
-
-export interface LabelledPictureRef {
-  readonly name: string;
-  readonly path: string;
-  /** The picture's label, by name: the model's rejectLabel is the defect. */
-  readonly labelName: string;
-}
 
 export interface CalibrateModelRequest {
   readonly pkg: ImageModelPackage;

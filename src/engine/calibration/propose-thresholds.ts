@@ -89,17 +89,44 @@ export function costsAt(thresholds: Thresholds, defects: readonly number[], good
   };
 }
 
-/** The lowest candidate threshold (≥ floor) whose upper bound on good items at or above it is within the budget. */
-function lowestWithin(goods: readonly number[], floor: number, budget: number, confidence: number): number {
-  const candidates = [...new Set([floor, ...goods.filter((s) => s > floor)])].sort((a, b) => a - b);
-  for (const t of candidates) {
-    // Good items at or above t; just above a good score leaves that item out.
-    const at = goods.filter((s) => s >= t).length;
-    if (upperBound(at, goods.length, confidence) <= budget) return t;
-    const above = goods.filter((s) => s > t).length;
-    if (upperBound(above, goods.length, confidence) <= budget) return Math.min(1, nextUp(t));
+/** Items of an ascending list at or above t (binary search). */
+function countAtOrAbove(ascending: readonly number[], t: number): number {
+  let lo = 0;
+  let hi = ascending.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ascending[mid]! < t) lo = mid + 1;
+    else hi = mid;
   }
-  return 1;
+  return ascending.length - lo;
+}
+
+/** The first index of `candidates` (ascending) at which `fits` holds, it holding from there on; candidates.length if none. */
+function firstFitting(candidates: readonly number[], fits: (t: number) => boolean): number {
+  let lo = 0;
+  let hi = candidates.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (fits(candidates[mid]!)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/**
+ * The lowest threshold (≥ floor) whose upper bound on good items at or above it is within the budget. Good items at
+ * or above a threshold only fall as it rises, so the bound does too: found by bisection over the good scores.
+ */
+function lowestWithin(goods: readonly number[], floor: number, budget: number, confidence: number): number {
+  const ascending = [...goods].sort((a, b) => a - b);
+  const candidates = [floor, ...new Set(ascending.filter((s) => s > floor))];
+  const fits = (t: number): boolean => upperBound(countAtOrAbove(ascending, t), ascending.length, confidence) <= budget;
+  const i = firstFitting(candidates, fits);
+  if (i === 0) return floor;
+  // Just above the last candidate that does not fit leaves that good item out: as few rejected as at the next one, lower.
+  if (i < candidates.length) return Math.min(1, nextUp(candidates[i - 1]!));
+  // Not even the highest fits: above every good score, if no good item rejected is within the budget; else nothing is.
+  return upperBound(0, ascending.length, confidence) <= budget ? Math.min(1, nextUp(candidates[candidates.length - 1]!)) : 1;
 }
 
 /** The smallest float above x: a threshold that leaves a score of exactly x below it. */
@@ -132,14 +159,11 @@ export function proposeThresholds(defects: readonly number[], goods: readonly nu
     thresholds = { divert, reject: lowestWithin(goods, divert, options.maxFalseReject, options.confidence) };
   } else {
     const reject = recall.threshold;
-    // The divert band reaches down while good items diverted or rejected stay within the budget.
-    const candidates = [...new Set(goods.filter((s) => s < reject))].sort((a, b) => b - a);
-    let divert = reject;
-    for (const t of candidates) {
-      const atOrAbove = goods.filter((s) => s >= t).length;
-      if (upperBound(atOrAbove, goods.length, options.confidence) > options.maxFalseReject) break;
-      divert = t;
-    }
+    // The divert band reaches down while good items diverted or rejected stay within the budget (bisection, as above).
+    const ascending = [...goods].sort((a, b) => a - b);
+    const candidates = [...new Set(ascending.filter((s) => s < reject))];
+    const i = firstFitting(candidates, (t) => upperBound(countAtOrAbove(ascending, t), ascending.length, options.confidence) <= options.maxFalseReject);
+    const divert = i < candidates.length ? candidates[i]! : reject;
     thresholds = { reject, divert };
     const rejected = goods.filter((s) => s >= reject).length;
     const bound = upperBound(rejected, goods.length, options.confidence);

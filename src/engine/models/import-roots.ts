@@ -36,3 +36,23 @@ export async function manifestUnderImportRoots(source: string, roots: readonly s
   if (!real.some((r) => isWithin(r, manifestPath))) throw refused();
   return manifestPath;
 }
+
+/**
+ * The real path of a folder (a labelled set to teach or calibrate on) when it lies under one of the roots;
+ * throws ImportRootError naming the allowed roots otherwise, before anything under it is read.
+ */
+export async function folderUnderImportRoots(folder: string, roots: readonly string[], what = 'pictures'): Promise<string> {
+  const refused = (): ImportRootError =>
+    new ImportRootError(`${folder} is not under an import folder: ${what} are read only from ${roots.length > 0 ? roots.join(', ') : '(none configured)'} (model.importRoots)`);
+  const real = await realRoots(roots);
+  const asWritten = resolve(folder);
+  if (!roots.some((r) => isWithin(resolve(r), asWritten)) && !real.some((r) => isWithin(r, asWritten))) throw refused();
+  let resolved: string;
+  try {
+    resolved = await realpath(asWritten);
+  } catch (err) {
+    throw new ImportRootError(`cannot read ${folder}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  if (!real.some((r) => isWithin(r, resolved))) throw refused();
+  return resolved;
+}

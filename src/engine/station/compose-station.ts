@@ -4,6 +4,7 @@
  * and wires the inspection line to its sinks. Nothing here decides; the
  * engine (station-engine.ts) runs and stops what this builds.
  */
+import { join } from 'node:path';
 import { createTransportCounters, type TransportCounters } from '../../shared/status';
 import { AlarmBoard } from '../alarms/alarm-board';
 import { alarmEventMessage } from '../alarms/alarm-event-message';
@@ -32,6 +33,9 @@ import { ModelService } from './model-service';
 import type { OpenedStation } from './open-station';
 import type { StatusParts } from './station-status';
 import { ThresholdSettings } from './threshold-settings';
+import { CalibrationStore } from '../storage/calibration-store';
+import { CalibrationService } from './calibration-service';
+import { TeachService } from './teach-service';
 import { Watchdog } from './watchdog';
 
 export interface StationServices extends StatusParts {
@@ -42,6 +46,8 @@ export interface StationServices extends StatusParts {
   readonly diagnostics: DiagnosticsSampler;
   /** Set once machine health has started (it needs the alarms and the event log built here). */
   machine: MachineHealthMonitor | null;
+  readonly teaching: TeachService;
+  readonly calibration: CalibrationService;
 }
 
 export function composeStation(settings: EngineSettings, opened: OpenedStation, stopped: () => boolean): StationServices {
@@ -127,6 +133,16 @@ export function composeStation(settings: EngineSettings, opened: OpenedStation, 
   });
   const host = benchHostOf({ settings, models, registry, probes, watchdog, tally });
   const benchmarks = new StationBenchmarks(host, new BenchStore(db, writes), settings.workers, logger, (p) => events.emit('benchProgress', p));
+  const teaching = new TeachService({
+    ...{ settings, models, eventLog, logger },
+    backboneDir: join(settings.app.bundledModelsDir, 'squeezenet-backbone'),
+    onChange: (run) => events.emit('teachProgress', run),
+  });
+  const calibration = new CalibrationService({
+    ...{ settings, models, thresholds, eventLog },
+    store: new CalibrationStore(db, writes),
+    onProgress: (p) => events.emit('calibrationProgress', p),
+  });
   const loopDelay = new LoopDelayMonitor();
   const usage = new ProcessUsageMeter();
   const apiCounters: BoundaryCounters = createBoundaryCounters();
@@ -134,7 +150,7 @@ export function composeStation(settings: EngineSettings, opened: OpenedStation, 
   const services: StationServices = {
     ...{ settings, opened, events, eventLog, history, startedAt: new Date(), models, thresholds, alarms, watchdog, tally, line },
     ...{ loopDelay, usage, sessions, benchmarks, storage: monitor, keeper, apiCounters, transportCounters, machine: null },
-    ...{ source, log, output },
+    ...{ source, log, output, teaching, calibration },
     diagnostics: new DiagnosticsSampler(
       {
         latency: tally.latency,

@@ -97,15 +97,18 @@ export class ModelService {
     return this.deps.registry.history(limit);
   }
 
-  /** Imports a model package (a folder or a manifest path on this PC) into the registry; does not activate it. */
-  import(source: string, actor: string, taskId?: string): Promise<ImportReport> {
+  /**
+   * Imports a model package (a folder or a manifest path on this PC) into the registry; does not activate it.
+   * `ownRoot`: a folder of the station's own (where it writes taught models) allowed beside model.importRoots.
+   */
+  import(source: string, actor: string, taskId?: string, ownRoot?: string): Promise<ImportReport> {
     const { registry, settings, probes, writes, onImportProgress } = this.deps;
     return importModel(source, {
       registry,
       runtime: this.runtimeNow,
       maxFileBytes: settings.config.model.maxFileBytes,
       gate: probes,
-      importRoots: settings.config.model.importRoots ?? [],
+      importRoots: [...(settings.config.model.importRoots ?? []), ...(ownRoot !== undefined ? [ownRoot] : [])],
       actor,
       now: () => new Date(),
       ...(taskId !== undefined

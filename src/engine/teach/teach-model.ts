@@ -13,7 +13,7 @@ import type { HeldOutFigures, TeachPhase } from '../../shared/teach';
 import { sha256Hex } from '../model-package';
 import type { BackbonePackage } from './backbone-package';
 import { extractFeatures, TeachingCancelled } from './extract-features';
-import type { LabelledSet } from './labelled-folder';
+import type { LabelledSet } from '../labelled/labelled-folder';
 import { fitSoftmaxHead, headProbabilities, type SoftmaxHead } from './softmax-head';
 import { featureModel, PROBABILITIES_OUTPUT, taughtModel } from './taught-model';
 
@@ -149,7 +149,7 @@ export async function teachModel(set: LabelledSet, backbone: BackbonePackage, op
           dir: set.dir,
           fingerprint: set.fingerprint,
           counts: set.counts,
-          split: 'held out by the sha256 of label/file (teach/labelled-folder.ts)',
+          split: 'held out by the sha256 of label/file (labelled/labelled-folder.ts)',
           fitted: fitRows.y.length,
           heldOut: heldRows.y.length,
           unreadable: extracted.failed,

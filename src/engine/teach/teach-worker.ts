@@ -9,7 +9,7 @@
 import { setPriority, getPriority } from 'node:os';
 import { serveWorker } from '../rpc/serve-worker';
 import { loadBackbonePackage } from './backbone-package';
-import { readLabelledFolder } from './labelled-folder';
+import { readLabelledFolder } from '../labelled/labelled-folder';
 import type { TeachProtocol } from './teach-protocol';
 import { teachModel } from './teach-model';
 import { transferring } from '../rpc/rpc-protocol';

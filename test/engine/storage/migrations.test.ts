@@ -270,6 +270,33 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('12 keeps what version 11 held and stores calibrations per model version, newest last, as valid JSON only', () => {
+    const path = join(tempDir(), 'v11.sqlite');
+    const old = new Database(path);
+    migrate(old, MIGRATIONS.slice(0, 11));
+    old
+      .prepare(
+        `INSERT INTO inspections (frame_id, captured_at, origin, model_name, model_version, decision) VALUES (1, '2026-01-01T00:00:00Z', 'x', 'm', '1', 'pit')`,
+      )
+      .run();
+    old.close();
+    const db = new Database(path);
+    migrate(db, MIGRATIONS.slice(0, 12));
+    expect(schemaVersion(db)).toBe(12);
+    expect(db.prepare('SELECT frame_id FROM inspections').all()).toEqual([{ frame_id: 1 }]);
+    const put = db.prepare(
+      `INSERT INTO model_calibrations (model_name, model_version, model_sha256, at, actor, calibration_json) VALUES ('m', '1', 's', 't', 'tech', ?)`,
+    );
+    put.run('{"a":1}');
+    put.run('{"a":2}');
+    expect(() => put.run('not json')).toThrow(/CHECK/);
+    expect(db.prepare(`SELECT calibration_json FROM model_calibrations WHERE model_name = 'm' ORDER BY id DESC LIMIT 1`).get()).toEqual({
+      calibration_json: '{"a":2}',
+    });
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    db.close();
+  });
+
   it('refuses a database written by a newer LineSight instead of touching it', () => {
     const path = join(tempDir(), 'new.sqlite');
     const newer = new Database(path);

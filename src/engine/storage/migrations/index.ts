@@ -16,6 +16,7 @@ import { migration008 } from './008-model-load-probes';
 import { migration009 } from './009-model-load-probes-by-settings';
 import { migration010 } from './010-thresholds-per-inspection-configured-model';
 import { migration011 } from './011-events-found-by-kind';
+import { migration012 } from './012-model-calibrations';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -32,6 +33,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration009,
   migration010,
   migration011,
+  migration012,
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,8 +1,8 @@
-/** The labelled folder teaching reads (src/engine/teach/labelled-folder.ts), on the real castings. */
+/** The labelled folder teaching reads (src/engine/labelled/labelled-folder.ts), on the real castings. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { heldOutByName, LabelledFolderError, readLabelledFolder } from '../../../src/engine/teach/labelled-folder';
+import { heldOutByName, LabelledFolderError, readLabelledFolder } from '../../../src/engine/labelled/labelled-folder';
 import { SHARED_DATA } from '../../helpers/paths';
 import { useTempDirs } from '../../helpers/temp-dir';
 

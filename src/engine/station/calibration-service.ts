@@ -1,0 +1,110 @@
+/**
+ * Calibrate on the station (issue 15): a technician names a labelled folder
+ * (under the import folders); the running model — loaded once more, beside
+ * the line's, with the line's runtime — scores it through the line's path;
+ * the calibration is stored with the model version (calibration-store.ts)
+ * and shown on the Thresholds page. Applying it goes through the audited
+ * thresholds path, with the technician's reason and the guarantee named.
+ * One calibration at a time.
+ */
+import type { Calibration, CalibrationOptions } from '../../shared/calibration';
+import type { Thresholds } from '../../shared/manifest';
+import { calibrateModel } from '../calibration/calibrate-model';
+import { choosePictures, type Split } from '../labelled/labelled-pictures';
+import { folderUnderImportRoots } from '../models/import-roots';
+import type { CalibrationStore } from '../storage/calibration-store';
+import type { EventLog } from '../storage/event-log';
+import type { EngineSettings } from './engine-settings';
+import type { ModelService } from './model-service';
+import type { ThresholdSettings } from './threshold-settings';
+
+export interface CalibrationProgress {
+  readonly taskId: string;
+  readonly done: number;
+  readonly total: number;
+}
+
+export interface CalibrationInForce {
+  readonly calibration: Calibration | null;
+  /** Where it is kept: calibrated on this station, or carried in the model's manifest. */
+  readonly source: 'station' | 'manifest' | null;
+}
+
+export class CalibrationBusy extends Error {
+  override readonly name = 'CalibrationBusy';
+}
+
+const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
+
+export class CalibrationService {
+  private running = false;
+
+  constructor(
+    private readonly deps: {
+      readonly settings: EngineSettings;
+      readonly models: ModelService;
+      readonly thresholds: ThresholdSettings;
+      readonly store: CalibrationStore;
+      readonly eventLog: EventLog;
+      readonly onProgress: (p: CalibrationProgress) => void;
+    },
+  ) {}
+
+  /** The running model's calibration: the newest made on this station, else its manifest's. */
+  current(): CalibrationInForce {
+    const { manifest } = this.deps.models.current.pkg;
+    const stored = this.deps.store.latest(manifest);
+    if (stored) return { calibration: stored, source: 'station' };
+    return manifest.calibration ? { calibration: manifest.calibration, source: 'manifest' } : { calibration: null, source: null };
+  }
+
+  async calibrate(
+    req: { readonly data: string; readonly options: CalibrationOptions; readonly split: Split; readonly taskId?: string },
+    actor: string,
+  ): Promise<Calibration> {
+    if (this.running) throw new CalibrationBusy('a calibration is already running: wait for it to finish');
+    this.running = true;
+    try {
+      const { settings, models, thresholds, store, eventLog } = this.deps;
+      const dir = await folderUnderImportRoots(req.data, settings.config.model.importRoots ?? [], 'labelled pictures');
+      const pkg = models.current.pkg;
+      const chosen = choosePictures(pkg, dir, req.split);
+      const { calibration } = await calibrateModel({
+        pkg,
+        pictures: chosen.pictures,
+        runtime: models.runtime,
+        entry: settings.workers.inference,
+        options: req.options,
+        current: thresholds.current,
+        data: { source: dir, fingerprint: chosen.set.fingerprint, split: chosen.split },
+        by: actor,
+        ...(req.taskId !== undefined ? { onProgress: (done: number, total: number) => this.deps.onProgress({ taskId: req.taskId!, done, total }) } : {}),
+      });
+      store.add(pkg.manifest, calibration);
+      const said = calibration.thresholds
+        ? `proposed reject ≥ ${calibration.thresholds.reject.toFixed(3)}, divert ≥ ${calibration.thresholds.divert.toFixed(3)} (recall ≥ ${pct(calibration.recallLowerBound!)})`
+        : `refused: ${calibration.refused}`;
+      eventLog.append({
+        at: new Date(),
+        kind: 'model',
+        severity: 'info',
+        message: `${actor} calibrated ${pkg.manifest.name} ${pkg.manifest.version} on ${calibration.nDefect} defects and ${calibration.nGood} good pictures: ${said}`,
+      });
+      return calibration;
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** The calibration's thresholds, from the next item on, through the audited path; refused when it proposed none. */
+  apply(actor: string, reason: string): Thresholds {
+    const { calibration } = this.current();
+    if (!calibration) throw new Error(`the running model has no calibration: calibrate it on a labelled folder first`);
+    if (!calibration.thresholds) throw new Error(`its calibration proposed no thresholds: ${calibration.refused}`);
+    const t = calibration.thresholds;
+    const why =
+      `calibration of ${calibration.at} on ${calibration.nDefect} defects and ${calibration.nGood} good pictures: ` +
+      `recall ≥ ${pct(calibration.recallLowerBound!)} at ${pct(calibration.options.confidence)} confidence — ${reason}`;
+    return this.deps.thresholds.set({ pit: t.reject, maybe: t.divert }, actor, why.slice(0, 500));
+  }
+}

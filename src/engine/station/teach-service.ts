@@ -1,0 +1,142 @@
+/**
+ * Teach on the station (issue 15): a technician names a labelled folder
+ * (under the import folders) and the reject label; the run teaches in the
+ * teach worker at low priority (teach/teach-run.ts), calibrates on the
+ * held-out pictures through the line's path, writes the package under the
+ * data folder (taught/) and imports it into the registry like any model —
+ * never activating it. One run at a time; progress is an event with the
+ * run's whole state; a cancel stops it at the next picture.
+ */
+import { join } from 'node:path';
+import type { TeachRequest, TeachRun } from '../../shared/teach';
+import { folderUnderImportRoots } from '../models/import-roots';
+import { readLabelledFolder } from '../labelled/labelled-folder';
+import { runTeaching } from '../teach/teach-run';
+import type { EventLog } from '../storage/event-log';
+import type { Logger } from '../logger';
+import type { EngineSettings } from './engine-settings';
+import type { ModelService } from './model-service';
+
+export class TeachBusy extends Error {
+  override readonly name = 'TeachBusy';
+}
+
+const HELD_OUT_SHARE = 0.2;
+const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
+
+/** A version a person can read and that sorts by time: 2026.12.06-223105. */
+export function taughtVersion(at: Date): string {
+  const iso = at.toISOString();
+  return `${iso.slice(0, 10).replaceAll('-', '.')}-${iso.slice(11, 19).replaceAll(':', '')}`;
+}
+
+export class TeachService {
+  private run: TeachRun | null = null;
+  private abort: AbortController | null = null;
+  private nextId = 1;
+  private work: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly deps: {
+      readonly settings: EngineSettings;
+      readonly models: ModelService;
+      readonly eventLog: EventLog;
+      readonly logger: Logger;
+      readonly backboneDir: string;
+      readonly onChange: (run: TeachRun) => void;
+    },
+  ) {}
+
+  /** The labels and counts of a labelled folder, before teaching on it. */
+  async inspect(data: string): Promise<{ dir: string; labels: { label: string; total: number; heldOut: number }[] }> {
+    const dir = await folderUnderImportRoots(data, this.deps.settings.config.model.importRoots ?? [], 'labelled pictures');
+    const set = readLabelledFolder(dir, HELD_OUT_SHARE);
+    return { dir, labels: set.counts.map((c) => ({ ...c })) };
+  }
+
+  latest(): TeachRun | null {
+    return this.run;
+  }
+
+  async start(request: TeachRequest, actor: string): Promise<TeachRun> {
+    if (this.run?.state === 'running') throw new TeachBusy(`a teaching run is going on (run ${this.run.runId}): wait for it or cancel it`);
+    const { dir, labels } = await this.inspect(request.data);
+    if (!labels.some((l) => l.label === request.rejectLabel)) {
+      throw new Error(`the folder has no label "${request.rejectLabel}" (its labels: ${labels.map((l) => l.label).join(', ')})`);
+    }
+    const runId = this.nextId++;
+    const version = taughtVersion(new Date());
+    this.abort = new AbortController();
+    this.run = { runId, state: 'running', request, progress: null, modelId: null, version, heldOut: null, counts: labels, error: null, notes: [] };
+    this.deps.onChange(this.run);
+    this.work = this.teach(runId, dir, version, request, actor, this.abort.signal);
+    return this.run;
+  }
+
+  async cancel(runId: number): Promise<TeachRun> {
+    if (!this.run || this.run.runId !== runId) throw new Error(`there is no teaching run ${runId}`);
+    this.abort?.abort();
+    await this.work;
+    return this.run;
+  }
+
+  /** Stops a run in hand (the station is stopping) and waits for it. */
+  async stop(): Promise<void> {
+    this.abort?.abort();
+    await this.work;
+  }
+
+  private update(runId: number, change: Partial<TeachRun>): void {
+    if (!this.run || this.run.runId !== runId) return;
+    this.run = { ...this.run, ...change };
+    this.deps.onChange(this.run);
+  }
+
+  private async teach(runId: number, dir: string, version: string, request: TeachRequest, actor: string, signal: AbortSignal): Promise<void> {
+    const { settings, models, eventLog, logger } = this.deps;
+    const taughtRoot = join(settings.dataDir, 'taught');
+    const outDir = join(taughtRoot, `${request.name}-${version}`);
+    try {
+      const result = await runTeaching({
+        job: { dataDir: dir, heldOutShare: HELD_OUT_SHARE, backbone: this.deps.backboneDir, rejectLabel: request.rejectLabel, name: request.name, version },
+        outDir,
+        teachEntry: settings.workers.teach,
+        inferenceEntry: settings.workers.inference,
+        runtime: models.runtime,
+        calibration: request.calibration ?? null,
+        by: actor,
+        onProgress: (p) => this.update(runId, { progress: { runId, ...p } }),
+        signal,
+      });
+      this.update(runId, {
+        progress: {
+          runId,
+          phase: 'import',
+          done: 0,
+          total: 1,
+          elapsedMs: this.run?.progress?.elapsedMs ?? 0,
+          remainingMs: null,
+          message: 'adding it to the registry',
+        },
+        heldOut: result.heldOut,
+        notes: [
+          ...result.notes,
+          ...(result.calibration?.notes ?? []),
+          ...(result.calibration?.refused ? [`not calibrated: ${result.calibration.refused}`] : []),
+        ],
+      });
+      const report = await models.import(outDir, actor, undefined, taughtRoot);
+      this.update(runId, { state: 'done', modelId: report.model.id });
+      const message =
+        `${actor} taught ${request.name} ${version} on ${dir}: held-out accuracy ${pct(result.heldOut.accuracy)}, ` +
+        `${request.rejectLabel} recall ${pct(result.heldOut.rejectRecall)}; in the registry, not active`;
+      eventLog.append({ at: new Date(), kind: 'model', severity: 'info', message });
+      logger.info(message);
+    } catch (err) {
+      const cancelled = signal.aborted;
+      const why = err instanceof Error ? err.message : String(err);
+      this.update(runId, { state: cancelled ? 'cancelled' : 'failed', error: cancelled ? null : why });
+      if (!cancelled) logger.warn(`teaching ${request.name} failed: ${why}`);
+    }
+  }
+}
