@@ -8,6 +8,7 @@
  * run's whole state; a cancel stops it at the next picture.
  */
 import { join } from 'node:path';
+import type { Calibration } from '../../shared/calibration';
 import type { TeachRequest, TeachRun } from '../../shared/teach';
 import { folderUnderImportRoots } from '../models/import-roots';
 import { readLabelledFolder } from '../labelled/labelled-folder';
@@ -28,6 +29,11 @@ const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
 export function taughtVersion(at: Date): string {
   const iso = at.toISOString();
   return `${iso.slice(0, 10).replaceAll('-', '.')}-${iso.slice(11, 19).replaceAll(':', '')}`;
+}
+
+function calibratedOf(c: Calibration | null): TeachRun['calibrated'] {
+  if (!c?.thresholds || c.recallLowerBound === null || c.falseRejectUpperBound === null) return null;
+  return { ...c.thresholds, recallLowerBound: c.recallLowerBound, falseRejectUpperBound: c.falseRejectUpperBound, nDefect: c.nDefect, nGood: c.nGood };
 }
 
 export class TeachService {
@@ -67,7 +73,7 @@ export class TeachService {
     const runId = this.nextId++;
     const version = taughtVersion(new Date());
     this.abort = new AbortController();
-    this.run = { runId, state: 'running', request, progress: null, modelId: null, version, heldOut: null, counts: labels, error: null, notes: [] };
+    this.run = { runId, state: 'running', request, progress: null, modelId: null, version, heldOut: null, calibrated: null, counts: labels, error: null, notes: [] };
     this.deps.onChange(this.run);
     this.work = this.teach(runId, dir, version, request, actor, this.abort.signal);
     return this.run;
@@ -119,6 +125,7 @@ export class TeachService {
           message: 'adding it to the registry',
         },
         heldOut: result.heldOut,
+        calibrated: calibratedOf(result.calibration),
         notes: [
           ...result.notes,
           ...(result.calibration?.notes ?? []),

@@ -26,14 +26,16 @@ import { ThresholdsPage } from './pages/ThresholdsPage';
 const DiagnosticsPage = lazy(() => import('./pages/DiagnosticsPage').then((m) => ({ default: m.DiagnosticsPage })));
 
 const BenchmarkPage = lazy(() => import('./pages/BenchmarkPage').then((m) => ({ default: m.BenchmarkPage })));
+const TeachPage = lazy(() => import('./pages/TeachPage').then((m) => ({ default: m.TeachPage })));
 
-const PAGES = ['live', 'thresholds', 'diagnostics', 'models', 'history', 'benchmark'] as const;
+const PAGES = ['live', 'thresholds', 'diagnostics', 'models', 'teach', 'history', 'benchmark'] as const;
 type PageName = (typeof PAGES)[number];
 const PAGE_TITLES: Record<PageName, string> = {
   live: 'Live',
   thresholds: 'Thresholds',
   diagnostics: 'Diagnostics',
   models: 'Models',
+  teach: 'Teach',
   history: 'History',
   benchmark: 'Benchmark',
 };
@@ -162,6 +164,11 @@ export function App({ api, transport, connection }: AppProps) {
             </Suspense>
           )}
           {route === 'models' && <ModelsPage />}
+          {route === 'teach' && (
+            <Suspense fallback={<div className="frame-empty">loading the Teach page…</div>}>
+              <TeachPage />
+            </Suspense>
+          )}
           {route === 'history' && <HistoryPage />}
           {route === 'benchmark' && (
             <Suspense fallback={<div className="frame-empty">loading the benchmark panel…</div>}>

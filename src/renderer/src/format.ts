@@ -16,3 +16,9 @@ export const formatMs = (ms: number): string => (ms < 10 ? ms.toFixed(2) : ms < 
 export const formatTime = (iso: string | null | undefined): string => (iso ? new Date(iso).toLocaleString() : '–');
 
 export const formatPct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+
+/** A duration a person reads at a glance: "2 min 05 s", "48 s". */
+export function formatDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s >= 60 ? `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s` : `${s} s`;
+}

@@ -2,7 +2,8 @@
  * The technician's thresholds: move the sliders, see at once what the new
  * thresholds would have done to the items already in the log (what-if),
  * then apply with a reason (technician only, audited); they take effect on
- * the next frame and are kept across restarts.
+ * the next frame and are kept across restarts. Or calibrate them on labelled
+ * pictures and apply the calibration (CalibrationPanel, issue 15).
  *
  * The reasons offered follow the direction of the change (issue 12 once
  * offered "Too many good cherries rejected" for a lower pit threshold, which
@@ -14,6 +15,7 @@ import type { Thresholds } from '../../../shared/manifest';
 import type { ScoreSample, ScoreWindow } from '../../../shared/what-if';
 import { useStation } from '../api/station-context';
 import { describeAuditValue } from '../audit-words';
+import { CalibrationPanel } from '../components/CalibrationPanel';
 import { ReasonDialog } from '../components/ReasonDialog';
 import { ThresholdSlider } from '../components/ThresholdSlider';
 import { WhatIfPanel } from '../components/WhatIfPanel';
@@ -134,6 +136,15 @@ export function ThresholdsPage() {
           </div>
         )}
       </section>
+      <CalibrationPanel
+        proposed={proposed}
+        onUse={setProposed}
+        onApplied={(result) => {
+          setProposed(result);
+          setApplied(`Applied the calibration: pit ≥ ${result.pit.toFixed(3)}, maybe ≥ ${result.maybe.toFixed(3)}.`);
+          load();
+        }}
+      />
       <section className="panel">
         <div className="choice-row" role="radiogroup" aria-label="items to compare with">
           {WINDOWS.map((w, i) => (
