@@ -17,7 +17,7 @@ import type { Costs } from '../shared/calibration';
 import { calibrateModel } from '../engine/calibration/calibrate-model';
 import { loadImagePackage } from '../engine/model-package';
 import { stationWorkers } from '../station/app-paths';
-import { CALIBRATION_FLAGS, calibrationOptions, lineRuntime, UsageError } from './cli-runtime';
+import { CALIBRATION_FLAGS, calibrationOptions, lineRuntime, UsageError, threshold } from './cli-runtime';
 import { choosePictures, LabelledPicturesError } from '../engine/labelled/labelled-pictures';
 
 const USAGE =
@@ -33,7 +33,7 @@ export function costLines(costs: Costs, title: string): string[] {
   const r = (x: { per1000: number; boundPer1000: number; count: number; of: number }, bound: string): string =>
     `${x.per1000.toFixed(1).padStart(7)} per 1,000 (${bound} ${x.boundPer1000.toFixed(1)}; ${x.count} of ${x.of})`;
   return [
-    `${title}: reject ≥ ${costs.thresholds.reject.toFixed(4)}, divert ≥ ${costs.thresholds.divert.toFixed(4)}`,
+    `${title}: reject ≥ ${threshold(costs.thresholds.reject)}, divert ≥ ${threshold(costs.thresholds.divert)}`,
     `  defects missed  ${r(costs.defectsMissed, 'at most')}`,
     `  good rejected   ${r(costs.goodRejected, 'at most')}`,
     `  diverted        ${r(costs.diverted, 'at most')}`,

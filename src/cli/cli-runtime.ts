@@ -62,3 +62,8 @@ export function duration(ms: number): string {
   const s = Math.round(ms / 1000);
   return s >= 60 ? `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s` : `${s} s`;
 }
+
+/** A threshold in the output: four decimals, more where four would round it to 1. */
+export function threshold(t: number): string {
+  return t < 1 && t >= 0.99995 ? t.toFixed(7) : t.toFixed(4);
+}

@@ -14,7 +14,7 @@
 import { parseArgs } from 'node:util';
 import { stationLayout, stationWorkers } from '../station/app-paths';
 import { runTeaching, type TeachRunProgress } from '../engine/teach/teach-run';
-import { CALIBRATION_FLAGS, calibrationOptions, duration, lineRuntime, UsageError } from './cli-runtime';
+import { CALIBRATION_FLAGS, calibrationOptions, duration, lineRuntime, UsageError, threshold } from './cli-runtime';
 
 const USAGE =
   'Usage: npm run teach -- --data DIR --reject-label NAME --out DIR [--backbone MANIFEST] [--name NAME] [--version V] [--held-out SHARE] ' +
@@ -118,7 +118,7 @@ async function main(): Promise<void> {
   if (cal) {
     if (cal.thresholds) {
       out.write(
-        `calibrated: reject ≥ ${cal.thresholds.reject.toFixed(4)}, divert ≥ ${cal.thresholds.divert.toFixed(4)}; ` +
+        `calibrated: reject ≥ ${threshold(cal.thresholds.reject)}, divert ≥ ${threshold(cal.thresholds.divert)}; ` +
           `recall ≥ ${pct(cal.recallLowerBound!)} and good rejected ≤ ${pct(cal.falseRejectUpperBound!)} at ${pct(cal.options.confidence)} confidence\n`,
       );
     } else out.write(`not calibrated: ${cal.refused}\n`);

@@ -83,7 +83,7 @@ export const CalibrationSchema = z.object({
   thresholds: CalibratedThresholdsSchema.nullable(),
   /** Why no thresholds were proposed (too few defects for the target), in words. */
   refused: z.string().nullable(),
-  /** The lower bound of the defect recall at the proposed thresholds. */
+  /** The lower bound of the defect recall the guarantee is about (on reject ∪ divert, or on reject alone: options.recallOn). */
   recallLowerBound: z.number().nullable(),
   /** The upper bound of good items rejected outright at the proposed thresholds. */
   falseRejectUpperBound: z.number().nullable(),

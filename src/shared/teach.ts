@@ -90,7 +90,14 @@ export const TeachRunSchema = z.object({
   heldOut: HeldOutFiguresSchema.nullable(),
   /** The thresholds its calibration on the held-out pictures proposed, with their bounds; null when not calibrated or refused. */
   calibrated: z
-    .object({ reject: z.number(), divert: z.number(), recallLowerBound: z.number(), falseRejectUpperBound: z.number(), nDefect: z.number().int(), nGood: z.number().int() })
+    .object({
+      reject: z.number(),
+      divert: z.number(),
+      recallLowerBound: z.number(),
+      falseRejectUpperBound: z.number(),
+      nDefect: z.number().int(),
+      nGood: z.number().int(),
+    })
     .nullable(),
   /** Pictures per label, and held out per label. */
   counts: z.array(z.object({ label: z.string(), total: z.number().int(), heldOut: z.number().int() })),

@@ -85,7 +85,10 @@ describe('teach and calibrate in Chromium', () => {
       // Not active: the line still runs the model it ran.
       expect((await status(s.url)).model.name).toBe('demo-cherry');
       await page.getByTestId('tab-models').click();
-      await page.getByTestId(/^model-castings-e2e-/).first().waitFor();
+      await page
+        .getByTestId(/^model-castings-e2e-/)
+        .first()
+        .waitFor();
     } finally {
       await page.close();
       expect(await s.stop()).toBe(0);
@@ -101,7 +104,10 @@ describe('teach and calibrate in Chromium', () => {
       .sort()
       .slice(0, 20)
       .map((f) => join(CASTINGS, 'ok_front', f));
-    const { station: s, dataDir } = await station({ source: { kind: 'replay', files: frames, fps: 5 }, model: { dir: CASTING_MODEL_DIR, importRoots: [stick] } });
+    const { station: s, dataDir } = await station({
+      source: { kind: 'replay', files: frames, fps: 5 },
+      model: { dir: CASTING_MODEL_DIR, importRoots: [stick] },
+    });
     const { page, errors } = await watchedPage(browser());
     try {
       await page.goto(`${s.url}/#/thresholds`);
@@ -120,7 +126,11 @@ describe('teach and calibrate in Chromium', () => {
       await page.getByTestId('calibrate-open').click();
       await page.getByTestId('calibrate-folder').fill(enough);
       await page.getByTestId('calibrate-run').click();
-      await waitFor('the new calibration shown', async () => (await page.getByTestId('calibration-summary').textContent())?.includes('100 defects and 100 good'), 60_000);
+      await waitFor(
+        'the new calibration shown',
+        async () => (await page.getByTestId('calibration-summary').textContent())?.includes('100 defects and 100 good'),
+        60_000,
+      );
       const guarantee = (await page.getByTestId('calibration-guarantee').textContent())!;
       expect(guarantee).toMatch(/Proposed: reject ≥ [\d.]+, divert ≥ [\d.]+\. Defects rejected or diverted: at least 9\d\.\d %/);
       expect(await page.getByTestId('calibration-costs').textContent()).toMatch(/Defects missed, per 1,000 defects/);
@@ -136,8 +146,16 @@ describe('teach and calibrate in Chromium', () => {
       await page.getByTestId('applied').waitFor();
 
       const db = new Database(join(dataDir, 'linesight.sqlite'), { readonly: true });
-      const stored = db.prepare('SELECT model_name, actor, calibration_json FROM model_calibrations ORDER BY id').all() as { model_name: string; actor: string; calibration_json: string }[];
-      const audit = db.prepare("SELECT actor, subject, new_json, reason FROM audit WHERE subject = 'thresholds'").all() as { actor: string; new_json: string; reason: string }[];
+      const stored = db.prepare('SELECT model_name, actor, calibration_json FROM model_calibrations ORDER BY id').all() as {
+        model_name: string;
+        actor: string;
+        calibration_json: string;
+      }[];
+      const audit = db.prepare("SELECT actor, subject, new_json, reason FROM audit WHERE subject = 'thresholds'").all() as {
+        actor: string;
+        new_json: string;
+        reason: string;
+      }[];
       db.close();
       expect(stored.map((r) => r.model_name)).toEqual(['casting-defect', 'casting-defect']);
       const calibration = JSON.parse(stored[1]!.calibration_json) as { thresholds: { reject: number; divert: number }; nDefect: number };
@@ -145,7 +163,9 @@ describe('teach and calibrate in Chromium', () => {
       expect(audit).toHaveLength(1);
       expect(audit[0]!.actor).toBe('technician (browser 127.0.0.1)');
       expect(JSON.parse(audit[0]!.new_json)).toEqual({ pit: calibration.thresholds.reject, maybe: calibration.thresholds.divert });
-      expect(audit[0]!.reason).toMatch(/^calibration of .* on 100 defects and 100 good pictures: recall ≥ 9\d\.\d % at 95\.0 % confidence — lot 7 calibration$/);
+      expect(audit[0]!.reason).toMatch(
+        /^calibration of .* on 100 defects and 100 good pictures: recall ≥ 9\d\.\d % at 95\.0 % confidence — lot 7 calibration$/,
+      );
       expect((await status(s.url)).thresholds).toEqual({ pit: calibration.thresholds.reject, maybe: calibration.thresholds.divert });
     } finally {
       await page.close();

@@ -52,7 +52,12 @@ describe('technician pages in Chromium', () => {
 
   it('refuses a threshold change without the PIN, accepts it with one, and its what-if count is what the log says', async () => {
     // One shift a day that began hours ago: the History page's default filter (this shift) holds every row.
-    const { station: s, dataDir } = await station({ source: { kind: 'replay', fps: 40, loop: false, limit: 80 }, shifts: shiftsAroundNow() });
+    // The config's thresholds, not the demo model's calibrated ones: round numbers the sliders reach by keyboard.
+    const { station: s, dataDir } = await station({
+      source: { kind: 'replay', fps: 40, loop: false, limit: 80 },
+      shifts: shiftsAroundNow(),
+      model: { thresholds: { pit: 0.75, maybe: 0.5 } },
+    });
     const { page, errors } = await watchedPage(browser());
     try {
       await waitFor('the replay to run out and every row to be written', async () => {

@@ -17,7 +17,10 @@ describe('loadModelPackage', () => {
     const pkg = await loadModelPackage(DEMO_MODEL_DIR);
     expect(pkg.manifest.name).toBe('demo-cherry');
     expect(pkg.manifest.labels).toEqual(['cherry_clean', 'cherry_pit']);
-    expect(pkg.manifest.thresholds).toEqual({ pit: 0.75, maybe: 0.5 });
+    // Its defaults come from its calibration on the demo line's labelled frames (docs/TEACHING.md).
+    const calibration = pkg.manifest.calibration!;
+    expect(calibration.data.source).toBe('resources/demo/frames');
+    expect(pkg.manifest.thresholds).toEqual({ pit: calibration.thresholds!.reject, maybe: calibration.thresholds!.divert });
     expect(pkg.rejectIndex).toBe(1);
   });
 

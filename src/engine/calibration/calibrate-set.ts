@@ -38,7 +38,8 @@ export function calibrateSet(input: CalibrationInput): Calibration {
     unscored: input.unscored,
     thresholds: proposal.thresholds,
     refused: proposal.refused,
-    recallLowerBound: proposal.costs ? proposal.costs.recall.boundPer1000 / 1000 : null,
+    // The bound the guarantee is about: on reject ∪ divert, or on reject alone (then the band catches more).
+    recallLowerBound: proposal.thresholds ? proposal.recall.recallLowerBound : null,
     falseRejectUpperBound: goodRejected ? goodRejected.boundPer1000 / 1000 : null,
     defectsNeeded: trialsNeeded(options.target, options.confidence, 0),
     costs: proposal.costs,

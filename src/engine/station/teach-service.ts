@@ -73,7 +73,19 @@ export class TeachService {
     const runId = this.nextId++;
     const version = taughtVersion(new Date());
     this.abort = new AbortController();
-    this.run = { runId, state: 'running', request, progress: null, modelId: null, version, heldOut: null, calibrated: null, counts: labels, error: null, notes: [] };
+    this.run = {
+      runId,
+      state: 'running',
+      request,
+      progress: null,
+      modelId: null,
+      version,
+      heldOut: null,
+      calibrated: null,
+      counts: labels,
+      error: null,
+      notes: [],
+    };
     this.deps.onChange(this.run);
     this.work = this.teach(runId, dir, version, request, actor, this.abort.signal);
     return this.run;

@@ -22,3 +22,8 @@ export function formatDuration(ms: number): string {
   const s = Math.round(ms / 1000);
   return s >= 60 ? `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s` : `${s} s`;
 }
+
+/** A threshold: three decimals, more where three would round it to 1 (a calibrated 0.99999 must not read as 1.000). */
+export function formatThreshold(t: number): string {
+  return t < 1 && t >= 0.9995 ? t.toFixed(6) : t.toFixed(3);
+}

@@ -50,3 +50,26 @@ describe('readLabelledFolder', () => {
     expect(() => readLabelledFolder(join(dir, 'missing'))).toThrow(/cannot read the labelled folder/);
   });
 });
+
+describe('a folder with labels.csv', () => {
+  it('reads the labels from the file, holds out by label and name, and refuses a file that leads outside the folder', () => {
+    const dir = tempDir();
+    for (const f of ['a.jpg', 'b.jpg', 'c.jpg']) writeFileSync(join(dir, f), 'x');
+    writeFileSync(join(dir, 'labels.csv'), 'file,label,extra\na.jpg,pit,1\nb.jpg,clean,2\nc.jpg,clean,3\n');
+    const set = readLabelledFolder(dir, 0.5);
+    expect(set.labels).toEqual(['clean', 'pit']);
+    expect(set.pictures.map((p) => [p.name, p.label, p.heldOut])).toEqual([
+      ['clean/b.jpg', 0, heldOutByName('clean/b.jpg', 0.5)],
+      ['clean/c.jpg', 0, heldOutByName('clean/c.jpg', 0.5)],
+      ['pit/a.jpg', 1, heldOutByName('pit/a.jpg', 0.5)],
+    ]);
+    expect(set.counts.map((c) => [c.label, c.total])).toEqual([
+      ['clean', 2],
+      ['pit', 1],
+    ]);
+    writeFileSync(join(dir, 'labels.csv'), 'file,label\n../outside.jpg,pit\nb.jpg,clean\n');
+    expect(() => readLabelledFolder(dir)).toThrow(/line 2: "\.\.\/outside\.jpg" is not a picture in/);
+    writeFileSync(join(dir, 'labels.csv'), 'name,class\na.jpg,pit\n');
+    expect(() => readLabelledFolder(dir)).toThrow(/needs a header row naming a "file" and a "label" column/);
+  });
+});

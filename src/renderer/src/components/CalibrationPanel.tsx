@@ -10,6 +10,7 @@ import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { labelledWhatIf, type Calibration, type Costs, type Rate, type RecallOn } from '../../../shared/calibration';
 import type { Thresholds } from '../../../shared/manifest';
 import { useStation } from '../api/station-context';
+import { formatThreshold } from '../format';
 import { ReasonDialog } from './ReasonDialog';
 
 // uPlot loads with the curves, not with the Thresholds page.
@@ -33,7 +34,8 @@ function CostTable({ proposed, current }: { proposed: Costs | null; current: Cos
     { label: 'Good items rejected, per 1,000 good', of: (c) => per1000(c.goodRejected, 'at most') },
     { label: 'Items diverted, per 1,000 items', of: (c) => per1000(c.diverted, 'at most') },
   ];
-  const head = (c: Costs | null, name: string): string => (c ? `${name}: reject ≥ ${c.thresholds.reject.toFixed(3)}, divert ≥ ${c.thresholds.divert.toFixed(3)}` : name);
+  const head = (c: Costs | null, name: string): string =>
+    c ? `${name}: reject ≥ ${formatThreshold(c.thresholds.reject)}, divert ≥ ${formatThreshold(c.thresholds.divert)}` : name;
   return (
     <table className="table" data-testid="calibration-costs">
       <thead>
@@ -132,7 +134,14 @@ function CalibrateForm({ onDone, onCancel }: { onDone: (c: Calibration) => void;
         </label>
       </div>
       {busy && progress && (
-        <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={progress.total} aria-valuenow={progress.done} data-testid="calibrate-progress">
+        <div
+          className="progress"
+          role="progressbar"
+          aria-valuemin={0}
+          aria-valuemax={progress.total}
+          aria-valuenow={progress.done}
+          data-testid="calibrate-progress"
+        >
           <div className="progress-fill" style={{ width: `${(100 * progress.done) / Math.max(1, progress.total)}%` }} />
         </div>
       )}
@@ -185,13 +194,13 @@ export function CalibrationPanel({ proposed, onApplied, onUse }: { proposed: Thr
       {c && (
         <>
           <p data-testid="calibration-summary">
-            {c.model.name} {c.model.version} on {c.model.provider}, {c.nDefect} defects and {c.nGood} good pictures ({c.data.split}) of {c.data.source}, by {c.by}{' '}
-            at {new Date(c.at).toLocaleString()}
+            {c.model.name} {c.model.version} on {c.model.provider}, {c.nDefect} defects and {c.nGood} good pictures ({c.data.split}) of {c.data.source}, by{' '}
+            {c.by} at {new Date(c.at).toLocaleString()}
             {state?.source === 'manifest' ? ' (carried in the model package)' : ''}.
           </p>
           {t ? (
             <p data-testid="calibration-guarantee">
-              Proposed: <strong>reject ≥ {t.reject.toFixed(3)}</strong>, <strong>divert ≥ {t.divert.toFixed(3)}</strong>. Defects{' '}
+              Proposed: <strong>reject ≥ {formatThreshold(t.reject)}</strong>, <strong>divert ≥ {formatThreshold(t.divert)}</strong>. Defects{' '}
               {c.options.recallOn === 'reject' ? 'rejected' : 'rejected or diverted'}: at least <strong>{pct(c.recallLowerBound!)}</strong>; good items
               rejected: at most <strong>{pct(c.falseRejectUpperBound!)}</strong> ({pct(c.options.confidence)} confidence, target {pct(c.options.target)}).
             </p>
@@ -208,8 +217,8 @@ export function CalibrationPanel({ proposed, onApplied, onUse }: { proposed: Thr
           <CostTable proposed={c.costs} current={c.costsAtCurrent} />
           {whatIf && (
             <p data-testid="calibration-whatif">
-              At the sliders (pit ≥ {proposed.pit.toFixed(2)}, maybe ≥ {proposed.maybe.toFixed(2)}), on these pictures: {whatIf.defectsMissedPer1000.toFixed(1)} defects missed per
-              1,000, {whatIf.goodRejectedPer1000.toFixed(1)} good rejected per 1,000, {whatIf.divertedPer1000.toFixed(1)} diverted per 1,000.
+              At the sliders (pit ≥ {proposed.pit.toFixed(2)}, maybe ≥ {proposed.maybe.toFixed(2)}), on these pictures: {whatIf.defectsMissedPer1000.toFixed(1)}{' '}
+              defects missed per 1,000, {whatIf.goodRejectedPer1000.toFixed(1)} good rejected per 1,000, {whatIf.divertedPer1000.toFixed(1)} diverted per 1,000.
             </p>
           )}
           <Suspense fallback={<div className="muted">drawing the curves…</div>}>
@@ -274,7 +283,7 @@ export function CalibrationPanel({ proposed, onApplied, onUse }: { proposed: Thr
       {confirming && t && (
         <ReasonDialog
           title="Apply the calibrated thresholds"
-          summary={`Reject ≥ ${t.reject.toFixed(3)}, divert ≥ ${t.divert.toFixed(3)}, from the next item on; the audit trail names the calibration and its guarantee.`}
+          summary={`Reject ≥ ${formatThreshold(t.reject)}, divert ≥ ${formatThreshold(t.divert)}, from the next item on; the audit trail names the calibration and its guarantee.`}
           suggestions={['Calibrated on a labelled set', 'New variety or lot', 'New model']}
           confirmLabel="Apply"
           onCancel={() => setConfirming(false)}

@@ -42,7 +42,13 @@ export function CurveChart({
       series: [
         { label: xLabel, value: (_u, v) => (v === null ? '–' : v.toFixed(3)) },
         { label: yLabel, stroke: '#5aa9e6', width: 2, points: { show: false }, value: (_u, v) => (v === null ? '–' : v.toFixed(3)) },
-        { label: 'proposed', stroke: '#f4b942', width: 0, points: { show: true, size: 12, fill: '#f4b942' }, value: (_u, v) => (v === null ? '–' : v.toFixed(3)) },
+        {
+          label: 'proposed',
+          stroke: '#f4b942',
+          width: 0,
+          points: { show: true, size: 12, fill: '#f4b942' },
+          value: (_u, v) => (v === null ? '–' : v.toFixed(3)),
+        },
       ],
       axes: [
         { ...AXIS, label: xLabel, labelFont: AXIS.font },

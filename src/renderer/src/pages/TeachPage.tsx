@@ -10,7 +10,7 @@
 import { useEffect, useState } from 'react';
 import type { TeachRun } from '../../../shared/teach';
 import { useStation } from '../api/station-context';
-import { formatDuration } from '../format';
+import { formatDuration, formatThreshold } from '../format';
 
 interface FolderLabels {
   readonly dir: string;
@@ -93,9 +93,9 @@ export function TeachPage() {
       <section className="panel">
         <h2>Teach a model</h2>
         <p className="muted">
-          From labelled pictures of your own product: one folder per label (for example <code>good/</code> and <code>defect/</code>), on a USB
-          stick or this PC. A fifth of the pictures is held out to check the model; its thresholds are then calibrated on them. The model goes
-          to the registry: activate it on the Models page.
+          From labelled pictures of your own product: one folder per label (for example <code>good/</code> and <code>defect/</code>), on a USB stick or this PC.
+          A fifth of the pictures is held out to check the model; its thresholds are then calibrated on them. The model goes to the registry: activate it on the
+          Models page.
         </p>
         <div className="field-row">
           <label className="field grow">
@@ -130,7 +130,13 @@ export function TeachPage() {
                     <td>{l.heldOut}</td>
                     <td>
                       <label>
-                        <input type="radio" name="reject-label" checked={rejectLabel === l.label} onChange={() => setRejectLabel(l.label)} data-testid={`reject-${l.label}`} />{' '}
+                        <input
+                          type="radio"
+                          name="reject-label"
+                          checked={rejectLabel === l.label}
+                          onChange={() => setRejectLabel(l.label)}
+                          data-testid={`reject-${l.label}`}
+                        />{' '}
                         the defects
                       </label>
                     </td>
@@ -157,7 +163,14 @@ export function TeachPage() {
           </>
         )}
         <div className="modal-actions">
-          <button type="button" className="button button-primary" onClick={() => void teach()} disabled={why !== null} title={why ?? undefined} data-testid="teach-start">
+          <button
+            type="button"
+            className="button button-primary"
+            onClick={() => void teach()}
+            disabled={why !== null}
+            title={why ?? undefined}
+            data-testid="teach-start"
+          >
             Teach
           </button>
           {running && (
@@ -200,8 +213,8 @@ export function TeachPage() {
           {run.heldOut && (
             <div data-testid="teach-result">
               <p>
-                On the {run.heldOut.n} pictures held out: accuracy <strong data-testid="teach-accuracy">{pct(run.heldOut.accuracy)}</strong>, defects
-                found {pct(run.heldOut.rejectRecall)}, good items called defects {pct(run.heldOut.falseRejectRate)}.
+                On the {run.heldOut.n} pictures held out: accuracy <strong data-testid="teach-accuracy">{pct(run.heldOut.accuracy)}</strong>, defects found{' '}
+                {pct(run.heldOut.rejectRecall)}, good items called defects {pct(run.heldOut.falseRejectRate)}.
               </p>
               <table className="table confusion" data-testid="teach-confusion">
                 <thead>
@@ -227,8 +240,8 @@ export function TeachPage() {
               </table>
               {run.calibrated ? (
                 <p data-testid="teach-calibrated">
-                  Calibrated on {run.calibrated.nDefect} defects and {run.calibrated.nGood} good pictures: reject ≥ {run.calibrated.reject.toFixed(3)}, divert ≥{' '}
-                  {run.calibrated.divert.toFixed(3)}; defect recall at least {pct(run.calibrated.recallLowerBound)}, good items rejected at most{' '}
+                  Calibrated on {run.calibrated.nDefect} defects and {run.calibrated.nGood} good pictures: reject ≥ {formatThreshold(run.calibrated.reject)},
+                  divert ≥ {formatThreshold(run.calibrated.divert)}; defect recall at least {pct(run.calibrated.recallLowerBound)}, good items rejected at most{' '}
                   {pct(run.calibrated.falseRejectUpperBound)} (95 % confidence).
                 </p>
               ) : (
