@@ -61,6 +61,7 @@ describe('electron-builder.yml, laid out offline (dir target)', () => {
       '/out/main/query-worker.js',
       '/out/main/bench-worker.js',
       '/out/main/model-probe.js',
+      '/out/main/teach-worker.js',
       '/node_modules/zod/package.json',
       '/node_modules/onnxruntime-node/package.json',
     ]) {
@@ -92,7 +93,7 @@ describe('electron-builder.yml, laid out offline (dir target)', () => {
 
   it('puts the bundled models and the demo in resources, where the packaged app looks for them', () => {
     const resources = join(unpacked, 'resources');
-    for (const model of ['demo-cherry', 'demo-sensor']) {
+    for (const model of ['demo-cherry', 'demo-sensor', 'squeezenet-backbone']) {
       expect(existsSync(join(resources, 'models', model, 'model.onnx')), model).toBe(true);
       expect(existsSync(join(resources, 'models', model, 'manifest.json')), model).toBe(true);
     }

