@@ -15,9 +15,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { Costs } from '../shared/calibration';
 import { calibrateModel } from '../engine/calibration/calibrate-model';
-import { loadImagePackage } from '../engine/model-package';
 import { stationWorkers } from '../station/app-paths';
-import { CALIBRATION_FLAGS, calibrationOptions, lineRuntime, UsageError, threshold } from './cli-runtime';
+import { CALIBRATION_FLAGS, calibrationOptions, lineRuntime, UsageError, threshold, modelAndData } from './cli-runtime';
 import { choosePictures, LabelledPicturesError } from '../engine/labelled/labelled-pictures';
 
 const USAGE =
@@ -59,24 +58,17 @@ async function main(): Promise<void> {
   }
   const { values } = parsed;
   if (values.help) return void process.stdout.write(`${USAGE}\n`);
-  if (!values.model) fail('--model is required (a model package folder)');
-  if (!values.data) fail('--data is required (a folder with one subfolder of pictures per label)');
-  let pkg;
-  try {
-    pkg = await loadImagePackage(values.model);
-  } catch (err) {
-    fail((err as Error).message);
-  }
+  const { pkg, data } = await modelAndData(values, fail);
   let runtime, options, chosen;
   try {
     runtime = lineRuntime(values.config);
     options = calibrationOptions(values);
-    chosen = choosePictures(pkg, values.data, values.split);
+    chosen = choosePictures(pkg, data, values.split);
   } catch (err) {
     if (err instanceof UsageError || err instanceof LabelledPicturesError) fail(err.message);
     throw err;
   }
-  process.stderr.write(`calibrating ${pkg.manifest.name} ${pkg.manifest.version} on ${chosen.split} of ${values.data}\n`);
+  process.stderr.write(`calibrating ${pkg.manifest.name} ${pkg.manifest.version} on ${chosen.split} of ${data}\n`);
   let result;
   try {
     result = await calibrateModel({
@@ -86,7 +78,7 @@ async function main(): Promise<void> {
       entry: stationWorkers().inference,
       options,
       current: pkg.manifest.thresholds,
-      data: { source: values.data, fingerprint: chosen.set.fingerprint, split: chosen.split },
+      data: { source: data, fingerprint: chosen.set.fingerprint, split: chosen.split },
       by: 'npm run calibrate',
       onProgress: (done, total) => void process.stderr.write(`\rscored ${done} of ${total}${done === total ? '\n' : ''}`),
     });

@@ -9,6 +9,7 @@ import { DEFAULT_CALIBRATION_OPTIONS, RECALL_ON, type CalibrationOptions, type R
 import { StationConfigSchema } from '../shared/config';
 import { describeZodError } from '../shared/zod-errors';
 import type { InferenceRuntime } from '../engine/inference/session-settings';
+import { loadImagePackage, type ImageModelPackage } from '../engine/model-package';
 import { runtimeFor } from '../engine/station/line-model';
 
 export class UsageError extends Error {
@@ -66,4 +67,18 @@ export function duration(ms: number): string {
 /** A threshold in the output: four decimals, more where four would round it to 1. */
 export function threshold(t: number): string {
   return t < 1 && t >= 0.99995 ? t.toFixed(7) : t.toFixed(4);
+}
+
+/** --model and --data, both required: the model package read (its hash checked) and the folder; `fail` says what is wrong. */
+export async function modelAndData(
+  values: { model?: string; data?: string },
+  fail: (message: string) => never,
+): Promise<{ pkg: ImageModelPackage; data: string }> {
+  if (!values.model) fail('--model is required (a model package folder)');
+  if (!values.data) fail('--data is required (a folder with one subfolder of pictures per label)');
+  try {
+    return { pkg: await loadImagePackage(values.model), data: values.data };
+  } catch (err) {
+    return fail((err as Error).message);
+  }
 }

@@ -12,11 +12,10 @@
 import { parseArgs } from 'node:util';
 import { scoreLabelledSet } from '../engine/calibration/score-labelled-set';
 import { decisionFigures } from '../engine/evaluation/decision-figures';
-import { loadImagePackage } from '../engine/model-package';
 import { loadImageModel } from '../engine/models/loaded-model';
 import { stationWorkers } from '../station/app-paths';
 import { ThresholdsSchema, type Thresholds } from '../shared/manifest';
-import { duration, lineRuntime, UsageError } from './cli-runtime';
+import { duration, lineRuntime, UsageError, modelAndData } from './cli-runtime';
 import { choosePictures, LabelledPicturesError } from '../engine/labelled/labelled-pictures';
 
 const USAGE = 'Usage: npm run evaluate -- --model DIR --data DIR [--thresholds REJECT,DIVERT] [--split auto|all|held-out] [--config station.json]';
@@ -54,18 +53,11 @@ async function main(): Promise<void> {
   }
   const { values } = parsed;
   if (values.help) return void process.stdout.write(`${USAGE}\n`);
-  if (!values.model) fail('--model is required (a model package folder)');
-  if (!values.data) fail('--data is required (a folder with one subfolder of pictures per label)');
-  let pkg;
-  try {
-    pkg = await loadImagePackage(values.model);
-  } catch (err) {
-    fail((err as Error).message);
-  }
+  const { pkg, data } = await modelAndData(values, fail);
   let runtime, chosen, thresholds: Thresholds, from: string;
   try {
     runtime = lineRuntime(values.config);
-    chosen = choosePictures(pkg, values.data, values.split);
+    chosen = choosePictures(pkg, data, values.split);
     const calibrated = pkg.manifest.calibration?.thresholds;
     if (values.thresholds !== undefined) [thresholds, from] = [parseThresholds(values.thresholds), 'given'];
     else if (calibrated)
@@ -97,7 +89,7 @@ async function main(): Promise<void> {
   const f = decisionFigures(items, thresholds);
   const out = process.stdout;
   out.write(
-    `model ${pkg.manifest.name} ${pkg.manifest.version} on ${model.client.info.provider}; ${chosen.split} of ${values.data}; ${duration(performance.now() - started)}\n`,
+    `model ${pkg.manifest.name} ${pkg.manifest.version} on ${model.client.info.provider}; ${chosen.split} of ${data}; ${duration(performance.now() - started)}\n`,
   );
   out.write(`thresholds: reject ≥ ${thresholds.pit}, divert ≥ ${thresholds.maybe} (${from})\n`);
   out.write(

@@ -4,7 +4,7 @@
  * and calibrates the running casting model on the Thresholds page — refused on too few defects, then the
  * guarantee, the cost table and the curves — and applies it, with the audit row in the SQLite file.
  */
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Page } from 'playwright-core';
@@ -13,7 +13,7 @@ import type { StationStatus } from '../../src/shared/status';
 import { useChromium } from '../helpers/browser';
 import { CASTING_MODEL_DIR, CASTINGS, castingSubset } from '../helpers/castings';
 import { screenshot, watchedPage } from '../helpers/e2e';
-import { startStation, type RunningStation } from '../helpers/station-process';
+import { startStationWithConfig, type RunningStation } from '../helpers/station-process';
 import { useTempDirs } from '../helpers/temp-dir';
 import { waitFor } from '../helpers/wait';
 
@@ -31,12 +31,7 @@ describe('teach and calibrate in Chromium', () => {
   const tempDir = useTempDirs();
   const browser = useChromium();
 
-  async function station(config: object): Promise<{ station: RunningStation; dataDir: string }> {
-    const dataDir = tempDir();
-    const file = join(dataDir, 'station.json');
-    writeFileSync(file, JSON.stringify(config));
-    return { station: await startStation(['--port', '0', '--data-dir', dataDir, '--config', file]), dataDir };
-  }
+  const station = (config: object): Promise<{ station: RunningStation; dataDir: string }> => startStationWithConfig(tempDir(), config);
 
   it('teaches a labelled folder with progress while the line runs, shows the held-out figures, and registers the model', async () => {
     const stick = tempDir();

@@ -7,7 +7,7 @@
  * lock-out counting down; every page rendered with no console error, and a
  * screenshot of each.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
@@ -20,7 +20,7 @@ import { useChromium } from '../helpers/browser';
 import { screenshot, watchedPage } from '../helpers/e2e';
 import { DEMO_MODEL_DIR } from '../helpers/paths';
 import { shiftsAroundNow } from '../helpers/shifts';
-import { startStation, type RunningStation } from '../helpers/station-process';
+import { startStationWithConfig, type RunningStation } from '../helpers/station-process';
 import { useTempDirs } from '../helpers/temp-dir';
 import { waitFor } from '../helpers/wait';
 
@@ -43,12 +43,7 @@ describe('technician pages in Chromium', () => {
   const tempDir = useTempDirs();
   const browser = useChromium();
 
-  async function station(config: object): Promise<{ station: RunningStation; dataDir: string }> {
-    const dataDir = tempDir();
-    const file = join(dataDir, 'station.json');
-    writeFileSync(file, JSON.stringify(config));
-    return { station: await startStation(['--port', '0', '--data-dir', dataDir, '--config', file]), dataDir };
-  }
+  const station = (config: object): Promise<{ station: RunningStation; dataDir: string }> => startStationWithConfig(tempDir(), config);
 
   it('refuses a threshold change without the PIN, accepts it with one, and its what-if count is what the log says', async () => {
     // One shift a day that began hours ago: the History page's default filter (this shift) holds every row.

@@ -1,5 +1,7 @@
 /** Runs the built headless station (out/main/station.js) as a child process, as a user would. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { BUILT_STATION, ROOT } from './paths';
 
 export interface Exited {
@@ -78,4 +80,11 @@ export function startStation(args: readonly string[], timeoutMs = 30_000, how: S
       reject(new Error(`station exited (code ${code}) before it was ready: ${output}`));
     });
   });
+}
+
+/** The built station on a free port with `config` written as its config file in `dataDir`, its data folder. */
+export async function startStationWithConfig(dataDir: string, config: object): Promise<{ station: RunningStation; dataDir: string }> {
+  const file = join(dataDir, 'station.json');
+  writeFileSync(file, JSON.stringify(config));
+  return { station: await startStation(['--port', '0', '--data-dir', dataDir, '--config', file]), dataDir };
 }

@@ -7,7 +7,7 @@
  * whatever the size of the set); progress after each chunk; an abort stops
  * at the next chunk.
  */
-import { readFile } from 'node:fs/promises';
+import { readPictures } from '../labelled/read-pictures';
 import type { LoadedModel } from '../models/loaded-model';
 import { InspectionPipeline } from '../pipeline/inspection-pipeline';
 
@@ -56,14 +56,7 @@ export async function scoreLabelledSet(
   for (let start = 0; start < pictures.length; start += CHUNK) {
     if (opts.signal?.aborted) throw new ScoringCancelled('scoring was cancelled');
     const chunk = pictures.slice(start, start + CHUNK);
-    const read = await Promise.all(
-      chunk.map((p) =>
-        readFile(p.path).then(
-          (b) => new Uint8Array(b),
-          (err: Error) => err,
-        ),
-      ),
-    );
+    const read = await readPictures(chunk.map((p) => p.path));
     read.forEach((image, k) => {
       if (image instanceof Error) fail(chunk[k]!.name, `cannot read it: ${image.message}`);
       else pipeline.submit({ index: start + k, image });

@@ -6,11 +6,11 @@
  * with one inference thread, so the line keeps a core. Pictures are read a
  * few at a time; memory holds only the features (6,500 × 1,024 floats ≈ 27 MB).
  */
-import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import type { BackboneManifest } from '../../shared/teach';
 import { OFFLINE_SESSION } from '../evaluation/score-images';
 import { createSession } from '../inference/session-factory';
+import { readPictures } from '../labelled/read-pictures';
 import { Preprocessor } from '../preprocess/preprocessor';
 import { FEATURES_OUTPUT } from './taught-model';
 
@@ -59,14 +59,7 @@ export async function extractFeatures(
     for (let start = 0; start < pictures.length; start += CHUNK) {
       if (opts.signal?.aborted) throw new TeachingCancelled('teaching was cancelled');
       const chunk = pictures.slice(start, start + CHUNK);
-      const bytes = await Promise.all(
-        chunk.map((p) =>
-          readFile(p.path).then(
-            (b) => new Uint8Array(b),
-            (err: Error) => err,
-          ),
-        ),
-      );
+      const bytes = await readPictures(chunk.map((p) => p.path));
       for (let k = 0; k < chunk.length; k++) {
         const got = bytes[k]!;
         if (got instanceof Error) {

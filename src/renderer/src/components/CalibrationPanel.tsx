@@ -12,6 +12,7 @@ import type { Thresholds } from '../../../shared/manifest';
 import { useStation } from '../api/station-context';
 import { formatThreshold } from '../format';
 import { ReasonDialog } from './ReasonDialog';
+import { ShareSelect } from './ShareSelect';
 
 // uPlot loads with the curves, not with the Thresholds page.
 const CurveChart = lazy(() => import('./CurveChart').then((m) => ({ default: m.CurveChart })));
@@ -95,36 +96,9 @@ function CalibrateForm({ onDone, onCancel }: { onDone: (c: Calibration) => void;
         </label>
       </div>
       <div className="field-row">
-        <label className="field">
-          <span>Defect recall to vouch for</span>
-          <select value={target} onChange={(e) => setTarget(Number(e.target.value))} data-testid="calibrate-target">
-            {[0.9, 0.95, 0.97, 0.98, 0.99].map((t) => (
-              <option key={t} value={t}>
-                {pct(t)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="field">
-          <span>Confidence</span>
-          <select value={confidence} onChange={(e) => setConfidence(Number(e.target.value))}>
-            {[0.9, 0.95, 0.99].map((t) => (
-              <option key={t} value={t}>
-                {pct(t)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="field">
-          <span>Good items rejected, at most</span>
-          <select value={maxFalseReject} onChange={(e) => setMaxFalseReject(Number(e.target.value))}>
-            {[0.005, 0.01, 0.02, 0.05, 0.1].map((t) => (
-              <option key={t} value={t}>
-                {pct(t)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ShareSelect label="Defect recall to vouch for" value={target} choices={[0.9, 0.95, 0.97, 0.98, 0.99]} onChange={setTarget} testId="calibrate-target" />
+        <ShareSelect label="Confidence" value={confidence} choices={[0.9, 0.95, 0.99]} onChange={setConfidence} />
+        <ShareSelect label="Good items rejected, at most" value={maxFalseReject} choices={[0.005, 0.01, 0.02, 0.05, 0.1]} onChange={setMaxFalseReject} />
         <label className="field">
           <span>Recall counts</span>
           <select value={recallOn} onChange={(e) => setRecallOn(e.target.value as RecallOn)}>

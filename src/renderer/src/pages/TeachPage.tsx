@@ -10,6 +10,7 @@
 import { useEffect, useState } from 'react';
 import type { TeachRun } from '../../../shared/teach';
 import { useStation } from '../api/station-context';
+import { ShareSelect } from '../components/ShareSelect';
 import { formatDuration, formatThreshold } from '../format';
 
 interface FolderLabels {
@@ -149,16 +150,13 @@ export function TeachPage() {
                 <span>Model name</span>
                 <input type="text" value={name} onChange={(e) => setName(e.target.value.trim())} data-testid="teach-name" />
               </label>
-              <label className="field">
-                <span>Defect recall to vouch for</span>
-                <select value={target} onChange={(e) => setTarget(Number(e.target.value))} data-testid="teach-target">
-                  {[0.9, 0.95, 0.97, 0.98, 0.99].map((t) => (
-                    <option key={t} value={t}>
-                      {pct(t)}
-                    </option>
-                  ))}
-                </select>
-              </label>
+              <ShareSelect
+                label="Defect recall to vouch for"
+                value={target}
+                choices={[0.9, 0.95, 0.97, 0.98, 0.99]}
+                onChange={setTarget}
+                testId="teach-target"
+              />
             </div>
           </>
         )}
