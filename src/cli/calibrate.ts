@@ -63,7 +63,7 @@ async function main(): Promise<void> {
   try {
     runtime = lineRuntime(values.config);
     options = calibrationOptions(values);
-    chosen = choosePictures(pkg, data, values.split);
+    chosen = await choosePictures(pkg, data, values.split);
   } catch (err) {
     if (err instanceof UsageError || err instanceof LabelledPicturesError) fail(err.message);
     throw err;

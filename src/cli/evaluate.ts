@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   let runtime, chosen, thresholds: Thresholds, from: string;
   try {
     runtime = lineRuntime(values.config);
-    chosen = choosePictures(pkg, data, values.split);
+    chosen = await choosePictures(pkg, data, values.split);
     const calibrated = pkg.manifest.calibration?.thresholds;
     if (values.thresholds !== undefined) [thresholds, from] = [parseThresholds(values.thresholds), 'given'];
     else if (calibrated)

@@ -179,6 +179,7 @@ export class StationEngine {
     const { source, output, queries, log, db } = this.s.opened;
     await this.benchmarks.stop();
     await this.teaching.stop();
+    await this.calibration.stop();
     await source.stop();
     if (this.statusTimer) clearInterval(this.statusTimer);
     this.s.watchdog.stop();

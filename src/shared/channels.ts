@@ -40,6 +40,7 @@ export const OPERATION_NAMES = [
   'calibrateModel',
   'getCalibration',
   'applyCalibration',
+  'cancelCalibration',
 ] as const;
 export const EVENT_NAMES = [
   'inspection',

@@ -200,7 +200,19 @@ export const operations = {
     reply: z.object({ calibration: CalibrationSchema.nullable(), source: z.enum(['station', 'manifest']).nullable() }),
   },
   /** The calibration's thresholds, from the next item on: written to the audit trail with the reason and the guarantee. */
-  applyCalibration: { access: 'technician', request: z.object({ reason: z.string().trim().min(1, 'say why').max(300) }).strict(), reply: ThresholdsSchema },
+  applyCalibration: {
+    access: 'technician',
+    request: z
+      .object({
+        reason: z.string().trim().min(1, 'say why').max(300),
+        /** The `at` of the calibration the technician saw: another one in force since is refused. */
+        calibrationAt: z.string().min(1).max(64),
+      })
+      .strict(),
+    reply: ThresholdsSchema,
+  },
+  /** Stops the calibration in hand at its next pictures; false when none runs. */
+  cancelCalibration: { access: 'technician', request: empty, reply: z.object({ cancelled: z.boolean() }) },
 } as const satisfies Record<OperationName, { access: Access; request: z.ZodType; reply: z.ZodType }>;
 
 export const events = {

@@ -2,7 +2,7 @@
  * Operations whose answer costs far more than the others: a page of history
  * or a CSV export read through the query worker, the what-if's sample of
  * scores, a kept picture read from disk, a walk of the removable drives, a
- * benchmark run's results. The request gate counts requests, not work, so
+ * benchmark run's results, a labelled folder's listing. The request gate counts requests, not work, so
  * these are also limited by number: one at a time per client and
  * COSTLY_AT_ONCE for the whole station, so that clients asking for them
  * cannot take the cores the line decodes and infers on (issue 11).
@@ -18,6 +18,7 @@ export const COSTLY_OPERATIONS: ReadonlySet<OperationName> = new Set<OperationNa
   'getBenchmark',
   'exportBenchmark',
   'listBenchmarks',
+  'inspectLabelledFolder',
 ]);
 
 /** Costly operations answered at once for all clients together. */

@@ -17,7 +17,7 @@ import { startStationServer } from '../../src/station/http-server';
 import { StationClient } from '../../src/station/station-client';
 import { startEngine } from '../helpers/engine';
 import { frame, rawWebSocket, requestFrame, TEXT } from '../helpers/raw-websocket';
-import { ROOT } from '../helpers/paths';
+import { DEMO_THRESHOLDS, ROOT } from '../helpers/paths';
 import { startStation, type RunningStation } from '../helpers/station-process';
 import { useTempDirs } from '../helpers/temp-dir';
 import { waitFor } from '../helpers/wait';
@@ -155,7 +155,7 @@ describe('attacks on the network boundary', () => {
       const right = await client.call('signIn', { name: 'technician', pin: '1234' });
       expect(right.ok ? 'signed in' : right.error).toMatch(/locked after too many wrong PINs/);
       const after = await stillClassifying(station);
-      expect(after.thresholds).toEqual({ pit: 0.75, maybe: 0.5 });
+      expect(after.thresholds).toEqual(DEMO_THRESHOLDS);
       await client.close();
       await other.close();
     } finally {

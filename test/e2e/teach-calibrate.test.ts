@@ -35,7 +35,7 @@ describe('teach and calibrate in Chromium', () => {
 
   it('teaches a labelled folder with progress while the line runs, shows the held-out figures, and registers the model', async () => {
     const stick = tempDir();
-    const data = castingSubset(join(stick, 'castings'), 200);
+    const data = castingSubset(join(stick, 'castings'), 200, 7, 'copy');
     const { station: s, dataDir } = await station({ source: { kind: 'replay', fps: 10 }, model: { importRoots: [stick] } });
     const { page, errors } = await watchedPage(browser());
     try {
@@ -93,8 +93,8 @@ describe('teach and calibrate in Chromium', () => {
 
   it('calibrates the running model on a labelled folder, refuses too few defects, and applies the result through the audit trail', async () => {
     const stick = tempDir();
-    const few = castingSubset(join(stick, 'few'), 30, 41);
-    const enough = castingSubset(join(stick, 'enough'), 100, 23);
+    const few = castingSubset(join(stick, 'few'), 30, 41, 'copy');
+    const enough = castingSubset(join(stick, 'enough'), 100, 23, 'copy');
     const frames = readdirSync(join(CASTINGS, 'ok_front'))
       .sort()
       .slice(0, 20)

@@ -2,7 +2,7 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/engine/config-loader';
-import { DEMO_MODEL_DIR, LAYOUT, ROOT } from '../helpers/paths';
+import { DEMO_MODEL_DIR, DEMO_THRESHOLDS, LAYOUT, ROOT } from '../helpers/paths';
 import { useTempDirs } from '../helpers/temp-dir';
 
 const app = {
@@ -164,9 +164,9 @@ describe('loadConfig', () => {
     const dir = tempDir();
     const file = join(dir, 'station.json');
     writeFileSync(file, JSON.stringify({ model: { thresholds: { pit: 0.8 } } }));
-    expect((await loadConfig(file, LAYOUT)).config.model.thresholds).toEqual({ pit: 0.8, maybe: 0.5 });
+    expect((await loadConfig(file, LAYOUT)).config.model.thresholds).toEqual({ pit: 0.8, maybe: DEMO_THRESHOLDS.maybe });
     writeFileSync(file, JSON.stringify({ model: { thresholds: { maybe: 0.3 } } }));
-    expect((await loadConfig(file, LAYOUT)).config.model.thresholds).toEqual({ pit: 0.75, maybe: 0.3 });
+    expect((await loadConfig(file, LAYOUT)).config.model.thresholds).toEqual({ pit: DEMO_THRESHOLDS.pit, maybe: 0.3 });
     // From model.dir's manifest, not the bundled one's.
     const model = join(dir, 'model');
     cpSync(DEMO_MODEL_DIR, model, { recursive: true });
@@ -176,7 +176,7 @@ describe('loadConfig', () => {
     expect((await loadConfig(file, LAYOUT)).config.model.thresholds).toEqual({ pit: 0.95, maybe: 0.6 });
     // One that cannot go with the model's other: both are asked for, in words.
     expect(await refusal({ model: { thresholds: { pit: 0.4 } } })).toMatch(
-      /model\.thresholds: pit 0\.4 is below the model's maybe 0\.5: give both pit and maybe/,
+      new RegExp(`model\\.thresholds: pit 0\\.4 is below the model's maybe ${String(DEMO_THRESHOLDS.maybe).replace('.', '\\.')}: give both pit and maybe`),
     );
   });
 

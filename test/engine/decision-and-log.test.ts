@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StationEngine } from '../../src/engine/station-engine';
 import { startEngine } from '../helpers/engine';
-import { DEMO_FRAMES_DIR, ROOT } from '../helpers/paths';
+import { DEMO_FRAMES_DIR, DEMO_THRESHOLDS, ROOT } from '../helpers/paths';
 import { startMjpegServer } from '../helpers/mjpeg-server';
 import { startPtyPair } from '../helpers/socat';
 import { useTempDirs } from '../helpers/temp-dir';
@@ -67,7 +67,7 @@ describe('decisions and the log', () => {
     expect(entry).toMatchObject({
       actor: 'tech-anna',
       subject: 'thresholds',
-      old: { pit: 0.75, maybe: 0.5 },
+      old: DEMO_THRESHOLDS,
       new: { pit: 0.6, maybe: 0.3 },
       reason: 'more recall this season',
     });

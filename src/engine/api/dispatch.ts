@@ -54,6 +54,7 @@ const IN_WORDS: Record<OperationName, string> = {
   calibrateModel: 'calibrating the thresholds',
   getCalibration: "reading the model's calibration",
   applyCalibration: "applying the calibration's thresholds",
+  cancelCalibration: 'cancelling the calibration',
 };
 
 const capitalised = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);

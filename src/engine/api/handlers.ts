@@ -56,6 +56,7 @@ export function createApiHandlers(engine: StationEngine): ApiHandlers {
     calibrateModel: ({ data, options, split, taskId }, caller) =>
       engine.calibration.calibrate({ data, options, split, ...(taskId !== undefined ? { taskId } : {}) }, caller.actor),
     getCalibration: () => engine.calibration.current(),
-    applyCalibration: ({ reason }, caller) => engine.calibration.apply(caller.actor, reason),
+    applyCalibration: ({ reason, calibrationAt }, caller) => engine.calibration.apply(caller.actor, reason, calibrationAt),
+    cancelCalibration: () => ({ cancelled: engine.calibration.cancel() }),
   };
 }

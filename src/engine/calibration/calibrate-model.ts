@@ -14,6 +14,7 @@ import { loadImageModel } from '../models/loaded-model';
 import type { WorkerEntry } from '../rpc/worker-entry';
 import { calibrateSet } from './calibrate-set';
 import type { LabelledPictureRef } from '../labelled/labelled-pictures';
+import type { PictureLimits } from '../labelled/read-pictures';
 import { scoreLabelledSet, type ScoredSet } from './score-labelled-set';
 
 export interface CalibrateModelRequest {
@@ -27,6 +28,8 @@ export interface CalibrateModelRequest {
   readonly by: string;
   readonly onProgress?: (done: number, total: number) => void;
   readonly signal?: AbortSignal;
+  /** Where the pictures may lie and how large they may be (the station's import folders). */
+  readonly limits?: PictureLimits;
 }
 
 export interface CalibratedModel {
@@ -51,6 +54,7 @@ export async function calibrateModel(req: CalibrateModelRequest): Promise<Calibr
     const scored = await scoreLabelledSet(model, req.pictures, {
       ...(req.onProgress ? { onProgress: req.onProgress } : {}),
       ...(req.signal ? { signal: req.signal } : {}),
+      ...(req.limits ? { limits: req.limits } : {}),
     });
     const defects: number[] = [];
     const goods: number[] = [];
@@ -72,7 +76,11 @@ export async function calibrateModel(req: CalibrateModelRequest): Promise<Calibr
       by: req.by,
       at: new Date(),
     });
-    return { calibration, scored };
+    if (scored.unscored === 0) return { calibration, scored };
+    // Which pictures were left out, and why, where the technician reads the calibration.
+    const first = scored.failures[0]!;
+    const left = `${scored.unscored} picture(s) could not be scored and were left out (first: ${first.name}: ${first.reason})`;
+    return { calibration: { ...calibration, notes: [left, ...calibration.notes] }, scored };
   } finally {
     await model.client.close();
   }

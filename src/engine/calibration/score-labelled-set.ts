@@ -7,7 +7,7 @@
  * whatever the size of the set); progress after each chunk; an abort stops
  * at the next chunk.
  */
-import { readPictures } from '../labelled/read-pictures';
+import { readPictures, MAX_PICTURE_BYTES, type PictureLimits } from '../labelled/read-pictures';
 import type { LoadedModel } from '../models/loaded-model';
 import { InspectionPipeline } from '../pipeline/inspection-pipeline';
 
@@ -33,7 +33,7 @@ const CHUNK = 32;
 export async function scoreLabelledSet(
   model: LoadedModel,
   pictures: readonly PictureToScore[],
-  opts: { readonly onProgress?: (done: number, total: number) => void; readonly signal?: AbortSignal } = {},
+  opts: { readonly onProgress?: (done: number, total: number) => void; readonly signal?: AbortSignal; readonly limits?: PictureLimits } = {},
 ): Promise<ScoredSet> {
   const rejectIndex = model.pkg.rejectIndex;
   if (rejectIndex === null) throw new Error(`the model ${model.pkg.manifest.name} names no rejectLabel: it cannot be calibrated`);
@@ -56,7 +56,10 @@ export async function scoreLabelledSet(
   for (let start = 0; start < pictures.length; start += CHUNK) {
     if (opts.signal?.aborted) throw new ScoringCancelled('scoring was cancelled');
     const chunk = pictures.slice(start, start + CHUNK);
-    const read = await readPictures(chunk.map((p) => p.path));
+    const read = await readPictures(
+      chunk.map((p) => p.path),
+      opts.limits ?? { maxBytes: MAX_PICTURE_BYTES },
+    );
     read.forEach((image, k) => {
       if (image instanceof Error) fail(chunk[k]!.name, `cannot read it: ${image.message}`);
       else pipeline.submit({ index: start + k, image });

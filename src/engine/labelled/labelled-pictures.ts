@@ -5,6 +5,7 @@
  * teaching held out (the same name rule, labelled/labelled-folder.ts); on any
  * other folder, every picture.
  */
+import { realpath } from 'node:fs/promises';
 import type { ImageModelPackage } from '../model-package';
 import { readLabelledFolder, type LabelledSet } from './labelled-folder';
 
@@ -30,16 +31,26 @@ export interface ChosenPictures {
   readonly split: string;
 }
 
+/** What a taught model's provenance says of the folder it was taught on (teach/teach-model.ts). */
 interface TaughtOn {
   readonly fingerprint?: unknown;
+  readonly dir?: unknown;
+  readonly heldOutShare?: unknown;
 }
 
-export function choosePictures(pkg: ImageModelPackage, dataDir: string, split: string | undefined, heldOutShare = 0.2): ChosenPictures {
+/**
+ * `auto` takes only the pictures held out from teaching when the model was taught on this folder: the same
+ * fingerprint, or the same folder since grown or changed — pictures it was fitted on must never certify it. The
+ * share is the one it was taught with.
+ */
+export async function choosePictures(pkg: ImageModelPackage, dataDir: string, split: string | undefined): Promise<ChosenPictures> {
   if (split !== undefined && !(SPLITS as readonly string[]).includes(split))
     throw new LabelledPicturesError(`--split must be auto, all or held-out, not "${split}"`);
+  const taughtOn = (pkg.manifest.provenance?.['data'] ?? {}) as TaughtOn;
+  const heldOutShare = typeof taughtOn.heldOutShare === 'number' && taughtOn.heldOutShare > 0 && taughtOn.heldOutShare < 1 ? taughtOn.heldOutShare : 0.2;
   let set: LabelledSet;
   try {
-    set = readLabelledFolder(dataDir, heldOutShare);
+    set = await readLabelledFolder(dataDir, heldOutShare);
   } catch (err) {
     throw new LabelledPicturesError((err as Error).message);
   }
@@ -48,11 +59,16 @@ export function choosePictures(pkg: ImageModelPackage, dataDir: string, split: s
     throw new LabelledPicturesError(`the model ${pkg.manifest.name} names no rejectLabel: it cannot decide, so it cannot be calibrated or evaluated`);
   if (!set.labels.includes(rejectLabel))
     throw new LabelledPicturesError(`${dataDir} has no folder "${rejectLabel}" (the model's reject label); its folders: ${set.labels.join(', ')}`);
-  const taughtOn = (pkg.manifest.provenance?.['data'] as TaughtOn | undefined)?.fingerprint;
-  const heldOnly = split === 'held-out' || ((split ?? 'auto') === 'auto' && taughtOn === set.fingerprint);
+  const sameFolder = taughtOn.fingerprint === set.fingerprint || (typeof taughtOn.dir === 'string' && (await sameRealPath(taughtOn.dir, dataDir)));
+  const heldOnly = split === 'held-out' || ((split ?? 'auto') === 'auto' && sameFolder);
   const pictures = set.pictures.filter((p) => !heldOnly || p.heldOut).map((p) => ({ name: p.name, path: p.path, labelName: set.labels[p.label]! }));
   const words = heldOnly
-    ? `the ${pictures.length} pictures held out from teaching (${Math.round(heldOutShare * 100)} %, by name)${taughtOn === set.fingerprint ? ': the model was taught on this folder' : ''}`
+    ? `the ${pictures.length} pictures held out from teaching (${Math.round(heldOutShare * 100)} %, by name)${sameFolder ? ': the model was taught on this folder' : ''}`
     : `all ${pictures.length} pictures`;
   return { set, pictures, split: words };
+}
+
+async function sameRealPath(a: string, b: string): Promise<boolean> {
+  const [ra, rb] = await Promise.all([realpath(a).catch(() => null), realpath(b).catch(() => null)]);
+  return ra !== null && ra === rb;
 }

@@ -14,7 +14,8 @@ export class ImportRootError extends Error {
   override readonly name = 'ImportRootError';
 }
 
-async function realRoots(roots: readonly string[]): Promise<string[]> {
+/** The roots that exist, links resolved: what a real path must lie in. */
+export async function realRoots(roots: readonly string[]): Promise<string[]> {
   const found = await Promise.all(roots.map((r) => realpath(resolve(r)).catch(() => null)));
   return found.filter((r): r is string => r !== null);
 }

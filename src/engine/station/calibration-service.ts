@@ -11,7 +11,8 @@ import type { Calibration, CalibrationOptions } from '../../shared/calibration';
 import type { Thresholds } from '../../shared/manifest';
 import { calibrateModel } from '../calibration/calibrate-model';
 import { choosePictures, type Split } from '../labelled/labelled-pictures';
-import { folderUnderImportRoots } from '../models/import-roots';
+import { MAX_PICTURE_BYTES } from '../labelled/read-pictures';
+import { folderUnderImportRoots, realRoots } from '../models/import-roots';
 import type { CalibrationStore } from '../storage/calibration-store';
 import type { EventLog } from '../storage/event-log';
 import type { EngineSettings } from './engine-settings';
@@ -37,7 +38,7 @@ export class CalibrationBusy extends Error {
 const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
 
 export class CalibrationService {
-  private running = false;
+  private running: { readonly abort: AbortController; readonly work: Promise<unknown> } | null = null;
 
   constructor(
     private readonly deps: {
@@ -50,56 +51,97 @@ export class CalibrationService {
     },
   ) {}
 
-  /** The running model's calibration: the newest made on this station, else its manifest's. */
+  /**
+   * The running model's calibration: the newest made on this station, else its manifest's — only if it names this
+   * model (a calibration copied from another package into this one's manifest vouches for nothing here).
+   */
   current(): CalibrationInForce {
     const { manifest } = this.deps.models.current.pkg;
     const stored = this.deps.store.latest(manifest);
     if (stored) return { calibration: stored, source: 'station' };
-    return manifest.calibration ? { calibration: manifest.calibration, source: 'manifest' } : { calibration: null, source: null };
+    const carried = manifest.calibration;
+    const sourceSha = manifest.provenance?.['sourceSha256'];
+    const ours =
+      carried &&
+      carried.model.name === manifest.name &&
+      carried.model.version === manifest.version &&
+      (carried.model.sha256 === manifest.sha256 || carried.model.sha256 === sourceSha);
+    return ours ? { calibration: carried, source: 'manifest' } : { calibration: null, source: null };
+  }
+
+  /** Stops a calibration in hand at its next chunk of pictures; false when none runs. */
+  cancel(): boolean {
+    if (!this.running) return false;
+    this.running.abort.abort();
+    return true;
+  }
+
+  /** The station is stopping: stop a calibration in hand and wait for it (its worker closed) before the log closes. */
+  async stop(): Promise<void> {
+    const running = this.running;
+    if (!running) return;
+    running.abort.abort();
+    await running.work.catch(() => {});
   }
 
   async calibrate(
     req: { readonly data: string; readonly options: CalibrationOptions; readonly split: Split; readonly taskId?: string },
     actor: string,
   ): Promise<Calibration> {
-    if (this.running) throw new CalibrationBusy('a calibration is already running: wait for it to finish');
-    this.running = true;
+    if (this.running) throw new CalibrationBusy('a calibration is already running: wait for it to finish or cancel it');
+    const abort = new AbortController();
+    const work = this.run(req, actor, abort.signal);
+    this.running = { abort, work };
     try {
-      const { settings, models, thresholds, store, eventLog } = this.deps;
-      const dir = await folderUnderImportRoots(req.data, settings.config.model.importRoots ?? [], 'labelled pictures');
-      const pkg = models.current.pkg;
-      const chosen = choosePictures(pkg, dir, req.split);
-      const { calibration } = await calibrateModel({
-        pkg,
-        pictures: chosen.pictures,
-        runtime: models.runtime,
-        entry: settings.workers.inference,
-        options: req.options,
-        current: thresholds.current,
-        data: { source: dir, fingerprint: chosen.set.fingerprint, split: chosen.split },
-        by: actor,
-        ...(req.taskId !== undefined ? { onProgress: (done: number, total: number) => this.deps.onProgress({ taskId: req.taskId!, done, total }) } : {}),
-      });
-      store.add(pkg.manifest, calibration);
-      const said = calibration.thresholds
-        ? `proposed reject ≥ ${calibration.thresholds.reject.toFixed(3)}, divert ≥ ${calibration.thresholds.divert.toFixed(3)} (recall ≥ ${pct(calibration.recallLowerBound!)})`
-        : `refused: ${calibration.refused}`;
-      eventLog.append({
-        at: new Date(),
-        kind: 'model',
-        severity: 'info',
-        message: `${actor} calibrated ${pkg.manifest.name} ${pkg.manifest.version} on ${calibration.nDefect} defects and ${calibration.nGood} good pictures: ${said}`,
-      });
-      return calibration;
+      return await work;
     } finally {
-      this.running = false;
+      this.running = null;
     }
   }
 
+  private async run(
+    req: { readonly data: string; readonly options: CalibrationOptions; readonly split: Split; readonly taskId?: string },
+    actor: string,
+    signal: AbortSignal,
+  ): Promise<Calibration> {
+    const { settings, models, thresholds, store, eventLog } = this.deps;
+    const dir = await folderUnderImportRoots(req.data, settings.config.model.importRoots ?? [], 'labelled pictures');
+    const pkg = models.current.pkg;
+    const chosen = await choosePictures(pkg, dir, req.split);
+    const { calibration } = await calibrateModel({
+      pkg,
+      pictures: chosen.pictures,
+      runtime: models.runtime,
+      entry: settings.workers.inference,
+      options: req.options,
+      current: thresholds.current,
+      data: { source: dir, fingerprint: chosen.set.fingerprint, split: chosen.split },
+      by: actor,
+      signal,
+      // A link on the stick must not lead the calibration to the station's own files.
+      limits: { roots: await realRoots(settings.config.model.importRoots ?? []), maxBytes: MAX_PICTURE_BYTES },
+      ...(req.taskId !== undefined ? { onProgress: (done: number, total: number) => this.deps.onProgress({ taskId: req.taskId!, done, total }) } : {}),
+    });
+    store.add(pkg.manifest, calibration);
+    const said = calibration.thresholds
+      ? `proposed reject ≥ ${calibration.thresholds.reject.toFixed(3)}, divert ≥ ${calibration.thresholds.divert.toFixed(3)} (recall ≥ ${pct(calibration.recallLowerBound!)})`
+      : `refused: ${calibration.refused}`;
+    eventLog.append({
+      at: new Date(),
+      kind: 'model',
+      severity: 'info',
+      message: `${actor} calibrated ${pkg.manifest.name} ${pkg.manifest.version} on ${calibration.nDefect} defects and ${calibration.nGood} good pictures: ${said}`,
+    });
+    return calibration;
+  }
+
   /** The calibration's thresholds, from the next item on, through the audited path; refused when it proposed none. */
-  apply(actor: string, reason: string): Thresholds {
+  apply(actor: string, reason: string, shownAt: string): Thresholds {
     const { calibration } = this.current();
     if (!calibration) throw new Error(`the running model has no calibration: calibrate it on a labelled folder first`);
+    // What the technician confirmed must be what is applied: another calibration or model since is refused.
+    if (calibration.at !== shownAt)
+      throw new Error(`the calibration in force is no longer the one shown (it is of ${calibration.at}): look at it again, then apply`);
     if (!calibration.thresholds) throw new Error(`its calibration proposed no thresholds: ${calibration.refused}`);
     const t = calibration.thresholds;
     const why =

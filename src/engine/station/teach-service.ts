@@ -7,10 +7,11 @@
  * never activating it. One run at a time; progress is an event with the
  * run's whole state; a cancel stops it at the next picture.
  */
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Calibration } from '../../shared/calibration';
 import type { TeachRequest, TeachRun } from '../../shared/teach';
-import { folderUnderImportRoots } from '../models/import-roots';
+import { folderUnderImportRoots, realRoots } from '../models/import-roots';
 import { readLabelledFolder } from '../labelled/labelled-folder';
 import { runTeaching } from '../teach/teach-run';
 import type { EventLog } from '../storage/event-log';
@@ -38,6 +39,7 @@ function calibratedOf(c: Calibration | null): TeachRun['calibrated'] {
 
 export class TeachService {
   private run: TeachRun | null = null;
+  private starting = false;
   private abort: AbortController | null = null;
   private nextId = 1;
   private work: Promise<void> = Promise.resolve();
@@ -56,7 +58,7 @@ export class TeachService {
   /** The labels and counts of a labelled folder, before teaching on it. */
   async inspect(data: string): Promise<{ dir: string; labels: { label: string; total: number; heldOut: number }[] }> {
     const dir = await folderUnderImportRoots(data, this.deps.settings.config.model.importRoots ?? [], 'labelled pictures');
-    const set = readLabelledFolder(dir, HELD_OUT_SHARE);
+    const set = await readLabelledFolder(dir, HELD_OUT_SHARE);
     return { dir, labels: set.counts.map((c) => ({ ...c })) };
   }
 
@@ -65,11 +67,27 @@ export class TeachService {
   }
 
   async start(request: TeachRequest, actor: string): Promise<TeachRun> {
-    if (this.run?.state === 'running') throw new TeachBusy(`a teaching run is going on (run ${this.run.runId}): wait for it or cancel it`);
+    // Taken before the first await: two requests at once must not both pass (one run, one worker, one cancel).
+    if (this.starting || this.run?.state === 'running') {
+      throw new TeachBusy(`a teaching run is going on${this.run?.state === 'running' ? ` (run ${this.run.runId})` : ''}: wait for it or cancel it`);
+    }
+    this.starting = true;
+    try {
+      return await this.begin(request, actor);
+    } finally {
+      this.starting = false;
+    }
+  }
+
+  private async begin(request: TeachRequest, actor: string): Promise<TeachRun> {
     const { dir, labels } = await this.inspect(request.data);
     if (!labels.some((l) => l.label === request.rejectLabel)) {
       throw new Error(`the folder has no label "${request.rejectLabel}" (its labels: ${labels.map((l) => l.label).join(', ')})`);
     }
+    // Every label must be among the pictures held out, or nothing can be said of the model on it.
+    const unheld = labels.filter((l) => l.heldOut === 0).map((l) => l.label);
+    if (unheld.length > 0)
+      throw new Error(`no picture of ${unheld.join(', ')} would be held out to check the model: add pictures of it (at least 20 of each label)`);
     const runId = this.nextId++;
     const version = taughtVersion(new Date());
     this.abort = new AbortController();
@@ -116,7 +134,11 @@ export class TeachService {
     const outDir = join(taughtRoot, `${request.name}-${version}`);
     try {
       const result = await runTeaching({
-        job: { dataDir: dir, heldOutShare: HELD_OUT_SHARE, backbone: this.deps.backboneDir, rejectLabel: request.rejectLabel, name: request.name, version },
+        job: {
+          ...{ dataDir: dir, heldOutShare: HELD_OUT_SHARE, backbone: this.deps.backboneDir, rejectLabel: request.rejectLabel, name: request.name, version },
+          // A link on the stick must not lead teaching to the station's own files.
+          roots: await realRoots(settings.config.model.importRoots ?? []),
+        },
         outDir,
         teachEntry: settings.workers.teach,
         inferenceEntry: settings.workers.inference,
@@ -144,6 +166,8 @@ export class TeachService {
           ...(result.calibration?.refused ? [`not calibrated: ${result.calibration.refused}`] : []),
         ],
       });
+      // A cancel that came once the model was taught still stops it short of the registry.
+      if (signal.aborted) throw new Error('teaching was cancelled');
       const report = await models.import(outDir, actor, undefined, taughtRoot);
       this.update(runId, { state: 'done', modelId: report.model.id });
       const message =
@@ -156,6 +180,8 @@ export class TeachService {
       const why = err instanceof Error ? err.message : String(err);
       this.update(runId, { state: cancelled ? 'cancelled' : 'failed', error: cancelled ? null : why });
       if (!cancelled) logger.warn(`teaching ${request.name} failed: ${why}`);
+      // Nothing half-written stays behind in the data folder.
+      await rm(outDir, { recursive: true, force: true }).catch(() => {});
     }
   }
 }

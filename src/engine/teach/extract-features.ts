@@ -10,7 +10,7 @@ import * as ort from 'onnxruntime-node';
 import type { BackboneManifest } from '../../shared/teach';
 import { OFFLINE_SESSION } from '../evaluation/score-images';
 import { createSession } from '../inference/session-factory';
-import { readPictures } from '../labelled/read-pictures';
+import { readPictures, MAX_PICTURE_BYTES, type PictureLimits } from '../labelled/read-pictures';
 import { Preprocessor } from '../preprocess/preprocessor';
 import { FEATURES_OUTPUT } from './taught-model';
 
@@ -39,7 +39,7 @@ export async function extractFeatures(
   featureModelBytes: Uint8Array,
   backbone: Pick<BackboneManifest, 'input' | 'preprocessing'>,
   pictures: readonly FeaturePicture[],
-  opts: { readonly onProgress?: (done: number, total: number) => void; readonly signal?: AbortSignal } = {},
+  opts: { readonly onProgress?: (done: number, total: number) => void; readonly signal?: AbortSignal; readonly limits?: PictureLimits } = {},
 ): Promise<ExtractedFeatures> {
   // The feature model takes float32 whatever the backbone's precision (taught-model.ts wraps a float16 one).
   const pre = new Preprocessor({ input: { ...backbone.input, dtype: 'float32' }, preprocessing: backbone.preprocessing });
@@ -59,7 +59,10 @@ export async function extractFeatures(
     for (let start = 0; start < pictures.length; start += CHUNK) {
       if (opts.signal?.aborted) throw new TeachingCancelled('teaching was cancelled');
       const chunk = pictures.slice(start, start + CHUNK);
-      const bytes = await readPictures(chunk.map((p) => p.path));
+      const bytes = await readPictures(
+        chunk.map((p) => p.path),
+        opts.limits ?? { maxBytes: MAX_PICTURE_BYTES },
+      );
       for (let k = 0; k < chunk.length; k++) {
         const got = bytes[k]!;
         if (got instanceof Error) {

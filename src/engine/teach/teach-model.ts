@@ -14,17 +14,24 @@ import { sha256Hex } from '../model-package';
 import type { BackbonePackage } from './backbone-package';
 import { extractFeatures, TeachingCancelled } from './extract-features';
 import type { LabelledSet } from '../labelled/labelled-folder';
+import type { PictureLimits } from '../labelled/read-pictures';
 import { fitSoftmaxHead, headProbabilities, type SoftmaxHead } from './softmax-head';
 import { featureModel, PROBABILITIES_OUTPUT, taughtModel } from './taught-model';
 
 export interface TeachOptions {
   readonly rejectLabel: string;
+  /** The share the folder was read with (recorded, so that calibration later takes the same pictures as held out). */
+  readonly heldOutShare: number;
   readonly name: string;
   readonly version: string;
   readonly l2?: number;
   readonly steps?: number;
   readonly onProgress?: (phase: TeachPhase, done: number, total: number) => void;
   readonly signal?: AbortSignal;
+  /** Where the pictures may lie and how large they may be (the station's import folders). */
+  readonly limits?: PictureLimits;
+  /** Asked between fit steps, where an abort signal cannot be told (the loop holds the thread). */
+  readonly cancelled?: () => boolean;
 }
 
 export interface TaughtPackage {
@@ -84,7 +91,10 @@ export async function teachModel(set: LabelledSet, backbone: BackbonePackage, op
   for (const [label, index] of set.labels.map((l, i) => [l, i] as const)) {
     if (!train.some((p) => p.label === index)) throw new TeachError(`no picture of "${label}" is left to teach on once the held-out ones are set aside`);
   }
-  if (held.length === 0) throw new TeachError('no picture is held out: the folder is too small to tell how well the model does');
+  for (const [label, index] of set.labels.map((l, i) => [l, i] as const)) {
+    if (!held.some((p) => p.label === index))
+      throw new TeachError(`no picture of "${label}" is held out to check the model on: add pictures of it (at least 20 of each label)`);
+  }
   const { featureTensor, pooling } = backbone.manifest;
   const features = featureModel(backbone.bytes, featureTensor, pooling);
 
@@ -93,6 +103,7 @@ export async function teachModel(set: LabelledSet, backbone: BackbonePackage, op
   const extracted = await extractFeatures(features, backbone.manifest, ordered, {
     onProgress: (done, total) => opts.onProgress?.('features', done, total),
     ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.limits ? { limits: opts.limits } : {}),
   });
   const tFeatures = performance.now();
   const d = extracted.width;
@@ -112,7 +123,7 @@ export async function teachModel(set: LabelledSet, backbone: BackbonePackage, op
     ...(opts.l2 !== undefined ? { l2: opts.l2 } : {}),
     onStep: (step, total) => {
       if (step % 10 === 0 || step === total) opts.onProgress?.('fit', step, total);
-      return !opts.signal?.aborted;
+      return !(opts.signal?.aborted ?? false) && !(opts.cancelled?.() ?? false);
     },
   });
   if (fit.cancelled) throw new TeachingCancelled('teaching was cancelled');
@@ -150,6 +161,7 @@ export async function teachModel(set: LabelledSet, backbone: BackbonePackage, op
           fingerprint: set.fingerprint,
           counts: set.counts,
           split: 'held out by the sha256 of label/file (labelled/labelled-folder.ts)',
+          heldOutShare: opts.heldOutShare,
           fitted: fitRows.y.length,
           heldOut: heldRows.y.length,
           unreadable: extracted.failed,

@@ -13,6 +13,10 @@ export interface TeachJob {
   readonly version: string;
   readonly steps?: number;
   readonly l2?: number;
+  /** Real paths the pictures must resolve inside (the station's import folders); undefined on the command line. */
+  readonly roots?: readonly string[];
+  /** Set to 1 (Atomics) to cancel: read between fit steps, where no message can arrive. */
+  readonly cancelFlag?: SharedArrayBuffer;
 }
 
 export interface TeachWorkerResult {

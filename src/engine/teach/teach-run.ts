@@ -13,6 +13,7 @@ import { DEFAULT_THRESHOLDS, type ModelManifestInput } from '../../shared/manife
 import type { TeachPhase } from '../../shared/teach';
 import { calibrateModel } from '../calibration/calibrate-model';
 import type { InferenceRuntime } from '../inference/session-settings';
+import { MAX_PICTURE_BYTES } from '../labelled/read-pictures';
 import { loadImagePackage, MANIFEST_FILE, MODEL_FILE } from '../model-package';
 import type { WorkerEntry } from '../rpc/worker-entry';
 import { RpcError, WorkerLink } from '../rpc/worker-link';
@@ -62,7 +63,8 @@ const WORDS: Record<TeachPhase, string> = {
 
 /** Time left: the current phase at its own pace, and calibration at the pace of the features (it scores every held-out picture once more). */
 function estimate(phase: TeachPhase, done: number, total: number, phaseMs: number, perPictureMs: number | null, heldOut: number): number | null {
-  if (done === 0 || total === 0) return null;
+  // Reading the folder says nothing of the pace yet.
+  if (phase === 'reading' || done === 0 || total === 0) return null;
   const here = (phaseMs / done) * (total - done);
   const calibrating = perPictureMs === null ? 0 : perPictureMs * heldOut;
   if (phase === 'features') return here + (perPictureMs ?? phaseMs / done) * heldOut;
@@ -79,7 +81,7 @@ export async function runTeaching(req: TeachRunRequest): Promise<TeachRunResult>
   const tell = (phase: TeachPhase, done: number, total: number): void => {
     const now = performance.now();
     if (phase !== phaseNow) {
-      if (phaseNow === 'features') perPictureMs = (now - phaseStarted) / Math.max(1, total);
+      // The features' pace is kept (below) from their own notes: it prices the calibration still to come.
       phaseNow = phase;
       phaseStarted = now;
     }
@@ -100,11 +102,17 @@ export async function runTeaching(req: TeachRunRequest): Promise<TeachRunResult>
       tell(n.phase, n.done, n.total);
     },
   });
-  const onAbort = (): void => link.tell('cancel', null);
+  // The fit is one synchronous loop in the worker: a message cannot reach it, a shared flag can.
+  const cancelFlag = new Int32Array(new SharedArrayBuffer(4));
+  const onAbort = (): void => {
+    Atomics.store(cancelFlag, 0, 1);
+    link.tell('cancel', null);
+  };
   req.signal?.addEventListener('abort', onAbort);
+  if (req.signal?.aborted) onAbort();
   let result: TeachWorkerResult;
   try {
-    result = await link.call('teach', req.job);
+    result = await link.call('teach', { ...req.job, cancelFlag: cancelFlag.buffer as SharedArrayBuffer });
   } catch (err) {
     if (req.signal?.aborted) throw new TeachingCancelled('teaching was cancelled');
     throw err instanceof RpcError ? new Error(err.message) : err;
@@ -112,6 +120,7 @@ export async function runTeaching(req: TeachRunRequest): Promise<TeachRunResult>
     req.signal?.removeEventListener('abort', onAbort);
     await link.close();
   }
+  if (req.signal?.aborted) throw new TeachingCancelled('teaching was cancelled');
   const { taught, ...rest } = result;
   heldOutCount = result.heldOutPictures.length;
   await mkdir(req.outDir, { recursive: true });
@@ -140,6 +149,7 @@ export async function runTeaching(req: TeachRunRequest): Promise<TeachRunResult>
       },
       by: req.by,
       onProgress: (done, total) => tell('calibrate', done, total),
+      ...(req.job.roots ? { limits: { roots: req.job.roots, maxBytes: MAX_PICTURE_BYTES } } : {}),
       ...(req.signal ? { signal: req.signal } : {}),
     }));
     manifest.calibration = calibration;

@@ -10,6 +10,7 @@ import { setPriority, getPriority } from 'node:os';
 import { serveWorker } from '../rpc/serve-worker';
 import { loadBackbonePackage } from './backbone-package';
 import { readLabelledFolder } from '../labelled/labelled-folder';
+import { MAX_PICTURE_BYTES } from '../labelled/read-pictures';
 import type { TeachProtocol } from './teach-protocol';
 import { teachModel } from './teach-model';
 import { transferring } from '../rpc/rpc-protocol';
@@ -33,18 +34,28 @@ const voice = serveWorker<TeachProtocol>('teach-worker', {
   calls: {
     teach: async (job) => {
       abort = new AbortController();
+      const flag = job.cancelFlag ? new Int32Array(job.cancelFlag) : null;
+      const checkFlag = (): void => {
+        if (flag && Atomics.load(flag, 0) === 1) abort.abort();
+      };
       const priority = lowerPriority();
-      const set = readLabelledFolder(job.dataDir, job.heldOutShare);
+      const set = await readLabelledFolder(job.dataDir, job.heldOutShare);
       voice.note({ phase: 'reading', done: set.pictures.length, total: set.pictures.length });
       const backbone = await loadBackbonePackage(job.backbone);
       const taught = await teachModel(set, backbone, {
         rejectLabel: job.rejectLabel,
+        heldOutShare: job.heldOutShare,
         name: job.name,
         version: job.version,
         ...(job.steps !== undefined ? { steps: job.steps } : {}),
         ...(job.l2 !== undefined ? { l2: job.l2 } : {}),
-        onProgress: (phase, done, total) => voice.note({ phase, done, total }),
+        onProgress: (phase, done, total) => {
+          checkFlag();
+          voice.note({ phase, done, total });
+        },
         signal: abort.signal,
+        cancelled: () => flag !== null && Atomics.load(flag, 0) === 1,
+        limits: { ...(job.roots ? { roots: job.roots } : {}), maxBytes: MAX_PICTURE_BYTES },
       });
       // A copy of its own to move: the encoder's bytes may share a buffer with others.
       const modelBytes = taught.modelBytes.slice();

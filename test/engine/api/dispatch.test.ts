@@ -32,11 +32,17 @@ describe('dispatch', () => {
     expect(technicianOnly.sort()).toEqual([
       'activateModel',
       'applyBenchmarkSettings',
+      'applyCalibration',
+      'calibrateModel',
       'cancelBenchmark',
+      'cancelCalibration',
+      'cancelTeaching',
       'importModel',
+      'inspectLabelledFolder',
       'rollbackModel',
       'setThresholds',
       'startBenchmark',
+      'startTeaching',
     ]);
   });
 

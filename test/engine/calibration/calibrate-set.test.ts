@@ -87,7 +87,7 @@ describe('calibrateSet', () => {
     expect(c.curves.threshold.length).toBeGreaterThan(0);
   });
 
-  // Also the proof that a station-sized set calibrates in moments: the bounds are searched by bisection.
+  // A station-sized set: with the bounds searched by bisection it takes well under a second (a timed benchmark would say how far under).
   it('keeps at most MAX_KEPT_SCORES of each kind', () => {
     const n = MAX_KEPT_SCORES + 500;
     const c = calibrateSet({

@@ -58,8 +58,19 @@ export const TOKEN_NEEDED_MESSAGE = 'the station needs its access token';
 
 const REQUEST_TIMEOUT_MS = 10_000;
 /** Loading a large model, or writing a CSV of 200,000 rows, takes longer than a question about the line. */
-const SLOW_OPS: ReadonlySet<OperationName> = new Set(['importModel', 'activateModel', 'rollbackModel', 'exportInspections', 'getScoreSample']);
+const SLOW_OPS: ReadonlySet<OperationName> = new Set([
+  'importModel',
+  'activateModel',
+  'rollbackModel',
+  'exportInspections',
+  'getScoreSample',
+  'inspectLabelledFolder',
+  'cancelTeaching',
+]);
 const SLOW_TIMEOUT_MS = 180_000;
+/** A calibration scores every picture of its folder through the line's path: minutes for tens of thousands (it can be cancelled). */
+const CALIBRATION_TIMEOUT_MS = 60 * 60_000;
+const timeoutFor = (op: OperationName): number => (op === 'calibrateModel' ? CALIBRATION_TIMEOUT_MS : SLOW_OPS.has(op) ? SLOW_TIMEOUT_MS : REQUEST_TIMEOUT_MS);
 
 /** A plain URL: no access checks (a station on loopback, tests). */
 const fixedEndpoint = (url: string): StationEndpoint => ({ socketUrl: () => url, checkAccess: () => Promise.resolve(null) });
@@ -178,7 +189,7 @@ export function createWebSocketApi(where: string | StationEndpoint, initialToken
         return;
       }
       const id = nextId++;
-      const timeoutMs = SLOW_OPS.has(op) ? SLOW_TIMEOUT_MS : REQUEST_TIMEOUT_MS;
+      const timeoutMs = timeoutFor(op);
       const timer = setTimeout(() => {
         if (pending.delete(id)) reject(new ApiError(`no answer from the station within ${timeoutMs / 1000} s`));
       }, timeoutMs);

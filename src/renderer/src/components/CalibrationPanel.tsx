@@ -125,9 +125,15 @@ function CalibrateForm({ onDone, onCancel }: { onDone: (c: Calibration) => void;
         </div>
       )}
       <div className="modal-actions">
-        <button type="button" className="button" onClick={onCancel} disabled={busy}>
-          Close
-        </button>
+        {busy ? (
+          <button type="button" className="button" onClick={() => void api.cancelCalibration({}).catch(() => {})} data-testid="calibrate-cancel">
+            Cancel the calibration
+          </button>
+        ) : (
+          <button type="button" className="button" onClick={onCancel}>
+            Close
+          </button>
+        )}
         <button
           type="button"
           className="button button-primary"
@@ -144,21 +150,31 @@ function CalibrateForm({ onDone, onCancel }: { onDone: (c: Calibration) => void;
 }
 
 export function CalibrationPanel({ proposed, onApplied, onUse }: { proposed: Thresholds; onApplied: (t: Thresholds) => void; onUse: (t: Thresholds) => void }) {
-  const { api, asTechnician } = useStation();
+  const { api, asTechnician, status } = useStation();
+  const running = `${status.model.name} ${status.model.version}`;
   const [state, setState] = useState<{ calibration: Calibration | null; source: 'station' | 'manifest' | null } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [calibrating, setCalibrating] = useState(false);
   const [confirming, setConfirming] = useState(false);
 
   const load = useCallback(() => {
-    api.getCalibration({}).then(setState, (e: Error) => setError(e.message));
+    api.getCalibration({}).then(
+      (got) => {
+        setState(got);
+        setError(null);
+      },
+      (e: Error) => setError(e.message),
+    );
   }, [api]);
-  useEffect(load, [load]);
+  // Read again when the running model changes: a calibration vouches for one model only.
+  useEffect(load, [load, running]);
 
   const c = state?.calibration ?? null;
   const t = c?.thresholds ?? null;
   const whatIf = c ? labelledWhatIf(c, proposed) : null;
-  const point = t ? { pr: operatingIndex(c!.curves.threshold, t.divert), roc: operatingIndex(c!.curves.threshold, t.divert) } : null;
+  // The operating point is where the guarantee is: the divert threshold, or the reject one when recall counts rejects only.
+  const at = t ? (c!.options.recallOn === 'reject' ? t.reject : t.divert) : null;
+  const point = at === null ? null : operatingIndex(c!.curves.threshold, at);
 
   return (
     <section className="panel" data-testid="calibration-panel">
@@ -203,7 +219,7 @@ export function CalibrationPanel({ proposed, onApplied, onUse }: { proposed: Thr
                 yLabel="precision"
                 x={c.curves.recall}
                 y={c.curves.precision}
-                point={point?.pr ?? null}
+                point={point}
                 testId="curve-pr"
               />
               <CurveChart
@@ -212,7 +228,7 @@ export function CalibrationPanel({ proposed, onApplied, onUse }: { proposed: Thr
                 yLabel="defects found"
                 x={c.curves.falsePositiveRate}
                 y={c.curves.recall}
-                point={point?.roc ?? null}
+                point={point}
                 testId="curve-roc"
               />
             </div>
@@ -220,13 +236,7 @@ export function CalibrationPanel({ proposed, onApplied, onUse }: { proposed: Thr
         </>
       )}
       <div className="modal-actions">
-        <button
-          type="button"
-          className="button"
-          onClick={() => void asTechnician().then((ok) => ok && setCalibrating(true))}
-          disabled={calibrating}
-          data-testid="calibrate-open"
-        >
+        <button type="button" className="button" onClick={() => void asTechnician().then((ok) => ok && setCalibrating(true))} data-testid="calibrate-open">
           Calibrate…
         </button>
         {t && (
@@ -248,8 +258,9 @@ export function CalibrationPanel({ proposed, onApplied, onUse }: { proposed: Thr
       {calibrating && (
         <CalibrateForm
           onCancel={() => setCalibrating(false)}
-          onDone={(done) => {
-            setState({ calibration: done, source: 'station' });
+          onDone={() => {
+            // What is in force now, not the reply: the model may have changed while the pictures were scored.
+            load();
             setCalibrating(false);
           }}
         />
@@ -262,7 +273,7 @@ export function CalibrationPanel({ proposed, onApplied, onUse }: { proposed: Thr
           confirmLabel="Apply"
           onCancel={() => setConfirming(false)}
           onConfirm={async (reason) => {
-            const applied = await api.applyCalibration({ reason });
+            const applied = await api.applyCalibration({ reason, calibrationAt: c!.at });
             setConfirming(false);
             onApplied(applied);
           }}

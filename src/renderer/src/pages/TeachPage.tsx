@@ -19,7 +19,8 @@ interface FolderLabels {
 }
 
 const NAME = /^[a-z0-9][a-z0-9._-]*$/;
-const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
+// A figure the run could not measure (no picture of its kind) arrives as null: a dash, never "0.0 %".
+const pct = (x: number | null): string => (x === null || !Number.isFinite(x) ? '–' : `${(100 * x).toFixed(1)} %`);
 
 /** The label that most likely names the defects: the one whose name says so, else none (the technician picks). */
 export function guessRejectLabel(labels: readonly string[]): string | null {
@@ -85,7 +86,12 @@ export function TeachPage() {
   };
 
   const cancel = async (): Promise<void> => {
-    if (run && (await asTechnician())) setRun(await api.cancelTeaching({ runId: run.runId }));
+    if (!run || !(await asTechnician())) return;
+    try {
+      setRun(await api.cancelTeaching({ runId: run.runId }));
+    } catch (e) {
+      setError((e as Error).message);
+    }
   };
 
   const progress = run?.progress;
@@ -101,7 +107,17 @@ export function TeachPage() {
         <div className="field-row">
           <label className="field grow">
             <span>Labelled folder on this PC</span>
-            <input type="text" value={data} onChange={(e) => setData(e.target.value)} placeholder="/media/usb/castings" data-testid="teach-folder" />
+            <input
+              type="text"
+              value={data}
+              onChange={(e) => {
+                // What is taught is what was looked at: a new path must be looked at again.
+                setData(e.target.value);
+                setFolder(null);
+              }}
+              placeholder="/media/usb/castings"
+              data-testid="teach-folder"
+            />
           </label>
           <button type="button" className="button" onClick={() => void look()} disabled={data.trim() === ''} data-testid="teach-look">
             Look
@@ -177,7 +193,7 @@ export function TeachPage() {
             </button>
           )}
         </div>
-        {why && folder && <p className="disabled-reason">{why}</p>}
+        {why && <p className="disabled-reason">{why}</p>}
         {error && (
           <div className="form-error" role="alert">
             {error}
@@ -212,7 +228,8 @@ export function TeachPage() {
             <div data-testid="teach-result">
               <p>
                 On the {run.heldOut.n} pictures held out: accuracy <strong data-testid="teach-accuracy">{pct(run.heldOut.accuracy)}</strong>, defects found{' '}
-                {pct(run.heldOut.rejectRecall)}, good items called defects {pct(run.heldOut.falseRejectRate)}.
+                {pct(run.heldOut.rejectRecall)}, good items called defects {pct(run.heldOut.falseRejectRate)} (by the label the model scores highest; the
+                calibrated thresholds below are what the line will use).
               </p>
               <table className="table confusion" data-testid="teach-confusion">
                 <thead>
