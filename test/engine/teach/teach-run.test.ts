@@ -59,6 +59,14 @@ describe('teaching on real castings', () => {
     expect([...phases]).toEqual(expect.arrayContaining(['reading', 'features', 'fit', 'calibrate']));
     expect(seen.some((p) => p.phase === 'features' && p.remainingMs !== null && p.remainingMs > 0)).toBe(true);
     expect(seen.filter((p) => p.phase === 'features').at(-1)).toMatchObject({ done: 400, total: 400 });
+    // Once fitting, the time left is the fit's and the calibration's: a quarter of the pictures at the features' pace.
+    const features = seen.filter((p) => p.phase === 'features');
+    const featuresMs = features.at(-1)!.elapsedMs - features[0]!.elapsedMs;
+    const firstFit = seen.find((p) => p.phase === 'fit')!;
+    expect(firstFit.remainingMs).toBeGreaterThan(0.1 * featuresMs);
+    expect(firstFit.remainingMs).toBeLessThan(0.45 * featuresMs);
+    // Reading the folder gives no time left yet: there is no pace.
+    expect(seen.find((p) => p.phase === 'reading')!.remainingMs).toBeNull();
 
     // The package: loads like any model, with provenance and the calibration as its thresholds.
     const pkg = await loadImagePackage(out);
