@@ -18,7 +18,7 @@ import { CALIBRATION_FLAGS, calibrationOptions, duration, lineRuntime, UsageErro
 
 const USAGE =
   'Usage: npm run teach -- --data DIR --reject-label NAME --out DIR [--backbone MANIFEST] [--name NAME] [--version V] [--held-out SHARE] ' +
-  '[--no-calibrate] [--target R] [--confidence C] [--max-false-reject R] [--recall-on reject-or-divert|reject] [--config station.json]';
+  '[--no-calibrate] [--no-check-pictures] [--target R] [--confidence C] [--max-false-reject R] [--recall-on reject-or-divert|reject] [--config station.json]';
 
 function fail(message: string, code = 2): never {
   process.stderr.write(`teach: ${message}\n${code === 2 ? `${USAGE}\n` : ''}`);
@@ -46,6 +46,7 @@ async function main(): Promise<void> {
         version: { type: 'string' },
         'held-out': { type: 'string' },
         'no-calibrate': { type: 'boolean' },
+        'no-check-pictures': { type: 'boolean' },
         steps: { type: 'string' },
         ...CALIBRATION_FLAGS,
         help: { type: 'boolean', short: 'h' },
@@ -99,6 +100,8 @@ async function main(): Promise<void> {
       inferenceEntry: workers.inference,
       runtime,
       calibration,
+      // Pictures whose licence forbids copies (the castings: ../shared/data/README.md) stay where they are.
+      checkPictures: !values['no-check-pictures'],
       by: 'npm run teach',
       onProgress: show,
     });

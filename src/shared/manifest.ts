@@ -12,6 +12,7 @@
  */
 import { z } from 'zod';
 import { CalibrationSchema } from './calibration';
+import { ParityRecordSchema, PRECISIONS } from './parity';
 
 export const RESIZE_MODES = ['stretch', 'letterbox', 'center-crop', 'shorter-side-crop'] as const;
 export type ResizeMode = (typeof RESIZE_MODES)[number];
@@ -118,6 +119,10 @@ const common = {
   provenance: z.record(z.string(), z.unknown()).optional(),
   /** Thresholds certified on a labelled set (calibration.ts); `thresholds` are then its proposal. */
   calibration: CalibrationSchema.optional(),
+  /** Check pictures with the scores and decisions this model gave on them on the CPU (parity.ts): the parity gate's reference. */
+  parity: ParityRecordSchema.optional(),
+  /** 'reduced': a reduced-precision variant (float16, INT8), held to the reduced tolerance by the parity gate. Default full. */
+  precision: z.enum(PRECISIONS).optional(),
 };
 
 /** An image model's input tensor. */

@@ -13,7 +13,10 @@ import { LAYOUT } from './paths';
 export function startEngine(
   dataDir: string,
   config: StationConfigInput = {},
-  opts: { modelDir?: string; inferenceWorker?: WorkerEntry; logger?: Logger; clock?: LineClock } & Pick<EngineSettings, 'providerSelfTest' | 'selfTested'> = {},
+  opts: { modelDir?: string; inferenceWorker?: WorkerEntry; logger?: Logger; clock?: LineClock } & Pick<
+    EngineSettings,
+    'providerSelfTest' | 'selfTested' | 'alterLineOutput'
+  > = {},
 ): Promise<StationEngine> {
   const parsed = resolvePaths(StationConfigSchema.parse({ ...config, inference: { providers: ['cpu'], ...config.inference } }), dataDir, LAYOUT);
   return StationEngine.start({
@@ -27,6 +30,7 @@ export function startEngine(
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.providerSelfTest ? { providerSelfTest: opts.providerSelfTest } : {}),
     ...(opts.selfTested ? { selfTested: opts.selfTested } : {}),
+    ...(opts.alterLineOutput ? { alterLineOutput: opts.alterLineOutput } : {}),
   });
 }
 

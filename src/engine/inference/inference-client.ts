@@ -49,6 +49,11 @@ export interface InferenceClientOptions {
   readonly onWorkerEvent?: (event: { readonly kind: 'died' | 'restarted' | 'restart-failed'; readonly message: string }) => void;
   /** Delays before successive restart attempts, ms; the last repeats. */
   readonly restartDelaysMs?: readonly number[];
+  /**
+   * A test seam: changes each output before anyone reads it, standing in for a provider that computes differently
+   * (no GPU exists where the tests run). Never set by the station's own code.
+   */
+  readonly alterOutput?: (output: Float32Array) => void;
 }
 
 type Link = WorkerLink<InferenceProtocol>;
@@ -149,6 +154,7 @@ export class InferenceClient {
     }
     this.releaseInput(answer.input);
     if ('failure' in answer) throw new InferenceError(`inference failed: ${answer.failure}`);
+    this.opts.alterOutput?.(answer.output);
     return { output: answer.output, outputDims: answer.outputDims, inferMs: answer.inferMs };
   }
 

@@ -3,6 +3,7 @@
  * warm inference worker, with the batch size the engine will use for it.
  */
 import type { InferenceConfig } from '../../shared/config';
+import type { ParityResult } from '../../shared/parity';
 import { InferenceClient, type InferenceClientOptions } from '../inference/inference-client';
 import type { SessionSettings } from '../inference/session-settings';
 import type { WorkerEntry } from '../rpc/worker-entry';
@@ -17,6 +18,8 @@ export interface LoadedModel {
   readonly batchSize: number;
   /** The provider preferred that failed its start-up self-test (provider-self-test.ts): this model runs on the CPU instead. */
   readonly selfTestFailure?: { readonly provider: string; readonly reason: string };
+  /** What the parity gate found before this model went live (parity/run-parity.ts); absent for a model with no record. */
+  readonly parity?: ParityResult;
 }
 
 export interface LoadModelOptions {
@@ -26,6 +29,7 @@ export interface LoadModelOptions {
   readonly maxBatch: number;
   readonly returnPrepared?: boolean;
   readonly onWorkerEvent?: InferenceClientOptions['onWorkerEvent'];
+  readonly alterOutput?: InferenceClientOptions['alterOutput'];
 }
 
 export function batchSizeFor(pkg: ImageModelPackage, mode: InferenceConfig['mode'], maxBatch: number): number {
@@ -47,6 +51,7 @@ export async function loadImageModel(pkg: ImageModelPackage, opts: LoadModelOpti
     capacity: batchSize,
     returnPrepared: opts.returnPrepared ?? false,
     ...(opts.onWorkerEvent ? { onWorkerEvent: opts.onWorkerEvent } : {}),
+    ...(opts.alterOutput ? { alterOutput: opts.alterOutput } : {}),
   });
   return { pkg, preprocessor, client, batchSize };
 }

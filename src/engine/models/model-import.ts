@@ -37,6 +37,11 @@ export interface ImportDeps {
   readonly now: () => Date;
   /** Told as each step starts (running), and how the import ended (done or failed, with the step it was at). */
   readonly onStep?: (step: ImportStep, state: 'running' | 'done' | 'failed', message: string) => void;
+  /**
+   * The check pictures stored beside the model and the manifest that records them (the parity gate, issue 16): given
+   * by the station (parity/check-files-for-import.ts), which may load the model on the CPU to make the record.
+   */
+  readonly checkFiles?: (pkg: ModelPackage, manifest: ModelManifest) => Promise<{ manifest: ModelManifest; files: readonly { file: string; bytes: Uint8Array }[] }>;
 }
 
 /** The manifest stored beside the prepared model: labels inline, its own hash (`preparedSha256`), float32 edges where they were added. */
@@ -93,12 +98,23 @@ async function importSteps(source: string, deps: ImportDeps, enter: (step: Impor
     throw new ModelImportError(`model ${pkg.modelPath} cannot be imported: ${problems.join('; ')}`, problems);
   }
   const { info, prepared: bytes, preparedSha256 } = trial;
-  enter('store', `storing ${name} ${version} in the registry`);
+  enter('store', `storing ${name} ${version} in the registry, with its check pictures`);
+  let stored = storedManifest(pkg, preparedSha256, info.float16Wrapped, info.notes);
+  let checkFiles: readonly { file: string; bytes: Uint8Array }[] = [];
+  if (deps.checkFiles) {
+    try {
+      ({ manifest: stored, files: checkFiles } = await deps.checkFiles(pkg, stored));
+    } catch (err) {
+      const problem = `model ${name} ${version} cannot be imported: ${(err as Error).message}`;
+      throw new ModelImportError(problem, [problem]);
+    }
+  }
   const record = await deps.registry.store({
     pkg,
     preparedBytes: bytes,
     notes: info.notes,
-    manifest: storedManifest(pkg, preparedSha256, info.float16Wrapped, info.notes),
+    manifest: stored,
+    checkFiles,
     actor: deps.actor,
     at: deps.now(),
   });

@@ -17,7 +17,7 @@
  * (model-package.ts), and a stored model's is the probe's.
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import type { ModelManifest } from '../../shared/manifest';
 import { modelUse, type ModelActivation, type ModelRecord, type ModelUse } from '../../shared/models';
 import { DEFAULT_MODEL_MAX_FILE_BYTES } from '../../shared/config';
@@ -57,6 +57,8 @@ export interface StoreRequest {
   readonly notes: readonly string[];
   /** The manifest to store beside it: labels inline, the hash of `preparedBytes` (as the probe gave it). */
   readonly manifest: ModelManifest;
+  /** The check pictures its parity record names (check/…), stored beside it. */
+  readonly checkFiles?: readonly { readonly file: string; readonly bytes: Uint8Array }[];
   readonly actor: string;
   readonly at: Date;
 }
@@ -225,6 +227,11 @@ export class ModelRegistry {
     await mkdir(dir, { recursive: true });
     try {
       await writeFile(join(dir, MODEL_FILE), req.preparedBytes);
+      for (const check of req.checkFiles ?? []) {
+        // The record's names are check/<plain name> (shared/parity.ts): inside this folder by construction.
+        await mkdir(join(dir, dirname(check.file)), { recursive: true });
+        await writeFile(join(dir, check.file), check.bytes);
+      }
       await writeFile(join(dir, MANIFEST_FILE), JSON.stringify(req.manifest, null, 2) + '\n');
       const info = this.db
         .prepare(

@@ -73,7 +73,8 @@ export function checkPicturesFor(pkg: ImageModelPackage): CheckPicture[] {
   ];
 }
 
-async function probabilities(model: LoadedModel, image: ImageInput): Promise<Float64Array> {
+/** One picture through the model as the line runs it (its preprocessing, its worker), as per-label probabilities. */
+export async function checkProbabilities(model: LoadedModel, image: ImageInput): Promise<Float64Array> {
   const { preprocessor, client, pkg } = model;
   const input = client.acquireInput();
   try {
@@ -98,14 +99,14 @@ export async function providerSelfTest(candidate: LoadedModel, cpu: LoadedModel,
     // The CPU first: a picture that does not decode, or a reference that fails, says nothing about the provider.
     let want: Float64Array;
     try {
-      want = await probabilities(cpu, picture.image);
+      want = await checkProbabilities(cpu, picture.image);
     } catch {
       continue;
     }
     if (!want.every(Number.isFinite)) continue;
     let got: Float64Array;
     try {
-      got = await probabilities(candidate, picture.image);
+      got = await checkProbabilities(candidate, picture.image);
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
       return { provider, passed: false, pictures: pictures.length, worstDelta: Infinity, worstPicture: picture.name, message: `${provider} failed its self-test on "${picture.name}": ${why}` };

@@ -26,4 +26,9 @@ export interface EngineSettings {
   readonly providerSelfTest?: typeof providerSelfTest;
   /** Which providers count as accelerated and are self-tested (default: every one but the CPU). */
   readonly selfTested?: (provider: string) => boolean;
+  /**
+   * Tests only: changes the outputs of the line's model (never the parity record's CPU reference), standing in for a
+   * provider that computes differently — the parity gate must keep such a model off the line.
+   */
+  readonly alterLineOutput?: (output: Float32Array) => void;
 }

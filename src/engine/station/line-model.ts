@@ -16,6 +16,8 @@ import { checkPicturesFor, providerSelfTest, type SelfTestResult } from '../mode
 import type { SqliteDatabase } from '../storage/database';
 import { ProbedModels } from '../storage/model-probes';
 import type { EngineSettings } from './engine-settings';
+import type { ParityResult } from '../../shared/parity';
+import { runParityGate } from '../parity/run-parity';
 
 /** A model that cannot drive the line: refused before it is activated. */
 export class ModelActivationError extends Error {
@@ -36,6 +38,34 @@ export function requireLineModel(pkg: ModelPackage): ImageModelPackage {
  * the probe, never the station (issue 11, item 5).
  */
 export async function loadLineModel(pkg: ImageModelPackage, settings: EngineSettings, runtime: InferenceRuntime, probes: FirstLoadGate): Promise<LoadedModel> {
+  const loaded = await loadSelfTested(pkg, settings, runtime, probes);
+  const record = pkg.manifest.parity;
+  if (!record) return loaded;
+  // The parity gate (issue 16): on this provider, these threads and this batch, the check pictures must score as
+  // they did on the CPU when the model was recorded, or the model does not go live.
+  let parity: ParityResult;
+  try {
+    parity = await runParityGate(loaded, pkg, record);
+  } catch (err) {
+    await loaded.client.close();
+    throw err;
+  }
+  settings.logger[parity.passed ? 'info' : 'error'](`model ${pkg.manifest.name} ${pkg.manifest.version}: ${parity.message}`);
+  if (!parity.passed) {
+    await loaded.client.close();
+    throw new ModelParityError(parity);
+  }
+  return { ...loaded, parity };
+}
+
+/** The parity gate kept a model off the line: its message names the worst picture and both scores. */
+export class ModelParityError extends ModelPackageError {
+  constructor(readonly result: ParityResult) {
+    super(`model ${result.model.name} ${result.model.version}: ${result.message}`);
+  }
+}
+
+async function loadSelfTested(pkg: ImageModelPackage, settings: EngineSettings, runtime: InferenceRuntime, probes: FirstLoadGate): Promise<LoadedModel> {
   const { logger } = settings;
   const load = (session: InferenceRuntime['session']): Promise<LoadedModel> =>
     loadImageModel(pkg, {
@@ -44,6 +74,7 @@ export async function loadLineModel(pkg: ImageModelPackage, settings: EngineSett
       mode: runtime.mode,
       maxBatch: runtime.maxBatch,
       onWorkerEvent: (e) => (e.kind === 'restarted' ? logger.warn(e.message) : logger.error(e.message)),
+      ...(settings.alterLineOutput ? { alterOutput: settings.alterLineOutput } : {}),
     });
   try {
     await probes.ensure(pkg, runtime);

@@ -21,7 +21,8 @@ import type { AuditTrail } from '../storage/audit-trail';
 import type { MainWrites } from '../storage/main-writes';
 import type { SettingsStore } from '../storage/settings-store';
 import type { EngineSettings } from './engine-settings';
-import { loadLineModel, ModelActivationError, requireLineModel, runtimeFor } from './line-model';
+import { checkFilesForImport } from '../parity/check-files-for-import';
+import { loadLineModel, ModelActivationError, requireLineModel, runtimeFor, ModelParityError } from './line-model';
 
 export const INFERENCE_SETTING = 'inference';
 
@@ -109,6 +110,7 @@ export class ModelService {
       maxFileBytes: settings.config.model.maxFileBytes,
       gate: probes,
       importRoots: [...(settings.config.model.importRoots ?? []), ...(ownRoot !== undefined ? [ownRoot] : [])],
+      checkFiles: (pkg, manifest) => checkFilesForImport(pkg, manifest, { runtime: this.runtimeNow, entry: settings.workers.inference }),
       actor,
       now: () => new Date(),
       ...(taskId !== undefined
@@ -175,10 +177,34 @@ export class ModelService {
   }
 
   private async swapTo(id: number, action: 'activate' | 'rollback', actor: string, reason: string | null): Promise<ModelRecord> {
+    const { registry, writes, audit } = this.deps;
+    try {
+      await this.swap(id, action, actor, reason);
+    } catch (err) {
+      // A refusal by the parity gate is a fact about that model version: in the audit trail, with both scores.
+      if (err instanceof ModelParityError) {
+        const refused = err.result;
+        writes.run('the parity refusal', () =>
+          audit.record({
+            at: new Date(refused.at),
+            actor,
+            subject: 'model',
+            old: { name: this.active.loaded.pkg.manifest.name, version: this.active.loaded.pkg.manifest.version },
+            new: { name: refused.model.name, version: refused.model.version, action, parity: refused },
+            reason: `refused by the parity gate: ${refused.message}`.slice(0, 500),
+          }),
+        );
+      }
+      throw err;
+    }
+    return registry.get(id)!;
+  }
+
+  private async swap(id: number, action: 'activate' | 'rollback', actor: string, reason: string | null): Promise<void> {
     const { registry, writes, audit, settings } = this.deps;
     await this.replace(
       async () => ({ pkg: requireLineModel(await registry.loadPackage(id)), registryId: id, runtime: this.runtimeNow }),
-      (old, pkg, at) => {
+      (old, pkg, at, next) => {
         writes.run(action === 'activate' ? 'the model activation' : 'the model rollback', () => {
           registry.recordActivation(id, action, actor, reason, at);
           audit.record({
@@ -186,21 +212,23 @@ export class ModelService {
             actor,
             subject: 'model',
             old: { name: old.pkg.manifest.name, version: old.pkg.manifest.version, sha256: old.pkg.manifest.sha256 },
-            new: { name: pkg.manifest.name, version: pkg.manifest.version, sha256: pkg.manifest.sha256, action },
+            new: {
+              ...{ name: pkg.manifest.name, version: pkg.manifest.version, sha256: pkg.manifest.sha256, action },
+              parity: next.parity ? { passed: next.parity.passed, provider: next.parity.provider, message: next.parity.message } : 'no parity record',
+            },
             reason,
           });
         });
         settings.logger.info(`${action}: model ${pkg.manifest.name} ${pkg.manifest.version} is active (by ${actor}${reason ? `: ${reason}` : ''})`);
       },
     );
-    return registry.get(id)!;
   }
 
   /** Loads the next model beside the running one, then switches the line to it between two items; the old one is closed once idle. */
   private async replace(
     prepare: () => Promise<{ pkg: ImageModelPackage; registryId: number | null; runtime: InferenceRuntime }>,
     /** Records the change (audit, registry, settings); runs just before the switch, and a throw (the log cannot be written) cancels it. */
-    record: (old: LoadedModel, pkg: ImageModelPackage, at: Date) => void,
+    record: (old: LoadedModel, pkg: ImageModelPackage, at: Date, next: LoadedModel) => void,
   ): Promise<void> {
     const { settings, probes, whenLineIdle, stopped } = this.deps;
     if (stopped()) throw new ModelActivationError('the station is stopping');
@@ -216,7 +244,7 @@ export class ModelService {
       // Recorded first, in the same tick as the switch: a change that cannot be written is refused whole,
       // the new model closed and the running one kept, rather than running unrecorded (issue 11, item 3).
       try {
-        record(old, pkg, new Date());
+        record(old, pkg, new Date(), next);
       } catch (err) {
         await next.client.close();
         throw err;

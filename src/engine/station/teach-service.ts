@@ -144,6 +144,7 @@ export class TeachService {
         inferenceEntry: settings.workers.inference,
         runtime: models.runtime,
         calibration: request.calibration ?? null,
+        checkPictures: true,
         by: actor,
         onProgress: (p) => this.update(runId, { progress: { runId, ...p } }),
         signal,

@@ -12,6 +12,7 @@ import type { Calibration, CalibrationOptions } from '../../shared/calibration';
 import { DEFAULT_THRESHOLDS, type ModelManifestInput } from '../../shared/manifest';
 import type { TeachPhase } from '../../shared/teach';
 import { calibrateModel } from '../calibration/calibrate-model';
+import { recordCheckPictures } from '../parity/check-pictures-on-disk';
 import type { InferenceRuntime } from '../inference/session-settings';
 import { MAX_PICTURE_BYTES } from '../labelled/read-pictures';
 import { loadImagePackage, MANIFEST_FILE, MODEL_FILE } from '../model-package';
@@ -38,6 +39,11 @@ export interface TeachRunRequest {
   readonly runtime: InferenceRuntime;
   /** Null: leave it uncalibrated (the model's thresholds stay the defaults). */
   readonly calibration: CalibrationOptions | null;
+  /**
+   * Copy held-out pictures into the package's check/ folder with their CPU record (the parity gate). False where the
+   * pictures may not be copied (a licence): the registry then makes a record of its own pictures at import.
+   */
+  readonly checkPictures: boolean;
   readonly by: string;
   readonly onProgress?: (progress: TeachRunProgress) => void;
   readonly signal?: AbortSignal;
@@ -130,12 +136,14 @@ export async function runTeaching(req: TeachRunRequest): Promise<TeachRunResult>
   await writeManifest();
 
   let calibration: Calibration | null = null;
+  let heldOutScores: Float64Array | null = null;
   const tCalibrate = performance.now();
   if (req.calibration) {
     if (req.signal?.aborted) throw new TeachingCancelled('teaching was cancelled');
     const pkg = await loadImagePackage(req.outDir);
     tell('calibrate', 0, result.heldOutPictures.length);
-    ({ calibration } = await calibrateModel({
+    let scored;
+    ({ calibration, scored } = await calibrateModel({
       pkg,
       pictures: result.heldOutPictures.map((p) => ({ name: p.name, path: p.path, labelName: result.labels[p.label]! })),
       runtime: req.runtime,
@@ -152,8 +160,22 @@ export async function runTeaching(req: TeachRunRequest): Promise<TeachRunResult>
       ...(req.job.roots ? { limits: { roots: req.job.roots, maxBytes: MAX_PICTURE_BYTES } } : {}),
       ...(req.signal ? { signal: req.signal } : {}),
     }));
+    heldOutScores = scored.scores;
     manifest.calibration = calibration;
     if (calibration.thresholds) manifest.thresholds = { pit: calibration.thresholds.reject, maybe: calibration.thresholds.divert };
+    await writeManifest();
+  }
+  // Its check pictures and their CPU record: what the parity gate runs again before it may ever decide (issue 16).
+  if (req.signal?.aborted) throw new TeachingCancelled('teaching was cancelled');
+  if (req.checkPictures) {
+    manifest.parity = await recordCheckPictures({
+      outDir: req.outDir,
+      pictures: result.heldOutPictures.map((p, i) => ({ path: p.path, label: result.labels[p.label]!, score: heldOutScores ? heldOutScores[i]! : 0.5 })),
+      thresholds: manifest.thresholds ?? DEFAULT_THRESHOLDS,
+      runtime: req.runtime,
+      entry: req.inferenceEntry,
+      ...(req.job.roots ? { roots: req.job.roots } : {}),
+    });
     await writeManifest();
   }
   return {

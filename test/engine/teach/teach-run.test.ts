@@ -39,6 +39,7 @@ describe('teaching on real castings', () => {
       runtime: RUNTIME,
       // 95 %/95 % needs 59 defects; this set holds out fewer, so ask for what it can vouch for.
       calibration: { target: 0.9, confidence: 0.9, maxFalseReject: 0.1, recallOn: 'reject-or-divert' },
+      checkPictures: true,
       by: 'test',
       onProgress: (p) => seen.push(p),
     });
@@ -85,7 +86,15 @@ describe('teaching on real castings', () => {
     expect(pkg.manifest.thresholds).toEqual({ pit: calibration.thresholds!.reject, maybe: calibration.thresholds!.divert });
     expect(calibration.recallLowerBound).toBeGreaterThanOrEqual(0.9);
 
-    // On the line: the held-out pictures replayed as a camera, each decided by the taught model.
+    // Its check pictures and their CPU record (the parity gate): both labels, both sides of the thresholds, on disk.
+    const parity = pkg.manifest.parity!;
+    expect(parity.recordedOn).toBe('cpu');
+    expect(new Set(parity.pictures.map((p) => p.label))).toEqual(new Set(['def_front', 'ok_front']));
+    expect(parity.pictures.some((p) => p.decision === 'clean')).toBe(true);
+    expect(parity.pictures.some((p) => p.decision !== 'clean')).toBe(true);
+    for (const p of parity.pictures) expect(readFileSync(join(out, p.file)).length).toBeGreaterThan(0);
+
+    // On the line (the parity gate passed first): the held-out pictures replayed as a camera, each decided by the taught model.
     const files = result.heldOutPictures.map((p) => p.path);
     const decisions: Inspection[] = [];
     const engine = await engines.start(tempDir(), { source: { kind: 'replay', files, fps: 20, loop: false } }, { modelDir: out });
@@ -110,6 +119,7 @@ describe('teaching on real castings', () => {
       inferenceEntry: workers.inference,
       runtime: RUNTIME,
       calibration: null,
+      checkPictures: false,
       by: 'test',
       onProgress: (p) => {
         if (p.phase === 'features' && p.done >= 32) abort.abort();
@@ -132,6 +142,7 @@ describe('teaching on real castings', () => {
       inferenceEntry: workers.inference,
       runtime: RUNTIME,
       calibration: null,
+      checkPictures: false,
       by: 'test',
     });
     expect(result.notes.join(' ')).toMatch(/1 picture\(s\) could not be read and were left out \(first: ok_front\/zz-broken\.jpeg/);

@@ -1,0 +1,57 @@
+/**
+ * Running the parity gate and making its record (issue 16), with a model
+ * loaded as the line runs it: each check picture through its preprocessing
+ * and worker (models/provider-self-test.ts checkProbabilities), one at a
+ * time. The record is made on the CPU when a model is taught or imported;
+ * the gate runs the same pictures on whatever will decide.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { decisionForScore } from '../../shared/decision';
+import type { Thresholds } from '../../shared/manifest';
+import type { ParityRecord, ParityResult } from '../../shared/parity';
+import type { ImageModelPackage } from '../model-package';
+import type { LoadedModel } from '../models/loaded-model';
+import { checkProbabilities } from '../models/provider-self-test';
+import type { ImageInput } from '../preprocess/image-decoder';
+import { compareParity, type ComputedScores } from './compare-parity';
+
+export interface CheckPictureSource {
+  /** check/<name>, as it will sit beside the manifest. */
+  readonly file: string;
+  readonly image: ImageInput;
+  readonly label?: string;
+}
+
+/** The record: the model's scores and decisions on each picture, on the CPU model given. */
+export async function recordParity(cpu: LoadedModel, pictures: readonly CheckPictureSource[], thresholds: Thresholds, at: Date): Promise<ParityRecord> {
+  const rejectIndex = cpu.pkg.rejectIndex ?? 0;
+  const recorded = [];
+  for (const p of pictures) {
+    const scores = Array.from(await checkProbabilities(cpu, p.image));
+    if (!scores.every(Number.isFinite)) throw new Error(`check picture ${p.file} gives no valid score on the CPU: it cannot be a reference`);
+    recorded.push({ file: p.file, ...(p.label !== undefined ? { label: p.label } : {}), scores, decision: decisionForScore(scores[rejectIndex]!, thresholds) });
+  }
+  return { recordedAt: at.toISOString(), recordedOn: cpu.client.info.provider, thresholds: { ...thresholds }, pictures: recorded };
+}
+
+/** The gate: the package's check pictures (from its folder) through `model`, compared with its record. */
+export async function runParityGate(model: LoadedModel, pkg: ImageModelPackage, record: ParityRecord, at = new Date()): Promise<ParityResult> {
+  const computed: ComputedScores[] = [];
+  for (const p of record.pictures) {
+    try {
+      const image = new Uint8Array(await readFile(join(pkg.dir, p.file)));
+      computed.push({ file: p.file, scores: Array.from(await checkProbabilities(model, image)) });
+    } catch (err) {
+      computed.push({ file: p.file, scores: null, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  return compareParity(record, computed, {
+    labels: pkg.labels,
+    rejectIndex: pkg.rejectIndex ?? 0,
+    precision: pkg.manifest.precision ?? 'full',
+    provider: model.client.info.provider,
+    model: { name: pkg.manifest.name, version: pkg.manifest.version },
+    at,
+  });
+}
