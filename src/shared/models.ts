@@ -47,6 +47,8 @@ export const ModelRecordSchema = z.object({
   use: ModelUseSchema,
   /** A rollback now goes to this model (at most one record says so). */
   rollbackTarget: z.boolean(),
+  /** The parity gate's newest finding when it was loaded to decide (issue 16); null before its first. */
+  parity: z.object({ at: z.string(), provider: z.string(), passed: z.boolean(), message: z.string() }).nullable(),
 });
 export type ModelRecord = z.infer<typeof ModelRecordSchema>;
 

@@ -33,6 +33,7 @@ const record = (id: number, version: string, active: boolean, extra: Partial<Mod
   configured: false,
   use: LINE,
   rollbackTarget: false,
+  parity: null,
   ...extra,
 });
 const activation = (seq: number, modelId: number, version: string): ModelActivation => ({

@@ -93,7 +93,20 @@ export class ModelRegistry {
       configured: row.id === this.configuredId,
       use: this.uses.get(row.id) ?? { line: false, words: 'its manifest could not be read: what it can be used for is not known' },
       rollbackTarget: row.id === rollbackId,
+      parity: this.latestParity(row.id),
     };
+  }
+
+  private latestParity(id: number): ModelRecord['parity'] {
+    const row = this.db.prepare('SELECT at, provider, passed, message FROM model_parity_results WHERE model_id = ? ORDER BY id DESC LIMIT 1').get(id) as
+      | { at: string; provider: string; passed: number; message: string }
+      | undefined;
+    return row ? { at: row.at, provider: row.provider, passed: row.passed === 1, message: row.message } : null;
+  }
+
+  /** What the parity gate found when the model was loaded to decide (kept, the newest shown). */
+  recordParity(id: number, result: { readonly at: string; readonly provider: string; readonly passed: boolean; readonly message: string }): void {
+    this.db.prepare('INSERT INTO model_parity_results (model_id, at, provider, passed, message) VALUES (?, ?, ?, ?, ?)').run(id, result.at, result.provider, result.passed ? 1 : 0, result.message);
   }
 
   /** The newest activation's model: null until a technician activates one. */

@@ -224,6 +224,11 @@ export class ModelService {
     );
   }
 
+  private keepParity(registryId: number, result: NonNullable<LoadedModel['parity']>): void {
+    const { writes, registry } = this.deps;
+    writes.run('the parity result', () => registry.recordParity(registryId, result));
+  }
+
   /** Loads the next model beside the running one, then switches the line to it between two items; the old one is closed once idle. */
   private async replace(
     prepare: () => Promise<{ pkg: ImageModelPackage; registryId: number | null; runtime: InferenceRuntime }>,
@@ -235,7 +240,14 @@ export class ModelService {
     if (this.swapping) throw new ModelActivationError('another model is being loaded; try again when it is active');
     const work = (async () => {
       const { pkg, registryId, runtime } = await prepare();
-      const next = await loadLineModel(pkg, settings, runtime, probes);
+      let next: LoadedModel;
+      try {
+        next = await loadLineModel(pkg, settings, runtime, probes);
+      } catch (err) {
+        // What the parity gate found is kept with the model version, refusals too (the Models page shows the newest).
+        if (err instanceof ModelParityError && registryId !== null) this.keepParity(registryId, err.result);
+        throw err;
+      }
       if (stopped()) {
         await next.client.close();
         throw new ModelActivationError('the station stopped while the model was loading');
@@ -244,6 +256,7 @@ export class ModelService {
       // Recorded first, in the same tick as the switch: a change that cannot be written is refused whole,
       // the new model closed and the running one kept, rather than running unrecorded (issue 11, item 3).
       try {
+        if (next.parity && registryId !== null) this.keepParity(registryId, next.parity);
         record(old, pkg, new Date(), next);
       } catch (err) {
         await next.client.close();

@@ -123,6 +123,10 @@ describe('the parity gate on the engine', () => {
     const refusal = engine.auditTrail(1)[0]!;
     expect(refusal.reason).toMatch(/^refused by the parity gate: parity failed on cpu/);
     expect(refusal.new).toMatchObject({ version: '2.0.1', parity: { passed: false } });
+    // The registry keeps what the gate found for each version: the Models page shows it.
+    const models = engine.listModels();
+    expect(models.find((m) => m.version === '2.0.0')!.parity).toMatchObject({ passed: true, provider: 'cpu' });
+    expect(models.find((m) => m.version === '2.0.1')!.parity).toMatchObject({ passed: false, message: expect.stringMatching(/^parity failed on cpu/) });
   }, 120_000);
 
   it('keeps a model off the line where its provider computes differently, and takes it where it agrees', async () => {

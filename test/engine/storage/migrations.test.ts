@@ -297,6 +297,28 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('13 keeps what version 12 held and keeps parity results per registered model, passed as 0 or 1 only', () => {
+    const path = join(tempDir(), 'v12.sqlite');
+    const old = new Database(path);
+    migrate(old, MIGRATIONS.slice(0, 12));
+    old
+      .prepare(
+        `INSERT INTO models (name, version, task, sha256, source_sha256, dir, source, imported_at, imported_by)
+         VALUES ('m', '1', 'image-classification', 'a', 'a', 'models/m/1', '/media/m/manifest.json', 't', 'tech')`,
+      )
+      .run();
+    old.close();
+    const db = new Database(path);
+    migrate(db, MIGRATIONS.slice(0, 13));
+    expect(schemaVersion(db)).toBe(13);
+    const put = db.prepare('INSERT INTO model_parity_results (model_id, at, provider, passed, message) VALUES (1, ?, ?, ?, ?)');
+    put.run('t1', 'cpu', 1, 'parity on cpu');
+    expect(() => put.run('t2', 'cpu', 2, 'x')).toThrow(/CHECK/);
+    expect(db.prepare('SELECT provider, passed FROM model_parity_results').all()).toEqual([{ provider: 'cpu', passed: 1 }]);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    db.close();
+  });
+
   it('refuses a database written by a newer LineSight instead of touching it', () => {
     const path = join(tempDir(), 'new.sqlite');
     const newer = new Database(path);

@@ -17,6 +17,7 @@ import { migration009 } from './009-model-load-probes-by-settings';
 import { migration010 } from './010-thresholds-per-inspection-configured-model';
 import { migration011 } from './011-events-found-by-kind';
 import { migration012 } from './012-model-calibrations';
+import { migration013 } from './013-model-parity-results';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -34,6 +35,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration010,
   migration011,
   migration012,
+  migration013,
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

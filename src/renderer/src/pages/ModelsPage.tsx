@@ -257,6 +257,11 @@ export function ModelsPage() {
                     {m.name} {m.version} {m.active && <span className="badge">active</span>} {m.configured && <span className="badge">configured</span>}
                     <div className="muted small">{m.task}</div>
                     <UseNote use={m.use} testId={`use-${m.name}-${m.version}`} />
+                    {m.parity && (
+                      <div className={`small ${m.parity.passed ? 'muted' : 'form-error'}`} data-testid={`parity-${m.name}-${m.version}`}>
+                        {m.parity.passed ? 'Parity passed' : 'Parity failed'} ({formatTime(m.parity.at)}): {m.parity.message}
+                      </div>
+                    )}
                   </td>
                   <td>
                     <Hashes model={m} />
