@@ -121,6 +121,7 @@ export class StationEngine {
       (frame) => {
         if (this.stopped) return;
         tally.arrived();
+        if (frame.unreadable === undefined) this.s.frozen.offer(frame.data);
         this.s.line.offer(frame);
       },
       () => logger.info(`source finished after ${tally.frames.seen} frames`),

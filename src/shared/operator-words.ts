@@ -117,6 +117,7 @@ const FAIL_SAFE_WORDS: readonly (readonly [RegExp, string])[] = [
   [/^(source|decode|preprocess) failed/, 'Its picture could not be read.'],
   [/^(inference|batch) failed/, 'The model could not judge it.'],
   [/^queue failed/, 'The station was too busy to judge it.'],
+  [/^line paused: camera frozen/, 'The camera keeps sending the same picture.'],
   [/^line paused/, 'The line is paused.'],
   [/^decisions cannot be recorded/, 'The station cannot store its records.'],
   [/^invalid score/, 'The model gave no usable answer.'],

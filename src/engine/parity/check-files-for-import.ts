@@ -13,12 +13,11 @@ import type { ModelManifest } from '../../shared/manifest';
 import type { InferenceRuntime } from '../inference/session-settings';
 import { MAX_PICTURE_BYTES, readPictures } from '../labelled/read-pictures';
 import { isImagePackage, type ModelPackage } from '../model-package';
-import { loadImageModel } from '../models/loaded-model';
 import { checkPicturesFor } from '../models/provider-self-test';
 import type { RawImage } from '../preprocess/image-decoder';
 import type { WorkerEntry } from '../rpc/worker-entry';
 import { CHECK_FOLDER } from './check-pictures-on-disk';
-import { recordParity, type CheckPictureSource } from './run-parity';
+import { recordOnCpu, type CheckPictureSource } from './run-parity';
 
 export interface CheckFile {
   readonly file: string;
@@ -66,16 +65,6 @@ export async function checkFilesForImport(
     files.push({ file, bytes });
     sources.push({ file, image: bytes });
   }
-  const cpu = await loadImageModel(pkg, {
-    settings: { ...deps.runtime.session, providers: ['cpu'], intraOpThreads: 1, warmupRuns: 0 },
-    entry: deps.entry,
-    mode: 'latency',
-    maxBatch: 1,
-  });
-  try {
-    const parity = await recordParity(cpu, sources, manifest.thresholds, new Date());
-    return { manifest: { ...manifest, parity }, files };
-  } finally {
-    await cpu.client.close();
-  }
+  const parity = await recordOnCpu(pkg, sources, manifest.thresholds, deps);
+  return { manifest: { ...manifest, parity }, files };
 }

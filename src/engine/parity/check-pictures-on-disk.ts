@@ -11,10 +11,9 @@ import { MAX_CHECK_PICTURES, type ParityRecord } from '../../shared/parity';
 import type { InferenceRuntime } from '../inference/session-settings';
 import { readPictures, MAX_PICTURE_BYTES } from '../labelled/read-pictures';
 import { loadImagePackage } from '../model-package';
-import { loadImageModel } from '../models/loaded-model';
 import type { WorkerEntry } from '../rpc/worker-entry';
 import { chooseCheckPictures, type ScoredPicture } from './choose-check-pictures';
-import { recordParity } from './run-parity';
+import { recordOnCpu } from './run-parity';
 
 export const CHECK_FOLDER = 'check';
 const CHECK_PICTURES_CHOSEN = 12;
@@ -49,21 +48,10 @@ export async function recordCheckPictures(req: {
     files.push({ file: `${CHECK_FOLDER}/${name}`, label: p.label, image });
   }
   const pkg = await loadImagePackage(req.outDir);
-  // The reference is the CPU's, one thread: what every other provider and setting is held to.
-  const cpu = await loadImageModel(pkg, {
-    settings: { ...req.runtime.session, providers: ['cpu'], intraOpThreads: 1, warmupRuns: 0 },
-    entry: req.entry,
-    mode: 'latency',
-    maxBatch: 1,
-  });
-  try {
-    return await recordParity(
-      cpu,
-      files.map((f) => ({ file: f.file, image: f.image, label: f.label })),
-      req.thresholds,
-      new Date(),
-    );
-  } finally {
-    await cpu.client.close();
-  }
+  return recordOnCpu(
+    pkg,
+    files.map((f) => ({ file: f.file, image: f.image, label: f.label })),
+    req.thresholds,
+    { runtime: req.runtime, entry: req.entry },
+  );
 }

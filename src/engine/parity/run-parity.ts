@@ -11,7 +11,9 @@ import { decisionForScore } from '../../shared/decision';
 import type { Thresholds } from '../../shared/manifest';
 import type { ParityRecord, ParityResult } from '../../shared/parity';
 import type { ImageModelPackage } from '../model-package';
-import type { LoadedModel } from '../models/loaded-model';
+import type { InferenceRuntime } from '../inference/session-settings';
+import { loadImageModel, type LoadedModel } from '../models/loaded-model';
+import type { WorkerEntry } from '../rpc/worker-entry';
 import { checkProbabilities } from '../models/provider-self-test';
 import type { ImageInput } from '../preprocess/image-decoder';
 import { compareParity, type ComputedScores } from './compare-parity';
@@ -21,6 +23,26 @@ export interface CheckPictureSource {
   readonly file: string;
   readonly image: ImageInput;
   readonly label?: string;
+}
+
+/** The record made on the CPU, one thread — what every other provider and setting is held to — in a worker closed after. */
+export async function recordOnCpu(
+  pkg: ImageModelPackage,
+  pictures: readonly CheckPictureSource[],
+  thresholds: Thresholds,
+  deps: { readonly runtime: InferenceRuntime; readonly entry: WorkerEntry },
+): Promise<ParityRecord> {
+  const cpu = await loadImageModel(pkg, {
+    settings: { ...deps.runtime.session, providers: ['cpu'], intraOpThreads: 1, warmupRuns: 0 },
+    entry: deps.entry,
+    mode: 'latency',
+    maxBatch: 1,
+  });
+  try {
+    return await recordParity(cpu, pictures, thresholds, new Date());
+  } finally {
+    await cpu.client.close();
+  }
 }
 
 /** The record: the model's scores and decisions on each picture, on the CPU model given. */

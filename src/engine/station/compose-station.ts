@@ -36,6 +36,7 @@ import { ThresholdSettings } from './threshold-settings';
 import { CalibrationStore } from '../storage/calibration-store';
 import { CalibrationService } from './calibration-service';
 import { TeachService } from './teach-service';
+import { FrozenPictureDetector } from '../camera-health/frozen-picture';
 import { Watchdog } from './watchdog';
 
 export interface StationServices extends StatusParts {
@@ -48,6 +49,8 @@ export interface StationServices extends StatusParts {
   machine: MachineHealthMonitor | null;
   readonly teaching: TeachService;
   readonly calibration: CalibrationService;
+  /** Watches the camera's pictures for a frozen camera (every frame, or a sample while one is being looked at). */
+  readonly frozen: FrozenPictureDetector;
 }
 
 export function composeStation(settings: EngineSettings, opened: OpenedStation, stopped: () => boolean): StationServices {
@@ -111,7 +114,7 @@ export function composeStation(settings: EngineSettings, opened: OpenedStation, 
     stallMs: config.source.stallMs,
   });
   const line = new InspectionLine(
-    { model, thresholds: () => thresholds.current, pausedBecause: () => watchdog.pausedBecause, storageVeto: () => monitor.failSafeReason() },
+    { model, thresholds: () => thresholds.current, pausedBecause: () => watchdog.notJudgedBecause, storageVeto: () => monitor.failSafeReason() },
     config.decision,
     { output, keeper, log, decided: (d) => events.emit('inspection', tally.record(d)) },
     {
@@ -133,6 +136,7 @@ export function composeStation(settings: EngineSettings, opened: OpenedStation, 
   });
   const host = benchHostOf({ settings, models, registry, probes, watchdog, tally });
   const benchmarks = new StationBenchmarks(host, new BenchStore(db, writes), settings.workers, logger, (p) => events.emit('benchProgress', p));
+  const frozen = new FrozenPictureDetector(config.source.frozenFrames, (state) => watchdog.cameraFrozen(state));
   const teaching = new TeachService({
     ...{ settings, models, eventLog, logger },
     backboneDir: join(settings.app.bundledModelsDir, 'squeezenet-backbone'),
@@ -150,7 +154,7 @@ export function composeStation(settings: EngineSettings, opened: OpenedStation, 
   const services: StationServices = {
     ...{ settings, opened, events, eventLog, history, startedAt: new Date(), models, thresholds, alarms, watchdog, tally, line },
     ...{ loopDelay, usage, sessions, benchmarks, storage: monitor, keeper, apiCounters, transportCounters, machine: null },
-    ...{ source, log, output, teaching, calibration },
+    ...{ source, log, output, teaching, calibration, frozen },
     diagnostics: new DiagnosticsSampler(
       {
         latency: tally.latency,

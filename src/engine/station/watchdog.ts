@@ -13,6 +13,7 @@ import type { LoadedModel } from '../models/loaded-model';
 import type { RejectOutput } from '../output/reject-output';
 import type { FrameSource } from '../sources/frame-source';
 import type { EventLog } from '../storage/event-log';
+import type { FrozenState } from '../camera-health/frozen-picture';
 
 /** How often the camera and the model are checked. */
 const WATCH_INTERVAL_MS = 100;
@@ -35,6 +36,8 @@ export class Watchdog {
   private engaged = false;
   /** While set, every item is rejected fail-safe without inference (a benchmark has the CPU). */
   private paused: string | null = null;
+  /** While set, the camera sends the same picture again and again (camera-health/frozen-picture.ts). */
+  private frozen: string | null = null;
 
   constructor(private readonly deps: WatchdogDeps) {}
 
@@ -44,6 +47,24 @@ export class Watchdog {
 
   get pausedBecause(): string | null {
     return this.paused;
+  }
+
+  /** Why no item may be judged now: the line paused, or a frozen camera (its items are not what is on the belt). */
+  get notJudgedBecause(): string | null {
+    return this.paused ?? this.frozen;
+  }
+
+  /** The frozen-picture detector's finding: an alarm and the fail-safe while frozen, cleared when the picture changes. */
+  cameraFrozen(state: FrozenState): void {
+    if (state.frozen) {
+      this.frozen = `camera frozen: the same picture ${state.sameInARow} times in a row`;
+      this.deps.alarms.raise('camera-frozen', 'camera', 'alarm', `${this.frozen}: every item is rejected until the picture changes`);
+    } else {
+      this.frozen = null;
+      this.deps.alarms.clear('camera-frozen');
+    }
+    this.update();
+    this.deps.output.setHealthy(!this.engaged);
   }
 
   /** The camera delivers and the line is not paused. */

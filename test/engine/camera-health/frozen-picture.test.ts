@@ -1,0 +1,83 @@
+/**
+ * A frozen camera (issue 16): the same picture again and again — as bytes, or re-encoded — raises the alarm and the
+ * fail-safe; a changing picture never does; the station rejects every item while frozen, saying why.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { FrozenPictureDetector, type FrozenState } from '../../../src/engine/camera-health/frozen-picture';
+import { useRunningEngines } from '../../helpers/engine';
+import { DEMO_FRAMES_DIR } from '../../helpers/paths';
+import { useTempDirs } from '../../helpers/temp-dir';
+import { waitFor } from '../../helpers/wait';
+
+const frame = (n: number): Uint8Array => new Uint8Array(readFileSync(join(DEMO_FRAMES_DIR, `${String(n).padStart(5, '0')}.jpg`)));
+const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 60));
+
+describe('FrozenPictureDetector', () => {
+  it('freezes after N identical pictures, and thaws at the first different one', async () => {
+    const changes: FrozenState[] = [];
+    const detector = new FrozenPictureDetector(5, (s) => changes.push(s));
+    const same = frame(0);
+    for (let i = 0; i < 4; i++) {
+      detector.offer(same);
+      await settle();
+    }
+    expect(detector.isFrozen).toBe(false);
+    detector.offer(same);
+    expect(detector.isFrozen).toBe(true);
+    expect(changes).toEqual([{ frozen: true, sameInARow: 5 }]);
+    detector.offer(frame(1));
+    await settle();
+    expect(detector.isFrozen).toBe(false);
+  });
+
+  it('counts a picture re-encoded (other bytes, the same picture) as the same, and a changing line never', async () => {
+    const detector = new FrozenPictureDetector(4, () => {});
+    const raw = await sharp(Buffer.from(frame(3)))
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    for (const quality of [90, 80, 70, 60]) {
+      const bytes = await sharp(raw.data, { raw: raw.info }).jpeg({ quality }).toBuffer();
+      detector.offer(new Uint8Array(bytes));
+      await settle();
+    }
+    expect(detector.isFrozen).toBe(true);
+    const moving = new FrozenPictureDetector(4, () => {});
+    for (let i = 0; i < 40; i++) {
+      moving.offer(frame(i));
+      await settle();
+    }
+    expect(moving.isFrozen).toBe(false);
+  });
+});
+
+describe('a frozen camera on the station', () => {
+  const tempDir = useTempDirs();
+  const engines = useRunningEngines();
+
+  it('raises the frozen-camera alarm and the fail-safe on a replay of one repeated frame, and rejects every item saying why', async () => {
+    const file = join(DEMO_FRAMES_DIR, '00002.jpg');
+    const engine = await engines.start(tempDir(), {
+      source: { kind: 'replay', files: [file], fps: 40, loop: true, frozenFrames: 20 },
+      sensors: { sources: [] },
+    });
+    const rejected: string[] = [];
+    engine.on('inspection', (i) => {
+      if (i.failSafeReason) rejected.push(i.failSafeReason);
+    });
+    await waitFor('the frozen-camera alarm', () =>
+      engine.getStatus().alarms.some((a) => a.kind === 'camera' && /^camera frozen: the same picture \d+ times in a row/.test(a.message)),
+    );
+    const status = engine.getStatus();
+    expect(status.failSafe.engaged).toBe(true);
+    await waitFor('items rejected because the camera is frozen', () => rejected.some((r) => /^line paused: camera frozen/.test(r)));
+  }, 60_000);
+
+  it('raises nothing on the demo line, whose pictures change', async () => {
+    const engine = await engines.start(tempDir(), { source: { kind: 'replay', fps: 40, loop: true, frozenFrames: 20 }, sensors: { sources: [] } });
+    await waitFor('60 items decided', () => engine.getStatus().frames.classified >= 60);
+    expect(engine.getStatus().alarms.filter((a) => /frozen/.test(a.message))).toEqual([]);
+  }, 60_000);
+});
