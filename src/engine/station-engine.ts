@@ -157,6 +157,7 @@ export class StationEngine {
   readonly inferenceOverride = () => this.s.models.inferenceOverride();
   readonly setThresholds: ThresholdSettings['set'] = (thresholds, actor, reason) => this.s.thresholds.set(thresholds, actor, reason);
   readonly pauseLine = (reason: string) => this.s.watchdog.pauseLine(reason);
+  readonly driftWindows = () => this.s.drift.windows();
   readonly resumeLine = () => this.s.watchdog.resumeLine();
 
   /** The camera delivers and the line is not paused. */

@@ -1,7 +1,7 @@
 /** Alarms the station raises, and the events it logs, as the UI sees them. */
 import { z } from 'zod';
 
-export const ALARM_KINDS = ['camera', 'model', 'provider', 'sensor', 'health', 'storage', 'upload', 'line'] as const;
+export const ALARM_KINDS = ['camera', 'model', 'provider', 'sensor', 'health', 'storage', 'upload', 'line', 'drift'] as const;
 export type AlarmKind = (typeof ALARM_KINDS)[number];
 
 export const AlarmSchema = z.object({
@@ -36,6 +36,7 @@ export const ALARM_CLEARED: Readonly<Record<AlarmKind, string>> = {
   storage: 'records being stored again',
   upload: 'records reaching the plant database again',
   line: 'line running again',
+  drift: "scores and rates like the model's reference again",
 };
 
 /**
@@ -53,6 +54,7 @@ export const EVENT_KIND_WORDS: Readonly<Record<string, string>> = {
   storage: 'storage',
   upload: 'upload',
   line: 'line',
+  drift: 'drift',
   auth: 'sign-ins',
   demo: 'demo',
 };

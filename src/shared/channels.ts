@@ -41,6 +41,7 @@ export const OPERATION_NAMES = [
   'getCalibration',
   'applyCalibration',
   'cancelCalibration',
+  'getDrift',
 ] as const;
 export const EVENT_NAMES = [
   'inspection',

@@ -77,6 +77,19 @@ const GIB = 1024 * MIB;
 /** model.maxFileBytes when the config leaves it out (model-package.ts uses it where no config is at hand: the CLI, the benchmark). */
 export const DEFAULT_MODEL_MAX_FILE_BYTES = GIB;
 
+export const DriftConfigSchema = z
+  .object({
+    /** Items per window compared with the model's reference scores (its calibration's); 0: no score test. */
+    window: z.number().int().min(0).max(100_000).default(500),
+    /** The score test's false-alarm rate per window: 0.001 flags one window in a thousand where nothing moved. */
+    alpha: z.number().gt(0).lt(0.5).default(0.001),
+    /** Page–Hinkley on the reject and the divert rate: the rise it tolerates, and the evidence an alarm takes (0: off). */
+    rateDelta: z.number().min(0).max(1).default(0.02),
+    rateLambda: z.number().min(0).max(100_000).default(60),
+  })
+  .strict();
+export type DriftConfig = z.infer<typeof DriftConfigSchema>;
+
 export const StationConfigSchema = z
   .object({
     station: z
@@ -152,6 +165,8 @@ export const StationConfigSchema = z
       .default({ rateFps: 10 }),
     /** The shifts the live page counts per. */
     shifts: ShiftsConfigSchema.default(ShiftsConfigSchema.parse({})),
+    /** Watching the line's scores and rates for drift (engine/drift/): an alarm when they move, never a fail-safe. */
+    drift: DriftConfigSchema.default(DriftConfigSchema.parse({})),
   })
   .strict();
 

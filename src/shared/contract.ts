@@ -211,6 +211,18 @@ export const operations = {
       .strict(),
     reply: ThresholdsSchema,
   },
+  /** The score-drift test's windows for the running model (oldest first), for the Diagnostics chart. */
+  getDrift: {
+    access: 'anyone',
+    request: empty,
+    reply: z.object({
+      window: z.number().int(),
+      alpha: z.number(),
+      /** False: the running model has no calibration to hold its scores to (the rates are still watched). */
+      hasReference: z.boolean(),
+      points: z.array(z.object({ at: z.number(), statistic: z.number(), critical: z.number(), mean: z.number() })),
+    }),
+  },
   /** Stops the calibration in hand at its next pictures; false when none runs. */
   cancelCalibration: { access: 'technician', request: empty, reply: z.object({ cancelled: z.boolean() }) },
 } as const satisfies Record<OperationName, { access: Access; request: z.ZodType; reply: z.ZodType }>;

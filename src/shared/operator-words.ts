@@ -79,6 +79,13 @@ export const OPERATOR_WORDS: Readonly<Record<AlarmKind, Words>> = {
     rejecting: 'The line is paused.',
     todo: 'Ask the technician who paused it, or call a technician.',
   },
+  // Drift never stops the line: the model still decides, on pictures unlike the ones it was checked on.
+  drift: {
+    alarm: 'The pictures or the decisions have changed from what the model was checked on.',
+    warning: 'The pictures or the decisions have changed from what the model was checked on.',
+    rejecting: 'The pictures or the decisions have changed from what the model was checked on.',
+    todo: 'Tell a technician: the light, the camera or the product may have changed.',
+  },
 };
 
 /** The alarm in plain words, for the banner. */

@@ -55,6 +55,7 @@ const IN_WORDS: Record<OperationName, string> = {
   getCalibration: "reading the model's calibration",
   applyCalibration: "applying the calibration's thresholds",
   cancelCalibration: 'cancelling the calibration',
+  getDrift: 'reading the drift windows',
 };
 
 const capitalised = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);

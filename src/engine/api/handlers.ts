@@ -58,5 +58,6 @@ export function createApiHandlers(engine: StationEngine): ApiHandlers {
     getCalibration: () => engine.calibration.current(),
     applyCalibration: ({ reason, calibrationAt }, caller) => engine.calibration.apply(caller.actor, reason, calibrationAt),
     cancelCalibration: () => ({ cancelled: engine.calibration.cancel() }),
+    getDrift: () => engine.driftWindows(),
   };
 }

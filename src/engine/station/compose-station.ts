@@ -37,6 +37,8 @@ import { CalibrationStore } from '../storage/calibration-store';
 import { CalibrationService } from './calibration-service';
 import { TeachService } from './teach-service';
 import { FrozenPictureDetector } from '../camera-health/frozen-picture';
+import { DriftMonitor } from '../drift/drift-monitor';
+import type { Calibration } from '../../shared/calibration';
 import { Watchdog } from './watchdog';
 
 export interface StationServices extends StatusParts {
@@ -51,6 +53,13 @@ export interface StationServices extends StatusParts {
   readonly calibration: CalibrationService;
   /** Watches the camera's pictures for a frozen camera (every frame, or a sample while one is being looked at). */
   readonly frozen: FrozenPictureDetector;
+  /** Watches the line's scores and rates for drift from the running model's reference. */
+  readonly drift: DriftMonitor;
+}
+
+/** A calibration's labelled scores, defects and good items together: the distribution the line's scores are held to. */
+function referenceScores(calibration: Calibration | null): number[] | null {
+  return calibration ? [...calibration.defectScores, ...calibration.goodScores] : null;
 }
 
 export function composeStation(settings: EngineSettings, opened: OpenedStation, stopped: () => boolean): StationServices {
@@ -101,6 +110,8 @@ export function composeStation(settings: EngineSettings, opened: OpenedStation, 
   showProvider(opened.active.loaded);
   const thresholds = new ThresholdSettings({ settingsStore, writes, audit, logger }, config.model.thresholds ?? opened.active.loaded.pkg.manifest.thresholds);
   const tally = new LineTally(config.shifts.starts, logger);
+  // The reference is the running model's calibration in force (built below; read once per model).
+  const drift = new DriftMonitor({ config: config.drift, alarms, reference: () => referenceScores(calibration.current().calibration) });
   tally.lastError = opened.startupProblem;
   const model = () => models.current;
   const watchdog = new Watchdog({
@@ -116,7 +127,20 @@ export function composeStation(settings: EngineSettings, opened: OpenedStation, 
   const line = new InspectionLine(
     { model, thresholds: () => thresholds.current, pausedBecause: () => watchdog.notJudgedBecause, storageVeto: () => monitor.failSafeReason() },
     config.decision,
-    { output, keeper, log, decided: (d) => events.emit('inspection', tally.record(d)) },
+    {
+      ...{ output, keeper, log },
+      decided: (d) => {
+        const { item } = d;
+        drift.observe({
+          model: item.model,
+          decision: item.verdict.decision,
+          rejectScore: item.verdict.rejectScore,
+          failSafe: item.verdict.failSafeReason !== null,
+          at: item.capturedAt,
+        });
+        events.emit('inspection', tally.record(d));
+      },
+    },
     {
       maxWaitMs: config.inference.maxWaitMs,
       queueLimit: config.pipeline.queueLimit,
@@ -154,7 +178,7 @@ export function composeStation(settings: EngineSettings, opened: OpenedStation, 
   const services: StationServices = {
     ...{ settings, opened, events, eventLog, history, startedAt: new Date(), models, thresholds, alarms, watchdog, tally, line },
     ...{ loopDelay, usage, sessions, benchmarks, storage: monitor, keeper, apiCounters, transportCounters, machine: null },
-    ...{ source, log, output, teaching, calibration, frozen },
+    ...{ source, log, output, teaching, calibration, frozen, drift },
     diagnostics: new DiagnosticsSampler(
       {
         latency: tally.latency,

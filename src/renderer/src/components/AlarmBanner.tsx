@@ -24,6 +24,7 @@ const KIND_WORD: Record<AlarmKind, string> = {
   storage: 'STORAGE',
   upload: 'UPLOAD',
   line: 'LINE',
+  drift: 'DRIFT',
 };
 
 /** Where a technician finds the technical detail of every alarm. */

@@ -6,6 +6,7 @@
  */
 import { useEffect, useMemo, useState } from 'react';
 import { DIAGNOSTICS_HISTORY, type DiagnosticsSample } from '../../../shared/diagnostics';
+import type { ReplyOf } from '../../../shared/contract';
 import { StageNames } from '../../../shared/status';
 import { useStation } from '../api/station-context';
 import { orderAlarms } from '../components/AlarmBanner';
@@ -29,6 +30,45 @@ const SYSTEM_SERIES: ChartSeries[] = [
   { label: 'event-loop delay p99', color: '#c77dff', unit: 'ms' },
 ];
 const RISK_SERIES: ChartSeries[] = [{ label: 'risk', color: '#d7263d' }];
+const DRIFT_SERIES: ChartSeries[] = [
+  { label: 'KS gap to the reference', color: '#5aa9e6' },
+  { label: 'alarm above', color: '#d7263d' },
+  { label: 'mean score', color: '#e0a100' },
+];
+
+/** The score-drift windows of the running model, read again every 10 s. */
+function DriftPanel() {
+  const { api } = useStation();
+  const [drift, setDrift] = useState<ReplyOf<'getDrift'> | null>(null);
+  useEffect(() => {
+    const read = (): void => void api.getDrift({}).then(setDrift, () => {});
+    read();
+    const timer = setInterval(read, 10_000);
+    return () => clearInterval(timer);
+  }, [api]);
+  if (!drift) return null;
+  const data = [
+    drift.points.map((p) => p.at / 1000),
+    drift.points.map((p) => p.statistic),
+    drift.points.map((p) => p.critical),
+    drift.points.map((p) => p.mean),
+  ];
+  return (
+    <section className="panel" data-testid="drift-panel">
+      <h3>Drift</h3>
+      <p className="muted small">
+        {drift.hasReference
+          ? `Each point: ${drift.window} items' reject scores against the running model's calibration (two-sample KS test, α ${drift.alpha}); above the red line the drift alarm is raised.`
+          : 'The running model has no calibration to hold its scores to: only its reject and divert rates are watched.'}
+      </p>
+      {drift.points.length > 0 ? (
+        <TimeChart title="Score drift, each window" series={DRIFT_SERIES} data={data} yRange={[0, 1]} testId="chart-drift" />
+      ) : (
+        drift.hasReference && <p className="muted">No window complete yet ({drift.window} items each).</p>
+      )}
+    </section>
+  );
+}
 const CHANNEL_COLORS = ['#5aa9e6', '#e0a100', '#1f9d55', '#c77dff', '#ff7f50', '#8fd3ff'];
 
 function useDiagnosticsHistory(): DiagnosticsSample[] {
@@ -232,6 +272,7 @@ export function DiagnosticsPage() {
         </section>
       </div>
 
+      <DriftPanel />
       <section className="panel" data-testid="machine-panel">
         <h3>Machine health and sensors</h3>
         {machine ? (
