@@ -30,6 +30,8 @@ export interface DriftPoint {
 }
 
 const HISTORY = 200;
+/** A rate alarm stands this many items after its last detection, then clears (the rate has stopped rising). */
+const RATE_ALARM_HOLD_ITEMS = 1000;
 
 export class DriftMonitor {
   private key = '';
@@ -37,6 +39,11 @@ export class DriftMonitor {
   private rejects: PageHinkley | null = null;
   private diverts: PageHinkley | null = null;
   private scoreSince: number | null = null;
+  /** Items since each rate alarm was last raised; null while it is not raised. */
+  private readonly rateQuiet = new Map<string, number | null>([
+    ['drift-rejects', null],
+    ['drift-diverts', null],
+  ]);
   /** The windows so far for the running model, oldest first (at most HISTORY). */
   readonly points: DriftPoint[] = [];
   /** Alarms raised since start: the false-alarm count where nothing moved. */
@@ -65,8 +72,10 @@ export class DriftMonitor {
       const verdict = this.scores.add(item.rejectScore);
       if (verdict) this.onWindow(verdict, item.at);
     }
+    this.holdRateAlarms();
     if (this.rejects?.add(item.decision === 'pit' ? 1 : 0)) {
       this.raised++;
+      this.rateQuiet.set('drift-rejects', 0);
       alarms.raise(
         'drift-rejects',
         'drift',
@@ -76,12 +85,24 @@ export class DriftMonitor {
     }
     if (this.diverts?.add(item.decision === 'maybe' ? 1 : 0)) {
       this.raised++;
+      this.rateQuiet.set('drift-diverts', 0);
       alarms.raise(
         'drift-diverts',
         'drift',
         'warning',
         `divert rate drift: the share of items diverted rose lastingly (Page–Hinkley, λ ${config.rateLambda}) by ${new Date(item.at).toISOString()}`,
       );
+    }
+  }
+
+  /** A rate alarm clears once the rate has risen no further for RATE_ALARM_HOLD_ITEMS items. */
+  private holdRateAlarms(): void {
+    for (const [id, quiet] of this.rateQuiet) {
+      if (quiet === null) continue;
+      if (quiet + 1 >= RATE_ALARM_HOLD_ITEMS) {
+        this.rateQuiet.set(id, null);
+        this.deps.alarms.clear(id, `no further rise over ${RATE_ALARM_HOLD_ITEMS} items`);
+      } else this.rateQuiet.set(id, quiet + 1);
     }
   }
 
@@ -114,6 +135,7 @@ export class DriftMonitor {
     this.points.length = 0;
     this.scoreSince = null;
     for (const id of ['drift-scores', 'drift-rejects', 'drift-diverts']) alarms.clear(id);
+    for (const id of this.rateQuiet.keys()) this.rateQuiet.set(id, null);
     const reference = this.deps.reference();
     this.scores = config.window > 0 && reference && reference.length >= 20 ? new ScoreDrift(reference, { window: config.window, alpha: config.alpha }) : null;
     const rates = config.rateLambda > 0;

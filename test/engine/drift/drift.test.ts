@@ -106,3 +106,30 @@ describe('score drift on the demo model', () => {
     expect(engine.getStatus().failSafe.engaged).toBe(false);
   }, 90_000);
 });
+
+describe('the drift monitor', () => {
+  it('raises a reject-rate alarm when rejects rise lastingly, and clears it once they rise no further', async () => {
+    const { AlarmBoard } = await import('../../../src/engine/alarms/alarm-board');
+    const { DriftMonitor } = await import('../../../src/engine/drift/drift-monitor');
+    const { DriftConfigSchema } = await import('../../../src/shared/config');
+    const alarms = new AlarmBoard(() => {});
+    const monitor = new DriftMonitor({ config: DriftConfigSchema.parse({}), alarms, reference: () => null });
+    const rnd = seedrandom('monitor');
+    const item = (p: number, at: number) => ({
+      model: { name: 'm', version: '1' },
+      decision: rnd() < p ? ('pit' as const) : ('clean' as const),
+      rejectScore: null,
+      failSafe: false,
+      at,
+    });
+    for (let i = 0; i < 3000; i++) monitor.observe(item(0.1, i));
+    expect(alarms.list().filter((a) => a.kind === 'drift')).toEqual([]);
+    for (let i = 0; i < 1000; i++) monitor.observe(item(0.5, 3000 + i));
+    expect(alarms.list().find((a) => a.kind === 'drift')?.message).toMatch(/^reject rate drift: the share of items rejected rose lastingly/);
+    // No score test without a reference: nothing to draw.
+    expect(monitor.windows()).toMatchObject({ hasReference: false, points: [] });
+    // Once the rate stops rising, the alarm stands a while, then clears.
+    for (let i = 0; i < 3000; i++) monitor.observe(item(0.5, 4000 + i));
+    expect(alarms.list().filter((a) => a.kind === 'drift' && a.message.startsWith('reject rate'))).toEqual([]);
+  });
+});
