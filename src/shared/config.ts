@@ -79,8 +79,13 @@ export const DEFAULT_MODEL_MAX_FILE_BYTES = GIB;
 
 export const DriftConfigSchema = z
   .object({
-    /** Items per window compared with the model's reference scores (its calibration's); 0: no score test. */
-    window: z.number().int().min(0).max(100_000).default(500),
+    /** Items per window compared with the reference; 0: no score test. At most 10,000 (a window is sorted as it closes). */
+    window: z.number().int().min(0).max(10_000).default(500),
+    /**
+     * What the scores are held to: 'line', the line's own first two windows under the running model (default: a
+     * calibration set's mix of defects and good items is rarely the line's); 'calibration', the model's calibration.
+     */
+    reference: z.enum(['line', 'calibration']).default('line'),
     /** The score test's false-alarm rate per window: 0.001 flags one window in a thousand where nothing moved. */
     alpha: z.number().gt(0).lt(0.5).default(0.001),
     /** Page–Hinkley on the reject and the divert rate: the rise it tolerates, and the evidence an alarm takes (0: off). */

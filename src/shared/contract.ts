@@ -218,7 +218,7 @@ export const operations = {
     reply: z.object({
       window: z.number().int(),
       alpha: z.number(),
-      /** False: the running model has no calibration to hold its scores to (the rates are still watched). */
+      /** False: no reference yet (the line's first windows are being taken, or the model has no calibration to hold its scores to). */
       hasReference: z.boolean(),
       points: z.array(z.object({ at: z.number(), statistic: z.number(), critical: z.number(), mean: z.number() })),
     }),

@@ -23,7 +23,7 @@ export const MAX_CHECK_PICTURES = 16;
 
 export const CheckPictureRecordSchema = z.object({
   /** Relative to the manifest's folder, inside `check/`. */
-  file: z.string().regex(/^check\/[A-Za-z0-9._-]{1,120}$/, 'a file in check/'),
+  file: z.string().regex(/^check\/[A-Za-z0-9_-][A-Za-z0-9._-]{0,119}$/, 'a file in check/, its name not starting with a dot'),
   /** The label it is known to be, where known (taught models' pictures). */
   label: z.string().optional(),
   /** The probability of each label, in the model's label order. */

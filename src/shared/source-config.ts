@@ -11,7 +11,13 @@ const watched = {
    * This many pictures in a row the same (or near: re-encoded, a little noise) is a frozen camera: alarm and
    * fail-safe until the picture changes (engine/camera-health/frozen-picture.ts). 0: never. 100 is 10 s at 10 fps.
    */
-  frozenFrames: z.number().int().min(0).max(1_000_000).default(100),
+  frozenFrames: z
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000)
+    .refine((n) => n !== 1, 'frozenFrames is 0 (never) or at least 2: one picture alone cannot be frozen')
+    .default(100),
   /**
    * A frame (or file) larger than this is not read: its item is rejected fail-safe, so a broken or hostile
    * camera cannot eat the memory. 20 MB is far above any inspection camera's JPEG.

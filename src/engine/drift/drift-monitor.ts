@@ -1,10 +1,15 @@
 /**
  * Drift on the running line (issue 16): every decided item's reject score
- * against the running model's reference (its calibration's labelled scores)
- * a window at a time (score-drift.ts), and its reject and divert rates
- * against where they started (Page–Hinkley). Each raises a drift alarm that
- * says what moved and since when — a warning: the model still decides, the
- * line runs — and clears when a window looks like the reference again.
+ * against the running model's reference a window at a time (score-drift.ts),
+ * and its reject and divert rates against where they stood (Page–Hinkley).
+ * Each raises a drift alarm that says what moved and since when — a warning:
+ * the model still decides, the line runs.
+ *
+ * The reference is, by default, the line's own first windows under this
+ * model: a calibration set's mix of defects and good items is rarely the
+ * line's (22 % defects against a line's 2 % would read as drift on every
+ * window). `drift.reference: "calibration"` holds the scores to the
+ * calibration's instead, for a calibration made on items from the line.
  * A new model starts everything afresh.
  */
 import type { DriftConfig } from '../../shared/config';
@@ -30,20 +35,49 @@ export interface DriftPoint {
 }
 
 const HISTORY = 200;
-/** A rate alarm stands this many items after its last detection, then clears (the rate has stopped rising). */
-const RATE_ALARM_HOLD_ITEMS = 1000;
+/** Windows of the line's own scores taken as the reference when the reference is the line. */
+const BASELINE_WINDOWS = 2;
+
+/** One rate watched: Page–Hinkley for a lasting rise; the alarm stands until the rate is back near where it stood. */
+class RateWatch {
+  private readonly detector: PageHinkley;
+  /** The rate before the rise (the detector's mean when it fired), and the recent rate (exponentially weighted). */
+  private baseline: number | null = null;
+  private recent = 0;
+  private seen = 0;
+
+  constructor(
+    private readonly delta: number,
+    lambda: number,
+  ) {
+    this.detector = new PageHinkley(delta, lambda);
+  }
+
+  /** 'raised' when a lasting rise is found, 'cleared' when the rate is back, else null. */
+  add(x: number): 'raised' | 'cleared' | null {
+    this.seen++;
+    this.recent += (x - this.recent) / Math.min(this.seen, 500);
+    const before = this.detector.currentMean;
+    if (this.detector.add(x)) {
+      const raised = this.baseline === null;
+      this.baseline ??= before;
+      return raised ? 'raised' : null;
+    }
+    if (this.baseline !== null && this.recent <= this.baseline + 2 * this.delta) {
+      this.baseline = null;
+      return 'cleared';
+    }
+    return null;
+  }
+}
 
 export class DriftMonitor {
   private key = '';
   private scores: ScoreDrift | null = null;
-  private rejects: PageHinkley | null = null;
-  private diverts: PageHinkley | null = null;
+  private baseline: number[] | null = null;
+  private rejects: RateWatch | null = null;
+  private diverts: RateWatch | null = null;
   private scoreSince: number | null = null;
-  /** Items since each rate alarm was last raised; null while it is not raised. */
-  private readonly rateQuiet = new Map<string, number | null>([
-    ['drift-rejects', null],
-    ['drift-diverts', null],
-  ]);
   /** The windows so far for the running model, oldest first (at most HISTORY). */
   readonly points: DriftPoint[] = [];
   /** Alarms raised since start: the false-alarm count where nothing moved. */
@@ -53,74 +87,74 @@ export class DriftMonitor {
     private readonly deps: {
       readonly config: DriftConfig;
       readonly alarms: AlarmBoard;
-      /** The running model's reference scores (its calibration in force), or null: then no score test. */
-      readonly reference: () => readonly number[] | null;
+      /** The running model's calibration scores, or null (read only when the reference is the calibration). */
+      readonly calibrationScores: () => readonly number[] | null;
+      /** Told when something in here failed: drift watching must never stop the line. */
+      readonly onError?: (err: unknown) => void;
     },
   ) {}
 
-  /** What the Diagnostics chart shows: the windows so far, and whether there is a reference to test against. */
+  /** What the Diagnostics chart shows: the windows so far, and whether there is a reference to test against yet. */
   windows(): { window: number; alpha: number; hasReference: boolean; points: DriftPoint[] } {
     return { window: this.deps.config.window, alpha: this.deps.config.alpha, hasReference: this.scores !== null, points: [...this.points] };
   }
 
+  /** One decided item. Never throws: it runs in the line's own sink. */
   observe(item: DriftItem): void {
-    const key = `${item.model.name} ${item.model.version}`;
-    if (key !== this.key) this.restart(key);
-    if (item.failSafe) return;
-    const { config, alarms } = this.deps;
-    if (this.scores && item.rejectScore !== null) {
-      const verdict = this.scores.add(item.rejectScore);
-      if (verdict) this.onWindow(verdict, item.at);
-    }
-    this.holdRateAlarms();
-    if (this.rejects?.add(item.decision === 'pit' ? 1 : 0)) {
-      this.raised++;
-      this.rateQuiet.set('drift-rejects', 0);
-      alarms.raise(
-        'drift-rejects',
-        'drift',
-        'warning',
-        `reject rate drift: the share of items rejected rose lastingly (Page–Hinkley, λ ${config.rateLambda}) by ${new Date(item.at).toISOString()}`,
-      );
-    }
-    if (this.diverts?.add(item.decision === 'maybe' ? 1 : 0)) {
-      this.raised++;
-      this.rateQuiet.set('drift-diverts', 0);
-      alarms.raise(
-        'drift-diverts',
-        'drift',
-        'warning',
-        `divert rate drift: the share of items diverted rose lastingly (Page–Hinkley, λ ${config.rateLambda}) by ${new Date(item.at).toISOString()}`,
-      );
+    try {
+      this.watch(item);
+    } catch (err) {
+      this.deps.onError?.(err);
     }
   }
 
-  /** A rate alarm clears once the rate has risen no further for RATE_ALARM_HOLD_ITEMS items. */
-  private holdRateAlarms(): void {
-    for (const [id, quiet] of this.rateQuiet) {
-      if (quiet === null) continue;
-      if (quiet + 1 >= RATE_ALARM_HOLD_ITEMS) {
-        this.rateQuiet.set(id, null);
-        this.deps.alarms.clear(id, `no further rise over ${RATE_ALARM_HOLD_ITEMS} items`);
-      } else this.rateQuiet.set(id, quiet + 1);
+  private watch(item: DriftItem): void {
+    const key = `${item.model.name} ${item.model.version}`;
+    if (key !== this.key) this.restart(key);
+    if (item.failSafe) return;
+    const { config } = this.deps;
+    if (item.rejectScore !== null && Number.isFinite(item.rejectScore)) {
+      if (this.scores) {
+        const verdict = this.scores.add(item.rejectScore);
+        if (verdict) this.onWindow(verdict, item.at);
+      } else if (this.baseline) {
+        this.baseline.push(item.rejectScore);
+        if (this.baseline.length >= BASELINE_WINDOWS * config.window) {
+          this.scores = new ScoreDrift(this.baseline, { window: config.window, alpha: config.alpha });
+          this.baseline = null;
+        }
+      }
+    }
+    this.rate('drift-rejects', this.rejects, item.decision === 'pit', 'reject rate drift: the share of items rejected rose lastingly', item.at);
+    this.rate('drift-diverts', this.diverts, item.decision === 'maybe', 'divert rate drift: the share of items diverted rose lastingly', item.at);
+  }
+
+  private rate(id: string, watch: RateWatch | null, hit: boolean, words: string, at: number): void {
+    const change = watch?.add(hit ? 1 : 0) ?? null;
+    if (change === 'raised') {
+      this.raised++;
+      this.deps.alarms.raise(id, 'drift', 'warning', `${words} (Page–Hinkley, λ ${this.deps.config.rateLambda}) by ${new Date(at).toISOString()}`);
+    } else if (change === 'cleared') {
+      this.deps.alarms.clear(id, 'the rate is back where it stood');
     }
   }
 
   private onWindow(v: WindowVerdict, at: number): void {
     this.points.push({ at, statistic: v.statistic, critical: v.critical, mean: v.mean });
     if (this.points.length > HISTORY) this.points.shift();
-    const { alarms } = this.deps;
+    const { alarms, config } = this.deps;
     if (v.drifted) {
       if (this.scoreSince === null) {
         this.scoreSince = at;
         this.raised++;
       }
       const way = v.mean > v.referenceMean ? 'up' : 'down';
+      const against = config.reference === 'line' ? "the line's first scores under this model" : "the model's calibration";
       alarms.raise(
         'drift-scores',
         'drift',
         'warning',
-        `score drift since ${new Date(this.scoreSince).toISOString()}: the last ${v.items} scores differ from the model's reference ` +
+        `score drift since ${new Date(this.scoreSince).toISOString()}: the last ${v.items} scores differ from ${against} ` +
           `(KS ${v.statistic.toFixed(3)} > ${v.critical.toFixed(3)}; mean ${v.mean.toFixed(3)}, ${way} from ${v.referenceMean.toFixed(3)})`,
       );
     } else if (this.scoreSince !== null) {
@@ -135,11 +169,17 @@ export class DriftMonitor {
     this.points.length = 0;
     this.scoreSince = null;
     for (const id of ['drift-scores', 'drift-rejects', 'drift-diverts']) alarms.clear(id);
-    for (const id of this.rateQuiet.keys()) this.rateQuiet.set(id, null);
-    const reference = this.deps.reference();
-    this.scores = config.window > 0 && reference && reference.length >= 20 ? new ScoreDrift(reference, { window: config.window, alpha: config.alpha }) : null;
+    this.scores = null;
+    this.baseline = null;
+    if (config.window > 0) {
+      if (config.reference === 'line') this.baseline = [];
+      else {
+        const reference = this.deps.calibrationScores();
+        if (reference && reference.length >= 20) this.scores = new ScoreDrift(reference, { window: config.window, alpha: config.alpha });
+      }
+    }
     const rates = config.rateLambda > 0;
-    this.rejects = rates ? new PageHinkley(config.rateDelta, config.rateLambda) : null;
-    this.diverts = rates ? new PageHinkley(config.rateDelta, config.rateLambda) : null;
+    this.rejects = rates ? new RateWatch(config.rateDelta, config.rateLambda) : null;
+    this.diverts = rates ? new RateWatch(config.rateDelta, config.rateLambda) : null;
   }
 }

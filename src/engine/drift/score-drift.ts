@@ -88,6 +88,11 @@ export class PageHinkley {
     private readonly lambda: number,
   ) {}
 
+  /** The mean of what it has seen since it (re)started. */
+  get currentMean(): number {
+    return this.mean;
+  }
+
   /** One observation; true when the rise is past lambda (then it starts again from here). */
   add(x: number): boolean {
     this.n++;

@@ -6,16 +6,17 @@
  * the CPU through the line's path. Either way the registry stores the files
  * beside the model, and the gate can run them on every load.
  */
-import { realpath } from 'node:fs/promises';
+import { readdir, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { ModelManifest } from '../../shared/manifest';
 import type { InferenceRuntime } from '../inference/session-settings';
 import { MAX_PICTURE_BYTES, readPictures } from '../labelled/read-pictures';
 import { isImagePackage, type ModelPackage } from '../model-package';
-import { checkPicturesFor } from '../models/provider-self-test';
+import { madeCheckPictures } from '../models/provider-self-test';
 import type { RawImage } from '../preprocess/image-decoder';
 import type { WorkerEntry } from '../rpc/worker-entry';
+import { MAX_CHECK_PICTURES } from '../../shared/parity';
 import { CHECK_FOLDER } from './check-pictures-on-disk';
 import { recordOnCpu, type CheckPictureSource } from './run-parity';
 
@@ -24,7 +25,14 @@ export interface CheckFile {
   readonly bytes: Uint8Array;
 }
 
-const isRaw = (image: Uint8Array | RawImage): image is RawImage => !(image instanceof Uint8Array);
+const PICTURE = /\.(jpe?g|png|webp|bmp|tiff?)$/i;
+
+/** A check picture's name: numbered, plain characters only, short enough for the record's rule (shared/parity.ts). */
+export function checkName(index: number, name: string): string {
+  const plain = name.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^[.]+/, '');
+  const ext = /\.[A-Za-z0-9]{1,5}$/.exec(plain)?.[0] ?? '';
+  return `${String(index + 1).padStart(2, '0')}-${plain.slice(0, 100 - ext.length)}${plain.length > 100 - ext.length ? ext : ''}`;
+}
 
 export async function checkFilesForImport(
   pkg: ModelPackage,
@@ -48,22 +56,38 @@ export async function checkFilesForImport(
       }),
     };
   }
-  // No record: one is made now, on the CPU, from its own check pictures or pictures made here (kept as PNG).
+  // No record: one is made now, on the CPU, from its own check/ pictures — read as pictures from a stick are, regular
+  // files inside its folder, capped — else pictures made here (kept as PNG).
   const files: CheckFile[] = [];
   const sources: CheckPictureSource[] = [];
-  for (const [i, p] of checkPicturesFor(pkg).entries()) {
-    const name = `${CHECK_FOLDER}/${String(i + 1).padStart(2, '0')}-${p.name.replace(/^check\//, '').replace(/[^A-Za-z0-9._-]/g, '_')}`;
-    const image = p.image;
-    const bytes = isRaw(image)
-      ? new Uint8Array(
-          await sharp(image.pixels, { raw: { width: image.width, height: image.height, channels: image.channels } })
-            .png()
-            .toBuffer(),
-        )
-      : image;
-    const file = isRaw(image) ? `${name}.png` : name;
+  const folder = join(pkg.dir, CHECK_FOLDER);
+  const own = (await readdir(folder).catch(() => [] as string[]))
+    .filter((f) => PICTURE.test(f))
+    .sort()
+    .slice(0, MAX_CHECK_PICTURES);
+  const read = await readPictures(
+    own.map((f) => join(folder, f)),
+    { roots: [await realpath(pkg.dir)], maxBytes: MAX_PICTURE_BYTES },
+  );
+  own.forEach((f, i) => {
+    const bytes = read[i]!;
+    if (bytes instanceof Error) return;
+    const file = `${CHECK_FOLDER}/${checkName(i, f)}`;
     files.push({ file, bytes });
     sources.push({ file, image: bytes });
+  });
+  if (files.length === 0) {
+    for (const [i, p] of madeCheckPictures().entries()) {
+      const image = p.image as RawImage;
+      const bytes = new Uint8Array(
+        await sharp(image.pixels, { raw: { width: image.width, height: image.height, channels: image.channels } })
+          .png()
+          .toBuffer(),
+      );
+      const file = `${CHECK_FOLDER}/${checkName(i, `${p.name}.png`)}`;
+      files.push({ file, bytes });
+      sources.push({ file, image: bytes });
+    }
   }
   const parity = await recordOnCpu(pkg, sources, manifest.thresholds, deps);
   return { manifest: { ...manifest, parity }, files };

@@ -13,6 +13,7 @@ import { readPictures, MAX_PICTURE_BYTES } from '../labelled/read-pictures';
 import { loadImagePackage } from '../model-package';
 import type { WorkerEntry } from '../rpc/worker-entry';
 import { chooseCheckPictures, type ScoredPicture } from './choose-check-pictures';
+import { checkName } from './check-files-for-import';
 import { recordOnCpu } from './run-parity';
 
 export const CHECK_FOLDER = 'check';
@@ -40,9 +41,7 @@ export async function recordCheckPictures(req: {
   for (const [i, p] of chosen.entries()) {
     const image = read[i]!;
     if (image instanceof Error) continue;
-    const name = `${String(i + 1).padStart(2, '0')}-${p.label.replace(/[^A-Za-z0-9_-]/g, '_')}${extname(p.path)
-      .toLowerCase()
-      .replace(/[^a-z.]/g, '')}`;
+    const name = checkName(i, `${p.label}${extname(p.path).toLowerCase()}`);
     // The bytes read and checked, not the path again: the stick may have changed under it.
     await writeFile(join(dir, name), image);
     files.push({ file: `${CHECK_FOLDER}/${name}`, label: p.label, image });

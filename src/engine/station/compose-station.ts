@@ -111,7 +111,12 @@ export function composeStation(settings: EngineSettings, opened: OpenedStation, 
   const thresholds = new ThresholdSettings({ settingsStore, writes, audit, logger }, config.model.thresholds ?? opened.active.loaded.pkg.manifest.thresholds);
   const tally = new LineTally(config.shifts.starts, logger);
   // The reference is the running model's calibration in force (built below; read once per model).
-  const drift = new DriftMonitor({ config: config.drift, alarms, reference: () => referenceScores(calibration.current().calibration) });
+  const drift = new DriftMonitor({
+    config: config.drift,
+    alarms,
+    calibrationScores: () => referenceScores(calibration.current().calibration),
+    onError: (err) => logger.warn(`drift watching failed on an item: ${err instanceof Error ? err.message : String(err)}`),
+  });
   tally.lastError = opened.startupProblem;
   const model = () => models.current;
   const watchdog = new Watchdog({

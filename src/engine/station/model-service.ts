@@ -245,7 +245,14 @@ export class ModelService {
         next = await loadLineModel(pkg, settings, runtime, probes);
       } catch (err) {
         // What the parity gate found is kept with the model version, refusals too (the Models page shows the newest).
-        if (err instanceof ModelParityError && registryId !== null) this.keepParity(registryId, err.result);
+        if (err instanceof ModelParityError && registryId !== null) {
+          // Kept where the disk allows; a full disk must not hide the refusal itself (the audit below still tries).
+          try {
+            this.keepParity(registryId, err.result);
+          } catch (keepErr) {
+            settings.logger.warn(`the parity result of ${err.result.model.name} ${err.result.model.version} could not be kept: ${(keepErr as Error).message}`);
+          }
+        }
         throw err;
       }
       if (stopped()) {

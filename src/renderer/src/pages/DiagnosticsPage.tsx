@@ -58,8 +58,8 @@ function DriftPanel() {
       <h3>Drift</h3>
       <p className="muted small">
         {drift.hasReference
-          ? `Each point: ${drift.window} items' reject scores against the running model's calibration (two-sample KS test, α ${drift.alpha}); above the red line the drift alarm is raised.`
-          : 'The running model has no calibration to hold its scores to: only its reject and divert rates are watched.'}
+          ? `Each point: ${drift.window} items' reject scores against the reference (two-sample KS test, α ${drift.alpha}); above the red line the drift alarm is raised.`
+          : 'No reference yet: the first windows under this model are being taken (or, held to a calibration, the model has none). The reject and divert rates are watched meanwhile.'}
       </p>
       {drift.points.length > 0 ? (
         <TimeChart title="Score drift, each window" series={DRIFT_SERIES} data={data} yRange={[0, 1]} testId="chart-drift" />
