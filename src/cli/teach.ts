@@ -13,7 +13,7 @@
  */
 import { parseArgs } from 'node:util';
 import { stationLayout, stationWorkers } from '../station/app-paths';
-import { runTeaching, type TeachRunProgress } from '../engine/teach/teach-run';
+import { runTeaching, taughtVersion, type TeachRunProgress } from '../engine/teach/teach-run';
 import { CALIBRATION_FLAGS, calibrationOptions, duration, lineRuntime, UsageError, threshold } from './cli-runtime';
 
 const USAGE =
@@ -23,12 +23,6 @@ const USAGE =
 function fail(message: string, code = 2): never {
   process.stderr.write(`teach: ${message}\n${code === 2 ? `${USAGE}\n` : ''}`);
   process.exit(code);
-}
-
-function versionNow(): string {
-  // Letters, digits, "." and "-" only (the manifest's rule): 2026.12.06-223105.
-  const iso = new Date().toISOString();
-  return `${iso.slice(0, 10).replaceAll('-', '.')}-${iso.slice(11, 19).replaceAll(':', '')}`;
 }
 
 const pct = (x: number): string => `${(100 * x).toFixed(2)} %`;
@@ -92,7 +86,7 @@ async function main(): Promise<void> {
         backbone: values.backbone ?? stationLayout().defaultBackboneDir,
         rejectLabel: values['reject-label'],
         name: values.name ?? 'taught',
-        version: values.version ?? versionNow(),
+        version: values.version ?? taughtVersion(new Date()),
         ...(steps !== undefined ? { steps } : {}),
       },
       outDir: values.out,

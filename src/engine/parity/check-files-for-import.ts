@@ -17,7 +17,7 @@ import { madeCheckPictures } from '../models/provider-self-test';
 import type { RawImage } from '../preprocess/image-decoder';
 import type { WorkerEntry } from '../rpc/worker-entry';
 import { MAX_CHECK_PICTURES } from '../../shared/parity';
-import { CHECK_FOLDER } from './check-pictures-on-disk';
+import { CHECK_FOLDER, checkName } from './check-pictures-on-disk';
 import { recordOnCpu, type CheckPictureSource } from './run-parity';
 
 export interface CheckFile {
@@ -26,13 +26,6 @@ export interface CheckFile {
 }
 
 const PICTURE = /\.(jpe?g|png|webp|bmp|tiff?)$/i;
-
-/** A check picture's name: numbered, plain characters only, short enough for the record's rule (shared/parity.ts). */
-export function checkName(index: number, name: string): string {
-  const plain = name.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^[.]+/, '');
-  const ext = /\.[A-Za-z0-9]{1,5}$/.exec(plain)?.[0] ?? '';
-  return `${String(index + 1).padStart(2, '0')}-${plain.slice(0, 100 - ext.length)}${plain.length > 100 - ext.length ? ext : ''}`;
-}
 
 export async function checkFilesForImport(
   pkg: ModelPackage,

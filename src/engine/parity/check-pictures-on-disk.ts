@@ -13,10 +13,16 @@ import { readPictures, MAX_PICTURE_BYTES } from '../labelled/read-pictures';
 import { loadImagePackage } from '../model-package';
 import type { WorkerEntry } from '../rpc/worker-entry';
 import { chooseCheckPictures, type ScoredPicture } from './choose-check-pictures';
-import { checkName } from './check-files-for-import';
 import { recordOnCpu } from './run-parity';
 
 export const CHECK_FOLDER = 'check';
+
+/** A check picture's name: numbered, plain characters only, short enough for the record's rule (shared/parity.ts). */
+export function checkName(index: number, name: string): string {
+  const plain = name.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^[.]+/, '');
+  const ext = /\.[A-Za-z0-9]{1,5}$/.exec(plain)?.[0] ?? '';
+  return `${String(index + 1).padStart(2, '0')}-${plain.slice(0, 100 - ext.length)}${plain.length > 100 - ext.length ? ext : ''}`;
+}
 const CHECK_PICTURES_CHOSEN = 12;
 
 export async function recordCheckPictures(req: {

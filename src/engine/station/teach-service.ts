@@ -13,7 +13,7 @@ import type { Calibration } from '../../shared/calibration';
 import type { TeachRequest, TeachRun } from '../../shared/teach';
 import { folderUnderImportRoots, realRoots } from '../models/import-roots';
 import { readLabelledFolder } from '../labelled/labelled-folder';
-import { runTeaching } from '../teach/teach-run';
+import { runTeaching, taughtVersion } from '../teach/teach-run';
 import type { EventLog } from '../storage/event-log';
 import type { Logger } from '../logger';
 import type { EngineSettings } from './engine-settings';
@@ -25,12 +25,6 @@ export class TeachBusy extends Error {
 
 const HELD_OUT_SHARE = 0.2;
 const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
-
-/** A version a person can read and that sorts by time: 2026.12.06-223105. */
-export function taughtVersion(at: Date): string {
-  const iso = at.toISOString();
-  return `${iso.slice(0, 10).replaceAll('-', '.')}-${iso.slice(11, 19).replaceAll(':', '')}`;
-}
 
 function calibratedOf(c: Calibration | null): TeachRun['calibrated'] {
   if (!c?.thresholds || c.recallLowerBound === null || c.falseRejectUpperBound === null) return null;

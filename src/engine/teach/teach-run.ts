@@ -78,6 +78,12 @@ function estimate(phase: TeachPhase, done: number, total: number, phaseMs: numbe
   return here;
 }
 
+/** A version a person can read and that sorts by time: 2026.12.06-223105. */
+export function taughtVersion(at: Date): string {
+  const iso = at.toISOString();
+  return `${iso.slice(0, 10).replaceAll('-', '.')}-${iso.slice(11, 19).replaceAll(':', '')}`;
+}
+
 export async function runTeaching(req: TeachRunRequest): Promise<TeachRunResult> {
   const started = performance.now();
   let phaseStarted = started;
