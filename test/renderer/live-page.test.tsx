@@ -48,7 +48,8 @@ describe('live page', () => {
     render(<App api={api} transport="websocket" />);
     await screen.findByTestId('count-clean');
     await act(async () => emit('inspection', item(11, 'pit', 0.91)));
-    const badge = await screen.findByTestId('decision');
+    // Under a full test run the page may take longer than findBy's 1 s default to show the item (a CI flake).
+    const badge = await screen.findByTestId('decision', {}, { timeout: 5000 });
     expect(badge.dataset['decision']).toBe('pit');
     expect(badge.textContent).toContain('PIT');
     expect(badge.textContent).toContain('rejected');
