@@ -29,6 +29,8 @@ import { statusOf } from './station/station-status';
 import type { ThresholdSettings } from './station/threshold-settings';
 import type { CalibrationService } from './station/calibration-service';
 import type { TeachService } from './station/teach-service';
+import type { ShadowService } from './station/shadow-service';
+import type { CaptureService } from './station/capture-service';
 
 export type { EngineSettings } from './station/engine-settings';
 export { ModelActivationError } from './station/line-model';
@@ -48,6 +50,10 @@ export class StationEngine {
   readonly teaching: TeachService;
   /** Calibrating the running model's thresholds on a labelled folder. */
   readonly calibration: CalibrationService;
+  /** Shadow trials: a candidate beside the live model, never actuating. */
+  readonly shadow: ShadowService;
+  /** Captured items and labels from people. */
+  readonly captures: CaptureService;
   private readonly s: StationServices;
   private statusTimer: NodeJS.Timeout | null = null;
   private stopped = false;
@@ -59,7 +65,7 @@ export class StationEngine {
   ) {
     this.s = s;
     ({ apiCounters: this.apiCounters, transportCounters: this.transportCounters, sessions: this.sessions, benchmarks: this.benchmarks } = s);
-    ({ teaching: this.teaching, calibration: this.calibration } = s);
+    ({ teaching: this.teaching, calibration: this.calibration, shadow: this.shadow, captures: this.captures } = s.loop);
   }
 
   /** Opens everything, loads and warms the model and starts the line; throws (leaving nothing open) when any part is bad. */
@@ -121,7 +127,9 @@ export class StationEngine {
       (frame) => {
         if (this.stopped) return;
         tally.arrived();
-        if (frame.unreadable === undefined) this.s.frozen.offer(frame.data);
+        if (frame.unreadable === undefined) this.s.cameraHealth.offer(frame.data);
+        // The candidate of a shadow trial is offered the frame first, so the live verdict always finds it waiting.
+        this.s.loop.shadow.offer(frame);
         this.s.line.offer(frame);
       },
       () => logger.info(`source finished after ${tally.frames.seen} frames`),
@@ -183,6 +191,7 @@ export class StationEngine {
     await this.teaching.stop();
     await this.calibration.stop();
     await source.stop();
+    await this.shadow.close();
     if (this.statusTimer) clearInterval(this.statusTimer);
     this.s.watchdog.stop();
     await this.s.models.settled();

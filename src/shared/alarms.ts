@@ -1,7 +1,7 @@
 /** Alarms the station raises, and the events it logs, as the UI sees them. */
 import { z } from 'zod';
 
-export const ALARM_KINDS = ['camera', 'model', 'provider', 'sensor', 'health', 'storage', 'upload', 'line', 'drift'] as const;
+export const ALARM_KINDS = ['camera', 'model', 'provider', 'sensor', 'health', 'storage', 'upload', 'line', 'drift', 'picture'] as const;
 export type AlarmKind = (typeof ALARM_KINDS)[number];
 
 export const AlarmSchema = z.object({
@@ -37,6 +37,7 @@ export const ALARM_CLEARED: Readonly<Record<AlarmKind, string>> = {
   upload: 'records reaching the plant database again',
   line: 'line running again',
   drift: "scores and rates like the model's reference again",
+  picture: 'camera picture sharp and well lit again',
 };
 
 /**
@@ -55,6 +56,7 @@ export const EVENT_KIND_WORDS: Readonly<Record<string, string>> = {
   upload: 'upload',
   line: 'line',
   drift: 'drift',
+  picture: 'camera picture',
   auth: 'sign-ins',
   demo: 'demo',
 };

@@ -42,6 +42,16 @@ export const OPERATION_NAMES = [
   'applyCalibration',
   'cancelCalibration',
   'getDrift',
+  'startShadowTrial',
+  'stopShadowTrial',
+  'getShadowTrial',
+  'promoteShadowCandidate',
+  'discardShadowCandidate',
+  'listCaptures',
+  'getCaptureImage',
+  'labelItem',
+  'getCaptureSummary',
+  'exportLabelledCaptures',
 ] as const;
 export const EVENT_NAMES = [
   'inspection',
@@ -52,6 +62,7 @@ export const EVENT_NAMES = [
   'benchProgress',
   'teachProgress',
   'calibrationProgress',
+  'shadowProgress',
   'session',
 ] as const;
 /** Events every connection gets; the others (session) are for one connection only. */
@@ -64,6 +75,7 @@ export const BROADCAST_EVENTS = [
   'benchProgress',
   'teachProgress',
   'calibrationProgress',
+  'shadowProgress',
 ] as const satisfies readonly (typeof EVENT_NAMES)[number][];
 
 export type OperationName = (typeof OPERATION_NAMES)[number];

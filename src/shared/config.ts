@@ -95,6 +95,23 @@ export const DriftConfigSchema = z
   .strict();
 export type DriftConfig = z.infer<typeof DriftConfigSchema>;
 
+export const CaptureConfigSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** Items kept an hour, at most, for each reason: maybe-band items, items decided while a drift alarm stands, a random sample. */
+    maybePerHour: z.number().int().min(0).max(100_000).default(60),
+    driftPerHour: z.number().int().min(0).max(100_000).default(60),
+    randomPerHour: z.number().int().min(0).max(100_000).default(30),
+    /** The share of items drawn for the random sample (then held to its quota). */
+    randomShare: z.number().min(0).max(1).default(0.01),
+    /** Disagreements kept per shadow trial. */
+    disagreementsPerTrial: z.number().int().min(0).max(100_000).default(500),
+    /** Captures kept in all; past it only labels from people are taken (a full stick of captures is a person's to clear). */
+    maxCaptures: z.number().int().min(1).max(1_000_000).default(20_000),
+  })
+  .strict();
+export type CaptureConfig = z.infer<typeof CaptureConfigSchema>;
+
 export const StationConfigSchema = z
   .object({
     station: z
@@ -172,6 +189,8 @@ export const StationConfigSchema = z
     shifts: ShiftsConfigSchema.default(ShiftsConfigSchema.parse({})),
     /** Watching the line's scores and rates for drift (engine/drift/): an alarm when they move, never a fail-safe. */
     drift: DriftConfigSchema.default(DriftConfigSchema.parse({})),
+    /** Items kept to teach from, each kind under its own hourly quota (engine/capture/). */
+    capture: CaptureConfigSchema.default(CaptureConfigSchema.parse({})),
   })
   .strict();
 

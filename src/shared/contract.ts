@@ -20,6 +20,8 @@ import { StationStatusSchema } from './status';
 import { ScoreSampleSchema, ScoreWindowSchema } from './what-if';
 import { CalibrationOptionsSchema, CalibrationSchema } from './calibration';
 import { TeachRequestSchema, TeachRunSchema } from './teach';
+import { ShadowStartSchema, ShadowTrialSchema } from './shadow';
+import { CaptureFilterSchema, CaptureSchema, CaptureSummarySchema, ITEM_LABELS, LabelTargetSchema } from './capture';
 
 /**
  * Who may call an operation: anyone (an operator, read-only) or only a
@@ -189,6 +191,8 @@ export const operations = {
         options: CalibrationOptionsSchema,
         split: z.enum(['auto', 'all', 'held-out']).default('auto'),
         taskId: taskId.optional(),
+        /** A registered candidate to calibrate (before its shadow trial); left out: the running model. */
+        modelId: z.number().int().positive().optional(),
       })
       .strict(),
     reply: CalibrationSchema,
@@ -225,6 +229,54 @@ export const operations = {
   },
   /** Stops the calibration in hand at its next pictures; false when none runs. */
   cancelCalibration: { access: 'technician', request: empty, reply: z.object({ cancelled: z.boolean() }) },
+  /** Starts a shadow trial of a registered candidate beside the live model (it never actuates); shadowProgress events follow it. */
+  startShadowTrial: { access: 'technician', request: ShadowStartSchema, reply: ShadowTrialSchema },
+  /** Ends the running trial now, keeping what it found. */
+  stopShadowTrial: { access: 'technician', request: empty, reply: ShadowTrialSchema },
+  /** A trial by id, else the running one or the newest; null when none was ever run. */
+  getShadowTrial: {
+    access: 'anyone',
+    request: z.object({ id: z.number().int().positive().optional() }).strict(),
+    reply: ShadowTrialSchema.nullable(),
+  },
+  /** Switches the line to a finished trial's candidate between two items, with the thresholds it was tried with; audited. */
+  promoteShadowCandidate: {
+    access: 'technician',
+    request: z.object({ trialId: z.number().int().positive(), reason: z.string().trim().min(1, 'say why').max(300) }).strict(),
+    reply: ModelRecordSchema,
+  },
+  /** Closes a finished trial without promoting its candidate; audited. */
+  discardShadowCandidate: {
+    access: 'technician',
+    request: z.object({ trialId: z.number().int().positive(), reason: z.string().trim().min(1, 'say why').max(300) }).strict(),
+    reply: ShadowTrialSchema,
+  },
+  /** Captured items, newest first (beforeId pages back). */
+  listCaptures: {
+    access: 'anyone',
+    request: z.object({ filter: CaptureFilterSchema, limit: z.number().int().min(1).max(500), beforeId: z.number().int().positive().optional() }).strict(),
+    reply: z.array(CaptureSchema),
+  },
+  /** A capture's picture; null when its file is gone. */
+  getCaptureImage: {
+    access: 'anyone',
+    request: z.object({ id: z.number().int().positive() }).strict(),
+    reply: z.object({ id: z.number(), jpeg: bytes }).nullable(),
+  },
+  /** An operator or technician marks an item really good or really defective: kept as a labelled capture, audited by person. */
+  labelItem: {
+    access: 'anyone',
+    request: z.object({ target: LabelTargetSchema, label: z.enum(ITEM_LABELS) }).strict(),
+    reply: CaptureSchema,
+  },
+  /** Captures by reason, labels by kind and by person, what quotas passed over, and the labelled folder. */
+  getCaptureSummary: { access: 'anyone', request: empty, reply: CaptureSummarySchema },
+  /** Copies the labelled captures to a new folder under an import folder (a stick): good/, defective/ and captures.csv. */
+  exportLabelledCaptures: {
+    access: 'technician',
+    request: z.object({ dest: folder }).strict(),
+    reply: z.object({ folder: z.string(), good: z.number().int(), defective: z.number().int() }),
+  },
 } as const satisfies Record<OperationName, { access: Access; request: z.ZodType; reply: z.ZodType }>;
 
 export const events = {
@@ -242,6 +294,8 @@ export const events = {
   teachProgress: TeachRunSchema,
   /** How far a calibration is (pictures scored of all). */
   calibrationProgress: z.object({ taskId: z.string(), done: z.number().int(), total: z.number().int() }),
+  /** A shadow trial's state and figures, about once a second while it runs, and when it ends or is decided. */
+  shadowProgress: ShadowTrialSchema,
   /** This connection's session changed (signed in, signed out, timed out). Sent to that connection only. */
   session: SessionInfoSchema,
 } as const satisfies Record<EventName, z.ZodType>;

@@ -86,6 +86,13 @@ export const OPERATOR_WORDS: Readonly<Record<AlarmKind, Words>> = {
     rejecting: 'The pictures or the decisions have changed from what the model was checked on.',
     todo: 'Tell a technician: the light, the camera or the product may have changed.',
   },
+  // Blur and exposure never stop the line (camera-health/picture-quality.ts): the items are still seen, worse.
+  picture: {
+    alarm: 'The camera picture is blurred, too dark or too bright.',
+    warning: 'The camera picture is blurred, too dark or too bright.',
+    rejecting: 'The camera picture is blurred, too dark or too bright.',
+    todo: 'Tell a technician: check the lens, its focus and the light.',
+  },
 };
 
 /** The alarm in plain words, for the banner. */

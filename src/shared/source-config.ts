@@ -4,6 +4,26 @@
  */
 import { z } from 'zod';
 
+/** Blur and exposure (engine/camera-health/picture-quality.ts): warnings, the model keeps deciding. */
+export const PictureHealthSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** The first this many pictures measured give the camera's reference sharpness. */
+    referencePictures: z.number().int().min(3).max(1000).default(25),
+    /** Judged on the median of the last this many pictures measured (one plain item is not a blurred lens). */
+    windowPictures: z.number().int().min(1).max(1000).default(9),
+    /** Blurred when the window's sharpness falls below this share of the reference. */
+    blurRatio: z.number().gt(0).lt(1).default(0.3),
+    /** Mean grey level (0–255) outside these is too dark or too bright. */
+    minLuminance: z.number().min(0).max(255).default(30),
+    maxLuminance: z.number().min(0).max(255).default(225),
+    /** Share of pixels pure black or white above which the picture is clipped. */
+    maxClipped: z.number().gt(0).max(1).default(0.25),
+  })
+  .strict()
+  .refine((c) => c.minLuminance < c.maxLuminance, 'minLuminance must be below maxLuminance');
+export type PictureHealthConfig = z.infer<typeof PictureHealthSchema>;
+
 const watched = {
   /** No frame for this long raises the camera alarm and engages the fail-safe. */
   stallMs: z.number().int().min(100).max(600_000).default(2000),
@@ -18,6 +38,8 @@ const watched = {
     .max(1_000_000)
     .refine((n) => n !== 1, 'frozenFrames is 0 (never) or at least 2: one picture alone cannot be frozen')
     .default(100),
+  /** Blur and exposure, measured on the same sample of pictures as a frozen camera. */
+  pictureHealth: PictureHealthSchema.default(PictureHealthSchema.parse({})),
   /**
    * A frame (or file) larger than this is not read: its item is rejected fail-safe, so a broken or hostile
    * camera cannot eat the memory. 20 MB is far above any inspection camera's JPEG.

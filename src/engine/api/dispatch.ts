@@ -56,6 +56,16 @@ const IN_WORDS: Record<OperationName, string> = {
   applyCalibration: "applying the calibration's thresholds",
   cancelCalibration: 'cancelling the calibration',
   getDrift: 'reading the drift windows',
+  startShadowTrial: 'starting a shadow trial',
+  stopShadowTrial: 'stopping the shadow trial',
+  getShadowTrial: 'reading the shadow trial',
+  promoteShadowCandidate: "promoting the shadow trial's model",
+  discardShadowCandidate: "discarding the shadow trial's model",
+  listCaptures: 'reading the captured items',
+  getCaptureImage: "reading a captured item's picture",
+  labelItem: 'labelling an item',
+  getCaptureSummary: 'reading the captures summary',
+  exportLabelledCaptures: 'exporting the labelled items',
 };
 
 const capitalised = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);

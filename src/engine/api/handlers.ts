@@ -53,11 +53,27 @@ export function createApiHandlers(engine: StationEngine): ApiHandlers {
     startTeaching: (request, caller) => engine.teaching.start(request, caller.actor),
     cancelTeaching: ({ runId }) => engine.teaching.cancel(runId),
     getTeachRun: () => engine.teaching.latest(),
-    calibrateModel: ({ data, options, split, taskId }, caller) =>
-      engine.calibration.calibrate({ data, options, split, ...(taskId !== undefined ? { taskId } : {}) }, caller.actor),
+    calibrateModel: ({ data, options, split, taskId, modelId }, caller) =>
+      engine.calibration.calibrate(
+        { data, options, split, ...(taskId !== undefined ? { taskId } : {}), ...(modelId !== undefined ? { modelId } : {}) },
+        caller.actor,
+      ),
     getCalibration: () => engine.calibration.current(),
     applyCalibration: ({ reason, calibrationAt }, caller) => engine.calibration.apply(caller.actor, reason, calibrationAt),
     cancelCalibration: () => ({ cancelled: engine.calibration.cancel() }),
     getDrift: () => engine.driftWindows(),
+    startShadowTrial: (request, caller) => engine.shadow.start(request, caller.actor),
+    stopShadowTrial: (_request, caller) => engine.shadow.stop(caller.actor),
+    getShadowTrial: ({ id }) => (id !== undefined ? engine.shadow.trial(id) : engine.shadow.current()),
+    promoteShadowCandidate: ({ trialId, reason }, caller) => engine.shadow.promote(trialId, caller.actor, reason),
+    discardShadowCandidate: ({ trialId, reason }, caller) => engine.shadow.discard(trialId, caller.actor, reason),
+    listCaptures: ({ filter, limit, beforeId }) => engine.captures.list(filter, limit, beforeId),
+    getCaptureImage: async ({ id }) => {
+      const jpeg = await engine.captures.image(id);
+      return jpeg ? { id, jpeg } : null;
+    },
+    labelItem: ({ target, label }, caller) => engine.captures.label(target, label, caller.actor),
+    getCaptureSummary: () => engine.captures.summary(),
+    exportLabelledCaptures: ({ dest }) => engine.captures.export(dest),
   };
 }

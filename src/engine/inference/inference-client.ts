@@ -45,6 +45,8 @@ export interface InferenceClientOptions {
   /** Items one input buffer holds (the largest batch the engine will send). */
   readonly capacity?: number;
   readonly returnPrepared?: boolean;
+  /** Below the line's priority (inference-worker.ts). */
+  readonly background?: boolean;
   /** Told when a worker died and when it is back, for the log and status. */
   readonly onWorkerEvent?: (event: { readonly kind: 'died' | 'restarted' | 'restart-failed'; readonly message: string }) => void;
   /** Delays before successive restart attempts, ms; the last repeats. */
@@ -74,6 +76,7 @@ async function spawnLoaded(
     warmupDims: opts.itemDims,
     settings: opts.settings,
     returnPrepared: opts.returnPrepared ?? false,
+    ...(opts.background ? { background: true } : {}),
   };
   try {
     const { link, opened } = await WorkerLink.open<InferenceProtocol>(opts.entry, load, { name: 'inference worker', onDeath });

@@ -4,6 +4,7 @@
  * (docs/BACKGROUND.md), and parsing a large model takes a while too, so all of it
  * lives here and never on the thread serving the UI.
  */
+import { setPriority } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { serveWorker } from '../rpc/serve-worker';
 import { transferring } from '../rpc/rpc-protocol';
@@ -39,11 +40,26 @@ async function run({ input, dims }: RunRequest): Promise<RunAnswer> {
   }
 }
 
+/**
+ * A shadow candidate must never slow the line (issue 16): its thread runs at nice 10, set before the session is
+ * made so ONNX Runtime's own threads inherit it. Only on Linux, where a nice value is a thread's own; elsewhere
+ * setPriority(0) would lower the whole station, line included, so the candidate relies on the share it is given.
+ */
+function lowerThreadPriority(): void {
+  if (process.platform !== 'linux') return;
+  try {
+    setPriority(0, 10);
+  } catch {
+    // Not permitted here: the share and the skip-while-busy rule still keep it off the line's back.
+  }
+}
+
 serveWorker<InferenceProtocol>('inference-worker', {
   // One message at a time: a run never overlaps the load or the close.
   serial: true,
   // A failure to load is a ModelCheckError (model-prep/prepare-model.ts) whose problems reach the engine one by one.
   open: async (request) => {
+    if (request.background) lowerThreadPriority();
     const warm = await openWarmSession(request);
     session = warm.session;
     inputName = request.manifest.input.name;

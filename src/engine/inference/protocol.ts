@@ -15,6 +15,8 @@ export interface LoadRequest {
   readonly settings: SessionSettings;
   /** Send the prepared bytes back (the registry stores them). */
   readonly returnPrepared: boolean;
+  /** Run below the line's priority (a shadow candidate): on Linux the worker thread, and ONNX Runtime's threads it starts, are niced. */
+  readonly background?: boolean;
 }
 
 export interface LoadedInfo {

@@ -43,7 +43,13 @@ interface TaughtOn {
  * fingerprint, or the same folder since grown or changed — pictures it was fitted on must never certify it. The
  * share is the one it was taught with.
  */
-export async function choosePictures(pkg: ImageModelPackage, dataDir: string, split: string | undefined): Promise<ChosenPictures> {
+export async function choosePictures(
+  pkg: ImageModelPackage,
+  dataDir: string,
+  split: string | undefined,
+  /** The folder holding the defects when it is not named after the model's reject label (the labelled captures' "defective"). */
+  defectFolder?: string,
+): Promise<ChosenPictures> {
   if (split !== undefined && !(SPLITS as readonly string[]).includes(split))
     throw new LabelledPicturesError(`--split must be auto, all or held-out, not "${split}"`);
   const taughtOn = (pkg.manifest.provenance?.['data'] ?? {}) as TaughtOn;
@@ -57,11 +63,13 @@ export async function choosePictures(pkg: ImageModelPackage, dataDir: string, sp
   const rejectLabel = pkg.manifest.rejectLabel;
   if (rejectLabel === undefined)
     throw new LabelledPicturesError(`the model ${pkg.manifest.name} names no rejectLabel: it cannot decide, so it cannot be calibrated or evaluated`);
-  if (!set.labels.includes(rejectLabel))
-    throw new LabelledPicturesError(`${dataDir} has no folder "${rejectLabel}" (the model's reject label); its folders: ${set.labels.join(', ')}`);
+  const defects = defectFolder ?? rejectLabel;
+  if (!set.labels.includes(defects))
+    throw new LabelledPicturesError(`${dataDir} has no folder "${defects}" (the model's reject label); its folders: ${set.labels.join(', ')}`);
+  const labelName = (label: string): string => (label === defects ? rejectLabel : label === rejectLabel ? `${label} (not the defects' folder)` : label);
   const sameFolder = taughtOn.fingerprint === set.fingerprint || (typeof taughtOn.dir === 'string' && (await sameRealPath(taughtOn.dir, dataDir)));
   const heldOnly = split === 'held-out' || ((split ?? 'auto') === 'auto' && sameFolder);
-  const pictures = set.pictures.filter((p) => !heldOnly || p.heldOut).map((p) => ({ name: p.name, path: p.path, labelName: set.labels[p.label]! }));
+  const pictures = set.pictures.filter((p) => !heldOnly || p.heldOut).map((p) => ({ name: p.name, path: p.path, labelName: labelName(set.labels[p.label]!) }));
   const words = heldOnly
     ? `the ${pictures.length} pictures held out from teaching (${Math.round(heldOutShare * 100)} %, by name)${sameFolder ? ': the model was taught on this folder' : ''}`
     : `all ${pictures.length} pictures`;

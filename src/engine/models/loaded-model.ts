@@ -28,6 +28,8 @@ export interface LoadModelOptions {
   readonly mode: InferenceConfig['mode'];
   readonly maxBatch: number;
   readonly returnPrepared?: boolean;
+  /** Below the line's priority: a shadow candidate (inference-worker.ts). */
+  readonly background?: boolean;
   readonly onWorkerEvent?: InferenceClientOptions['onWorkerEvent'];
   readonly alterOutput?: InferenceClientOptions['alterOutput'];
 }
@@ -50,6 +52,7 @@ export async function loadImageModel(pkg: ImageModelPackage, opts: LoadModelOpti
     entry: opts.entry,
     capacity: batchSize,
     returnPrepared: opts.returnPrepared ?? false,
+    ...(opts.background ? { background: true } : {}),
     ...(opts.onWorkerEvent ? { onWorkerEvent: opts.onWorkerEvent } : {}),
     ...(opts.alterOutput ? { alterOutput: opts.alterOutput } : {}),
   });

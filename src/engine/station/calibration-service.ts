@@ -9,6 +9,7 @@
  */
 import type { Calibration, CalibrationOptions } from '../../shared/calibration';
 import type { Thresholds } from '../../shared/manifest';
+import { realpath } from 'node:fs/promises';
 import { calibrateModel } from '../calibration/calibrate-model';
 import { choosePictures, type Split } from '../labelled/labelled-pictures';
 import { MAX_PICTURE_BYTES } from '../labelled/read-pictures';
@@ -18,6 +19,9 @@ import type { EventLog } from '../storage/event-log';
 import type { EngineSettings } from './engine-settings';
 import type { ModelService } from './model-service';
 import type { ThresholdSettings } from './threshold-settings';
+
+/** The defects' folder among the labelled captures (capture/labelled-captures.ts). */
+const DEFECTIVE = 'defective';
 
 export interface CalibrationProgress {
   readonly taskId: string;
@@ -29,6 +33,15 @@ export interface CalibrationInForce {
   readonly calibration: Calibration | null;
   /** Where it is kept: calibrated on this station, or carried in the model's manifest. */
   readonly source: 'station' | 'manifest' | null;
+}
+
+export interface CalibrationRequest {
+  readonly data: string;
+  readonly options: CalibrationOptions;
+  readonly split: Split;
+  readonly taskId?: string;
+  /** A registered model other than the running one (a candidate before its shadow trial); left out: the running model. */
+  readonly modelId?: number;
 }
 
 export class CalibrationBusy extends Error {
@@ -47,9 +60,16 @@ export class CalibrationService {
       readonly thresholds: ThresholdSettings;
       readonly store: CalibrationStore;
       readonly eventLog: EventLog;
+      /** The station's own labelled folders (labelled captures: good/ and defective/) that may be calibrated on. */
+      readonly ownFolders?: readonly string[];
       readonly onProgress: (p: CalibrationProgress) => void;
     },
   ) {}
+
+  /** Where labelled pictures may be read from: the import folders (a stick), and the station's own labelled captures. */
+  private folders(): string[] {
+    return [...(this.deps.settings.config.model.importRoots ?? []), ...(this.deps.ownFolders ?? [])];
+  }
 
   /**
    * The running model's calibration: the newest made on this station, else its manifest's — only if it names this
@@ -84,10 +104,7 @@ export class CalibrationService {
     await running.work.catch(() => {});
   }
 
-  async calibrate(
-    req: { readonly data: string; readonly options: CalibrationOptions; readonly split: Split; readonly taskId?: string },
-    actor: string,
-  ): Promise<Calibration> {
+  async calibrate(req: CalibrationRequest, actor: string): Promise<Calibration> {
     if (this.running) throw new CalibrationBusy('a calibration is already running: wait for it to finish or cancel it');
     const abort = new AbortController();
     const work = this.run(req, actor, abort.signal);
@@ -99,27 +116,26 @@ export class CalibrationService {
     }
   }
 
-  private async run(
-    req: { readonly data: string; readonly options: CalibrationOptions; readonly split: Split; readonly taskId?: string },
-    actor: string,
-    signal: AbortSignal,
-  ): Promise<Calibration> {
+  private async run(req: CalibrationRequest, actor: string, signal: AbortSignal): Promise<Calibration> {
     const { settings, models, thresholds, store, eventLog } = this.deps;
-    const dir = await folderUnderImportRoots(req.data, settings.config.model.importRoots ?? [], 'labelled pictures');
-    const pkg = models.current.pkg;
-    const chosen = await choosePictures(pkg, dir, req.split);
+    const dir = await folderUnderImportRoots(req.data, this.folders(), 'labelled pictures');
+    const pkg = req.modelId !== undefined && req.modelId !== models.registryId ? await models.linePackage(req.modelId) : models.current.pkg;
+    const running = pkg === models.current.pkg;
+    // The labelled captures name their defects "defective": that folder stands for whatever the model calls its reject label.
+    const ownFolder = await Promise.all((this.deps.ownFolders ?? []).map((f) => realpath(f).catch(() => null)));
+    const chosen = await choosePictures(pkg, dir, req.split, ownFolder.includes(dir) ? DEFECTIVE : undefined);
     const { calibration } = await calibrateModel({
       pkg,
       pictures: chosen.pictures,
       runtime: models.runtime,
       entry: settings.workers.inference,
       options: req.options,
-      current: thresholds.current,
+      current: running ? thresholds.current : pkg.manifest.thresholds,
       data: { source: dir, fingerprint: chosen.set.fingerprint, split: chosen.split },
       by: actor,
       signal,
       // A link on the stick must not lead the calibration to the station's own files.
-      limits: { roots: await realRoots(settings.config.model.importRoots ?? []), maxBytes: MAX_PICTURE_BYTES },
+      limits: { roots: await realRoots(this.folders()), maxBytes: MAX_PICTURE_BYTES },
       ...(req.taskId !== undefined ? { onProgress: (done: number, total: number) => this.deps.onProgress({ taskId: req.taskId!, done, total }) } : {}),
     });
     store.add(pkg.manifest, calibration);

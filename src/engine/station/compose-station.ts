@@ -4,7 +4,6 @@
  * and wires the inspection line to its sinks. Nothing here decides; the
  * engine (station-engine.ts) runs and stops what this builds.
  */
-import { join } from 'node:path';
 import { createTransportCounters, type TransportCounters } from '../../shared/status';
 import { AlarmBoard } from '../alarms/alarm-board';
 import { alarmEventMessage } from '../alarms/alarm-event-message';
@@ -33,10 +32,8 @@ import { ModelService } from './model-service';
 import type { OpenedStation } from './open-station';
 import type { StatusParts } from './station-status';
 import { ThresholdSettings } from './threshold-settings';
-import { CalibrationStore } from '../storage/calibration-store';
-import { CalibrationService } from './calibration-service';
-import { TeachService } from './teach-service';
-import { FrozenPictureDetector } from '../camera-health/frozen-picture';
+import { composeLoop, type LoopServices } from './compose-loop';
+import { CameraHealth } from '../camera-health/camera-health';
 import { DriftMonitor } from '../drift/drift-monitor';
 import type { Calibration } from '../../shared/calibration';
 import { Watchdog } from './watchdog';
@@ -49,10 +46,10 @@ export interface StationServices extends StatusParts {
   readonly diagnostics: DiagnosticsSampler;
   /** Set once machine health has started (it needs the alarms and the event log built here). */
   machine: MachineHealthMonitor | null;
-  readonly teaching: TeachService;
-  readonly calibration: CalibrationService;
-  /** Watches the camera's pictures for a frozen camera (every frame, or a sample while one is being looked at). */
-  readonly frozen: FrozenPictureDetector;
+  /** Captures and labels, shadow trials, teaching and calibrating (compose-loop.ts). */
+  readonly loop: LoopServices;
+  /** Watches the camera's pictures: frozen (every frame, or a sample while one is being looked at), blur, exposure. */
+  readonly cameraHealth: CameraHealth;
   /** Watches the line's scores and rates for drift from the running model's reference. */
   readonly drift: DriftMonitor;
 }
@@ -144,6 +141,7 @@ export function composeStation(settings: EngineSettings, opened: OpenedStation, 
           at: item.capturedAt,
         });
         events.emit('inspection', tally.record(d));
+        loop.decided(d);
       },
     },
     {
@@ -165,17 +163,15 @@ export function composeStation(settings: EngineSettings, opened: OpenedStation, 
   });
   const host = benchHostOf({ settings, models, registry, probes, watchdog, tally });
   const benchmarks = new StationBenchmarks(host, new BenchStore(db, writes), settings.workers, logger, (p) => events.emit('benchProgress', p));
-  const frozen = new FrozenPictureDetector(config.source.frozenFrames, (state) => watchdog.cameraFrozen(state));
-  const teaching = new TeachService({
-    ...{ settings, models, eventLog, logger },
-    backboneDir: join(settings.app.bundledModelsDir, 'squeezenet-backbone'),
-    onChange: (run) => events.emit('teachProgress', run),
+  const cameraHealth = new CameraHealth(config.source, {
+    onFrozen: (state) => watchdog.cameraFrozen(state),
+    onQuality: (state) => watchdog.pictureQuality(state),
   });
-  const calibration = new CalibrationService({
-    ...{ settings, models, thresholds, eventLog },
-    store: new CalibrationStore(db, writes),
-    onProgress: (p) => events.emit('calibrationProgress', p),
+  const loop = composeLoop({
+    ...{ settings, opened, writes, audit, eventLog, alarms, models, thresholds, history, memory: tally.memory },
+    emit: (event, payload) => events.emit(event, payload),
   });
+  const { calibration } = loop;
   const loopDelay = new LoopDelayMonitor();
   const usage = new ProcessUsageMeter();
   const apiCounters: BoundaryCounters = createBoundaryCounters();
@@ -183,7 +179,7 @@ export function composeStation(settings: EngineSettings, opened: OpenedStation, 
   const services: StationServices = {
     ...{ settings, opened, events, eventLog, history, startedAt: new Date(), models, thresholds, alarms, watchdog, tally, line },
     ...{ loopDelay, usage, sessions, benchmarks, storage: monitor, keeper, apiCounters, transportCounters, machine: null },
-    ...{ source, log, output, teaching, calibration, frozen, drift },
+    ...{ source, log, output, loop, cameraHealth, drift },
     diagnostics: new DiagnosticsSampler(
       {
         latency: tally.latency,

@@ -37,8 +37,15 @@ export function requireLineModel(pkg: ModelPackage): ImageModelPackage {
  * runs in the load probe first (a child process under model.loadMemoryMiB), so that a model bomb ends
  * the probe, never the station (issue 11, item 5).
  */
-export async function loadLineModel(pkg: ImageModelPackage, settings: EngineSettings, runtime: InferenceRuntime, probes: FirstLoadGate): Promise<LoadedModel> {
-  const loaded = await loadSelfTested(pkg, settings, runtime, probes);
+export async function loadLineModel(
+  pkg: ImageModelPackage,
+  settings: EngineSettings,
+  runtime: InferenceRuntime,
+  probes: FirstLoadGate,
+  /** A shadow candidate: its worker below the line's priority. */
+  background = false,
+): Promise<LoadedModel> {
+  const loaded = await loadSelfTested(pkg, settings, runtime, probes, background);
   const record = pkg.manifest.parity;
   if (!record) return loaded;
   // The parity gate (issue 16): on this provider, these threads and this batch, the check pictures must score as
@@ -65,7 +72,13 @@ export class ModelParityError extends ModelPackageError {
   }
 }
 
-async function loadSelfTested(pkg: ImageModelPackage, settings: EngineSettings, runtime: InferenceRuntime, probes: FirstLoadGate): Promise<LoadedModel> {
+async function loadSelfTested(
+  pkg: ImageModelPackage,
+  settings: EngineSettings,
+  runtime: InferenceRuntime,
+  probes: FirstLoadGate,
+  background: boolean,
+): Promise<LoadedModel> {
   const { logger } = settings;
   const load = (session: InferenceRuntime['session']): Promise<LoadedModel> =>
     loadImageModel(pkg, {
@@ -73,6 +86,7 @@ async function loadSelfTested(pkg: ImageModelPackage, settings: EngineSettings, 
       entry: settings.workers.inference,
       mode: runtime.mode,
       maxBatch: runtime.maxBatch,
+      ...(background ? { background } : {}),
       onWorkerEvent: (e) => (e.kind === 'restarted' ? logger.warn(e.message) : logger.error(e.message)),
       ...(settings.alterLineOutput ? { alterOutput: settings.alterLineOutput } : {}),
     });

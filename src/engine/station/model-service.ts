@@ -133,6 +133,37 @@ export class ModelService {
     return this.swapTo(id, 'activate', actor, reason);
   }
 
+  /**
+   * Loads a registered model beside the line for a shadow trial (it never decides for the sorter): through the same
+   * gates as a model going live (probe, self-test, parity), in one thread below the line's priority, one item at a
+   * time. The caller closes it.
+   */
+  async loadCandidate(id: number): Promise<{ loaded: LoadedModel; record: ModelRecord }> {
+    const { registry, settings, probes } = this.deps;
+    const record = registry.get(id);
+    if (!record) throw new ModelActivationError(`there is no model with id ${id} in the registry`);
+    if (!record.use.line) throw new ModelActivationError(`${record.name} ${record.version} ${record.use.words}`);
+    const pkg = requireLineModel(await registry.loadPackage(id));
+    const now = this.runtimeNow;
+    const runtime: InferenceRuntime = { session: { ...now.session, intraOpThreads: 1 }, mode: 'latency', maxBatch: 1 };
+    let loaded: LoadedModel;
+    try {
+      loaded = await loadLineModel(pkg, settings, runtime, probes, true);
+    } catch (err) {
+      if (err instanceof ModelParityError) this.keepParity(id, err.result);
+      throw err;
+    }
+    if (loaded.parity) this.keepParity(id, loaded.parity);
+    return { loaded, record: registry.get(id)! };
+  }
+
+  /** A registered model's package, checked to be one that can decide on the line (calibrating a candidate). */
+  async linePackage(id: number): Promise<ImageModelPackage> {
+    const record = this.deps.registry.get(id);
+    if (!record) throw new ModelActivationError(`there is no model with id ${id} in the registry`);
+    return requireLineModel(await this.deps.registry.loadPackage(id));
+  }
+
   /** Goes back to the model that was active before the current one. */
   rollback(actor: string, reason: string | null): Promise<ModelRecord> {
     const previous = this.deps.registry.previous();

@@ -45,13 +45,20 @@ export class TeachService {
       readonly eventLog: EventLog;
       readonly logger: Logger;
       readonly backboneDir: string;
+      /** The station's own labelled folders (labelled captures) that may be taught on beside the import folders. */
+      readonly ownFolders?: readonly string[];
       readonly onChange: (run: TeachRun) => void;
     },
   ) {}
 
+  /** Where labelled pictures may be read from: the import folders (a stick), and the station's own labelled captures. */
+  private folders(): string[] {
+    return [...(this.deps.settings.config.model.importRoots ?? []), ...(this.deps.ownFolders ?? [])];
+  }
+
   /** The labels and counts of a labelled folder, before teaching on it. */
   async inspect(data: string): Promise<{ dir: string; labels: { label: string; total: number; heldOut: number }[] }> {
-    const dir = await folderUnderImportRoots(data, this.deps.settings.config.model.importRoots ?? [], 'labelled pictures');
+    const dir = await folderUnderImportRoots(data, this.folders(), 'labelled pictures');
     const set = await readLabelledFolder(dir, HELD_OUT_SHARE);
     return { dir, labels: set.counts.map((c) => ({ ...c })) };
   }
@@ -131,7 +138,7 @@ export class TeachService {
         job: {
           ...{ dataDir: dir, heldOutShare: HELD_OUT_SHARE, backbone: this.deps.backboneDir, rejectLabel: request.rejectLabel, name: request.name, version },
           // A link on the stick must not lead teaching to the station's own files.
-          roots: await realRoots(settings.config.model.importRoots ?? []),
+          roots: await realRoots(this.folders()),
         },
         outDir,
         teachEntry: settings.workers.teach,

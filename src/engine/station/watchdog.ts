@@ -14,6 +14,7 @@ import type { RejectOutput } from '../output/reject-output';
 import type { FrameSource } from '../sources/frame-source';
 import type { EventLog } from '../storage/event-log';
 import type { FrozenState } from '../camera-health/frozen-picture';
+import type { PictureQualityState } from '../camera-health/picture-quality';
 
 /** How often the camera and the model are checked. */
 const WATCH_INTERVAL_MS = 100;
@@ -65,6 +66,15 @@ export class Watchdog {
     }
     this.update();
     this.deps.output.setHealthy(!this.engaged);
+  }
+
+  /** Blur and exposure: warnings while they last (the model still sees the items, worse), no fail-safe. */
+  pictureQuality(state: PictureQualityState): void {
+    const { alarms } = this.deps;
+    if (state.blurred) alarms.raise('picture-blur', 'picture', 'warning', state.blurred);
+    else alarms.clear('picture-blur');
+    if (state.exposure) alarms.raise('picture-exposure', 'picture', 'warning', state.exposure);
+    else alarms.clear('picture-exposure');
   }
 
   /** The camera delivers and the line is not paused. */

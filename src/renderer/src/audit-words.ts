@@ -42,6 +42,24 @@ function describeInference(v: Record<string, unknown>): string | null {
   return parts.length > 0 ? parts.join(', ') : null;
 }
 
+/** A label from a person: the item, what it was called, what the model had said. */
+function describeLabel(v: Record<string, unknown>): string | null {
+  if (typeof v['label'] !== 'string') return v['label'] === null ? 'no label' : null;
+  const really = v['label'] === 'defective' ? 'really defective' : 'really good';
+  if (typeof v['capture'] !== 'number') return really;
+  const score = typeof v['rejectScore'] === 'number' ? `, ${v['rejectScore'].toFixed(3)}` : '';
+  return `capture ${v['capture']} (frame ${String(v['frameId'])}): ${really}; the model said ${String(v['decision'])}${score}`;
+}
+
+/** A shadow trial started, promoted or discarded. */
+function describeShadow(v: Record<string, unknown>): string | null {
+  const action = v['action'];
+  const model = isRecord(v['model']) ? v['model'] : isRecord(v['candidate']) ? v['candidate'] : null;
+  if (typeof action !== 'string' || !model) return null;
+  const what = `trial ${String(v['trial'])} of ${String(model['name'])} ${String(model['version'])}`;
+  return action === 'start' ? `${what} started` : action === 'promote' ? `${what}: promoted to the line` : `${what}: discarded`;
+}
+
 /** Any other value, without JSON's braces and quotes. */
 function plain(v: unknown): string {
   if (v === null || v === undefined) return '–';
@@ -59,7 +77,16 @@ export function describeAuditValue(subject: AuditEntry['subject'], value: unknow
   const thresholds = thresholdsOf(value);
   if (subject === 'thresholds' && thresholds) return describeThresholds(thresholds);
   if (isRecord(value)) {
-    const words = subject === 'model' ? describeModel(value) : subject === 'config' ? describeInference(value) : null;
+    const words =
+      subject === 'model'
+        ? describeModel(value)
+        : subject === 'config'
+          ? describeInference(value)
+          : subject === 'label'
+            ? describeLabel(value)
+            : subject === 'shadow'
+              ? describeShadow(value)
+              : null;
     if (words) return words;
   }
   return plain(value);

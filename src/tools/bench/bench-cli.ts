@@ -24,6 +24,7 @@ import { isTabularPackage, loadModelPackage } from '../../engine/model-package';
 import { appLayout } from '../../engine/app-layout';
 import { benchStationClients } from '../station-load/clients-bench';
 import { benchStationFlood } from '../station-load/flood-bench';
+import { benchShadowOverhead } from '../station-load/shadow-bench';
 
 const USAGE = `Usage: npm run bench -- [--json FILE] [--models ${SHAPED_MODELS.join(',')}] [--threads N] [--batch N] [--quick]`;
 const DEFAULT_MODELS: ShapedModelName[] = ['resnet18-shaped', 'mobilenet-shaped'];
@@ -118,6 +119,16 @@ async function main(): Promise<void> {
       clients: 4,
       rounds: values.quick ? 1 : 4,
       windowMs: values.quick ? 2000 : 5000,
+      progress: (message) => process.stderr.write(`${message}\n`),
+    }),
+  );
+  // A candidate model tried beside the live one: what it costs the line (issue 16).
+  report.results.push(
+    await benchShadowOverhead({
+      app: appLayout(ROOT),
+      workers: sourceWorkerEntries(),
+      rounds: values.quick ? 1 : 3,
+      windowMs: values.quick ? 3000 : 6000,
       progress: (message) => process.stderr.write(`${message}\n`),
     }),
   );

@@ -61,9 +61,11 @@ export async function startBenchStation(
   opts: { readonly app: AppLayout; readonly workers: WorkerEntries },
   fps: number,
   dataDir: string,
+  /** Folders models may be imported from (a bench that registers a candidate). */
+  importRoots: readonly string[] = [],
 ): Promise<StationEngine> {
   const config = resolvePaths(
-    StationConfigSchema.parse({ source: { kind: 'replay', fps, loop: true }, inference: { providers: ['cpu'] } }),
+    StationConfigSchema.parse({ source: { kind: 'replay', fps, loop: true }, inference: { providers: ['cpu'] }, model: { importRoots: [...importRoots] } }),
     process.cwd(),
     opts.app,
   );

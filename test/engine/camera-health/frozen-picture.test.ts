@@ -6,7 +6,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { FrozenPictureDetector, type FrozenState } from '../../../src/engine/camera-health/frozen-picture';
+import { CameraHealth } from '../../../src/engine/camera-health/camera-health';
+import type { FrozenState } from '../../../src/engine/camera-health/frozen-picture';
+import { PictureHealthSchema } from '../../../src/shared/source-config';
 import { CASTINGS } from '../../helpers/castings';
 import { useRunningEngines } from '../../helpers/engine';
 import { DEMO_FRAMES_DIR } from '../../helpers/paths';
@@ -17,36 +19,40 @@ const frame = (n: number): Uint8Array => new Uint8Array(readFileSync(join(DEMO_F
 // Thumbnails are taken at most five a second: a picture offered sooner is a sample not looked at.
 const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 220));
 
-describe('FrozenPictureDetector', () => {
+/** Camera health watching for a frozen camera only. */
+const detector = (frozenFrames: number, onFrozen: (s: FrozenState) => void): CameraHealth =>
+  new CameraHealth({ frozenFrames, pictureHealth: PictureHealthSchema.parse({ enabled: false }) }, { onFrozen, onQuality: () => {} });
+
+describe('a frozen camera', () => {
   it('freezes after N identical pictures, and thaws at the first different one', async () => {
     const changes: FrozenState[] = [];
-    const detector = new FrozenPictureDetector(5, (s) => changes.push(s));
+    const watch = detector(5, (s) => changes.push(s));
     const same = frame(0);
     for (let i = 0; i < 4; i++) {
-      detector.offer(same);
+      watch.offer(same);
       await settle();
     }
-    expect(detector.isFrozen).toBe(false);
-    detector.offer(same);
-    expect(detector.isFrozen).toBe(true);
+    expect(watch.isFrozen).toBe(false);
+    watch.offer(same);
+    expect(watch.isFrozen).toBe(true);
     expect(changes).toEqual([{ frozen: true, sameInARow: 5 }]);
-    detector.offer(frame(1));
+    watch.offer(frame(1));
     await settle();
-    expect(detector.isFrozen).toBe(false);
+    expect(watch.isFrozen).toBe(false);
   });
 
   it('counts a picture re-encoded (other bytes, the same picture) as the same, and a changing line never', async () => {
-    const detector = new FrozenPictureDetector(4, () => {});
+    const watch = detector(4, () => {});
     const raw = await sharp(Buffer.from(frame(3)))
       .raw()
       .toBuffer({ resolveWithObject: true });
     for (const quality of [95, 85, 75, 65]) {
       const bytes = await sharp(raw.data, { raw: raw.info }).jpeg({ quality }).toBuffer();
-      detector.offer(new Uint8Array(bytes));
+      watch.offer(new Uint8Array(bytes));
       await settle();
     }
-    expect(detector.isFrozen).toBe(true);
-    const moving = new FrozenPictureDetector(4, () => {});
+    expect(watch.isFrozen).toBe(true);
+    const moving = detector(4, () => {});
     for (let i = 0; i < 12; i++) {
       moving.offer(frame(i));
       await settle();
@@ -59,12 +65,12 @@ describe('near-alike pictures', () => {
   it('never takes a run of good parts on a still background for a frozen camera (the castings)', async () => {
     const dir = join(CASTINGS, 'ok_front');
     const parts = readdirSync(dir).sort().slice(0, 12);
-    const detector = new FrozenPictureDetector(3, () => {});
+    const watch = detector(3, () => {});
     let frozen = false;
     for (const f of parts) {
-      detector.offer(new Uint8Array(readFileSync(join(dir, f))));
+      watch.offer(new Uint8Array(readFileSync(join(dir, f))));
       await settle();
-      frozen ||= detector.isFrozen;
+      frozen ||= watch.isFrozen;
     }
     expect(frozen).toBe(false);
   }, 30_000);

@@ -319,6 +319,45 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('14 keeps what version 13 held and keeps shadow trials and captures, refusing a state, reason or label it does not know', () => {
+    const path = join(tempDir(), 'v13.sqlite');
+    const old = new Database(path);
+    migrate(old, MIGRATIONS.slice(0, 13));
+    old
+      .prepare(
+        `INSERT INTO models (name, version, task, sha256, source_sha256, dir, source, imported_at, imported_by)
+         VALUES ('m', '1', 'image-classification', 'a', 'a', 'models/m/1', '/media/m/manifest.json', 't', 'tech')`,
+      )
+      .run();
+    old.prepare(`INSERT INTO model_parity_results (model_id, at, provider, passed, message) VALUES (1, 't', 'cpu', 1, 'ok')`).run();
+    old.close();
+    const db = new Database(path);
+    migrate(db, MIGRATIONS.slice(0, 14));
+    expect(schemaVersion(db)).toBe(14);
+    expect(db.prepare('SELECT message FROM model_parity_results').all()).toEqual([{ message: 'ok' }]);
+    const trial = db.prepare(
+      `INSERT INTO shadow_trials (model_id, model_name, model_version, live_name, live_version, thresholds_json, state, started_at, started_by,
+         stop_items, stop_until, share, figures_json) VALUES (1, 'm', '1', 'l', '1', '{"pit":0.7,"maybe":0.4}', ?, 't', 'tech', 100, 't', 1, '{}')`,
+    );
+    trial.run('running');
+    expect(() => trial.run('paused')).toThrow(/CHECK/);
+    const capture = db.prepare(
+      `INSERT INTO captures (at, frame_id, reason, model_name, model_version, decision, reject_score, image_path, trial_id, label)
+       VALUES ('t', 1, ?, 'm', '1', 'pit', 0.9, 'captures/x.jpg', 1, ?)`,
+    );
+    capture.run('disagreement', 'defective');
+    expect(() => capture.run('whim', null)).toThrow(/CHECK/);
+    expect(() => capture.run('random', 'maybe')).toThrow(/CHECK/);
+    const seq = db.prepare(
+      `INSERT INTO captures (at, frame_id, reason, model_name, model_version, decision, image_path, inspection_seq) VALUES ('t', 2, 'person', 'm', '1', 'clean', 'c', 5)`,
+    );
+    seq.run();
+    // One capture per logged item: a second label of it updates the first.
+    expect(() => seq.run()).toThrow(/UNIQUE/);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    db.close();
+  });
+
   it('refuses a database written by a newer LineSight instead of touching it', () => {
     const path = join(tempDir(), 'new.sqlite');
     const newer = new Database(path);

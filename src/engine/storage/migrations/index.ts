@@ -18,6 +18,7 @@ import { migration010 } from './010-thresholds-per-inspection-configured-model';
 import { migration011 } from './011-events-found-by-kind';
 import { migration012 } from './012-model-calibrations';
 import { migration013 } from './013-model-parity-results';
+import { migration014 } from './014-shadow-trials-captures';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -36,6 +37,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration011,
   migration012,
   migration013,
+  migration014,
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

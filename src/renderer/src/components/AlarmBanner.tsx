@@ -25,6 +25,7 @@ const KIND_WORD: Record<AlarmKind, string> = {
   upload: 'UPLOAD',
   line: 'LINE',
   drift: 'DRIFT',
+  picture: 'CAMERA PICTURE',
 };
 
 /** Where a technician finds the technical detail of every alarm. */

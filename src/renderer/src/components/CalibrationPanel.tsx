@@ -9,6 +9,7 @@
 import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { labelledWhatIf, type Calibration, type Costs, type Rate, type RecallOn } from '../../../shared/calibration';
 import type { Thresholds } from '../../../shared/manifest';
+import type { ModelRecord } from '../../../shared/models';
 import { useStation } from '../api/station-context';
 import { formatThreshold } from '../format';
 import { ReasonDialog } from './ReasonDialog';
@@ -62,6 +63,21 @@ function CostTable({ proposed, current }: { proposed: Costs | null; current: Cos
 function CalibrateForm({ onDone, onCancel }: { onDone: (c: Calibration) => void; onCancel: () => void }) {
   const { api } = useStation();
   const [data, setData] = useState('');
+  // The running model, or a registered candidate to calibrate before its shadow trial (issue 16).
+  const [models, setModels] = useState<ModelRecord[]>([]);
+  const [modelId, setModelId] = useState<number | null>(null);
+  const [candidateDone, setCandidateDone] = useState<string | null>(null);
+  const [captures, setCaptures] = useState<string | null>(null);
+  useEffect(() => {
+    api.listModels({}).then(
+      (all) => setModels(all.filter((m) => m.use.line && !m.active)),
+      () => {},
+    );
+    api.getCaptureSummary({}).then(
+      (s) => setCaptures(s.folder),
+      () => {},
+    );
+  }, [api]);
   const [target, setTarget] = useState(0.95);
   const [confidence, setConfidence] = useState(0.95);
   const [maxFalseReject, setMaxFalseReject] = useState(0.02);
@@ -78,7 +94,15 @@ function CalibrateForm({ onDone, onCancel }: { onDone: (c: Calibration) => void;
     setBusy(true);
     setError(null);
     try {
-      onDone(await api.calibrateModel({ data, options: { target, confidence, maxFalseReject, recallOn }, split: 'auto', taskId }));
+      const options = { target, confidence, maxFalseReject, recallOn };
+      const c = await api.calibrateModel({ data, options, split: 'auto', taskId, ...(modelId !== null ? { modelId } : {}) });
+      if (modelId === null) onDone(c);
+      else
+        setCandidateDone(
+          c.thresholds
+            ? `${c.model.name} ${c.model.version}: reject ≥ ${formatThreshold(c.thresholds.reject)}, divert ≥ ${formatThreshold(c.thresholds.divert)}, stored with it — its shadow trial decides with these.`
+            : `${c.model.name} ${c.model.version}: no thresholds proposed: ${c.refused}`,
+        );
     } catch (e) {
       setError((e as Error).message);
     } finally {
@@ -94,7 +118,30 @@ function CalibrateForm({ onDone, onCancel }: { onDone: (c: Calibration) => void;
           <span>Labelled folder on this PC (one folder per label; the model&apos;s reject label is the defects)</span>
           <input type="text" value={data} onChange={(e) => setData(e.target.value)} placeholder="/media/usb/labelled" data-testid="calibrate-folder" />
         </label>
+        {captures && (
+          <button type="button" className="button" onClick={() => setData(captures)} data-testid="calibrate-use-captures">
+            The labelled captures
+          </button>
+        )}
       </div>
+      <div className="field-row">
+        <label className="field">
+          <span>Model</span>
+          <select value={modelId ?? ''} onChange={(e) => setModelId(e.target.value === '' ? null : Number(e.target.value))} data-testid="calibrate-model">
+            <option value="">the running model</option>
+            {models.map((m) => (
+              <option key={m.id} value={m.id}>
+                {m.name} {m.version} (a candidate)
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {candidateDone && (
+        <div className="notice" role="status" data-testid="calibrate-candidate-done">
+          {candidateDone}
+        </div>
+      )}
       <div className="field-row">
         <ShareSelect label="Defect recall to vouch for" value={target} choices={[0.9, 0.95, 0.97, 0.98, 0.99]} onChange={setTarget} testId="calibrate-target" />
         <ShareSelect label="Confidence" value={confidence} choices={[0.9, 0.95, 0.99]} onChange={setConfidence} />

@@ -11,6 +11,7 @@ import { DecisionBadge } from './DecisionBadge';
 import { Modal } from './Modal';
 import { ScoreBars } from './ScoreBars';
 import { JpegImage } from './JpegImage';
+import { LabelButtons } from './LabelButtons';
 
 function Thumb({ api, inspection, onOpen }: { api: LineSightApi; inspection: Inspection; onOpen: () => void }) {
   const [jpeg, setJpeg] = useState<Uint8Array | null>(null);
@@ -54,6 +55,7 @@ function Enlarged({ api, inspection, status, onClose }: { api: LineSightApi; ins
           <div className="item-meta">
             {new Date(inspection.capturedAt).toLocaleString()} · {inspection.origin} · model {inspection.modelVersion}
           </div>
+          {jpeg && <LabelButtons api={api} target={{ kind: 'frame', frameId: inspection.frameId }} />}
         </div>
       </div>
     </Modal>

@@ -17,6 +17,7 @@ import { describeAuditValue, describeThresholds } from '../audit-words';
 import { DecisionBadge } from '../components/DecisionBadge';
 import { ImageIcon } from '../components/Icons';
 import { Modal } from '../components/Modal';
+import { LabelButtons } from '../components/LabelButtons';
 import { JpegImage } from '../components/JpegImage';
 import { download } from '../download';
 import { formatTime } from '../format';
@@ -140,6 +141,7 @@ function InspectionDetail({ row, onClose }: { row: LoggedInspection; onClose: ()
               </tr>
             </tbody>
           </table>
+          {row.hasImage && <LabelButtons api={api} target={{ kind: 'inspection', seq: row.seq }} />}
         </div>
       </div>
     </Modal>

@@ -13,6 +13,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { IMPORT_STEPS, type ImportCandidate, type ImportCandidates, type ImportProgress, type ModelActivation, type ModelRecord } from '../../../shared/models';
 import { useStation } from '../api/station-context';
 import { ReasonDialog } from '../components/ReasonDialog';
+import { ShadowTrialPanel } from '../components/ShadowTrialPanel';
 import { formatTime } from '../format';
 
 const STEP_WORDS: Record<(typeof IMPORT_STEPS)[number], string> = {
@@ -389,6 +390,8 @@ export function ModelsPage() {
           </div>
         )}
       </section>
+
+      <ShadowTrialPanel models={models} onChanged={load} />
 
       <section className="panel">
         <h3>Activations</h3>

@@ -8,6 +8,7 @@
  * registry: activated on the Models page, never here).
  */
 import { useEffect, useState } from 'react';
+import { CapturesPanel } from '../components/CapturesPanel';
 import type { TeachRun } from '../../../shared/teach';
 import { useStation } from '../api/station-context';
 import { ShareSelect } from '../components/ShareSelect';
@@ -276,6 +277,12 @@ export function TeachPage() {
           )}
         </section>
       )}
+      <CapturesPanel
+        onUse={(f) => {
+          setData(f);
+          setFolder(null);
+        }}
+      />
     </main>
   );
 }
