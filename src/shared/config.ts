@@ -106,7 +106,7 @@ export const CaptureConfigSchema = z
     randomShare: z.number().min(0).max(1).default(0.01),
     /** Disagreements kept per shadow trial. */
     disagreementsPerTrial: z.number().int().min(0).max(100_000).default(500),
-    /** Captures kept in all; past it only labels from people are taken (a full stick of captures is a person's to clear). */
+    /** Captures the station keeps by itself, in all; past it only labels from people and shadow disagreements (under their own quota) are kept. */
     maxCaptures: z.number().int().min(1).max(1_000_000).default(20_000),
   })
   .strict();

@@ -4,7 +4,7 @@
  * reject strip, History); a candidate is taught on the labelled captures, calibrated on a labelled folder, run as a
  * shadow beside the live casting model, and promoted — every step in the audit trail and the database.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Page } from 'playwright-core';
@@ -47,7 +47,10 @@ describe('capture, label, teach, calibrate, shadow, promote in Chromium', () => 
 
   it('takes a candidate from the line’s own captures to the line', async () => {
     const stick = tempDir();
+    // Named as the candidate will name its labels (taught on the captures: defective and good).
     const calibrationSet = castingSubset(join(stick, 'calibration'), 100, 13, 'copy');
+    renameSync(join(calibrationSet, 'def_front'), join(calibrationSet, 'defective'));
+    renameSync(join(calibrationSet, 'ok_front'), join(calibrationSet, 'good'));
     const files = cameraFiles();
     const { station: s, dataDir } = await startStationWithConfig(tempDir(), {
       source: { kind: 'replay', files, fps: 20, loop: true, frozenFrames: 0 },
@@ -124,7 +127,8 @@ describe('capture, label, teach, calibrate, shadow, promote in Chromium', () => 
       await candidateOption.waitFor({ state: 'attached' });
       await page.getByTestId('calibrate-model').selectOption((await candidateOption.getAttribute('value'))!);
       await page.getByTestId('calibrate-run').click();
-      await page.getByTestId('calibrate-candidate-done').waitFor({ timeout: 120_000 });
+      await page.locator('[data-testid="calibrate-candidate-done"], [data-testid="calibrate-error"]').first().waitFor({ timeout: 120_000 });
+      expect(await page.getByTestId('calibrate-error').count()).toBe(0);
       expect(await page.getByTestId('calibrate-candidate-done').textContent()).toMatch(/^castings-loop \S+: reject ≥ [\d.]+, divert ≥ [\d.]+, stored with it/);
       expect((await status(s.url)).model.name).toBe('casting-defect');
 
@@ -138,6 +142,9 @@ describe('capture, label, teach, calibrate, shadow, promote in Chromium', () => 
       await waitFor('the trial to finish', async () => (await shadow.getByTestId('shadow-state').textContent())?.startsWith('finished'), 120_000);
       expect(await shadow.getByTestId('shadow-agreement').textContent()).toMatch(/^\d+ \([\d.]+ %; 95 %: [\d.]+ %–[\d.]+ %\)$/);
       expect(await shadow.getByTestId('shadow-kappa').textContent()).toMatch(/^-?[\d.]+$|^–$/);
+      // Every disagreement's frame is there to review (and label), whatever the captures' cap.
+      const agreed = Number((await shadow.getByTestId('shadow-agreement').textContent())!.split(' ')[0]);
+      if (agreed < 60) await shadow.getByTestId('shadow-disagreement').first().waitFor();
       await screenshot(page, 'models-shadow-trial', true);
       await shadow.getByTestId('shadow-promote').click();
       const reason = page.getByTestId('reason-dialog');
@@ -161,10 +168,13 @@ describe('capture, label, teach, calibrate, shadow, promote in Chromium', () => 
     );
     const modelAudit = rows<{ reason: string }>("SELECT reason FROM audit WHERE subject = 'model' ORDER BY seq DESC LIMIT 1");
     const trials = rows<{ state: string; decided_by: string }>('SELECT state, decided_by FROM shadow_trials');
+    const figures = rows<{ figures_json: string }>('SELECT figures_json FROM shadow_trials').map(
+      (r) => JSON.parse(r.figures_json) as { compared: number; agreement: { count: number } },
+    )[0]!;
     const calibrations = rows<{ model_name: string }>("SELECT model_name FROM model_calibrations WHERE model_name = 'castings-loop'");
     const taught = rows<{ message: string }>("SELECT message FROM events WHERE message LIKE '%taught castings-loop%'");
     db.close();
-    expect(captures.filter((c) => c.reason !== 'person').length).toBe(files.length);
+    expect(captures.filter((c) => c.reason === 'random' || c.reason === 'maybe').length).toBe(files.length);
     expect(captures.filter((c) => c.label !== null).length).toBeGreaterThanOrEqual(files.length);
     // The operator's label from the reject strip, the technician's from the Teach page: each under their own name.
     expect(labels.map((l) => l.actor).sort()).toEqual(expect.arrayContaining(['operator (browser 127.0.0.1)', 'technician (browser 127.0.0.1)']));
@@ -172,6 +182,8 @@ describe('capture, label, teach, calibrate, shadow, promote in Chromium', () => 
     expect(shadowAudit[1]).toMatchObject({ actor: 'technician (browser 127.0.0.1)', reason: 'earned the line on the castings' });
     expect(modelAudit[0]!.reason).toMatch(/^promoted after shadow trial 1: \d+ items compared/);
     expect(trials).toEqual([{ state: 'promoted', decided_by: 'technician (browser 127.0.0.1)' }]);
+    // Every disagreement of the trial kept with its frame.
+    expect(captures.filter((c) => c.reason === 'disagreement').length).toBe(figures.compared - figures.agreement.count);
     expect(calibrations.length).toBeGreaterThanOrEqual(1);
     expect(taught).toHaveLength(1);
   }, 480_000);

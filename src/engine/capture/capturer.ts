@@ -63,11 +63,14 @@ export class Capturer {
     this.keep(reason, item);
   }
 
-  /** A shadow disagreement, under the trial's own quota. */
+  /**
+   * A shadow disagreement, under the trial's own quota only: every disagreement's frame is kept for review (issue 16),
+   * whatever the station keeps by itself, and the quota bounds a trial's share.
+   */
   disagreement(item: CapturableItem, trial: NonNullable<NewCapture['trial']>): void {
     if (!this.deps.config.enabled || item.picture === null) return;
     const n = this.perTrial.get(trial.id) ?? 0;
-    if (n >= this.deps.config.disagreementsPerTrial || !this.underCap()) return this.pass('disagreement');
+    if (n >= this.deps.config.disagreementsPerTrial) return this.pass('disagreement');
     this.perTrial.set(trial.id, n + 1);
     this.keep('disagreement', item, { trial });
   }
