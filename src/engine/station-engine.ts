@@ -129,7 +129,7 @@ export class StationEngine {
         tally.arrived();
         if (frame.unreadable === undefined) this.s.cameraHealth.offer(frame.data);
         // The candidate of a shadow trial is offered the frame first, so the live verdict always finds it waiting.
-        this.s.loop.shadow.offer(frame);
+        this.s.loop.shadow.offer(frame, this.s.line.undecided);
         this.s.line.offer(frame);
       },
       () => logger.info(`source finished after ${tally.frames.seen} frames`),

@@ -7,9 +7,12 @@
  *
  * Never at the cost of the line: a frame is offered only by the share
  * (a steady credit, so 0.25 is every fourth frame, not a quarter on
- * average) and only while the candidate has nothing in hand — a slow
- * candidate sees fewer frames, the live line none the slower. Its worker
- * runs below the line's priority (inference-worker.ts, `background`).
+ * average), only while the candidate has nothing in hand, and only while
+ * the live line has nothing waiting — a slow candidate, or a line with no
+ * slack, gives the candidate fewer frames (the share it ran is reported),
+ * the live line none the slower. Its worker runs below the line's priority
+ * (inference-worker.ts, `background`). Measured by `shadow.overhead` in
+ * `npm run bench`.
  */
 import type { Decision } from '../../shared/decision';
 import type { Thresholds } from '../../shared/manifest';
@@ -78,13 +81,16 @@ export class ShadowLine {
     return shadowFigures(this.matrix, { seen: this.seen, offered: this.offered, notCompared: this.notCompared });
   }
 
-  /** A frame the live line was given: offered to the candidate by the share, and only when it is free. */
-  offer(item: LineItem): void {
+  /**
+   * A frame the live line is about to be given: offered to the candidate by the share, and only when both are free.
+   * `liveInHand`: items the live line holds undecided now (this one not yet among them).
+   */
+  offer(item: LineItem, liveInHand: number): void {
     this.seen++;
     if (item.unreadable !== undefined) return;
     this.credit += this.opts.share;
     if (this.credit < 1 - 1e-9) return;
-    if (this.line.undecided > 0) return;
+    if (this.line.undecided > 0 || liveInHand > 0) return;
     this.credit -= 1;
     this.offered++;
     this.waiting.set(item.id, {});

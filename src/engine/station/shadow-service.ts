@@ -131,9 +131,9 @@ export class ShadowService {
     }
   }
 
-  /** A frame the live line was given (before the line has it). */
-  offer(item: LineItem): void {
-    this.running?.line.offer(item);
+  /** A frame the live line is about to be given; `liveInHand`: the live line's items undecided now. */
+  offer(item: LineItem, liveInHand: number): void {
+    this.running?.line.offer(item, liveInHand);
   }
 
   /** The live line's verdict. */
