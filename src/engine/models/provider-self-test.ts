@@ -92,6 +92,47 @@ export async function checkProbabilities(model: LoadedModel, image: ImageInput):
   return probabilitiesFromOutput(result.output, 1, pkg.labels.length, pkg.manifest.output.scores);
 }
 
+/**
+ * Pictures through the model in batches of its own batch size (the line's throughput mode sends several items a run,
+ * and a provider can compute a batch differently from one item): each picture's probabilities, or the error that kept
+ * it from a score. A picture that does not prepare is left out of its batch and answered with its error.
+ */
+export async function checkBatchProbabilities(model: LoadedModel, images: readonly ImageInput[]): Promise<(Float64Array | Error)[]> {
+  const { preprocessor, client, pkg } = model;
+  const size = Math.max(1, model.batchSize);
+  const out: (Float64Array | Error)[] = [];
+  for (let start = 0; start < images.length; start += size) {
+    const chunk = images.slice(start, start + size);
+    const input = client.acquireInput();
+    const slots: number[] = [];
+    const answers: (Float64Array | Error)[] = [];
+    for (const image of chunk) {
+      try {
+        await preprocessor.prepare(image, input, slots.length);
+        answers.push(new Float64Array(0));
+        slots.push(answers.length - 1);
+      } catch (err) {
+        answers.push(err instanceof Error ? err : new Error(String(err)));
+      }
+    }
+    if (slots.length === 0) {
+      client.releaseInput(input);
+      out.push(...answers);
+      continue;
+    }
+    try {
+      const result = await client.run(input, preprocessor.batchDims(slots.length));
+      const classes = pkg.labels.length;
+      const all = probabilitiesFromOutput(result.output, slots.length, classes, pkg.manifest.output.scores);
+      slots.forEach((answer, k) => (answers[answer] = all.slice(k * classes, (k + 1) * classes)));
+    } catch (err) {
+      for (const answer of slots) answers[answer] = err instanceof Error ? err : new Error(String(err));
+    }
+    out.push(...answers);
+  }
+  return out;
+}
+
 /** Runs the pictures through `candidate` (its provider) and `cpu` (the same model on the CPU) and compares. */
 export async function providerSelfTest(candidate: LoadedModel, cpu: LoadedModel, pictures: readonly CheckPicture[], tolerance = SELF_TEST_TOLERANCE): Promise<SelfTestResult> {
   const provider = candidate.client.info.provider;

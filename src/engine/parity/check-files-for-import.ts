@@ -12,11 +12,11 @@ import sharp from 'sharp';
 import type { ModelManifest } from '../../shared/manifest';
 import type { InferenceRuntime } from '../inference/session-settings';
 import { MAX_PICTURE_BYTES, readPictures } from '../labelled/read-pictures';
-import { isImagePackage, type ModelPackage } from '../model-package';
+import { isImagePackage, type ImageModelPackage, type ModelPackage } from '../model-package';
 import { madeCheckPictures } from '../models/provider-self-test';
 import type { RawImage } from '../preprocess/image-decoder';
 import type { WorkerEntry } from '../rpc/worker-entry';
-import { MAX_CHECK_PICTURES } from '../../shared/parity';
+import { MAX_CHECK_PICTURES, type ParityRecord } from '../../shared/parity';
 import { CHECK_FOLDER, checkName } from './check-pictures-on-disk';
 import { recordOnCpu, type CheckPictureSource } from './run-parity';
 
@@ -49,8 +49,19 @@ export async function checkFilesForImport(
       }),
     };
   }
-  // No record: one is made now, on the CPU, from its own check/ pictures — read as pictures from a stick are, regular
-  // files inside its folder, capped — else pictures made here (kept as PNG).
+  const made = await makeParityRecord(pkg, manifest.thresholds, deps);
+  return { manifest: { ...manifest, parity: made.record }, files: made.files };
+}
+
+/**
+ * A record made now, on the CPU, for a model that carries none: from its own check/ pictures — read as pictures from a
+ * stick are, regular files inside its folder, capped — else pictures made here (kept as PNG).
+ */
+export async function makeParityRecord(
+  pkg: ImageModelPackage,
+  thresholds: ModelManifest['thresholds'],
+  deps: { readonly runtime: InferenceRuntime; readonly entry: WorkerEntry },
+): Promise<{ record: ParityRecord; files: CheckFile[] }> {
   const files: CheckFile[] = [];
   const sources: CheckPictureSource[] = [];
   const folder = join(pkg.dir, CHECK_FOLDER);
@@ -82,6 +93,5 @@ export async function checkFilesForImport(
       sources.push({ file, image: bytes });
     }
   }
-  const parity = await recordOnCpu(pkg, sources, manifest.thresholds, deps);
-  return { manifest: { ...manifest, parity }, files };
+  return { record: await recordOnCpu(pkg, sources, thresholds, deps), files };
 }

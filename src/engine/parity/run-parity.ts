@@ -14,7 +14,7 @@ import type { ImageModelPackage } from '../model-package';
 import type { InferenceRuntime } from '../inference/session-settings';
 import { loadImageModel, type LoadedModel } from '../models/loaded-model';
 import type { WorkerEntry } from '../rpc/worker-entry';
-import { checkProbabilities } from '../models/provider-self-test';
+import { checkProbabilities, checkBatchProbabilities } from '../models/provider-self-test';
 import type { ImageInput } from '../preprocess/image-decoder';
 import { compareParity, type ComputedScores } from './compare-parity';
 
@@ -57,17 +57,33 @@ export async function recordParity(cpu: LoadedModel, pictures: readonly CheckPic
   return { recordedAt: at.toISOString(), recordedOn: cpu.client.info.provider, thresholds: { ...thresholds }, pictures: recorded };
 }
 
-/** The gate: the package's check pictures (from its folder) through `model`, compared with its record. */
-export async function runParityGate(model: LoadedModel, pkg: ImageModelPackage, record: ParityRecord, at = new Date()): Promise<ParityResult> {
+/**
+ * The gate: the check pictures (beside the package's manifest, or in `picturesDir` for a record the station keeps)
+ * through `model` — in batches of the size the line will send it — compared with the record.
+ */
+export async function runParityGate(
+  model: LoadedModel,
+  pkg: ImageModelPackage,
+  record: ParityRecord,
+  at = new Date(),
+  picturesDir = pkg.dir,
+): Promise<ParityResult> {
   const computed: ComputedScores[] = [];
+  const images: Uint8Array[] = [];
+  const readable: ParityRecord['pictures'][number][] = [];
   for (const p of record.pictures) {
     try {
-      const image = new Uint8Array(await readFile(join(pkg.dir, p.file)));
-      computed.push({ file: p.file, scores: Array.from(await checkProbabilities(model, image)) });
+      images.push(new Uint8Array(await readFile(join(picturesDir, p.file))));
+      readable.push(p);
     } catch (err) {
       computed.push({ file: p.file, scores: null, error: err instanceof Error ? err.message : String(err) });
     }
   }
+  const answers = await checkBatchProbabilities(model, images);
+  readable.forEach((p, i) => {
+    const a = answers[i]!;
+    computed.push(a instanceof Error ? { file: p.file, scores: null, error: a.message } : { file: p.file, scores: Array.from(a) });
+  });
   return compareParity(record, computed, {
     labels: pkg.labels,
     rejectIndex: pkg.rejectIndex ?? 0,

@@ -18,6 +18,8 @@ import { ProbedModels } from '../storage/model-probes';
 import type { EngineSettings } from './engine-settings';
 import type { ParityResult } from '../../shared/parity';
 import { runParityGate } from '../parity/run-parity';
+import { makeParityRecord } from '../parity/check-files-for-import';
+import { keepRecord, keptRecord, type KeptRecord } from '../parity/station-records';
 
 /** A model that cannot drive the line: refused before it is activated. */
 export class ModelActivationError extends Error {
@@ -46,13 +48,18 @@ export async function loadLineModel(
   background = false,
 ): Promise<LoadedModel> {
   const loaded = await loadSelfTested(pkg, settings, runtime, probes, background);
-  const record = pkg.manifest.parity;
-  if (!record) return loaded;
   // The parity gate (issue 16): on this provider, these threads and this batch, the check pictures must score as
-  // they did on the CPU when the model was recorded, or the model does not go live.
+  // they did on the CPU when the model was recorded, or the model does not go live. A model that carries no record
+  // is held to one this station made on the CPU at its first load (parity/station-records.ts).
   let parity: ParityResult;
   try {
-    parity = await runParityGate(loaded, pkg, record);
+    const carried = pkg.manifest.parity;
+    if (carried) parity = await runParityGate(loaded, pkg, carried);
+    else {
+      const kept = (await keptRecord(settings.dataDir, pkg)) ?? (await recordHere(pkg, settings, runtime));
+      const result = await runParityGate(loaded, pkg, kept.record, new Date(), kept.dir);
+      parity = { ...result, message: `${result.message} — held to the record this station made at the model's first load (${kept.record.recordedAt})` };
+    }
   } catch (err) {
     await loaded.client.close();
     throw err;
@@ -63,6 +70,13 @@ export async function loadLineModel(
     throw new ModelParityError(parity);
   }
   return { ...loaded, parity };
+}
+
+/** A record for a model that carries none, made on the CPU now and kept in the data folder. */
+async function recordHere(pkg: ImageModelPackage, settings: EngineSettings, runtime: InferenceRuntime): Promise<KeptRecord> {
+  const made = await makeParityRecord(pkg, pkg.manifest.thresholds, { runtime, entry: settings.workers.inference });
+  settings.logger.info(`model ${pkg.manifest.name} ${pkg.manifest.version} carries no parity record: one was made on the CPU and kept`);
+  return keepRecord(settings.dataDir, pkg, made.record, made.files);
 }
 
 /** The parity gate kept a model off the line: its message names the worst picture and both scores. */

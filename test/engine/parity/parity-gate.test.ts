@@ -131,12 +131,14 @@ describe('the parity gate on the engine', () => {
 
   it('keeps a model off the line where its provider computes differently, and takes it where it agrees', async () => {
     const stick = tempDir();
-    // Every output nudged by 1e-3: a provider that does not agree with the CPU (no GPU exists here).
+    // Every output nudged by 1e-3 once `disagree` is set: a provider that does not agree with the CPU (no GPU exists here).
+    let disagree = false;
     const engine = await engines.start(
       tempDir(),
       { source: { kind: 'replay', fps: 10 }, model: { importRoots: [stick] } },
-      { alterLineOutput: (output) => output.forEach((v, i) => (output[i] = v * 0.999)) },
+      { alterLineOutput: (output) => disagree && output.forEach((v, i) => (output[i] = v * 0.999)) },
     );
+    disagree = true;
     const imported = await engine.importModel(demoVersion(stick, DEMO_MODEL_DIR, '3.0.0'), 'tech');
     await expect(engine.activateModel(imported.model.id, 'tech', 'trial')).rejects.toThrow(/parity failed on cpu: .* more than 0\.0001 apart/);
     expect(engine.getStatus().model.version).not.toBe('3.0.0');
@@ -145,5 +147,23 @@ describe('the parity gate on the engine', () => {
     const again = await agreeing.importModel(demoVersion(stick, DEMO_MODEL_DIR, '3.0.1'), 'tech');
     await agreeing.activateModel(again.model.id, 'tech', 'trial');
     expect(agreeing.getStatus().model.version).toBe('3.0.1');
+  }, 120_000);
+
+  it('holds a model that carries no record — the configured one — to a record made on the CPU at its first load, kept in the data folder', async () => {
+    const dataDir = tempDir();
+    const first = await engines.start(dataDir, { source: { kind: 'replay', fps: 10 } });
+    const record = JSON.parse(readFileSync(join(dataDir, 'parity', first.listModels().find((m) => m.active)!.sha256, 'record.json'), 'utf8')) as ParityRecord;
+    expect(record.recordedOn).toBe('cpu');
+    expect(record.pictures.length).toBeGreaterThanOrEqual(4);
+    await first.stop();
+    // The same data folder on a provider that computes differently: the configured model does not go live.
+    await expect(
+      engines.start(dataDir, { source: { kind: 'replay', fps: 10 } }, { alterLineOutput: (output) => output.forEach((v, i) => (output[i] = v * 0.999)) }),
+    ).rejects.toThrow(
+      /demo-cherry 1\.0\.1: parity failed on cpu: .* more than 0\.0001 apart: the model does not go live — held to the record this station made at the model's first load/,
+    );
+    // In throughput mode the check pictures go through in batches, as the line sends them; the record still holds.
+    const batched = await engines.start(dataDir, { source: { kind: 'replay', fps: 10 }, inference: { mode: 'throughput', maxBatch: 4 } });
+    expect(batched.getStatus().model.name).toBe('demo-cherry');
   }, 120_000);
 });
