@@ -99,7 +99,11 @@ export class CaptureService {
   }
 
   private async captureFor(target: LabelTarget): Promise<StoredCapture> {
-    const { store, capturer, memory, history } = this.deps;
+    const { store, capturer, memory, history, settings } = this.deps;
+    // Labels from people are kept past the station's own cap, up to twice it: a flood of labels cannot fill the disk.
+    const limit = 2 * settings.config.capture.maxCaptures;
+    if (target.kind !== 'capture' && store.count() >= limit)
+      throw new LabelError(`${limit} items are captured, the most this station keeps (twice capture.maxCaptures): labelling more is refused`);
     if (target.kind === 'capture') {
       const c = store.get(target.id);
       if (!c) throw new LabelError(`there is no capture ${target.id}`);
@@ -126,6 +130,9 @@ export class CaptureService {
       memory.recent(10_000).find((i) => i.frameId === target.frameId) ?? memory.recentRejects(10_000).find((i) => i.frameId === target.frameId);
     const picture = memory.image(target.frameId);
     if (!inspection || !picture) throw new LabelError(`item ${target.frameId} is no longer in the live view's memory: label it in History instead`);
+    // The same item labelled again (or captured already, e.g. a maybe): its capture, never a second copy.
+    const existing = store.byFrame(inspection.frameId, new Date(inspection.capturedAt));
+    if (existing) return existing;
     const id = await capturer.person({
       ...{
         frameId: inspection.frameId,

@@ -140,8 +140,12 @@ export class ShadowService {
   live(d: DecidedItem): void {
     const r = this.running;
     if (!r || r.ending) return;
-    // Compared with another model from here on: the trial's figures would mix two.
-    if (d.modelUsed !== r.live) return void this.end(`the live model changed to ${d.modelUsed.pkg.manifest.name} ${d.modelUsed.pkg.manifest.version}`);
+    // Compared with another model (or the same on other settings) from here on: the trial's figures would mix two.
+    if (d.modelUsed !== r.live) {
+      const now = d.modelUsed.pkg.manifest;
+      const same = now.name === r.live.pkg.manifest.name && now.version === r.live.pkg.manifest.version;
+      return void this.end(same ? "the live model's inference settings changed" : `the live model changed to ${now.name} ${now.version}`);
+    }
     r.line.live(d);
   }
 
@@ -237,14 +241,19 @@ export class ShadowService {
     if (t) this.deps.onChange(t);
   }
 
+  /** Ends the running trial; never throws (it is called from timers and the line's sink). */
   private async end(because: string, state: 'finished' | 'failed' = 'finished'): Promise<void> {
     const r = this.running;
     if (!r || r.ending) return;
     r.ending = true;
     clearTimeout(r.timer);
     clearInterval(r.tick);
-    await r.line.stop();
-    await r.candidate.client.close();
+    try {
+      await r.line.stop();
+      await r.candidate.client.close();
+    } catch (err) {
+      this.deps.settings.logger.warn(`shadow trial ${r.id}: its candidate did not close cleanly: ${err instanceof Error ? err.message : String(err)}`);
+    }
     const figures = r.line.figures();
     this.running = null;
     try {
@@ -258,7 +267,11 @@ export class ShadowService {
       severity: 'info',
       message: `shadow trial ${r.id} ended (${because}): ${figures.compared} items compared, agreement ${pct(figures.agreement.rate)}`,
     });
-    const t = this.trial(r.id);
-    if (t) this.deps.onChange(t);
+    try {
+      const t = this.trial(r.id);
+      if (t) this.deps.onChange(t);
+    } catch (err) {
+      this.deps.settings.logger.warn(`shadow trial ${r.id}: its end could not be shown: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 }

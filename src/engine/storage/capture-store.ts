@@ -96,6 +96,12 @@ export class CaptureStore {
     return row ? captureOf(row) : null;
   }
 
+  /** A capture of this camera frame, taken at this moment (frame numbers restart with the station: the time tells them apart). */
+  byFrame(frameId: number, at: Date): StoredCapture | null {
+    const row = this.db.prepare('SELECT * FROM captures WHERE frame_id = ? AND at = ? ORDER BY id LIMIT 1').get(frameId, at.toISOString()) as Row | undefined;
+    return row ? captureOf(row) : null;
+  }
+
   /** The newest first; `beforeId` pages back. */
   list(filter: CaptureFilter, limit: number, beforeId?: number): StoredCapture[] {
     const where: string[] = [];

@@ -37,13 +37,36 @@ describe('dispatch', () => {
       'cancelBenchmark',
       'cancelCalibration',
       'cancelTeaching',
+      'discardShadowCandidate',
+      'exportLabelledCaptures',
       'importModel',
       'inspectLabelledFolder',
+      'promoteShadowCandidate',
       'rollbackModel',
       'setThresholds',
       'startBenchmark',
+      'startShadowTrial',
       'startTeaching',
+      'stopShadowTrial',
     ]);
+  });
+
+  it('lets an operator label an item, and refuses a label or a target it does not know before any handler runs', async () => {
+    const { handlers, ran } = recordingHandlers();
+    const counters = createBoundaryCounters();
+    const ok = await dispatch(handlers, 'labelItem', { target: { kind: 'frame', frameId: 7 }, label: 'defective' }, counters, operator());
+    expect(ok).toMatchObject({ ok: true, value: { op: 'labelItem', actor: 'operator (browser 10.1.1.1)' } });
+    for (const payload of [
+      { target: { kind: 'frame', frameId: 7 }, label: 'maybe' },
+      { target: { kind: 'file', path: '/etc/passwd' }, label: 'good' },
+      { target: { kind: 'inspection', seq: -1 }, label: 'good' },
+      { target: { kind: 'capture', id: 1, extra: true }, label: 'good' },
+    ]) {
+      const refused = await dispatch(handlers, 'labelItem', payload, counters, operator());
+      expect(refused.ok, JSON.stringify(payload)).toBe(false);
+      if (!refused.ok) expect(refused.error).toMatch(/^Labelling an item was refused: the request was not valid/);
+    }
+    expect(ran).toHaveLength(1);
   });
 
   it('refuses an unknown operation and an invalid payload before any handler runs', async () => {

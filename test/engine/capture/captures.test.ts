@@ -50,7 +50,11 @@ describe('captures and labels on the station', () => {
     await waitFor('a reject on the strip', () => engine.getRecentRejects(1)[0], 30_000);
     const reject = engine.getRecentRejects(1)[0]!;
     const live = await engine.captures.label({ kind: 'frame', frameId: reject.frameId }, 'defective', 'operator (browser 10.0.0.7)');
-    expect(live).toMatchObject({ reason: 'person', frameId: reject.frameId, decision: 'pit', label: 'defective', labelledBy: 'operator (browser 10.0.0.7)' });
+    expect(live).toMatchObject({ frameId: reject.frameId, decision: 'pit', label: 'defective', labelledBy: 'operator (browser 10.0.0.7)' });
+    // A person's capture, or the random sample's when the station had kept this item already.
+    expect(['person', 'random']).toContain(live.reason);
+    // Said again on the same frame: the same capture, never a second copy.
+    expect((await engine.captures.label({ kind: 'frame', frameId: reject.frameId }, 'defective', 'operator (browser 10.0.0.7)')).id).toBe(live.id);
 
     const page = await engine.queryInspections({ decisions: ['pit'] }, 5, undefined);
     const logged = page.rows.find((r) => r.hasImage)!;
@@ -76,7 +80,7 @@ describe('captures and labels on the station', () => {
     expect(summary.labelled).toEqual({ good: 1, defective: 2 });
     expect(summary.labelsBy).toEqual([
       { actor: 'anna (desktop)', count: 3 },
-      { actor: 'operator (browser 10.0.0.7)', count: 1 },
+      { actor: 'operator (browser 10.0.0.7)', count: 2 },
     ]);
     expect(engine.auditTrail(1)[0]).toMatchObject({ subject: 'label', actor: 'anna (desktop)', new: { capture: sampled.id, label: 'good' } });
 
@@ -104,4 +108,19 @@ describe('captures and labels on the station', () => {
     expect(csv.slice(1).filter((l) => l.includes('anna (desktop)'))).toHaveLength(2);
     await expect(engine.captures.export(tempDir())).rejects.toThrow(/is not under an import folder/);
   }, 90_000);
+
+  it('refuses labels past twice the cap, so that a flood of labels cannot fill the disk', async () => {
+    const engine = await engines.start(tempDir(), {
+      source: { kind: 'replay', fps: 20 },
+      sensors: { sources: [] },
+      capture: { randomShare: 1, randomPerHour: 1, maybePerHour: 0, maxCaptures: 1 },
+    });
+    await waitFor('the one capture', () => engine.captures.summary().byReason['random'] === 1, 20_000);
+    await waitFor('two frames in memory', () => engine.getRecentInspections(5).length >= 3);
+    const [a, b] = engine.getRecentInspections(2);
+    await engine.captures.label({ kind: 'frame', frameId: a!.frameId }, 'good', 'operator');
+    await expect(engine.captures.label({ kind: 'frame', frameId: b!.frameId }, 'good', 'operator')).rejects.toThrow(
+      /2 items are captured, the most this station keeps \(twice capture\.maxCaptures\): labelling more is refused/,
+    );
+  }, 60_000);
 });

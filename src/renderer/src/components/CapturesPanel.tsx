@@ -46,6 +46,7 @@ export function CapturesPanel({ onUse }: { onUse: (folder: string) => void }) {
   const [dest, setDest] = useState('');
   const [exported, setExported] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [exporting, setExporting] = useState(false);
 
   const load = useCallback(() => {
     api.getCaptureSummary({}).then(setSummary, (e: Error) => setError(e.message));
@@ -56,11 +57,15 @@ export function CapturesPanel({ onUse }: { onUse: (folder: string) => void }) {
   const exportTo = async (): Promise<void> => {
     setError(null);
     if (!(await asTechnician())) return;
+    setExporting(true);
+    setExported(null);
     try {
       const r = await api.exportLabelledCaptures({ dest: dest.trim() });
       setExported(`${r.good} good and ${r.defective} defective pictures written to ${r.folder}`);
     } catch (e) {
       setError((e as Error).message);
+    } finally {
+      setExporting(false);
     }
   };
   const labelled = summary ? summary.labelled.good + summary.labelled.defective : 0;
@@ -105,12 +110,20 @@ export function CapturesPanel({ onUse }: { onUse: (folder: string) => void }) {
             <button
               type="button"
               className="button"
-              disabled={labelled === 0 || dest.trim() === ''}
-              title={labelled === 0 ? 'Nothing is labelled yet.' : dest.trim() === '' ? 'Name a folder first.' : undefined}
+              disabled={labelled === 0 || dest.trim() === '' || exporting}
+              title={
+                exporting
+                  ? 'Copying the pictures: wait for it to finish.'
+                  : labelled === 0
+                    ? 'Nothing is labelled yet.'
+                    : dest.trim() === ''
+                      ? 'Name a folder first.'
+                      : undefined
+              }
               onClick={() => void exportTo()}
               data-testid="captures-export"
             >
-              Export
+              {exporting ? `Exporting ${labelled} pictures…` : 'Export'}
             </button>
           </div>
         </>
