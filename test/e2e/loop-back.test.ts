@@ -7,25 +7,16 @@
 import { readdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { StationStatus } from '../../src/shared/status';
 import { useChromium } from '../helpers/browser';
 import { CASTING_MODEL_DIR, CASTINGS, castingSubset } from '../helpers/castings';
-import { screenshot, watchedPage } from '../helpers/e2e';
+import { screenshot, signInAsTechnician, watchedPage } from '../helpers/e2e';
 import { startStationWithConfig } from '../helpers/station-process';
 import { useTempDirs } from '../helpers/temp-dir';
 import { waitFor } from '../helpers/wait';
 
 const status = async (url: string): Promise<StationStatus> => (await (await fetch(`${url}/api/status`)).json()) as StationStatus;
-
-async function signIn(page: Page): Promise<void> {
-  await page.getByTestId('sign-in-open').click();
-  const dialog = page.getByTestId('sign-in');
-  for (const digit of '1234') await dialog.getByTestId(`pin-${digit}`).click();
-  await dialog.getByTestId('sign-in-submit').click();
-  await waitFor('the technician signed in', async () => (await page.getByTestId('session').getAttribute('data-role')) === 'technician');
-}
 
 /** 70 defective and 70 good castings, alternating in threes (the camera's order). */
 function cameraFiles(): string[] {
@@ -88,7 +79,7 @@ describe('capture, label, teach, calibrate, shadow, promote in Chromium', () => 
 
       // … and the captures on the Teach page, each as what it really is.
       await page.goto(`${s.url}/#/teach`);
-      await signIn(page);
+      await signInAsTechnician(page);
       const panel = page.getByTestId('captures-panel');
       for (let round = 0; round < 10; round++) {
         const cards = panel.getByTestId('capture-card');

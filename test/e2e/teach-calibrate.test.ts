@@ -7,25 +7,16 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { StationStatus } from '../../src/shared/status';
 import { useChromium } from '../helpers/browser';
 import { CASTING_MODEL_DIR, CASTINGS, castingSubset } from '../helpers/castings';
-import { screenshot, watchedPage } from '../helpers/e2e';
+import { screenshot, signInAsTechnician, watchedPage } from '../helpers/e2e';
 import { startStationWithConfig, type RunningStation } from '../helpers/station-process';
 import { useTempDirs } from '../helpers/temp-dir';
 import { waitFor } from '../helpers/wait';
 
 const status = async (url: string): Promise<StationStatus> => (await (await fetch(`${url}/api/status`)).json()) as StationStatus;
-
-async function signIn(page: Page): Promise<void> {
-  await page.getByTestId('sign-in-open').click();
-  const dialog = page.getByTestId('sign-in');
-  for (const digit of '1234') await dialog.getByTestId(`pin-${digit}`).click();
-  await dialog.getByTestId('sign-in-submit').click();
-  await waitFor('the technician signed in', async () => (await page.getByTestId('session').getAttribute('data-role')) === 'technician');
-}
 
 describe('teach and calibrate in Chromium', () => {
   const tempDir = useTempDirs();
@@ -40,7 +31,7 @@ describe('teach and calibrate in Chromium', () => {
     const { page, errors } = await watchedPage(browser());
     try {
       await page.goto(`${s.url}/#/teach`);
-      await signIn(page);
+      await signInAsTechnician(page);
       // A folder outside the import folders is refused before anything under it is read.
       await page.getByTestId('teach-folder').fill(dataDir);
       await page.getByTestId('teach-look').click();
@@ -109,7 +100,7 @@ describe('teach and calibrate in Chromium', () => {
       // The model carries the calibration it was taught with.
       await page.getByTestId('calibration-guarantee').waitFor();
       expect(await page.getByTestId('calibration-summary').textContent()).toMatch(/casting-defect 1\.0\.0 .*carried in the model package/);
-      await signIn(page);
+      await signInAsTechnician(page);
 
       await page.getByTestId('calibrate-open').click();
       await page.getByTestId('calibrate-folder').fill(few);

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { ROOT } from './paths';
+import { waitFor } from './wait';
 
 export const SCREENSHOT_DIR = join(ROOT, 'test-results');
 
@@ -23,4 +24,13 @@ export async function watchedPage(browser: Browser): Promise<WatchedPage> {
 export async function screenshot(page: Page, name: string, fullPage = false): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage });
+}
+
+/** Signs the page in as the demo technician (PIN 1234) on the PIN pad, and waits until the session says so. */
+export async function signInAsTechnician(page: Page): Promise<void> {
+  await page.getByTestId('sign-in-open').click();
+  const dialog = page.getByTestId('sign-in');
+  for (const digit of '1234') await dialog.getByTestId(`pin-${digit}`).click();
+  await dialog.getByTestId('sign-in-submit').click();
+  await waitFor('the technician signed in', async () => (await page.getByTestId('session').getAttribute('data-role')) === 'technician');
 }

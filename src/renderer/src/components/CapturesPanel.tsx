@@ -8,7 +8,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { Capture, CaptureSummary } from '../../../shared/capture';
 import { useStation } from '../api/station-context';
-import { JpegImage } from './JpegImage';
+import { CaptureImage } from './CaptureImage';
 import { LabelButtons } from './LabelButtons';
 
 const REASON_WORDS: Record<string, string> = {
@@ -21,16 +21,9 @@ const REASON_WORDS: Record<string, string> = {
 
 function CaptureCard({ capture }: { capture: Capture }) {
   const { api } = useStation();
-  const [jpeg, setJpeg] = useState<Uint8Array | null>(null);
-  useEffect(() => {
-    api.getCaptureImage({ id: capture.id }).then(
-      (img) => setJpeg(img?.jpeg ?? null),
-      () => {},
-    );
-  }, [api, capture.id]);
   return (
     <div className="disagreement" data-testid="capture-card" data-frame-id={capture.frameId} data-label={capture.label ?? ''}>
-      {jpeg ? <JpegImage jpeg={jpeg} alt={`capture ${capture.id}`} /> : <div className="frame-empty small">#{capture.frameId}</div>}
+      <CaptureImage api={api} capture={capture} />
       <div className="small">
         {REASON_WORDS[capture.reason] ?? capture.reason} · said <strong>{capture.decision}</strong> {capture.rejectScore?.toFixed(3) ?? '–'}
       </div>

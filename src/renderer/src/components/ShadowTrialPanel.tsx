@@ -16,7 +16,7 @@ import type { Rate, ShadowTrial } from '../../../shared/shadow';
 import { useStation } from '../api/station-context';
 import { describeThresholds } from '../audit-words';
 import { formatTime } from '../format';
-import { JpegImage } from './JpegImage';
+import { CaptureImage } from './CaptureImage';
 import { LabelButtons } from './LabelButtons';
 import { ReasonDialog } from './ReasonDialog';
 import { ShareSelect } from './ShareSelect';
@@ -37,16 +37,9 @@ const STATE_WORDS: Record<ShadowTrial['state'], string> = {
 };
 
 function DisagreementCard({ api, capture }: { api: LineSightApi; capture: Capture }) {
-  const [jpeg, setJpeg] = useState<Uint8Array | null>(null);
-  useEffect(() => {
-    api.getCaptureImage({ id: capture.id }).then(
-      (img) => setJpeg(img?.jpeg ?? null),
-      () => {},
-    );
-  }, [api, capture.id]);
   return (
     <div className="disagreement" data-testid="shadow-disagreement">
-      {jpeg ? <JpegImage jpeg={jpeg} alt={`frame ${capture.frameId}`} /> : <div className="frame-empty small">#{capture.frameId}</div>}
+      <CaptureImage api={api} capture={capture} />
       <div className="small">
         live <strong>{capture.decision}</strong> {capture.rejectScore?.toFixed(3) ?? '–'} · candidate <strong>{capture.candidate?.decision}</strong>{' '}
         {capture.candidate?.score.toFixed(3)}
