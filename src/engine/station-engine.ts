@@ -13,6 +13,8 @@
  */
 import type { EventName, EventPayload } from '../shared/contract';
 import type { StationStatus, TransportCounters } from '../shared/status';
+import type { CameraHealthReport } from '../shared/camera-health';
+import type { CameraWatch } from './station/camera-watch';
 import type { SessionManager } from './auth/session-manager';
 import type { StationBenchmarks } from './bench/station-benchmarks';
 import { DataDirLock } from './data-dir-lock';
@@ -127,9 +129,14 @@ export class StationEngine {
       (frame) => {
         if (this.stopped) return;
         tally.arrived();
-        if (frame.unreadable === undefined) this.s.cameraHealth.offer(frame.data);
-        // The candidate of a shadow trial is offered the frame first, so the live verdict always finds it waiting.
-        this.s.loop.shadow.offer(frame, this.s.line.undecided);
+        if (frame.unreadable === undefined) this.s.camera.health.offer(frame.data);
+        // The candidate of a shadow trial is offered the frame first, so the live verdict always finds it waiting;
+        // whatever happens there, the live line gets the frame.
+        try {
+          this.s.loop.shadow.offer(frame, this.s.line.undecided);
+        } catch (err) {
+          logger.warn(`shadow trial: frame ${frame.id} not offered to the candidate: ${err instanceof Error ? err.message : String(err)}`);
+        }
         this.s.line.offer(frame);
       },
       () => logger.info(`source finished after ${tally.frames.seen} frames`),
@@ -166,6 +173,12 @@ export class StationEngine {
   readonly setThresholds: ThresholdSettings['set'] = (thresholds, actor, reason) => this.s.thresholds.set(thresholds, actor, reason);
   readonly pauseLine = (reason: string) => this.s.watchdog.pauseLine(reason);
   readonly driftWindows = () => this.s.drift.windows();
+  readonly retakeCameraReference: CameraWatch['retakeReference'] = (actor, reason) => this.s.camera.retakeReference(actor, reason);
+  readonly cameraHealth = (): CameraHealthReport => {
+    const f = this.s.camera.health.figures();
+    const { blurRatio, minLuminance, maxLuminance, maxClipped } = this.settings.config.source.pictureHealth;
+    return { ...f, points: [...f.points], limits: { blurRatio, minLuminance, maxLuminance, maxClipped } };
+  };
   readonly resumeLine = () => this.s.watchdog.resumeLine();
 
   /** The camera delivers and the line is not paused. */

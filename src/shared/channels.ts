@@ -52,6 +52,8 @@ export const OPERATION_NAMES = [
   'labelItem',
   'getCaptureSummary',
   'exportLabelledCaptures',
+  'getCameraHealth',
+  'retakeCameraReference',
 ] as const;
 export const EVENT_NAMES = [
   'inspection',

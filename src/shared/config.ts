@@ -108,6 +108,13 @@ export const CaptureConfigSchema = z
     disagreementsPerTrial: z.number().int().min(0).max(100_000).default(500),
     /** Captures the station keeps by itself, in all; past it only labels from people and shadow disagreements (under their own quota) are kept. */
     maxCaptures: z.number().int().min(1).max(1_000_000).default(20_000),
+    /** The captures' pictures together, at most (all kinds, people's labels too): the disk the log needs is never theirs. */
+    maxBytes: z
+      .number()
+      .int()
+      .min(1_000_000)
+      .max(1_000_000_000_000)
+      .default(2 * 1024 ** 3),
   })
   .strict();
 export type CaptureConfig = z.infer<typeof CaptureConfigSchema>;

@@ -21,6 +21,7 @@ import { ScoreSampleSchema, ScoreWindowSchema } from './what-if';
 import { CalibrationOptionsSchema, CalibrationSchema } from './calibration';
 import { TeachRequestSchema, TeachRunSchema } from './teach';
 import { ShadowStartSchema, ShadowTrialSchema } from './shadow';
+import { CameraHealthSchema } from './camera-health';
 import { CaptureFilterSchema, CaptureSchema, CaptureSummarySchema, ITEM_LABELS, LabelTargetSchema } from './capture';
 
 /**
@@ -276,6 +277,14 @@ export const operations = {
     access: 'technician',
     request: z.object({ dest: folder }).strict(),
     reply: z.object({ folder: z.string(), good: z.number().int(), defective: z.number().int() }),
+  },
+  /** The camera's sampled pictures: sharpness against its reference, exposure, frozen (Diagnostics' chart). */
+  getCameraHealth: { access: 'anyone', request: empty, reply: CameraHealthSchema },
+  /** The camera was refocused or replaced: its next pictures become the reference blur is judged against; audited. */
+  retakeCameraReference: {
+    access: 'technician',
+    request: z.object({ reason: z.string().trim().min(1, 'say why').max(300) }).strict(),
+    reply: z.object({ retaking: z.literal(true) }),
   },
 } as const satisfies Record<OperationName, { access: Access; request: z.ZodType; reply: z.ZodType }>;
 

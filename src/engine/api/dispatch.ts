@@ -66,6 +66,8 @@ const IN_WORDS: Record<OperationName, string> = {
   labelItem: 'labelling an item',
   getCaptureSummary: 'reading the captures summary',
   exportLabelledCaptures: 'exporting the labelled items',
+  getCameraHealth: "reading the camera's picture health",
+  retakeCameraReference: "retaking the camera's reference",
 };
 
 const capitalised = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);

@@ -72,8 +72,13 @@ export function createApiHandlers(engine: StationEngine): ApiHandlers {
       const jpeg = await engine.captures.image(id);
       return jpeg ? { id, jpeg } : null;
     },
-    labelItem: ({ target, label }, caller) => engine.captures.label(target, label, caller.actor),
+    labelItem: ({ target, label }, caller) => engine.captures.label(target, label, { actor: caller.actor, role: caller.role }),
     getCaptureSummary: () => engine.captures.summary(),
     exportLabelledCaptures: ({ dest }) => engine.captures.export(dest),
+    getCameraHealth: () => engine.cameraHealth(),
+    retakeCameraReference: ({ reason }, caller) => {
+      engine.retakeCameraReference(caller.actor, reason);
+      return { retaking: true as const };
+    },
   };
 }

@@ -26,6 +26,8 @@ export interface CameraHealthConfig {
 export interface CameraHealthHandlers {
   readonly onFrozen: (state: FrozenState) => void;
   readonly onQuality: (state: PictureQualityState) => void;
+  /** The reference sharpness kept from an earlier run, and where a new one is kept (picture-quality.ts). */
+  readonly reference?: { readonly reference: number | null; readonly keep: (reference: number) => void };
 }
 
 export interface CameraHealthFigures extends PictureQualityFigures {
@@ -44,7 +46,12 @@ export class CameraHealth {
 
   constructor(config: CameraHealthConfig, handlers: CameraHealthHandlers) {
     this.frozen = new FrozenPictureDetector(config.frozenFrames, handlers.onFrozen);
-    this.quality = new PictureQualityWatch(config.pictureHealth, handlers.onQuality);
+    this.quality = new PictureQualityWatch(config.pictureHealth, handlers.onQuality, handlers.reference);
+  }
+
+  /** The camera was refocused or replaced: its next pictures are the new reference. */
+  retakeReference(): void {
+    this.quality.retakeReference();
   }
 
   get isFrozen(): boolean {

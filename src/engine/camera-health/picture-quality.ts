@@ -34,7 +34,12 @@ export interface PictureQualityFigures {
   readonly clipped: number | null;
   /** Pictures measured since start. */
   readonly measured: number;
+  /** The latest measures, oldest first (at most HISTORY). */
+  readonly points: readonly { readonly at: number; readonly sharpness: number; readonly luminance: number; readonly clipped: number }[];
 }
+
+/** Measures kept for Diagnostics' chart: two minutes at five a second. */
+const HISTORY = 600;
 
 export class PictureQualityWatch {
   private readonly referenceTaken: number[] = [];
@@ -43,24 +48,48 @@ export class PictureQualityWatch {
   private blurred: string | null = null;
   private exposure: string | null = null;
   private measured = 0;
+  private readonly points: { at: number; sharpness: number; luminance: number; clipped: number }[] = [];
 
   constructor(
     private readonly config: PictureHealthConfig,
     private readonly onChange: (state: PictureQualityState) => void,
-  ) {}
+    /**
+     * The camera's reference kept from an earlier run (a restart with the lens already out of focus must not learn
+     * the blur as its reference), and where a newly taken one is kept.
+     */
+    private readonly kept: { readonly reference: number | null; readonly keep: (reference: number) => void } = { reference: null, keep: () => {} },
+  ) {
+    this.reference = kept.reference;
+  }
+
+  /** A technician refocused or replaced the camera: the next pictures are its new reference. */
+  retakeReference(): void {
+    this.reference = null;
+    this.referenceTaken.length = 0;
+  }
 
   figures(): PictureQualityFigures {
     const m = this.medians();
-    return { referenceSharpness: this.reference, ...(m ?? { sharpness: null, luminance: null, clipped: null }), measured: this.measured };
+    return {
+      referenceSharpness: this.reference,
+      ...(m ?? { sharpness: null, luminance: null, clipped: null }),
+      measured: this.measured,
+      points: [...this.points],
+    };
   }
 
   /** One sampled picture's measures. */
   observe(m: PictureMeasures): void {
     if (!this.config.enabled) return;
     this.measured++;
+    this.points.push({ at: Date.now(), sharpness: m.sharpness, luminance: m.luminance, clipped: m.clipped });
+    if (this.points.length > HISTORY) this.points.shift();
     if (this.reference === null) {
       this.referenceTaken.push(m.sharpness);
-      if (this.referenceTaken.length >= this.config.referencePictures) this.reference = median(this.referenceTaken);
+      if (this.referenceTaken.length >= this.config.referencePictures) {
+        this.reference = median(this.referenceTaken);
+        this.kept.keep(this.reference);
+      }
     }
     this.window.push(m);
     if (this.window.length > this.config.windowPictures) this.window.shift();
@@ -69,7 +98,8 @@ export class PictureQualityWatch {
     const blurred = this.judgeBlur(now.sharpness);
     const exposure = this.judgeExposure(now.luminance, now.clipped);
     if (blurred !== this.blurred || exposure !== this.exposure) {
-      const changed = (blurred === null) !== (this.blurred === null) || (exposure === null) !== (this.exposure === null);
+      // Told when a finding comes, goes or changes its kind (too dark → too bright), not for every new figure.
+      const changed = kindOf(blurred) !== kindOf(this.blurred) || kindOf(exposure) !== kindOf(this.exposure);
       this.blurred = blurred;
       this.exposure = exposure;
       if (changed) this.onChange({ blurred, exposure });
@@ -103,6 +133,11 @@ export class PictureQualityWatch {
       clipped: median(this.window.map((m) => m.clipped)),
     };
   }
+}
+
+/** A finding's kind: its words before the figures ("picture too dark"), or null. */
+function kindOf(finding: string | null): string | null {
+  return finding === null ? null : finding.split(':')[0]!;
 }
 
 function median(values: number[]): number {

@@ -46,12 +46,20 @@ export class Capturer {
   private readonly thisHour = new Map<CaptureReason, number>();
   private readonly perTrial = new Map<number, number>();
   private inFlight = 0;
+  private inFlightBytes = 0;
   private total: number;
+  private totalBytes: number;
   /** Items passed over since start, by reason (a quota, the cap, the writer full, a write failed). */
   readonly passedOver: Record<string, number> = {};
 
   constructor(private readonly deps: CapturerDeps) {
     this.total = deps.store.count();
+    this.totalBytes = deps.store.bytes();
+  }
+
+  /** Whether `bytes` more fit in the captures' budget (capture.maxBytes): the disk the log needs is never theirs. */
+  fits(bytes: number): boolean {
+    return this.totalBytes + this.inFlightBytes + bytes <= this.deps.config.maxBytes;
   }
 
   /** A live verdict: kept when it is one of the kinds wanted and its quota allows. Never throws, never waits. */
@@ -71,15 +79,24 @@ export class Capturer {
     if (!this.deps.config.enabled || item.picture === null) return;
     const n = this.perTrial.get(trial.id) ?? 0;
     if (n >= this.deps.config.disagreementsPerTrial) return this.pass('disagreement');
+    if (!this.fits(item.picture.length)) return this.pass('disk budget');
     this.perTrial.set(trial.id, n + 1);
     this.keep('disagreement', item, { trial });
   }
 
   /** An item a person labels: always kept (the cap is for what the station keeps by itself). Resolves with its id. */
   async person(item: CapturableItem & { readonly picture: Uint8Array }, inspectionSeq?: number): Promise<number> {
-    const imagePath = await this.write(item);
-    this.total++;
-    return this.deps.store.add({ ...this.rowOf('person', item, imagePath), ...(inspectionSeq !== undefined ? { inspectionSeq } : {}) });
+    const bytes = item.picture.length;
+    this.inFlightBytes += bytes;
+    try {
+      const imagePath = await this.write(item);
+      const id = this.deps.store.add({ ...this.rowOf('person', item, imagePath, bytes), ...(inspectionSeq !== undefined ? { inspectionSeq } : {}) });
+      this.total++;
+      this.totalBytes += bytes;
+      return id;
+    } finally {
+      this.inFlightBytes -= bytes;
+    }
   }
 
   private reasonFor(item: CapturableItem): CaptureReason | null {
@@ -117,11 +134,15 @@ export class Capturer {
 
   private keep(reason: CaptureReason, item: CapturableItem, extra: Partial<NewCapture> = {}): void {
     if (this.inFlight >= MAX_WRITES_IN_FLIGHT) return this.pass('writer busy');
+    const bytes = item.picture?.length ?? 0;
+    if (!this.fits(bytes)) return this.pass('disk budget');
     this.inFlight++;
+    this.inFlightBytes += bytes;
     void this.write(item)
       .then((imagePath) => {
-        this.deps.store.add({ ...this.rowOf(reason, item, imagePath), ...extra });
+        this.deps.store.add({ ...this.rowOf(reason, item, imagePath, bytes), ...extra });
         this.total++;
+        this.totalBytes += bytes;
       })
       .catch((err: unknown) => {
         this.pass('write failed');
@@ -129,13 +150,14 @@ export class Capturer {
       })
       .finally(() => {
         this.inFlight--;
+        this.inFlightBytes -= bytes;
       });
   }
 
-  private rowOf(reason: CaptureReason, item: CapturableItem, imagePath: string): NewCapture {
+  private rowOf(reason: CaptureReason, item: CapturableItem, imagePath: string, bytes: number): NewCapture {
     return {
       ...{ at: new Date(item.capturedAt), frameId: item.frameId, reason, model: item.model, decision: item.decision },
-      ...{ rejectScore: item.rejectScore, scores: item.scores, imagePath },
+      ...{ rejectScore: item.rejectScore, scores: item.scores, imagePath, bytes },
     };
   }
 

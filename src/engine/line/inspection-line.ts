@@ -37,7 +37,8 @@ export interface LineItem {
 /** What the line reads at the moment it needs it: these change while it runs. */
 export interface LineState {
   model(): LoadedModel;
-  thresholds(): Thresholds;
+  /** The thresholds `model` decides with (a model being replaced keeps its own until its last item: model-service.ts). */
+  thresholds(model: LoadedModel): Thresholds;
   /** Why every item is rejected without inference now (a benchmark has the CPU), or null. */
   pausedBecause(): string | null;
   /** Why the log cannot record a decision now (storage.whenFull: fail-safe), or null. */
@@ -155,7 +156,7 @@ export class InspectionLine {
     const { item } = p;
     const model = outcome.model ?? this.state.model();
     const { pkg } = model;
-    const thresholds = this.state.thresholds();
+    const thresholds = this.state.thresholds(model);
     const td = performance.now();
     // Every reject-on-doubt rule after the pipeline: verdict.ts.
     const verdict = verdictOf(

@@ -31,6 +31,8 @@ export async function checkFilesForImport(
   pkg: ModelPackage,
   manifest: ModelManifest,
   deps: { readonly runtime: InferenceRuntime; readonly entry: WorkerEntry },
+  /** Pictures to make a record from where the package carries none (the station's labelled captures). */
+  given: readonly GivenCheckPicture[] = [],
 ): Promise<{ manifest: ModelManifest; files: CheckFile[] }> {
   // Only a model that can drive the line decides, and only what decides is gated.
   if (!isImagePackage(pkg) || pkg.rejectIndex === null) return { manifest, files: [] };
@@ -49,21 +51,36 @@ export async function checkFilesForImport(
       }),
     };
   }
-  const made = await makeParityRecord(pkg, manifest.thresholds, deps);
+  const made = await makeParityRecord(pkg, manifest.thresholds, deps, given);
   return { manifest: { ...manifest, parity: made.record }, files: made.files };
 }
 
+/** A labelled picture offered as a check picture (the station's labelled captures). */
+export interface GivenCheckPicture {
+  readonly name: string;
+  readonly bytes: Uint8Array;
+  readonly label: string;
+}
+
 /**
- * A record made now, on the CPU, for a model that carries none: from its own check/ pictures — read as pictures from a
- * stick are, regular files inside its folder, capped — else pictures made here (kept as PNG).
+ * A record made now, on the CPU, for a model that carries none: from `given` pictures (the station's labelled
+ * captures: real items of both kinds), else its own check/ pictures — read as pictures from a stick are, regular
+ * files inside its folder, capped — else pictures made here (kept as PNG).
  */
 export async function makeParityRecord(
   pkg: ImageModelPackage,
   thresholds: ModelManifest['thresholds'],
   deps: { readonly runtime: InferenceRuntime; readonly entry: WorkerEntry },
+  given: readonly GivenCheckPicture[] = [],
 ): Promise<{ record: ParityRecord; files: CheckFile[] }> {
   const files: CheckFile[] = [];
   const sources: CheckPictureSource[] = [];
+  for (const [i, p] of given.slice(0, MAX_CHECK_PICTURES).entries()) {
+    const file = `${CHECK_FOLDER}/${checkName(i, p.name)}`;
+    files.push({ file, bytes: p.bytes });
+    sources.push({ file, image: p.bytes, label: p.label });
+  }
+  if (files.length > 0) return { record: await recordOnCpu(pkg, sources, thresholds, deps), files };
   const folder = join(pkg.dir, CHECK_FOLDER);
   const own = (await readdir(folder).catch(() => [] as string[]))
     .filter((f) => PICTURE.test(f))

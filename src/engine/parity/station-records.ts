@@ -41,17 +41,31 @@ export async function keptRecord(dataDir: string, pkg: ImageModelPackage): Promi
   }
 }
 
-/** Writes the pictures, then the record (atomically, last): a record on disk always has its pictures. */
+/**
+ * Writes the pictures and the record into a folder of its own, then moves it in place whole: a record on disk always
+ * has its pictures. Two loads of one model at once (a swap and a shadow trial) each make one; the first in place is
+ * kept and the other's is dropped, so every load is held to the same record.
+ */
 export async function keepRecord(dataDir: string, pkg: ImageModelPackage, record: ParityRecord, files: readonly CheckFile[]): Promise<KeptRecord> {
   const dir = folderOf(dataDir, pkg);
-  await rm(dir, { recursive: true, force: true });
+  const staging = `${dir}.${process.pid}-${Math.random().toString(36).slice(2, 8)}.tmp`;
   for (const f of files) {
-    await mkdir(dirname(join(dir, f.file)), { recursive: true });
-    await writeFile(join(dir, f.file), f.bytes);
+    await mkdir(dirname(join(staging, f.file)), { recursive: true });
+    await writeFile(join(staging, f.file), f.bytes);
   }
-  await mkdir(dir, { recursive: true });
-  const tmp = join(dir, `${RECORD_FILE}.tmp`);
-  await writeFile(tmp, JSON.stringify(record, null, 2));
-  await rename(tmp, join(dir, RECORD_FILE));
+  await mkdir(staging, { recursive: true });
+  await writeFile(join(staging, RECORD_FILE), JSON.stringify(record, null, 2));
+  try {
+    await rename(staging, dir);
+  } catch {
+    // One is in place already (made meanwhile, or a damaged one): a sound one wins; a damaged one is replaced.
+    const there = await keptRecord(dataDir, pkg);
+    if (there) {
+      await rm(staging, { recursive: true, force: true });
+      return there;
+    }
+    await rm(dir, { recursive: true, force: true });
+    await rename(staging, dir);
+  }
   return { record, dir };
 }

@@ -62,6 +62,7 @@ export class ShadowLine {
   private readonly waiting = new Map<number, Waiting>();
   private readonly matrix: DecisionMatrix = emptyMatrix();
   private credit = 0;
+  private pairsCompared = 0;
   private seen = 0;
   private offered = 0;
   private notCompared = 0;
@@ -77,6 +78,11 @@ export class ShadowLine {
     );
   }
 
+  /** Items compared so far (cheap: the figures themselves compute their intervals). */
+  get compared(): number {
+    return this.pairsCompared;
+  }
+
   figures(): ShadowFigures {
     return shadowFigures(this.matrix, { seen: this.seen, offered: this.offered, notCompared: this.notCompared });
   }
@@ -88,7 +94,8 @@ export class ShadowLine {
   offer(item: LineItem, liveInHand: number): void {
     this.seen++;
     if (item.unreadable !== undefined) return;
-    this.credit += this.opts.share;
+    // At most one frame owed: after a busy spell the share resumes, it is not made up in a burst.
+    this.credit = Math.min(1, this.credit + this.opts.share);
     if (this.credit < 1 - 1e-9) return;
     if (this.line.undecided > 0 || liveInHand > 0) return;
     this.credit -= 1;
@@ -127,6 +134,7 @@ export class ShadowLine {
       return;
     }
     countPair(this.matrix, w.live.decision, w.candidate.decision);
+    this.pairsCompared++;
     this.opts.onPair({ frameId, capturedAt, live: w.live, candidate: w.candidate, picture: w.picture ?? null });
   }
 

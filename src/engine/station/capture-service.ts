@@ -25,6 +25,8 @@ export class LabelError extends Error {
   override readonly name = 'LabelError';
 }
 
+const FULL = "the captures' pictures fill their share of the disk (capture.maxBytes): labelling more is refused";
+
 export interface CaptureServiceDeps {
   readonly settings: EngineSettings;
   readonly db: SqliteDatabase;
@@ -38,9 +40,18 @@ export interface CaptureServiceDeps {
 }
 
 /** A capture as the UI sees it (the picture's path stays on the station). */
-const shown = ({ imagePath: _path, ...c }: StoredCapture): Capture => c;
+const shown = ({ imagePath: _path, labelledRole: _role, ...c }: StoredCapture): Capture => c;
+
+/** Who labels: the audit trail's name for them, and whether they signed in as a technician. */
+export interface Labeller {
+  readonly actor: string;
+  readonly role: 'operator' | 'technician';
+}
 
 export class CaptureService {
+  /** Labels one at a time: two people labelling the same item at once must not make two captures of it. */
+  private labelling: Promise<unknown> = Promise.resolve();
+
   constructor(private readonly deps: CaptureServiceDeps) {}
 
   /** The labelled folder Teach and Calibrate may read (beside the import folders). */
@@ -72,11 +83,23 @@ export class CaptureService {
   }
 
   /** Marks an item really good or really defective; returns its capture. */
-  async label(target: LabelTarget, label: ItemLabel, actor: string): Promise<Capture> {
+  label(target: LabelTarget, label: ItemLabel, by: Labeller): Promise<Capture> {
+    const work = this.labelling.then(() => this.labelNow(target, label, by));
+    this.labelling = work.catch(() => undefined);
+    return work;
+  }
+
+  private async labelNow(target: LabelTarget, label: ItemLabel, by: Labeller): Promise<Capture> {
     const capture = await this.captureFor(target);
     const { store, audit, settings } = this.deps;
+    // The same word again changes nothing and writes nothing (a tap repeated, or a flood of them).
+    if (capture.label === label) return shown(capture);
+    // A technician's word stands against an operator's: the labelled set teaches and certifies the next model.
+    if (capture.labelledRole === 'technician' && by.role !== 'technician')
+      throw new LabelError(`${capture.labelledBy} labelled this item really ${capture.label}: only a technician can change it`);
+    const { actor } = by;
     const at = new Date();
-    store.setLabel(capture.id, label, actor, at, () =>
+    store.setLabel(capture.id, label, by, at, () =>
       audit.record({
         at,
         actor,
@@ -115,8 +138,12 @@ export class CaptureService {
       const page = await history.inspections({}, 1, target.seq + 1);
       const row = page.rows[0];
       if (!row || row.seq !== target.seq) throw new LabelError(`there is no item ${target.seq} in the log`);
+      // Captured already as it passed (a maybe, the random sample, the reject strip): that capture, never a second.
+      const passed = store.byFrame(row.frameId, new Date(row.capturedAt));
+      if (passed) return passed;
       const picture = await history.image(target.seq);
       if (!picture) throw new LabelError(`item ${target.seq} has no kept picture (only pictures can be taught from)`);
+      if (!capturer.fits(picture.length)) throw new LabelError(FULL);
       const id = await capturer.person(
         {
           ...{ frameId: row.frameId, capturedAt: Date.parse(row.capturedAt), model: { name: row.modelName, version: row.modelVersion } },
@@ -133,6 +160,7 @@ export class CaptureService {
     // The same item labelled again (or captured already, e.g. a maybe): its capture, never a second copy.
     const existing = store.byFrame(inspection.frameId, new Date(inspection.capturedAt));
     if (existing) return existing;
+    if (!capturer.fits(picture.length)) throw new LabelError(FULL);
     const id = await capturer.person({
       ...{
         frameId: inspection.frameId,

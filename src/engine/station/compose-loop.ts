@@ -71,7 +71,7 @@ export function composeLoop(deps: LoopDeps): LoopServices {
   for (const label of ['good', 'defective']) mkdirSync(join(captures.labelledFolder, label), { recursive: true });
   const calibrations = new CalibrationStore(db, writes);
   const shadow = new ShadowService({
-    ...{ settings, models, thresholds, capturer, calibrations, audit, eventLog },
+    ...{ settings, models, thresholds, capturer, calibrations, audit, eventLog, writes },
     store: new ShadowStore(db, writes),
     captures: captureStore,
     onChange: (t) => emit('shadowProgress', t),

@@ -33,7 +33,7 @@ import type { OpenedStation } from './open-station';
 import type { StatusParts } from './station-status';
 import { ThresholdSettings } from './threshold-settings';
 import { composeLoop, type LoopServices } from './compose-loop';
-import { CameraHealth } from '../camera-health/camera-health';
+import { watchCamera, type CameraWatch } from './camera-watch';
 import { DriftMonitor } from '../drift/drift-monitor';
 import type { Calibration } from '../../shared/calibration';
 import { Watchdog } from './watchdog';
@@ -49,7 +49,7 @@ export interface StationServices extends StatusParts {
   /** Captures and labels, shadow trials, teaching and calibrating (compose-loop.ts). */
   readonly loop: LoopServices;
   /** Watches the camera's pictures: frozen (every frame, or a sample while one is being looked at), blur, exposure. */
-  readonly cameraHealth: CameraHealth;
+  readonly camera: CameraWatch;
   /** Watches the line's scores and rates for drift from the running model's reference. */
   readonly drift: DriftMonitor;
 }
@@ -87,7 +87,7 @@ export function composeStation(settings: EngineSettings, opened: OpenedStation, 
   const keeper = new ImageKeeper(settings.dataDir, config.station.id, config.storage.images, (m) => logger.warn(m), {
     onNotKept: (image) => log.imageNotKept(image),
   });
-  const models = new ModelService(
+  const models: ModelService = new ModelService(
     {
       ...{ settings, registry, probes, writes, audit, settingsStore, stopped },
       whenLineIdle: (model) => line.whenIdle(model),
@@ -126,8 +126,13 @@ export function composeStation(settings: EngineSettings, opened: OpenedStation, 
     lastFrameAt: () => tally.lastFrameAt,
     stallMs: config.source.stallMs,
   });
-  const line = new InspectionLine(
-    { model, thresholds: () => thresholds.current, pausedBecause: () => watchdog.notJudgedBecause, storageVeto: () => monitor.failSafeReason() },
+  const line: InspectionLine = new InspectionLine(
+    {
+      model,
+      thresholds: (m) => models.keptThresholds(m) ?? thresholds.current,
+      pausedBecause: () => watchdog.notJudgedBecause,
+      storageVeto: () => monitor.failSafeReason(),
+    },
     config.decision,
     {
       ...{ output, keeper, log },
@@ -141,7 +146,12 @@ export function composeStation(settings: EngineSettings, opened: OpenedStation, 
           at: item.capturedAt,
         });
         events.emit('inspection', tally.record(d));
-        loop.decided(d);
+        // Shadow comparison and captures are beside the line: nothing there may reach the line's sink.
+        try {
+          loop.decided(d);
+        } catch (err) {
+          logger.warn(`shadow trial or capture failed on item ${d.item.frameId}: ${err instanceof Error ? err.message : String(err)}`);
+        }
       },
     },
     {
@@ -163,10 +173,7 @@ export function composeStation(settings: EngineSettings, opened: OpenedStation, 
   });
   const host = benchHostOf({ settings, models, registry, probes, watchdog, tally });
   const benchmarks = new StationBenchmarks(host, new BenchStore(db, writes), settings.workers, logger, (p) => events.emit('benchProgress', p));
-  const cameraHealth = new CameraHealth(config.source, {
-    onFrozen: (state) => watchdog.cameraFrozen(state),
-    onQuality: (state) => watchdog.pictureQuality(state),
-  });
+  const camera = watchCamera({ config: config.source, watchdog, settingsStore, writes, audit, logger });
   const loop = composeLoop({
     ...{ settings, opened, writes, audit, eventLog, alarms, models, thresholds, history, memory: tally.memory },
     emit: (event, payload) => events.emit(event, payload),
@@ -179,7 +186,7 @@ export function composeStation(settings: EngineSettings, opened: OpenedStation, 
   const services: StationServices = {
     ...{ settings, opened, events, eventLog, history, startedAt: new Date(), models, thresholds, alarms, watchdog, tally, line },
     ...{ loopDelay, usage, sessions, benchmarks, storage: monitor, keeper, apiCounters, transportCounters, machine: null },
-    ...{ source, log, output, loop, cameraHealth, drift },
+    ...{ source, log, output, loop, camera, drift },
     diagnostics: new DiagnosticsSampler(
       {
         latency: tally.latency,

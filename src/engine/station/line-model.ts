@@ -20,6 +20,7 @@ import type { ParityResult } from '../../shared/parity';
 import { runParityGate } from '../parity/run-parity';
 import { makeParityRecord } from '../parity/check-files-for-import';
 import { keepRecord, keptRecord, type KeptRecord } from '../parity/station-records';
+import { labelledCheckPictures } from '../capture/labelled-check-pictures';
 
 /** A model that cannot drive the line: refused before it is activated. */
 export class ModelActivationError extends Error {
@@ -74,7 +75,13 @@ export async function loadLineModel(
 
 /** A record for a model that carries none, made on the CPU now and kept in the data folder. */
 async function recordHere(pkg: ImageModelPackage, settings: EngineSettings, runtime: InferenceRuntime): Promise<KeptRecord> {
-  const made = await makeParityRecord(pkg, pkg.manifest.thresholds, { runtime, entry: settings.workers.inference });
+  // The station's labelled captures where there are some: real items of both kinds this very camera saw.
+  const made = await makeParityRecord(
+    pkg,
+    pkg.manifest.thresholds,
+    { runtime, entry: settings.workers.inference },
+    await labelledCheckPictures(settings.dataDir),
+  );
   settings.logger.info(`model ${pkg.manifest.name} ${pkg.manifest.version} carries no parity record: one was made on the CPU and kept`);
   return keepRecord(settings.dataDir, pkg, made.record, made.files);
 }

@@ -7,6 +7,7 @@
  * in the same tick as the switch, or refused whole.
  */
 import type { InferenceOverride } from '../../shared/config';
+import type { Thresholds } from '../../shared/manifest';
 import type { EventPayload } from '../../shared/contract';
 import type { StationStatus } from '../../shared/status';
 import { IMPORT_STEPS, type ImportCandidates, type ImportReport, type ModelActivation, type ModelRecord } from '../../shared/models';
@@ -22,6 +23,7 @@ import type { MainWrites } from '../storage/main-writes';
 import type { SettingsStore } from '../storage/settings-store';
 import type { EngineSettings } from './engine-settings';
 import { checkFilesForImport } from '../parity/check-files-for-import';
+import { labelledCheckPictures } from '../capture/labelled-check-pictures';
 import { loadLineModel, ModelActivationError, requireLineModel, runtimeFor, ModelParityError } from './line-model';
 
 export const INFERENCE_SETTING = 'inference';
@@ -49,6 +51,11 @@ export interface ModelServiceDeps {
 
 export class ModelService {
   private swapping: Promise<unknown> | null = null;
+  /**
+   * A model being replaced together with the thresholds (a promoted shadow candidate) keeps the thresholds it ran
+   * with for its last items, so that no item is judged by one model at another's thresholds.
+   */
+  private readonly retiring = new Map<LoadedModel, Thresholds>();
 
   constructor(
     private readonly deps: ModelServiceDeps,
@@ -110,7 +117,9 @@ export class ModelService {
       maxFileBytes: settings.config.model.maxFileBytes,
       gate: probes,
       importRoots: [...(settings.config.model.importRoots ?? []), ...(ownRoot !== undefined ? [ownRoot] : [])],
-      checkFiles: (pkg, manifest) => checkFilesForImport(pkg, manifest, { runtime: this.runtimeNow, entry: settings.workers.inference }),
+      // A package without a parity record gets one made on this station's labelled captures where it has some.
+      checkFiles: async (pkg, manifest) =>
+        checkFilesForImport(pkg, manifest, { runtime: this.runtimeNow, entry: settings.workers.inference }, await labelledCheckPictures(settings.dataDir)),
       actor,
       now: () => new Date(),
       ...(taskId !== undefined
@@ -124,13 +133,22 @@ export class ModelService {
     });
   }
 
-  /** Loads and warms a registered model, then switches the line to it between two items. */
-  activate(id: number, actor: string, reason: string | null): Promise<ModelRecord> {
+  /**
+   * Loads and warms a registered model, then switches the line to it between two items. `withThresholds`: new
+   * thresholds to take effect at the same switch (a promoted shadow candidate's); `apply` records them (audited) in the
+   * same tick, and a throw refuses the whole change. The model replaced keeps its own thresholds for its last items.
+   */
+  activate(id: number, actor: string, reason: string | null, withThresholds?: { readonly old: Thresholds; readonly apply: () => void }): Promise<ModelRecord> {
     const model = this.deps.registry.get(id);
     if (!model) return Promise.reject(new ModelActivationError(`there is no model with id ${id} in the registry`));
     // Refused at once, before anything is read or loaded, with the words the Models page shows (issue 12).
     if (!model.use.line) return Promise.reject(new ModelActivationError(`${model.name} ${model.version} ${model.use.words}`));
-    return this.swapTo(id, 'activate', actor, reason);
+    return this.swapTo(id, 'activate', actor, reason, withThresholds);
+  }
+
+  /** The thresholds a model being replaced still decides its last items with, if it keeps its own. */
+  keptThresholds(model: LoadedModel): Thresholds | undefined {
+    return this.retiring.get(model);
   }
 
   /**
@@ -207,10 +225,16 @@ export class ModelService {
     return this.active.loaded.client.close();
   }
 
-  private async swapTo(id: number, action: 'activate' | 'rollback', actor: string, reason: string | null): Promise<ModelRecord> {
+  private async swapTo(
+    id: number,
+    action: 'activate' | 'rollback',
+    actor: string,
+    reason: string | null,
+    withThresholds?: { readonly old: Thresholds; readonly apply: () => void },
+  ): Promise<ModelRecord> {
     const { registry, writes, audit } = this.deps;
     try {
-      await this.swap(id, action, actor, reason);
+      await this.swap(id, action, actor, reason, withThresholds);
     } catch (err) {
       // A refusal by the parity gate is a fact about that model version: in the audit trail, with both scores.
       if (err instanceof ModelParityError) {
@@ -231,11 +255,21 @@ export class ModelService {
     return registry.get(id)!;
   }
 
-  private async swap(id: number, action: 'activate' | 'rollback', actor: string, reason: string | null): Promise<void> {
+  private async swap(
+    id: number,
+    action: 'activate' | 'rollback',
+    actor: string,
+    reason: string | null,
+    withThresholds?: { readonly old: Thresholds; readonly apply: () => void },
+  ): Promise<void> {
     const { registry, writes, audit, settings } = this.deps;
     await this.replace(
       async () => ({ pkg: requireLineModel(await registry.loadPackage(id)), registryId: id, runtime: this.runtimeNow }),
       (old, pkg, at, next) => {
+        if (withThresholds) {
+          withThresholds.apply();
+          this.retiring.set(old, withThresholds.old);
+        }
         writes.run(action === 'activate' ? 'the model activation' : 'the model rollback', () => {
           registry.recordActivation(id, action, actor, reason, at);
           audit.record({
@@ -303,7 +337,10 @@ export class ModelService {
       // The switch: the next item admitted goes to the new model.
       this.active = { loaded: next, registryId };
       this.deps.onSwitched?.(next);
-      void whenLineIdle(old).then(() => old.client.close());
+      void whenLineIdle(old).then(() => {
+        this.retiring.delete(old);
+        return old.client.close();
+      });
     })();
     this.swapping = work;
     try {

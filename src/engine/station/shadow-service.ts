@@ -10,7 +10,7 @@
  */
 import type { Thresholds } from '../../shared/manifest';
 import type { ModelRecord } from '../../shared/models';
-import type { ShadowStart, ShadowTrial } from '../../shared/shadow';
+import type { ShadowFigures, ShadowStart, ShadowTrial } from '../../shared/shadow';
 import type { Capturer } from '../capture/capturer';
 import type { DecidedItem, LineItem } from '../line/inspection-line';
 import type { LoadedModel } from '../models/loaded-model';
@@ -20,6 +20,7 @@ import type { AuditTrail } from '../storage/audit-trail';
 import type { CalibrationStore } from '../storage/calibration-store';
 import type { CaptureStore } from '../storage/capture-store';
 import type { EventLog } from '../storage/event-log';
+import type { MainWrites } from '../storage/main-writes';
 import type { ShadowStore } from '../storage/shadow-store';
 import type { EngineSettings } from './engine-settings';
 import type { ModelService } from './model-service';
@@ -39,6 +40,7 @@ export interface ShadowServiceDeps {
   readonly calibrations: CalibrationStore;
   readonly audit: AuditTrail;
   readonly eventLog: EventLog;
+  readonly writes: MainWrites;
   readonly onChange: (trial: ShadowTrial) => void;
 }
 
@@ -50,20 +52,31 @@ interface Running {
   readonly items: number;
   readonly timer: NodeJS.Timeout;
   readonly tick: NodeJS.Timeout;
+  /** The figures as last computed (once a second: their intervals are not free). */
+  figures: ShadowFigures;
   ending: boolean;
 }
 
 /** Figures are written and shown this often while a trial runs (and at its end). */
 const FIGURES_EVERY_MS = 1000;
 const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
+const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 export class ShadowService {
   private running: Running | null = null;
-  private starting = false;
+  private starting: Promise<unknown> | null = null;
+  private ending: Promise<void> | null = null;
+  private deciding = false;
+  private closed = false;
 
   constructor(private readonly deps: ShadowServiceDeps) {
-    const ended = deps.store.endAbandoned(new Date());
-    if (ended > 0) deps.settings.logger.warn(`${ended} shadow trial(s) left running at the last stop were ended`);
+    try {
+      const ended = deps.store.endAbandoned(new Date());
+      if (ended > 0) deps.settings.logger.warn(`${ended} shadow trial(s) left running at the last stop were ended`);
+    } catch (err) {
+      // A log that cannot be written now must not keep the station from deciding; the trials stay marked running.
+      deps.settings.logger.warn(`shadow trials left running at the last stop could not be ended: ${messageOf(err)}`);
+    }
   }
 
   /** The trial running now, else the newest. */
@@ -75,60 +88,91 @@ export class ShadowService {
   trial(id: number): ShadowTrial | null {
     const t = this.deps.store.get(id, this.deps.captures.countForTrial(id));
     if (!t || this.running?.id !== id) return t;
-    return { ...t, figures: this.running.line.figures() };
+    return { ...t, figures: this.running.figures };
   }
 
-  async start(req: ShadowStart, actor: string): Promise<ShadowTrial> {
+  start(req: ShadowStart, actor: string): Promise<ShadowTrial> {
+    if (this.closed) return Promise.reject(new ShadowError('the station is stopping'));
+    if (this.running || this.starting || this.ending) return Promise.reject(new ShadowError('a shadow trial is already running: stop it first'));
+    if (req.modelId === this.deps.models.registryId)
+      return Promise.reject(new ShadowError('that model is the one deciding on the line now: choose another to try beside it'));
+    const work = this.begin(req, actor);
+    this.starting = work;
+    return work.finally(() => {
+      this.starting = null;
+    });
+  }
+
+  private async begin(req: ShadowStart, actor: string): Promise<ShadowTrial> {
     const { models, store, audit, settings, eventLog } = this.deps;
-    if (this.running || this.starting) throw new ShadowError('a shadow trial is already running: stop it first');
-    if (req.modelId === models.registryId) throw new ShadowError('that model is the one deciding on the line now: choose another to try beside it');
-    this.starting = true;
+    let loaded: LoadedModel;
+    let record: ModelRecord;
     try {
-      const { loaded, record } = await models.loadCandidate(req.modelId);
-      const live = models.current;
-      const thresholds = this.thresholdsOf(loaded);
-      const now = new Date();
-      const until = new Date(now.getTime() + req.minutes * 60_000);
-      const started = {
-        candidate: { id: record.id, name: record.name, version: record.version },
-        live: { name: live.pkg.manifest.name, version: live.pkg.manifest.version },
-        thresholds,
-        startedAt: now.toISOString(),
-        stopAt: { items: req.items, until: until.toISOString() },
-        share: req.share,
-        startedBy: actor,
-      };
-      const line = new ShadowLine({
-        candidate: loaded,
-        thresholds,
-        share: req.share,
-        staleMs: settings.config.decision.staleMs,
-        ...(settings.clock ? { clock: settings.clock } : {}),
-        onPair: (pair) => this.paired(pair),
-      });
-      let id: number;
+      ({ loaded, record } = await models.loadCandidate(req.modelId));
+    } catch (err) {
+      // A candidate kept off by the parity gate (or any load failure) is a fact of that version: in the audit trail.
+      const words = messageOf(err);
       try {
-        id = store.add({ ...started, figures: line.figures() });
-        audit.record({ at: now, actor, subject: 'shadow', old: null, new: { action: 'start', trial: id, ...started }, reason: null });
-      } catch (err) {
-        await loaded.client.close();
-        throw err;
+        this.deps.writes.run('the shadow trial refusal', () =>
+          audit.record({ at: new Date(), actor, subject: 'shadow', old: null, new: { action: 'refused', modelId: req.modelId }, reason: words.slice(0, 500) }),
+        );
+      } catch {
+        // The refusal itself is what the technician reads; a log that cannot take it changes nothing.
       }
-      this.running = {
-        ...{ id, line, candidate: loaded, live, items: req.items, ending: false },
-        timer: setTimeout(() => void this.end(`its ${req.minutes} minutes are up`), until.getTime() - now.getTime()),
-        tick: setInterval(() => this.showFigures(), FIGURES_EVERY_MS),
-      };
-      eventLog.append({
-        at: now,
-        kind: 'model',
-        severity: 'info',
-        message: `${actor} started a shadow trial of ${record.name} ${record.version} beside ${started.live.name} ${started.live.version}`,
-      });
-      return this.trial(id)!;
-    } finally {
-      this.starting = false;
+      throw err;
     }
+    // Checked again once loaded: the station may be stopping, or the candidate gone live meanwhile.
+    const refusal = this.closed
+      ? 'the station is stopping'
+      : req.modelId === models.registryId
+        ? 'that model went live while it was loading: choose another to try beside it'
+        : null;
+    if (refusal) {
+      await loaded.client.close();
+      throw new ShadowError(refusal);
+    }
+    const live = models.current;
+    const thresholds = this.thresholdsOf(loaded);
+    const now = new Date();
+    const until = new Date(now.getTime() + req.minutes * 60_000);
+    const started = {
+      candidate: { id: record.id, name: record.name, version: record.version },
+      live: { name: live.pkg.manifest.name, version: live.pkg.manifest.version },
+      thresholds,
+      startedAt: now.toISOString(),
+      stopAt: { items: req.items, until: until.toISOString() },
+      share: req.share,
+      startedBy: actor,
+    };
+    const line = new ShadowLine({
+      candidate: loaded,
+      thresholds,
+      share: req.share,
+      staleMs: settings.config.decision.staleMs,
+      ...(settings.clock ? { clock: settings.clock } : {}),
+      onPair: (pair) => this.paired(pair),
+    });
+    let id: number;
+    try {
+      id = store.add({ ...started, figures: line.figures() }, (trial) =>
+        audit.record({ at: now, actor, subject: 'shadow', old: null, new: { action: 'start', trial, ...started }, reason: null }),
+      );
+    } catch (err) {
+      await loaded.client.close();
+      throw err;
+    }
+    this.running = {
+      ...{ id, line, candidate: loaded, live, items: req.items, ending: false, figures: line.figures() },
+      timer: setTimeout(() => void this.end(`its ${req.minutes} minutes are up`), until.getTime() - now.getTime()),
+      tick: setInterval(() => this.showFigures(), FIGURES_EVERY_MS),
+    };
+    eventLog.append({
+      at: now,
+      kind: 'model',
+      severity: 'info',
+      message: `${actor} started a shadow trial of ${record.name} ${record.version} beside ${started.live.name} ${started.live.version}`,
+    });
+    return this.trial(id)!;
   }
 
   /** A frame the live line is about to be given; `liveInHand`: the live line's items undecided now. */
@@ -149,40 +193,62 @@ export class ShadowService {
     r.line.live(d);
   }
 
-  stop(actor: string): Promise<ShadowTrial> {
+  async stop(actor: string): Promise<ShadowTrial> {
     const r = this.running;
     if (!r) throw new ShadowError('no shadow trial is running');
-    return this.end(`stopped by ${actor}`).then(() => this.trial(r.id)!);
+    await this.end(`stopped by ${actor}`);
+    return this.trial(r.id)!;
   }
 
-  /** The station is stopping: the trial ends (its candidate is closed) before the log closes. */
+  /** The station is stopping: a trial being started is waited for, and the running one ends (its candidate closed) before the log closes. */
   async close(): Promise<void> {
-    if (this.running) await this.end('the station stopped', 'failed');
+    this.closed = true;
+    await this.starting?.catch(() => undefined);
+    await this.end('the station stopped', 'failed');
+    await this.ending;
   }
 
-  /** Switches the line to the candidate of a finished trial, with the thresholds it was tried with. */
+  /** Switches the line to the candidate of a finished trial, with the thresholds it was tried with, at the same switch. */
   async promote(trialId: number, actor: string, reason: string): Promise<ModelRecord> {
-    const t = this.decidable(trialId);
+    const t = this.decidable(trialId, ['finished']);
+    if (t.figures.compared === 0) throw new ShadowError(`shadow trial ${t.id} compared no items: there is nothing to promote it on`);
     const { models, thresholds, store, audit } = this.deps;
     const f = t.figures;
     const why =
       `promoted after shadow trial ${t.id}: ${f.compared} items compared, agreement ${pct(f.agreement.rate)}, κ ${f.kappa?.toFixed(3) ?? '–'}, ` +
       `it would pass ${f.liveRejectsCandidatePasses.count} the live model rejected — ${reason}`;
-    const record = await models.activate(t.candidate.id, actor, why.slice(0, 500));
-    const now: Thresholds = thresholds.current;
-    if (now.pit !== t.thresholds.pit || now.maybe !== t.thresholds.maybe)
-      thresholds.set(t.thresholds, actor, `the thresholds shadow trial ${t.id} was run with`);
-    store.decide(t.id, 'promoted', actor, reason, () =>
-      audit.record({ at: new Date(), actor, subject: 'shadow', old: t.live, new: { action: 'promote', trial: t.id, model: t.candidate, figures: f }, reason }),
-    );
-    this.deps.onChange(this.trial(t.id)!);
-    return record;
+    this.deciding = true;
+    try {
+      const old: Thresholds = thresholds.current;
+      const same = old.pit === t.thresholds.pit && old.maybe === t.thresholds.maybe;
+      const record = await models.activate(
+        t.candidate.id,
+        actor,
+        why.slice(0, 500),
+        same ? undefined : { old, apply: () => void thresholds.set(t.thresholds, actor, `the thresholds shadow trial ${t.id} was run with`) },
+      );
+      const decided = store.decide(t.id, ['finished'], 'promoted', actor, reason, () =>
+        audit.record({
+          at: new Date(),
+          actor,
+          subject: 'shadow',
+          old: t.live,
+          new: { action: 'promote', trial: t.id, model: t.candidate, figures: f },
+          reason,
+        }),
+      );
+      if (!decided) this.deps.settings.logger.warn(`shadow trial ${t.id} was decided meanwhile; its candidate is active all the same`);
+      this.show(t.id);
+      return record;
+    } finally {
+      this.deciding = false;
+    }
   }
 
   discard(trialId: number, actor: string, reason: string): ShadowTrial {
-    const t = this.decidable(trialId);
+    const t = this.decidable(trialId, ['finished', 'failed']);
     const { store, audit } = this.deps;
-    store.decide(t.id, 'discarded', actor, reason, () =>
+    const decided = store.decide(t.id, ['finished', 'failed'], 'discarded', actor, reason, () =>
       audit.record({
         at: new Date(),
         actor,
@@ -192,16 +258,18 @@ export class ShadowService {
         reason,
       }),
     );
-    const trial = this.trial(t.id)!;
-    this.deps.onChange(trial);
-    return trial;
+    if (!decided) throw new ShadowError(`shadow trial ${t.id} was decided meanwhile`);
+    this.show(t.id);
+    return this.trial(t.id)!;
   }
 
-  private decidable(trialId: number): ShadowTrial {
+  private decidable(trialId: number, from: readonly ShadowTrial['state'][]): ShadowTrial {
+    if (this.deciding) throw new ShadowError('a promotion is being loaded: wait for it');
     const t = this.trial(trialId);
     if (!t) throw new ShadowError(`there is no shadow trial ${trialId}`);
     if (t.state === 'running') throw new ShadowError(`shadow trial ${trialId} is still running: stop it or let it finish first`);
     if (t.state === 'promoted' || t.state === 'discarded') throw new ShadowError(`shadow trial ${trialId} was already ${t.state} by ${t.decidedBy}`);
+    if (!from.includes(t.state)) throw new ShadowError(`shadow trial ${trialId} ended early (${t.endedBecause}): it can be discarded, not promoted`);
     return t;
   }
 
@@ -226,40 +294,60 @@ export class ShadowService {
         { id: r.id, disagreement: kind, candidate: { decision: pair.candidate.decision, score: pair.candidate.rejectScore } },
       );
     }
-    if (r.line.figures().compared >= r.items) void this.end(`${r.items} items compared`);
+    if (r.line.compared >= r.items) void this.end(`${r.items} items compared`);
   }
 
   private showFigures(): void {
     const r = this.running;
-    if (!r) return;
+    if (!r || r.ending) return;
+    r.figures = r.line.figures();
     try {
-      this.deps.store.saveFigures(r.id, r.line.figures());
+      this.deps.store.saveFigures(r.id, r.figures);
     } catch (err) {
-      this.deps.settings.logger.warn(`shadow trial ${r.id}: figures not stored: ${err instanceof Error ? err.message : String(err)}`);
+      this.deps.settings.logger.warn(`shadow trial ${r.id}: figures not stored: ${messageOf(err)}`);
     }
-    const t = this.trial(r.id);
-    if (t) this.deps.onChange(t);
+    this.show(r.id);
+  }
+
+  /** Tells the pages the trial's state; never throws (called from timers). */
+  private show(id: number): void {
+    try {
+      const t = this.trial(id);
+      if (t) this.deps.onChange(t);
+    } catch (err) {
+      this.deps.settings.logger.warn(`shadow trial ${id} could not be shown: ${messageOf(err)}`);
+    }
   }
 
   /** Ends the running trial; never throws (it is called from timers and the line's sink). */
-  private async end(because: string, state: 'finished' | 'failed' = 'finished'): Promise<void> {
+  private end(because: string, state: 'finished' | 'failed' = 'finished'): Promise<void> {
     const r = this.running;
-    if (!r || r.ending) return;
+    if (!r || r.ending) return this.ending ?? Promise.resolve();
     r.ending = true;
+    const work = this.finish(r, because, state).finally(() => {
+      this.ending = null;
+    });
+    this.ending = work;
+    return work;
+  }
+
+  private async finish(r: Running, because: string, state: 'finished' | 'failed'): Promise<void> {
     clearTimeout(r.timer);
     clearInterval(r.tick);
     try {
-      await r.line.stop();
+      // The worker first: closing it answers whatever the candidate still holds (a hung candidate cannot hold the end).
       await r.candidate.client.close();
+      await r.line.stop();
     } catch (err) {
-      this.deps.settings.logger.warn(`shadow trial ${r.id}: its candidate did not close cleanly: ${err instanceof Error ? err.message : String(err)}`);
+      this.deps.settings.logger.warn(`shadow trial ${r.id}: its candidate did not close cleanly: ${messageOf(err)}`);
     }
     const figures = r.line.figures();
+    r.figures = figures;
     this.running = null;
     try {
       this.deps.store.end(r.id, state, new Date(), because, figures);
     } catch (err) {
-      this.deps.settings.logger.warn(`shadow trial ${r.id}: its end was not stored: ${err instanceof Error ? err.message : String(err)}`);
+      this.deps.settings.logger.warn(`shadow trial ${r.id}: its end was not stored: ${messageOf(err)}`);
     }
     this.deps.eventLog.append({
       at: new Date(),
@@ -267,11 +355,6 @@ export class ShadowService {
       severity: 'info',
       message: `shadow trial ${r.id} ended (${because}): ${figures.compared} items compared, agreement ${pct(figures.agreement.rate)}`,
     });
-    try {
-      const t = this.trial(r.id);
-      if (t) this.deps.onChange(t);
-    } catch (err) {
-      this.deps.settings.logger.warn(`shadow trial ${r.id}: its end could not be shown: ${err instanceof Error ? err.message : String(err)}`);
-    }
+    this.show(r.id);
   }
 }

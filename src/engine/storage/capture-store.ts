@@ -18,6 +18,8 @@ export interface NewCapture {
   readonly rejectScore: number | null;
   readonly scores: Record<string, number> | null;
   readonly imagePath: string;
+  /** The picture file's size. */
+  readonly bytes: number;
   readonly inspectionSeq?: number;
   readonly trial?: {
     readonly id: number;
@@ -43,11 +45,14 @@ interface Row {
   candidate_score: number | null;
   label: string | null;
   labelled_by: string | null;
+  labelled_role: string | null;
   labelled_at: string | null;
 }
 
 export interface StoredCapture extends Capture {
   readonly imagePath: string;
+  /** Who gave the label in force: an operator's may be changed by anyone, a technician's only by a technician. */
+  readonly labelledRole: 'operator' | 'technician' | null;
 }
 
 export class CaptureStore {
@@ -63,8 +68,8 @@ export class CaptureStore {
         this.db
           .prepare(
             `INSERT INTO captures (at, frame_id, reason, model_name, model_version, decision, reject_score, scores_json, image_path,
-               inspection_seq, trial_id, disagreement, candidate_decision, candidate_score)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+               bytes, inspection_seq, trial_id, disagreement, candidate_decision, candidate_score)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(
             c.at.toISOString(),
@@ -76,6 +81,7 @@ export class CaptureStore {
             c.rejectScore,
             c.scores ? JSON.stringify(c.scores) : null,
             c.imagePath,
+            c.bytes,
             c.inspectionSeq ?? null,
             c.trial?.id ?? null,
             c.trial?.disagreement ?? null,
@@ -124,11 +130,20 @@ export class CaptureStore {
     return (this.db.prepare('SELECT * FROM captures WHERE label IS NOT NULL ORDER BY id').all() as Row[]).map(captureOf);
   }
 
-  setLabel(id: number, label: ItemLabel, actor: string, at: Date, also?: () => void): void {
-    this.writes.run('storing the label', () => {
-      this.db.prepare('UPDATE captures SET label = ?, labelled_by = ?, labelled_at = ? WHERE id = ?').run(label, actor, at.toISOString(), id);
-      also?.();
-    });
+  setLabel(id: number, label: ItemLabel, by: { readonly actor: string; readonly role: 'operator' | 'technician' }, at: Date, also?: () => void): void {
+    this.writes.run('storing the label', () =>
+      this.db.transaction(() => {
+        this.db
+          .prepare('UPDATE captures SET label = ?, labelled_by = ?, labelled_role = ?, labelled_at = ? WHERE id = ?')
+          .run(label, by.actor, by.role, at.toISOString(), id);
+        also?.();
+      })(),
+    );
+  }
+
+  /** The pictures' bytes, all captures together. */
+  bytes(): number {
+    return (this.db.prepare('SELECT COALESCE(SUM(bytes), 0) AS n FROM captures').get() as { n: number }).n;
   }
 
   count(): number {
@@ -168,5 +183,5 @@ function captureOf(r: Row): StoredCapture {
     labelledBy: r.labelled_by,
     labelledAt: r.labelled_at,
   });
-  return { ...parsed, imagePath: r.image_path };
+  return { ...parsed, imagePath: r.image_path, labelledRole: r.labelled_role === 'operator' || r.labelled_role === 'technician' ? r.labelled_role : null };
 }

@@ -36,19 +36,24 @@ export class ShadowStore {
     private readonly writes: MainWrites,
   ) {}
 
-  add(t: NewTrial): number {
+  /** Stored; `also(id)` writes its audit entry in the same transaction. */
+  add(t: NewTrial, also: (id: number) => void): number {
     return this.writes.run('storing the shadow trial', () =>
-      Number(
-        this.db
-          .prepare(
-            `INSERT INTO shadow_trials (model_id, model_name, model_version, live_name, live_version, thresholds_json, state, started_at, started_by,
+      this.db.transaction(() => {
+        const id = Number(
+          this.db
+            .prepare(
+              `INSERT INTO shadow_trials (model_id, model_name, model_version, live_name, live_version, thresholds_json, state, started_at, started_by,
                stop_items, stop_until, share, figures_json) VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)`,
-          )
-          .run(
-            ...[t.candidate.id, t.candidate.name, t.candidate.version, t.live.name, t.live.version, JSON.stringify(t.thresholds)],
-            ...[t.startedAt, t.startedBy, t.stopAt.items, t.stopAt.until, t.share, JSON.stringify(t.figures)],
-          ).lastInsertRowid,
-      ),
+            )
+            .run(
+              ...[t.candidate.id, t.candidate.name, t.candidate.version, t.live.name, t.live.version, JSON.stringify(t.thresholds)],
+              ...[t.startedAt, t.startedBy, t.stopAt.items, t.stopAt.until, t.share, JSON.stringify(t.figures)],
+            ).lastInsertRowid,
+        );
+        also(id);
+        return id;
+      })(),
     );
   }
 
@@ -66,12 +71,19 @@ export class ShadowStore {
     );
   }
 
-  /** Promoted or discarded; `also` writes its audit entry in the same transaction. */
-  decide(id: number, state: 'promoted' | 'discarded', actor: string, reason: string, also: () => void): void {
-    this.writes.run(`the shadow trial ${state === 'promoted' ? 'promotion' : 'discard'}`, () =>
+  /**
+   * Promoted or discarded, only from `from` (a trial already decided, or decided meanwhile, is not decided again);
+   * `also` writes its audit entry in the same transaction. False when the trial was not in one of those states.
+   */
+  decide(id: number, from: readonly ('finished' | 'failed')[], state: 'promoted' | 'discarded', actor: string, reason: string, also: () => void): boolean {
+    return this.writes.run(`the shadow trial ${state === 'promoted' ? 'promotion' : 'discard'}`, () =>
       this.db.transaction(() => {
-        this.db.prepare('UPDATE shadow_trials SET state = ?, decided_by = ?, decided_reason = ? WHERE id = ?').run(state, actor, reason, id);
+        const changed = this.db
+          .prepare(`UPDATE shadow_trials SET state = ?, decided_by = ?, decided_reason = ? WHERE id = ? AND state IN (${from.map(() => '?').join(', ')})`)
+          .run(state, actor, reason, id, ...from).changes;
+        if (changed === 0) return false;
         also();
+        return true;
       })(),
     );
   }

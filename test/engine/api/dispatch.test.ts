@@ -42,6 +42,7 @@ describe('dispatch', () => {
       'importModel',
       'inspectLabelledFolder',
       'promoteShadowCandidate',
+      'retakeCameraReference',
       'rollbackModel',
       'setThresholds',
       'startBenchmark',

@@ -100,15 +100,37 @@ describe('blur on the station', () => {
         .toFile(out);
       files.push(out);
     }
-    const engine = await engines.start(tempDir(), {
-      source: { kind: 'replay', files, fps: 5, loop: false, pictureHealth: { referencePictures: 20, windowPictures: 5 } },
-      sensors: { sources: [] },
-    });
+    const dataDir = tempDir();
+    const pictureHealth = { referencePictures: 20, windowPictures: 5 };
+    const engine = await engines.start(dataDir, { source: { kind: 'replay', files, fps: 5, loop: false, pictureHealth }, sensors: { sources: [] } });
     await waitFor(
       'the blur warning',
       () => engine.getStatus().alarms.some((a) => a.kind === 'picture' && a.severity === 'warning' && a.message.startsWith('picture blurred')),
       30_000,
     );
     expect(engine.getStatus().failSafe.engaged).toBe(false);
-  }, 60_000);
+    // What Diagnostics draws: each sampled picture's sharpness against the reference, the last ones far below it.
+    const health = engine.cameraHealth();
+    expect(health).toMatchObject({ frozen: false, limits: { blurRatio: 0.3, minLuminance: 30, maxLuminance: 225, maxClipped: 0.25 } });
+    expect(health.referenceSharpness).toBeGreaterThan(50);
+    expect(health.points.length).toBe(health.measured);
+    expect(health.points.at(-1)!.sharpness / health.referenceSharpness!).toBeLessThan(0.3);
+    await engine.stop();
+
+    // Restarted with the lens still out of focus: held to the reference kept from when it was sharp, not the blur.
+    const blurred = files.slice(30);
+    const again = await engines.start(dataDir, { source: { kind: 'replay', files: blurred, fps: 10, loop: true, pictureHealth }, sensors: { sources: [] } });
+    expect(again.cameraHealth().referenceSharpness).toBe(health.referenceSharpness);
+    await waitFor(
+      'the blur warning after the restart',
+      () => again.getStatus().alarms.some((a) => a.kind === 'picture' && a.message.startsWith('picture blurred')),
+      30_000,
+    );
+    // A technician says this is the camera now (refocused to this, say): the next pictures are the reference, and the warning goes.
+    again.retakeCameraReference('tech (test)', 'camera replaced');
+    expect(again.auditTrail(1)[0]).toMatchObject({ subject: 'config', actor: 'tech (test)', reason: 'camera replaced' });
+    await waitFor('the warning cleared', () => !again.getStatus().alarms.some((a) => a.kind === 'picture'), 40_000);
+    const retaken = await waitFor('the new reference', () => again.cameraHealth().referenceSharpness, 40_000);
+    expect(retaken).toBeLessThan(health.referenceSharpness! * 0.3);
+  }, 120_000);
 });

@@ -3,14 +3,20 @@
  * pictures on disk; labels from people on a live frame, a logged item and a capture, each audited under the
  * person's name; the labelled captures as a labelled folder that Teach and Calibrate read, and its export.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CALIBRATION_OPTIONS } from '../../../src/shared/calibration';
+import type { ParityRecord } from '../../../src/shared/parity';
+import { DEMO_MODEL_DIR } from '../../helpers/paths';
 import { readLabelledFolder } from '../../../src/engine/labelled/labelled-folder';
 import { useRunningEngines } from '../../helpers/engine';
 import { useTempDirs } from '../../helpers/temp-dir';
 import { waitFor } from '../../helpers/wait';
+
+const OPERATOR = { actor: 'operator (browser 10.0.0.7)', role: 'operator' } as const;
+const ANNA = { actor: 'anna (desktop)', role: 'technician' } as const;
 
 describe('captures and labels on the station', () => {
   const tempDir = useTempDirs();
@@ -49,38 +55,46 @@ describe('captures and labels on the station', () => {
     });
     await waitFor('a reject on the strip', () => engine.getRecentRejects(1)[0], 30_000);
     const reject = engine.getRecentRejects(1)[0]!;
-    const live = await engine.captures.label({ kind: 'frame', frameId: reject.frameId }, 'defective', 'operator (browser 10.0.0.7)');
+    const live = await engine.captures.label({ kind: 'frame', frameId: reject.frameId }, 'defective', OPERATOR);
     expect(live).toMatchObject({ frameId: reject.frameId, decision: 'pit', label: 'defective', labelledBy: 'operator (browser 10.0.0.7)' });
     // A person's capture, or the random sample's when the station had kept this item already.
     expect(['person', 'random']).toContain(live.reason);
     // Said again on the same frame: the same capture, never a second copy.
-    expect((await engine.captures.label({ kind: 'frame', frameId: reject.frameId }, 'defective', 'operator (browser 10.0.0.7)')).id).toBe(live.id);
+    expect((await engine.captures.label({ kind: 'frame', frameId: reject.frameId }, 'defective', OPERATOR)).id).toBe(live.id);
 
-    const page = await engine.queryInspections({ decisions: ['pit'] }, 5, undefined);
-    const logged = page.rows.find((r) => r.hasImage)!;
-    const fromHistory = await engine.captures.label({ kind: 'inspection', seq: logged.seq }, 'good', 'anna (desktop)');
+    const logged = await waitFor('another logged reject with its picture', async () =>
+      (await engine.queryInspections({ decisions: ['pit'] }, 20, undefined)).rows.find((r) => r.hasImage && r.frameId !== reject.frameId),
+    );
+    const fromHistory = await engine.captures.label({ kind: 'inspection', seq: logged.seq }, 'good', ANNA);
     expect(fromHistory).toMatchObject({ inspectionSeq: logged.seq, label: 'good' });
     // The same logged item again: the same capture, its label changed, never a second copy.
-    const again = await engine.captures.label({ kind: 'inspection', seq: logged.seq }, 'defective', 'anna (desktop)');
+    const again = await engine.captures.label({ kind: 'inspection', seq: logged.seq }, 'defective', ANNA);
     expect(again.id).toBe(fromHistory.id);
     expect(again.label).toBe('defective');
+    // A technician's word stands: an operator cannot change it; the same word again writes nothing.
+    await expect(engine.captures.label({ kind: 'inspection', seq: logged.seq }, 'good', OPERATOR)).rejects.toThrow(
+      /anna \(desktop\) labelled this item really defective: only a technician can change it/,
+    );
+    const audited = engine.auditTrail(100).length;
+    await engine.captures.label({ kind: 'inspection', seq: logged.seq }, 'defective', ANNA);
+    expect(engine.auditTrail(100)).toHaveLength(audited);
 
     await waitFor('a random capture', () => engine.captures.list({ reason: 'random', labelled: 'no' }, 1)[0]);
     const sampled = engine.captures.list({ reason: 'random', labelled: 'no' }, 1)[0]!;
-    await engine.captures.label({ kind: 'capture', id: sampled.id }, 'good', 'anna (desktop)');
+    await engine.captures.label({ kind: 'capture', id: sampled.id }, 'good', ANNA);
 
     // Refused in words: a frame no longer in memory, an item never logged, a capture that is not there.
-    await expect(engine.captures.label({ kind: 'frame', frameId: 10_000_000 }, 'good', 'x')).rejects.toThrow(
+    await expect(engine.captures.label({ kind: 'frame', frameId: 10_000_000 }, 'good', ANNA)).rejects.toThrow(
       /no longer in the live view's memory: label it in History/,
     );
-    await expect(engine.captures.label({ kind: 'inspection', seq: 10_000_000 }, 'good', 'x')).rejects.toThrow(/there is no item 10000000 in the log/);
-    await expect(engine.captures.label({ kind: 'capture', id: 10_000_000 }, 'good', 'x')).rejects.toThrow(/there is no capture 10000000/);
+    await expect(engine.captures.label({ kind: 'inspection', seq: 10_000_000 }, 'good', ANNA)).rejects.toThrow(/there is no item 10000000 in the log/);
+    await expect(engine.captures.label({ kind: 'capture', id: 10_000_000 }, 'good', ANNA)).rejects.toThrow(/there is no capture 10000000/);
 
     const summary = engine.captures.summary();
     expect(summary.labelled).toEqual({ good: 1, defective: 2 });
     expect(summary.labelsBy).toEqual([
       { actor: 'anna (desktop)', count: 3 },
-      { actor: 'operator (browser 10.0.0.7)', count: 2 },
+      { actor: 'operator (browser 10.0.0.7)', count: 1 },
     ]);
     expect(engine.auditTrail(1)[0]).toMatchObject({ subject: 'label', actor: 'anna (desktop)', new: { capture: sampled.id, label: 'good' } });
 
@@ -107,7 +121,32 @@ describe('captures and labels on the station', () => {
     expect(csv[0]).toBe('file,label,labelled_by,labelled_at,reason,model,decision,reject_score,captured_at');
     expect(csv.slice(1).filter((l) => l.includes('anna (desktop)'))).toHaveLength(2);
     await expect(engine.captures.export(tempDir())).rejects.toThrow(/is not under an import folder/);
+
+    // The parity gate takes them too: a package imported with no record gets one made on the labelled captures.
+    const pkg = join(stick, 'demo-1.5.0');
+    cpSync(DEMO_MODEL_DIR, pkg, { recursive: true });
+    const manifest = JSON.parse(readFileSync(join(pkg, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(pkg, 'manifest.json'), JSON.stringify({ ...manifest, version: '1.5.0' }));
+    await engine.importModel(pkg, 'anna (desktop)');
+    const stored = JSON.parse(readFileSync(join(dataDir, 'models', 'demo-cherry', '1.5.0', 'manifest.json'), 'utf8')) as { parity: ParityRecord };
+    expect(stored.parity.pictures.map((p) => p.label).sort()).toEqual(['defective', 'defective', 'good']);
   }, 90_000);
+
+  it('keeps the captures within their share of the disk, counting what it passed over', async () => {
+    const dataDir = tempDir();
+    const engine = await engines.start(dataDir, {
+      source: { kind: 'replay', fps: 100 },
+      sensors: { sources: [] },
+      capture: { randomShare: 1, randomPerHour: 100_000, maxBytes: 1_000_000 },
+    });
+    await waitFor('the budget spent', () => (engine.captures.summary().passedOver['disk budget'] ?? 0) > 10, 30_000);
+    await engine.stop();
+    const db = new Database(join(dataDir, 'linesight.sqlite'), { readonly: true });
+    const { n } = db.prepare('SELECT SUM(bytes) AS n FROM captures').get() as { n: number };
+    db.close();
+    expect(n).toBeLessThanOrEqual(1_000_000);
+    expect(n).toBeGreaterThan(900_000);
+  }, 60_000);
 
   it('refuses labels past twice the cap, so that a flood of labels cannot fill the disk', async () => {
     const engine = await engines.start(tempDir(), {
@@ -118,8 +157,8 @@ describe('captures and labels on the station', () => {
     await waitFor('the one capture', () => engine.captures.summary().byReason['random'] === 1, 20_000);
     await waitFor('two frames in memory', () => engine.getRecentInspections(5).length >= 3);
     const [a, b] = engine.getRecentInspections(2);
-    await engine.captures.label({ kind: 'frame', frameId: a!.frameId }, 'good', 'operator');
-    await expect(engine.captures.label({ kind: 'frame', frameId: b!.frameId }, 'good', 'operator')).rejects.toThrow(
+    await engine.captures.label({ kind: 'frame', frameId: a!.frameId }, 'good', OPERATOR);
+    await expect(engine.captures.label({ kind: 'frame', frameId: b!.frameId }, 'good', OPERATOR)).rejects.toThrow(
       /2 items are captured, the most this station keeps \(twice capture\.maxCaptures\): labelling more is refused/,
     );
   }, 60_000);

@@ -43,6 +43,7 @@ export const migration014: Migration = {
       reject_score REAL,
       scores_json TEXT CHECK (scores_json IS NULL OR json_valid(scores_json)),
       image_path TEXT NOT NULL,
+      bytes INTEGER NOT NULL DEFAULT 0,
       inspection_seq INTEGER,
       trial_id INTEGER REFERENCES shadow_trials(id),
       disagreement TEXT CHECK (disagreement IS NULL OR disagreement IN ('live-rejects-candidate-passes', 'candidate-rejects-live-passes', 'divert-versus-reject')),
@@ -50,10 +51,14 @@ export const migration014: Migration = {
       candidate_score REAL,
       label TEXT CHECK (label IS NULL OR label IN ('good', 'defective')),
       labelled_by TEXT,
+      labelled_role TEXT CHECK (labelled_role IS NULL OR labelled_role IN ('operator', 'technician')),
       labelled_at TEXT
     );
     CREATE INDEX captures_by_trial ON captures (trial_id, id) WHERE trial_id IS NOT NULL;
     CREATE INDEX captures_labelled ON captures (label, id) WHERE label IS NOT NULL;
     CREATE UNIQUE INDEX captures_by_inspection ON captures (inspection_seq) WHERE inspection_seq IS NOT NULL;
+    CREATE INDEX captures_by_frame ON captures (frame_id, at);
+    -- Labels counted per person (the Teach page) without reading the whole audit trail.
+    CREATE INDEX audit_by_subject ON audit (subject, actor);
   `,
 };

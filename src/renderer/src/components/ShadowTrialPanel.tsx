@@ -210,22 +210,22 @@ export function ShadowTrialPanel({ models, onChanged }: { models: readonly Model
             Stop now
           </button>
         )}
-        {trial?.state === 'finished' || trial?.state === 'failed' ? (
-          <>
-            <button
-              type="button"
-              className="button button-primary"
-              disabled={busy}
-              data-testid="shadow-promote"
-              onClick={() => void run(async () => setPending('promote'))}
-            >
-              Promote {trial.candidate.name} {trial.candidate.version}
-            </button>
-            <button type="button" className="button" disabled={busy} data-testid="shadow-discard" onClick={() => void run(async () => setPending('discard'))}>
-              Discard
-            </button>
-          </>
-        ) : null}
+        {trial?.state === 'finished' && (
+          <button
+            type="button"
+            className="button button-primary"
+            disabled={busy}
+            data-testid="shadow-promote"
+            onClick={() => void run(async () => setPending('promote'))}
+          >
+            Promote {trial.candidate.name} {trial.candidate.version}
+          </button>
+        )}
+        {(trial?.state === 'finished' || trial?.state === 'failed') && (
+          <button type="button" className="button" disabled={busy} data-testid="shadow-discard" onClick={() => void run(async () => setPending('discard'))}>
+            Discard
+          </button>
+        )}
       </div>
       {startWhy && !running && <p className="muted small">{startWhy}</p>}
       {error && (

@@ -4,13 +4,14 @@
  * camera and the sensors with their reconnects, machine health, the log and
  * its upload backlog, the reject output, and the station's recent events.
  */
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { DIAGNOSTICS_HISTORY, type DiagnosticsSample } from '../../../shared/diagnostics';
 import type { ReplyOf } from '../../../shared/contract';
 import { StageNames } from '../../../shared/status';
 import { useStation } from '../api/station-context';
 import { orderAlarms } from '../components/AlarmBanner';
 import { EventsPanel } from '../components/EventsPanel';
+import { ReasonDialog } from '../components/ReasonDialog';
 import { TimeChart, type ChartSeries } from '../components/TimeChart';
 import { formatBytes, formatMs, formatTime } from '../format';
 
@@ -69,6 +70,66 @@ function DriftPanel() {
     </section>
   );
 }
+const CAMERA_SERIES: ChartSeries[] = [
+  { label: "sharpness, share of the camera's reference", color: '#5aa9e6' },
+  { label: 'blur warning below', color: '#d7263d' },
+  { label: 'mean grey ÷ 255', color: '#e0a100' },
+  { label: 'clipped share', color: '#c77dff' },
+];
+
+/** The camera's sampled pictures: sharpness against its own first pictures, and exposure (camera-health/). */
+function CameraHealthPanel() {
+  const { api, asTechnician } = useStation();
+  const [health, setHealth] = useState<ReplyOf<'getCameraHealth'> | null>(null);
+  const [retaking, setRetaking] = useState(false);
+  const read = useCallback((): void => void api.getCameraHealth({}).then(setHealth, () => {}), [api]);
+  useEffect(() => {
+    read();
+    const timer = setInterval(read, 5_000);
+    return () => clearInterval(timer);
+  }, [read]);
+  if (!health) return null;
+  const ref = health.referenceSharpness;
+  const data = [
+    health.points.map((p) => p.at / 1000),
+    health.points.map((p) => (ref ? p.sharpness / ref : 0)),
+    health.points.map(() => health.limits.blurRatio),
+    health.points.map((p) => p.luminance / 255),
+    health.points.map((p) => p.clipped),
+  ];
+  return (
+    <section className="panel" data-testid="camera-health-panel">
+      <h3>Camera picture</h3>
+      <p className="muted small" data-testid="camera-health-words">
+        {health.frozen ? 'Frozen: the same picture again and again. ' : ''}
+        {ref === null
+          ? `Taking the camera's reference sharpness from its first pictures (${health.measured} measured).`
+          : `${health.measured} pictures measured (${health.skipped} frames passed over: at most five a second are looked at). A blur warning below ${Math.round(health.limits.blurRatio * 100)} % of the reference; an exposure warning outside mean grey ${health.limits.minLuminance}–${health.limits.maxLuminance} or above ${Math.round(health.limits.maxClipped * 100)} % clipped.`}
+      </p>
+      {health.points.length > 1 && (
+        <TimeChart title="Sharpness and exposure, each sampled picture" series={CAMERA_SERIES} data={data} yRange={[0, 1.5]} testId="chart-camera" />
+      )}
+      <button type="button" className="button" onClick={() => void asTechnician().then((ok) => ok && setRetaking(true))} data-testid="camera-retake">
+        Take a new reference…
+      </button>
+      {retaking && (
+        <ReasonDialog
+          title="Take a new camera reference"
+          summary="The camera's next pictures become the sharpness blur is judged against: do this once it is focused and clean."
+          suggestions={['Camera refocused', 'Camera replaced', 'Lens cleaned']}
+          confirmLabel="Take it"
+          onCancel={() => setRetaking(false)}
+          onConfirm={async (reason) => {
+            await api.retakeCameraReference({ reason });
+            setRetaking(false);
+            read();
+          }}
+        />
+      )}
+    </section>
+  );
+}
+
 const CHANNEL_COLORS = ['#5aa9e6', '#e0a100', '#1f9d55', '#c77dff', '#ff7f50', '#8fd3ff'];
 
 function useDiagnosticsHistory(): DiagnosticsSample[] {
@@ -273,6 +334,7 @@ export function DiagnosticsPage() {
       </div>
 
       <DriftPanel />
+      <CameraHealthPanel />
       <section className="panel" data-testid="machine-panel">
         <h3>Machine health and sensors</h3>
         {machine ? (
