@@ -123,6 +123,13 @@ describe('a shadow trial on the station', () => {
   it('refuses a trial of the running model and of a model not in the registry', async () => {
     const engine = await engines.start(tempDir(), { source: { kind: 'replay', fps: 10 }, sensors: { sources: [] } });
     await expect(engine.shadow.start({ modelId: 99, items: 10, minutes: 1, share: 1 }, 'tech')).rejects.toThrow(/no model with id 99/);
+    // The refusal is on the record, with its words.
+    expect(engine.auditTrail(1)[0]).toMatchObject({
+      subject: 'shadow',
+      actor: 'tech',
+      new: { action: 'refused', modelId: 99 },
+      reason: expect.stringMatching(/no model with id 99/) as string,
+    });
     await expect(engine.shadow.stop('tech')).rejects.toThrow(/no shadow trial is running/);
   }, 60_000);
 });
