@@ -15,6 +15,8 @@ import type { EventName, EventPayload } from '../shared/contract';
 import type { StationStatus, TransportCounters } from '../shared/status';
 import type { CameraHealthReport } from '../shared/camera-health';
 import type { CameraWatch } from './station/camera-watch';
+import { PlcLink } from './station/plc-link';
+import type { LineItem } from './line/inspection-line';
 import type { SessionManager } from './auth/session-manager';
 import type { StationBenchmarks } from './bench/station-benchmarks';
 import { DataDirLock } from './data-dir-lock';
@@ -60,6 +62,8 @@ export class StationEngine {
   private statusTimer: NodeJS.Timeout | null = null;
   private stopped = false;
   private dataDirLock: DataDirLock | null = null;
+  /** The PLC handshake, when the config has one (trigger mode). */
+  private plc: PlcLink | null = null;
 
   private constructor(
     private readonly settings: EngineSettings,
@@ -125,19 +129,36 @@ export class StationEngine {
       this.s.events.emit('status', this.getStatus());
     }, STATUS_INTERVAL_MS);
     this.s.watchdog.start();
+    /** An item for the line: a camera frame, or (trigger mode) a PLC trigger with the frame that followed it. */
+    const admit = (item: LineItem): void => {
+      // The candidate of a shadow trial is offered the item first, so the live verdict always finds it waiting;
+      // whatever happens there, the live line gets the item.
+      try {
+        this.s.loop.shadow.offer(item, this.s.line.undecided);
+      } catch (err) {
+        logger.warn(`shadow trial: item ${item.id} not offered to the candidate: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      this.s.line.offer(item);
+    };
+    try {
+      this.plc = await PlcLink.open(config.plc, {
+        offer: (item) => !this.stopped && admit(item),
+        ready: () => !this.stopped && !this.s.models.isSwapping,
+        logger,
+      });
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+    const plc = this.plc;
+    if (plc) this.s.events.on('inspection', (i) => plc.decided(i, this.s.models.current.pkg.labels));
     opened.source.start(
       (frame) => {
         if (this.stopped) return;
         tally.arrived();
         if (frame.unreadable === undefined) this.s.camera.health.offer(frame.data);
-        // The candidate of a shadow trial is offered the frame first, so the live verdict always finds it waiting;
-        // whatever happens there, the live line gets the frame.
-        try {
-          this.s.loop.shadow.offer(frame, this.s.line.undecided);
-        } catch (err) {
-          logger.warn(`shadow trial: frame ${frame.id} not offered to the candidate: ${err instanceof Error ? err.message : String(err)}`);
-        }
-        this.s.line.offer(frame);
+        if (plc) plc.frame(frame);
+        else admit(frame);
       },
       () => logger.info(`source finished after ${tally.frames.seen} frames`),
     );
@@ -204,11 +225,14 @@ export class StationEngine {
     await this.teaching.stop();
     await this.calibration.stop();
     await source.stop();
+    // Triggers still waiting for a frame are answered (NG, no frame) while the line still runs.
+    this.plc?.stopTriggers();
     await this.shadow.close();
     if (this.statusTimer) clearInterval(this.statusTimer);
     this.s.watchdog.stop();
     await this.s.models.settled();
     await this.s.line.stop();
+    await this.plc?.close();
     await this.s.machine?.stop();
     await output.close();
     await queries.close();

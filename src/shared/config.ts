@@ -7,6 +7,7 @@
  * Relative paths are resolved against the config file's folder.
  */
 import { z } from 'zod';
+import { PlcConfigSchema } from './plc-config';
 import { AuthConfigSchema, ServerConfigSchema, ShiftsConfigSchema } from './access-config';
 import { ThresholdsSchema } from './manifest';
 import { SensorsConfigSchema, type SensorsConfig } from './sensor-config';
@@ -198,6 +199,8 @@ export const StationConfigSchema = z
     drift: DriftConfigSchema.default(DriftConfigSchema.parse({})),
     /** Items kept to teach from, each kind under its own hourly quota (engine/capture/). */
     capture: CaptureConfigSchema.default(CaptureConfigSchema.parse({})),
+    /** The PLC link: none (every camera frame is an item), or the Modbus TCP handshake (every PLC trigger is one). */
+    plc: PlcConfigSchema.default({ kind: 'none' }),
   })
   .strict();
 

@@ -1,0 +1,174 @@
+/**
+ * The PLC handshake over Modbus TCP (issue 17): LineSight is the server the
+ * PLC reads and writes, with the map of plc-map.ts. A rising edge on TRIGGER
+ * is one item (its id from TRIGGER_ID, or the station's own count); the
+ * results are shown one at a time until the PLC raises RESULT_ACK
+ * (plc-results.ts). Everything from the PLC is checked: an address outside
+ * the map is refused with Modbus exception 2 (illegal address), and nothing a
+ * client sends can throw out of this server or stop the station.
+ */
+import { ServerTCP, type IServiceVector } from 'modbus-serial';
+import { COIL, COILS, DECISION_CODE, DISCRETE, HOLDING, HOLDINGS, INPUT, INPUTS, word } from './plc-map';
+import type { PlcResults } from './plc-results';
+
+export interface ModbusPlcServerOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly unitId: number;
+  readonly results: PlcResults;
+  /** A trigger's rising edge, with the PLC's id for it (or the station's count). */
+  readonly onTrigger: (triggerId: number) => void;
+  /** The PLC acknowledged the shown result. */
+  readonly onAcknowledge: () => void;
+  /** Whether the station takes triggers now. */
+  readonly ready: () => boolean;
+  readonly onError: (message: string) => void;
+}
+
+/** Modbus exception 2: the address is not in the map. */
+const illegalAddress = (what: string, addr: number): { modbusErrorCode: number; msg: string } => ({
+  modbusErrorCode: 0x02,
+  msg: `${what} ${addr} is not in LineSight's map`,
+});
+
+export class ModbusPlcServer {
+  private server: ServerTCP | null = null;
+  private readonly coils: boolean[] = Array.from({ length: COILS }, () => false);
+  private readonly holding: number[] = Array.from({ length: HOLDINGS }, () => 0);
+  private triggers = 0;
+  private ownIds = 0;
+  /** Requests the PLC made outside the map (counted for Diagnostics). */
+  refused = 0;
+
+  constructor(private readonly opts: ModbusPlcServerOptions) {}
+
+  get triggerCount(): number {
+    return this.triggers;
+  }
+
+  /** The requested recipe index (HOLDING 1), for recipes. */
+  get recipeRequest(): number {
+    return this.holding[HOLDING.RECIPE_REQUEST]!;
+  }
+
+  /** Listens; rejects with the reason when the port cannot be had. */
+  start(): Promise<void> {
+    const { host, port, unitId } = this.opts;
+    return new Promise((resolve, reject) => {
+      const server = new ServerTCP(this.vector(), { host, port, unitID: unitId });
+      this.server = server;
+      server.once('initialized', () => resolve());
+      const said = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+      server.once('serverError', (err: unknown) => reject(new Error(`the PLC server cannot listen on ${host}:${port}: ${said(err)}`)));
+      server.on('socketError', (err: unknown) => this.opts.onError(`a PLC connection failed: ${said(err)}`));
+      server.on('error', (err: unknown) => this.opts.onError(`the PLC server: ${said(err)}`));
+    });
+  }
+
+  close(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (!server) return Promise.resolve();
+    for (const sock of server.socks.keys()) sock.destroy();
+    return new Promise((resolve) => server.close(() => resolve()));
+  }
+
+  private vector(): IServiceVector {
+    const { results } = this.opts;
+    return {
+      getCoil: (addr: number) => {
+        if (addr < 0 || addr >= COILS) throw this.refuse('coil', addr);
+        return this.coils[addr]!;
+      },
+      getDiscreteInput: (addr: number) => {
+        const shown = results.shown();
+        switch (addr) {
+          case DISCRETE.READY:
+            return this.opts.ready();
+          case DISCRETE.RESULT_READY:
+            return shown !== null;
+          case DISCRETE.RESULT_OK:
+            return shown?.decision === 'clean';
+          case DISCRETE.RESULT_NG:
+            return shown?.decision === 'pit';
+          case DISCRETE.RESULT_DIVERT:
+            return shown?.decision === 'maybe';
+          case DISCRETE.ERROR:
+            return (shown?.errorCode ?? 0) !== 0;
+          case DISCRETE.OVERRUN:
+            return results.overruns > 0;
+          case DISCRETE.COMPLETED:
+            return results.shownCount % 2 === 1;
+          default:
+            throw this.refuse('discrete input', addr);
+        }
+      },
+      getHoldingRegister: (addr: number) => {
+        if (addr < 0 || addr >= HOLDINGS) throw this.refuse('holding register', addr);
+        return this.holding[addr]!;
+      },
+      getInputRegister: (addr: number) => {
+        if (addr < 0 || addr >= INPUTS) throw this.refuse('input register', addr);
+        return this.inputRegister(addr);
+      },
+      setCoil: (addr: number, value: boolean) => {
+        if (addr < 0 || addr >= COILS) throw this.refuse('coil', addr);
+        const was = this.coils[addr]!;
+        this.coils[addr] = value;
+        if (value && !was) this.risingEdge(addr);
+      },
+      setRegister: (addr: number, value: number) => {
+        if (addr < 0 || addr >= HOLDINGS) throw this.refuse('holding register', addr);
+        this.holding[addr] = word(value);
+      },
+    };
+  }
+
+  private inputRegister(addr: number): number {
+    const { results } = this.opts;
+    const shown = results.shown();
+    switch (addr) {
+      case INPUT.RESULT_ID:
+        return shown ? word(shown.triggerId) : 0;
+      case INPUT.DECISION:
+        return shown ? DECISION_CODE[shown.decision] : 0;
+      case INPUT.CLASS:
+        return shown ? word(shown.classIndex) : 0;
+      case INPUT.SCORE:
+        return shown?.score != null ? word(shown.score * 10_000) : 0;
+      case INPUT.ERROR_CODE:
+        return shown?.errorCode ?? 0;
+      case INPUT.BUFFERED:
+        return word(results.buffered);
+      case INPUT.OVERRUNS:
+        return word(results.overruns);
+      case INPUT.TRIGGERS:
+        return this.triggers % 0x10000;
+      case INPUT.CYCLE_MS:
+        return shown ? word(shown.cycleMs) : 0;
+      case INPUT.RESULT_SEQ:
+        return results.shownCount % 0x10000;
+      default:
+        throw this.refuse('input register', addr);
+    }
+  }
+
+  private risingEdge(addr: number): void {
+    try {
+      if (addr === COIL.TRIGGER) {
+        this.triggers++;
+        const given = this.holding[HOLDING.TRIGGER_ID]!;
+        this.opts.onTrigger(given > 0 ? given : (this.ownIds = (this.ownIds % 0xffff) + 1));
+      } else if (addr === COIL.RESULT_ACK) {
+        this.opts.onAcknowledge();
+      }
+    } catch (err) {
+      this.opts.onError(`handling the PLC's ${addr === COIL.TRIGGER ? 'trigger' : 'acknowledge'}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  private refuse(what: string, addr: number): { modbusErrorCode: number; msg: string } {
+    this.refused++;
+    return illegalAddress(what, addr);
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * The station's side of the PLC handshake (issue 17): the PLC's triggers pair
+ * with the camera's frames (plc/trigger-pairing.ts) into the line's items, and
+ * each item's verdict becomes the result the PLC reads for that trigger
+ * (plc/plc-results.ts, plc/modbus-plc-server.ts). Every trigger gets exactly
+ * one result: a frame's verdict, or NG with its error when no frame came or
+ * no verdict did (the line's deadline and fail-safe).
+ */
+import type { PlcConfig } from '../../shared/plc-config';
+import type { Inspection } from '../../shared/inspection';
+import type { LineItem } from '../line/inspection-line';
+import type { Logger } from '../logger';
+import { ModbusPlcServer } from '../plc/modbus-plc-server';
+import { ERROR_CODE } from '../plc/plc-map';
+import { PlcResults } from '../plc/plc-results';
+import { TriggerPairing, type TriggeredItem } from '../plc/trigger-pairing';
+import type { Frame } from '../sources/frame-source';
+
+export interface PlcFigures {
+  readonly triggers: number;
+  readonly resultsBuffered: number;
+  readonly overruns: number;
+  readonly refusedRequests: number;
+}
+
+export class PlcLink {
+  private readonly pairing: TriggerPairing;
+  private readonly results: PlcResults;
+  private readonly server: ModbusPlcServer;
+  /** Items in the line, by their line id: what trigger each answers. */
+  private readonly inLine = new Map<number, TriggeredItem>();
+
+  private constructor(
+    config: Extract<PlcConfig, { kind: 'modbus-tcp' }>,
+    private readonly deps: { readonly offer: (item: LineItem) => void; readonly ready: () => boolean; readonly logger: Logger },
+  ) {
+    this.results = new PlcResults(config.resultBuffer);
+    this.pairing = new TriggerPairing({
+      frameTimeoutMs: config.frameTimeoutMs,
+      emit: (item) => {
+        this.inLine.set(item.id, item);
+        deps.offer(item);
+      },
+    });
+    this.server = new ModbusPlcServer({
+      ...{ host: config.host, port: config.port, unitId: config.unitId, results: this.results },
+      onTrigger: (triggerId) => this.pairing.trigger(triggerId),
+      onAcknowledge: () => void this.results.acknowledge(),
+      ready: deps.ready,
+      onError: (m) => deps.logger.warn(m),
+    });
+  }
+
+  /** Listens for the PLC; throws (the station does not start) when the port cannot be had. */
+  static async open(config: PlcConfig, deps: PlcLink['deps']): Promise<PlcLink | null> {
+    if (config.kind === 'none') return null;
+    const link = new PlcLink(config, deps);
+    await link.server.start();
+    deps.logger.info(`PLC handshake on Modbus TCP ${config.host}:${config.port}, unit ${config.unitId}: every trigger is one item`);
+    return link;
+  }
+
+  figures(): PlcFigures {
+    return {
+      triggers: this.server.triggerCount,
+      resultsBuffered: this.results.buffered,
+      overruns: this.results.overruns,
+      refusedRequests: this.server.refused,
+    };
+  }
+
+  /** A camera frame: an item only if a trigger waits for it. */
+  frame(frame: Frame): void {
+    this.pairing.frame(frame);
+  }
+
+  /** A verdict of the line (the station's inspection event, every item): the result of the trigger its item answers. */
+  decided(inspection: Inspection, labels: readonly string[]): void {
+    const item = this.inLine.get(inspection.frameId);
+    if (!item) return;
+    this.inLine.delete(inspection.frameId);
+    const { scores } = inspection;
+    const top = labels.reduce((best, l, i) => ((scores[l] ?? -1) > (scores[labels[best]!] ?? -1) ? i : best), 0);
+    const failSafe = inspection.failSafeReason !== undefined;
+    const errorCode = !failSafe ? ERROR_CODE.none : item.frameWaitMs === null ? ERROR_CODE.noFrame : ERROR_CODE.noVerdict;
+    const kept = this.results.push({
+      triggerId: item.triggerId,
+      decision: inspection.decision,
+      classIndex: top,
+      score: inspection.rejectScore,
+      errorCode,
+      cycleMs: Date.now() - item.triggeredAt,
+    });
+    if (!kept) this.deps.logger.warn(`PLC result of trigger ${item.triggerId} lost: ${this.results.buffered} results wait for the PLC's acknowledge`);
+  }
+
+  /** Answers every trigger still waiting for a frame (the station is stopping; the line still runs). */
+  stopTriggers(): void {
+    this.pairing.stop();
+  }
+
+  close(): Promise<void> {
+    return this.server.close();
+  }
+}

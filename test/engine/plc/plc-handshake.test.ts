@@ -1,0 +1,137 @@
+/**
+ * The PLC handshake over Modbus TCP (issue 17), against the real station with a PLC simulator on loopback
+ * (modbus-serial's client, as a PLC's Modbus TCP client would talk): triggers at the line's rate, each answered by
+ * exactly one result tied to its id within the deadline, acknowledged; a trigger with no frame answered NG with its
+ * error (positive release); requests outside the map refused without harm.
+ */
+import { join } from 'node:path';
+import ModbusRTU from 'modbus-serial';
+import { afterEach, describe, expect, it } from 'vitest';
+import { COIL, DISCRETE, HOLDING, INPUT, INPUTS } from '../../../src/engine/plc/plc-map';
+import { useRunningEngines } from '../../helpers/engine';
+import { freePort } from '../../helpers/free-port';
+import { DEMO_FRAMES_DIR } from '../../helpers/paths';
+import { useTempDirs } from '../../helpers/temp-dir';
+import { waitFor } from '../../helpers/wait';
+
+interface Result {
+  readonly id: number;
+  readonly decision: number;
+  readonly errorCode: number;
+  readonly cycleMs: number;
+  readonly ok: boolean;
+  readonly ng: boolean;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** A PLC's Modbus TCP client. */
+async function plcClient(port: number): Promise<ModbusRTU> {
+  const client = new ModbusRTU();
+  await client.connectTCP('127.0.0.1', { port });
+  client.setID(1);
+  client.setTimeout(2000);
+  return client;
+}
+
+/** The PLC's result scan: while RESULT_READY, read the result, then acknowledge it (a rising edge on RESULT_ACK). */
+async function takeResult(client: ModbusRTU): Promise<Result | null> {
+  const di = (await client.readDiscreteInputs(0, 8)).data;
+  if (!di[DISCRETE.RESULT_READY]) return null;
+  const ir = (await client.readInputRegisters(0, INPUTS)).data;
+  await client.writeCoil(COIL.RESULT_ACK, true);
+  await client.writeCoil(COIL.RESULT_ACK, false);
+  return {
+    id: ir[INPUT.RESULT_ID]!,
+    decision: ir[INPUT.DECISION]!,
+    errorCode: ir[INPUT.ERROR_CODE]!,
+    cycleMs: ir[INPUT.CYCLE_MS]!,
+    ok: di[DISCRETE.RESULT_OK]!,
+    ng: di[DISCRETE.RESULT_NG]!,
+  };
+}
+
+async function trigger(client: ModbusRTU, id: number): Promise<void> {
+  await client.writeRegister(HOLDING.TRIGGER_ID, id);
+  await client.writeCoil(COIL.TRIGGER, true);
+  await client.writeCoil(COIL.TRIGGER, false);
+}
+
+describe('the PLC handshake over Modbus TCP', () => {
+  const tempDir = useTempDirs();
+  const engines = useRunningEngines();
+  const clients: ModbusRTU[] = [];
+  afterEach(async () => {
+    for (const c of clients.splice(0)) await new Promise<void>((r) => c.close(() => r()));
+  });
+
+  it('answers 1,000 triggers at the line’s rate, each with exactly one result tied to its id, within the deadline, acknowledged', async () => {
+    const port = await freePort();
+    const rate = 50;
+    const engine = await engines.start(tempDir(), {
+      source: { kind: 'replay', fps: 200, loop: true },
+      sensors: { sources: [] },
+      line: { rateFps: rate },
+      plc: { kind: 'modbus-tcp', port },
+    });
+    const triggers = await plcClient(port);
+    const scan = await plcClient(port);
+    clients.push(triggers, scan);
+    expect((await scan.readDiscreteInputs(DISCRETE.READY, 1)).data[0]).toBe(true);
+    const results: Result[] = [];
+    let sending = true;
+    let deadline = Infinity;
+    const scanning = (async () => {
+      while (sending || results.length < 1000) {
+        const r = await takeResult(scan);
+        if (r) results.push(r);
+        else await sleep(2);
+        if (!sending && results.length < 1000 && Date.now() > deadline) break;
+      }
+    })();
+    const t0 = performance.now();
+    for (let id = 1; id <= 1000; id++) {
+      await trigger(triggers, id);
+      const due = t0 + (id * 1000) / rate;
+      const wait = due - performance.now();
+      if (wait > 0) await sleep(wait);
+    }
+    sending = false;
+    deadline = Date.now() + 10_000;
+    await scanning;
+    expect(results).toHaveLength(1000);
+    expect(new Set(results.map((r) => r.id)).size).toBe(1000);
+    expect(results.map((r) => r.id)).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
+    // Within the line's deadline (decision.deadlineMs, 1000 ms), every one on a picture.
+    expect(Math.max(...results.map((r) => r.cycleMs))).toBeLessThan(1000);
+    expect(results.filter((r) => r.errorCode !== 0)).toEqual([]);
+    for (const r of results) expect(r.ok).toBe(r.decision === 1);
+    const ir = (await scan.readInputRegisters(0, INPUTS)).data;
+    expect(ir[INPUT.OVERRUNS]).toBe(0);
+    expect(ir[INPUT.TRIGGERS]).toBe(1000);
+    expect(ir[INPUT.BUFFERED]).toBe(0);
+    // Every trigger is one item in the log, with the trigger's id in its origin.
+    await waitFor('1000 items decided', () => engine.getStatus().frames.classified >= 1000);
+  }, 120_000);
+
+  it('answers a trigger no frame follows NG, error 1, within the frame timeout; refuses addresses outside its map and goes on', async () => {
+    const port = await freePort();
+    await engines.start(tempDir(), {
+      // One picture, then the camera is silent.
+      source: { kind: 'replay', files: [join(DEMO_FRAMES_DIR, '00001.jpg')], fps: 10, loop: false, stallMs: 600_000 },
+      sensors: { sources: [] },
+      plc: { kind: 'modbus-tcp', port, frameTimeoutMs: 200 },
+    });
+    const plc = await plcClient(port);
+    clients.push(plc);
+    await sleep(300);
+    await trigger(plc, 77);
+    const result = await waitFor('the result of trigger 77', () => takeResult(plc), 5_000);
+    expect(result).toMatchObject({ id: 77, decision: 2, errorCode: 1, ng: true, ok: false });
+    await expect(plc.readInputRegisters(100, 1)).rejects.toThrow(/Illegal data address|exception/i);
+    await expect(plc.writeCoil(9, true)).rejects.toThrow();
+    // Still answering.
+    await trigger(plc, 78);
+    expect(await waitFor('the result of trigger 78', () => takeResult(plc), 5_000)).toMatchObject({ id: 78, errorCode: 1 });
+  }, 60_000);
+});
