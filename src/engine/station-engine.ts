@@ -16,6 +16,7 @@ import type { StationStatus, TransportCounters } from '../shared/status';
 import type { CameraHealthReport } from '../shared/camera-health';
 import type { CameraWatch } from './station/camera-watch';
 import { PlcLink } from './station/plc-link';
+import { MqttPublisher } from './mqtt/mqtt-publisher';
 import type { LineItem } from './line/inspection-line';
 import type { SessionManager } from './auth/session-manager';
 import type { StationBenchmarks } from './bench/station-benchmarks';
@@ -40,6 +41,7 @@ export type { EngineSettings } from './station/engine-settings';
 export { ModelActivationError } from './station/line-model';
 
 const STATUS_INTERVAL_MS = 1000;
+const MQTT_STATE_EVERY_TICKS = 5;
 
 export class StationEngine {
   /** Requests from the UI, counted at the boundary by whichever shell carries them. */
@@ -64,6 +66,8 @@ export class StationEngine {
   private dataDirLock: DataDirLock | null = null;
   /** The PLC handshake, when the config has one (trigger mode). */
   private plc: PlcLink | null = null;
+  /** The plant's MQTT broker, when the config names one. */
+  private mqtt: MqttPublisher | null = null;
 
   private constructor(
     private readonly settings: EngineSettings,
@@ -123,10 +127,21 @@ export class StationEngine {
     );
     for (const note of info.notes) logger.warn(`model repaired on load: ${note}`);
     this.s.loopDelay.start();
+    let ticks = 0;
     this.statusTimer = setInterval(() => {
       this.sessions.tick();
       this.s.events.emit('sample', this.s.diagnostics.sample(Date.now()));
-      this.s.events.emit('status', this.getStatus());
+      const status = this.getStatus();
+      this.s.events.emit('status', status);
+      // The plant's broker hears the state every few seconds (retained: a subscriber that comes later reads it at once).
+      if (this.mqtt && ticks++ % MQTT_STATE_EVERY_TICKS === 0)
+        this.mqtt.state({
+          model: status.model.name,
+          version: status.model.version,
+          thresholds: status.thresholds,
+          failSafe: status.failSafe.engaged,
+          frames: status.frames,
+        });
     }, STATUS_INTERVAL_MS);
     this.s.watchdog.start();
     /** An item for the line: a camera frame, or (trigger mode) a PLC trigger with the frame that followed it. */
@@ -149,6 +164,14 @@ export class StationEngine {
     } catch (err) {
       await this.stop();
       throw err;
+    }
+    if (config.mqtt.kind === 'broker') {
+      const mqtt = new MqttPublisher(config.mqtt, config.station.id, (m) => logger.warn(m));
+      this.mqtt = mqtt;
+      this.s.events.on('inspection', (i) => mqtt.decision(i));
+      mqtt.alarms(this.s.alarms.list());
+      this.s.events.on('alarm', () => mqtt.alarms(this.s.alarms.list()));
+      logger.info(`publishing to MQTT ${config.mqtt.url} under ${mqtt.prefix}/`);
     }
     const plc = this.plc;
     if (plc) this.s.events.on('inspection', (i) => plc.decided(i, this.s.models.current.pkg.labels));
@@ -233,6 +256,7 @@ export class StationEngine {
     await this.s.models.settled();
     await this.s.line.stop();
     await this.plc?.close();
+    await this.mqtt?.close();
     await this.s.machine?.stop();
     await output.close();
     await queries.close();

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { PlcConfigSchema } from './plc-config';
+import { MqttConfigSchema } from './mqtt-config';
 import { AuthConfigSchema, ServerConfigSchema, ShiftsConfigSchema } from './access-config';
 import { ThresholdsSchema } from './manifest';
 import { SensorsConfigSchema, type SensorsConfig } from './sensor-config';
@@ -201,6 +202,8 @@ export const StationConfigSchema = z
     capture: CaptureConfigSchema.default(CaptureConfigSchema.parse({})),
     /** The PLC link: none (every camera frame is an item), or the Modbus TCP handshake (every PLC trigger is one). */
     plc: PlcConfigSchema.default({ kind: 'none' }),
+    /** The plant's MQTT broker: decisions, alarms and state published (engine/mqtt/). Default: none. */
+    mqtt: MqttConfigSchema.default({ kind: 'none' }),
   })
   .strict();
 

@@ -25,6 +25,7 @@ import { appLayout } from '../../engine/app-layout';
 import { benchStationClients } from '../station-load/clients-bench';
 import { benchStationFlood } from '../station-load/flood-bench';
 import { benchShadowOverhead } from '../station-load/shadow-bench';
+import { benchPlcCycle } from '../station-load/plc-bench';
 
 const USAGE = `Usage: npm run bench -- [--json FILE] [--models ${SHAPED_MODELS.join(',')}] [--threads N] [--batch N] [--quick]`;
 const DEFAULT_MODELS: ShapedModelName[] = ['resnet18-shaped', 'mobilenet-shaped'];
@@ -121,6 +122,14 @@ async function main(): Promise<void> {
       windowMs: values.quick ? 2000 : 5000,
       progress: (message) => process.stderr.write(`${message}\n`),
     }),
+  );
+  // The PLC's answer time over Modbus TCP against the line's single-stream latency for the same model (issue 17).
+  const single = report.results.find((r) => r.name === 'scenario.single_stream' && r.model === 'demo-cherry');
+  report.results.push(
+    await benchPlcCycle(
+      { app: appLayout(ROOT), workers: sourceWorkerEntries(), cycles: values.quick ? 100 : 400, progress: (message) => process.stderr.write(`${message}\n`) },
+      single?.p50_ms ?? null,
+    ),
   );
   // A candidate model tried beside the live one: what it costs the line (issue 16).
   report.results.push(

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { ServerConfigSchema } from '../../shared/access-config';
-import { StationConfigSchema } from '../../shared/config';
+import { StationConfigSchema, type StationConfigInput } from '../../shared/config';
 import { createApiHandlers } from '../../engine/api/handlers';
 import type { AppLayout } from '../../engine/app-layout';
 import { resolvePaths } from '../../engine/config-loader';
@@ -63,9 +63,16 @@ export async function startBenchStation(
   dataDir: string,
   /** Folders models may be imported from (a bench that registers a candidate). */
   importRoots: readonly string[] = [],
+  /** More of the config (a PLC link, sensors off). */
+  extra: Omit<StationConfigInput, 'source' | 'inference' | 'model'> = {},
 ): Promise<StationEngine> {
   const config = resolvePaths(
-    StationConfigSchema.parse({ source: { kind: 'replay', fps, loop: true }, inference: { providers: ['cpu'] }, model: { importRoots: [...importRoots] } }),
+    StationConfigSchema.parse({
+      ...extra,
+      source: { kind: 'replay', fps, loop: true },
+      inference: { providers: ['cpu'] },
+      model: { importRoots: [...importRoots] },
+    }),
     process.cwd(),
     opts.app,
   );
