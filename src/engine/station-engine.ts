@@ -192,7 +192,12 @@ export class StationEngine {
   }
 
   getStatus(): StationStatus {
-    return statusOf(this.s);
+    const status = statusOf(this.s);
+    return {
+      ...status,
+      ...(this.plc ? { plc: this.plc.figures() } : {}),
+      ...(this.mqtt ? { mqtt: this.mqtt.figures() } : {}),
+    };
   }
 
   // What the UI asks of the station, each answered by the service that holds it (api/handlers.ts).

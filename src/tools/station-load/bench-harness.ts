@@ -58,7 +58,7 @@ export class Swarm {
 
 /** The station's engine on the demo model and frames, replayed at `fps`, in this process. */
 export async function startBenchStation(
-  opts: { readonly app: AppLayout; readonly workers: WorkerEntries },
+  opts: { readonly app: AppLayout; readonly workers: WorkerEntries; readonly modelDir?: string },
   fps: number,
   dataDir: string,
   /** Folders models may be imported from (a bench that registers a candidate). */
@@ -78,7 +78,7 @@ export async function startBenchStation(
   );
   return StationEngine.start({
     config,
-    modelDir: opts.app.defaultModelDir,
+    modelDir: opts.modelDir ?? opts.app.defaultModelDir,
     databasePath: join(dataDir, 'linesight.sqlite'),
     dataDir,
     logger: silentLogger,

@@ -61,6 +61,8 @@ describe('MQTT', () => {
       mqtt: { kind: 'broker', url: b.url, batchMs: 50 },
     });
     await waitFor('200 items decided', () => engine.getStatus().frames.classified >= 200, 30_000);
+    await waitFor('decisions sent, counted for Diagnostics', () => (engine.getStatus().mqtt?.sent ?? 0) > 100);
+    expect(engine.getStatus().mqtt).toMatchObject({ connected: true, dropped: 0 });
     await engine.stop();
     const db = new Database(join(dataDir, 'linesight.sqlite'), { readonly: true });
     const rows = db.prepare('SELECT frame_id, decision FROM inspections ORDER BY frame_id').all() as { frame_id: number; decision: string }[];

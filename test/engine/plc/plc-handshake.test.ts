@@ -112,11 +112,13 @@ describe('the PLC handshake over Modbus TCP', () => {
     expect(ir[INPUT.BUFFERED]).toBe(0);
     // Every trigger is one item in the log, with the trigger's id in its origin.
     await waitFor('1000 items decided', () => engine.getStatus().frames.classified >= 1000);
+    // Counted where a technician looks (Diagnostics).
+    expect(engine.getStatus().plc).toEqual({ triggers: 1000, resultsBuffered: 0, overruns: 0, refusedRequests: 0 });
   }, 120_000);
 
   it('answers a trigger no frame follows NG, error 1, within the frame timeout; refuses addresses outside its map and goes on', async () => {
     const port = await freePort();
-    await engines.start(tempDir(), {
+    const engine = await engines.start(tempDir(), {
       // One picture, then the camera is silent.
       source: { kind: 'replay', files: [join(DEMO_FRAMES_DIR, '00001.jpg')], fps: 10, loop: false, stallMs: 600_000 },
       sensors: { sources: [] },
@@ -133,5 +135,6 @@ describe('the PLC handshake over Modbus TCP', () => {
     // Still answering.
     await trigger(plc, 78);
     expect(await waitFor('the result of trigger 78', () => takeResult(plc), 5_000)).toMatchObject({ id: 78, errorCode: 1 });
+    expect(engine.getStatus().plc!.refusedRequests).toBe(2);
   }, 60_000);
 });

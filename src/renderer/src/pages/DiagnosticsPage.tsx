@@ -493,6 +493,22 @@ export function DiagnosticsPage() {
               ['closed: replies not read', status.connections.closedNotReading],
               ['closed: too many requests', status.connections.closedFlooding],
               ['slowed down (asked too fast)', status.connections.throttled],
+              ...(status.plc
+                ? ([
+                    ['PLC triggers taken', status.plc.triggers],
+                    ['PLC results waiting for an acknowledge', status.plc.resultsBuffered],
+                    ['PLC results lost (buffer full)', status.plc.overruns],
+                    ['PLC requests outside the map', status.plc.refusedRequests],
+                  ] as [string, number][])
+                : []),
+              ...(status.mqtt
+                ? ([
+                    ['MQTT broker', status.mqtt.connected ? 'connected' : 'not connected: decisions wait'],
+                    ['MQTT decisions sent', status.mqtt.sent],
+                    ['MQTT decisions waiting', status.mqtt.queued],
+                    ['MQTT decisions dropped (broker away too long)', status.mqtt.dropped],
+                  ] as [string, string | number][])
+                : []),
               ['station up since', formatTime(status.station.startedAt)],
             ]}
           />
