@@ -155,23 +155,24 @@ export class StationEngine {
       }
       this.s.line.offer(item);
     };
+    // The plant's buses: a port that cannot be had, a CA file that cannot be read, and the station does not start.
     try {
       this.plc = await PlcLink.open(config.plc, {
         offer: (item) => !this.stopped && admit(item),
         ready: () => !this.stopped && !this.s.models.isSwapping,
         logger,
       });
+      if (config.mqtt.kind === 'broker') {
+        const mqtt = new MqttPublisher(config.mqtt, config.station.id, (m) => logger.warn(m));
+        this.mqtt = mqtt;
+        this.s.events.on('inspection', (i) => mqtt.decision(i));
+        mqtt.alarms(this.s.alarms.list());
+        this.s.events.on('alarm', () => mqtt.alarms(this.s.alarms.list()));
+        logger.info(`publishing to MQTT ${config.mqtt.url} under ${mqtt.prefix}/`);
+      }
     } catch (err) {
       await this.stop();
       throw err;
-    }
-    if (config.mqtt.kind === 'broker') {
-      const mqtt = new MqttPublisher(config.mqtt, config.station.id, (m) => logger.warn(m));
-      this.mqtt = mqtt;
-      this.s.events.on('inspection', (i) => mqtt.decision(i));
-      mqtt.alarms(this.s.alarms.list());
-      this.s.events.on('alarm', () => mqtt.alarms(this.s.alarms.list()));
-      logger.info(`publishing to MQTT ${config.mqtt.url} under ${mqtt.prefix}/`);
     }
     const plc = this.plc;
     if (plc) this.s.events.on('inspection', (i) => plc.decided(i, this.s.models.current.pkg.labels));

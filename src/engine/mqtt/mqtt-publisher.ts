@@ -50,10 +50,16 @@ export class MqttPublisher {
     private readonly onError: (message: string) => void,
   ) {
     this.prefix = (config.topicPrefix ?? `linesight/${stationId}`).replace(/\/+$/, '');
+    let ca: Buffer | undefined;
+    try {
+      ca = config.caFile !== undefined ? readFileSync(config.caFile) : undefined;
+    } catch (err) {
+      throw new Error(`mqtt.caFile ${config.caFile} cannot be read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
+    }
     this.client = mqtt.connect(config.url, {
       ...(config.username !== undefined ? { username: config.username } : {}),
       ...(config.password !== undefined ? { password: config.password } : {}),
-      ...(config.caFile !== undefined ? { ca: readFileSync(config.caFile) } : {}),
+      ...(ca !== undefined ? { ca } : {}),
       clientId: `linesight-${stationId}`,
       clean: false,
       reconnectPeriod: 2000,

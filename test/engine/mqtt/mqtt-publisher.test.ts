@@ -96,5 +96,16 @@ describe('MQTT', () => {
     });
     await waitFor('items decided without a broker', () => engine.getStatus().frames.classified >= 20, 20_000);
     expect(engine.getStatus().failSafe.engaged).toBe(false);
+    expect(engine.getStatus().mqtt).toMatchObject({ connected: false, sent: 0 });
+  }, 30_000);
+
+  it('does not start on a CA file it cannot read, and says which', async () => {
+    await expect(
+      engines.start(tempDir(), {
+        source: { kind: 'replay', fps: 10 },
+        sensors: { sources: [] },
+        mqtt: { kind: 'broker', url: 'mqtts://127.0.0.1:8883', caFile: '/nonexistent/ca.pem' },
+      }),
+    ).rejects.toThrow(/mqtt\.caFile \/nonexistent\/ca\.pem cannot be read: ENOENT/);
   }, 30_000);
 });

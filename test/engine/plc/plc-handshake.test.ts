@@ -136,5 +136,9 @@ describe('the PLC handshake over Modbus TCP', () => {
     await trigger(plc, 78);
     expect(await waitFor('the result of trigger 78', () => takeResult(plc), 5_000)).toMatchObject({ id: 78, errorCode: 1 });
     expect(engine.getStatus().plc!.refusedRequests).toBe(2);
+    // A second station on the same port does not start, and says why.
+    await expect(
+      engines.start(tempDir(), { source: { kind: 'replay', fps: 10 }, sensors: { sources: [] }, plc: { kind: 'modbus-tcp', port } }),
+    ).rejects.toThrow(new RegExp(`the PLC server cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));
   }, 60_000);
 });
