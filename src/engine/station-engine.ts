@@ -15,7 +15,7 @@ import type { EventName, EventPayload } from '../shared/contract';
 import type { StationStatus, TransportCounters } from '../shared/status';
 import type { CameraHealthReport } from '../shared/camera-health';
 import type { CameraWatch } from './station/camera-watch';
-import { PlcLink } from './station/plc-link';
+import { PlcLink, type PlcFigures } from './station/plc-link';
 import { MqttPublisher } from './mqtt/mqtt-publisher';
 import type { LineItem } from './line/inspection-line';
 import type { SessionManager } from './auth/session-manager';
@@ -161,6 +161,10 @@ export class StationEngine {
         offer: (item) => !this.stopped && admit(item),
         ready: () => !this.stopped && !this.s.models.isSwapping,
         logger,
+        ejector: {
+          missing: (id, ms, policy) => this.s.watchdog.ejectorMissing(id, ms, policy),
+          confirmed: () => this.s.watchdog.ejectorConfirmed(),
+        },
       });
       if (config.mqtt.kind === 'broker') {
         const mqtt = new MqttPublisher(config.mqtt, config.station.id, (m) => logger.warn(m));
@@ -196,7 +200,7 @@ export class StationEngine {
     const status = statusOf(this.s);
     return {
       ...status,
-      ...(this.plc ? { plc: this.plc.figures() } : {}),
+      ...(this.plc ? { plc: plcStatusOf(this.plc.figures()) } : {}),
       ...(this.mqtt ? { mqtt: this.mqtt.figures() } : {}),
     };
   }
@@ -273,4 +277,10 @@ export class StationEngine {
     this.s.loopDelay.stop();
     this.dataDirLock?.release();
   }
+}
+
+/** The PLC's figures as the status carries them (plain arrays). */
+function plcStatusOf(f: PlcFigures): NonNullable<StationStatus['plc']> {
+  const { rejects, ...rest } = f;
+  return { ...rest, ...(rejects ? { rejects: { ...rejects, confirmMs: [...rejects.confirmMs] } } : {}) };
 }

@@ -1,7 +1,7 @@
 /** Alarms the station raises, and the events it logs, as the UI sees them. */
 import { z } from 'zod';
 
-export const ALARM_KINDS = ['camera', 'model', 'provider', 'sensor', 'health', 'storage', 'upload', 'line', 'drift', 'picture'] as const;
+export const ALARM_KINDS = ['camera', 'model', 'provider', 'sensor', 'health', 'storage', 'upload', 'line', 'drift', 'picture', 'ejector'] as const;
 export type AlarmKind = (typeof ALARM_KINDS)[number];
 
 export const AlarmSchema = z.object({
@@ -38,6 +38,7 @@ export const ALARM_CLEARED: Readonly<Record<AlarmKind, string>> = {
   line: 'line running again',
   drift: "scores and rates like the model's reference again",
   picture: 'camera picture sharp and well lit again',
+  ejector: 'ejector confirming rejects again',
 };
 
 /**
@@ -57,6 +58,7 @@ export const EVENT_KIND_WORDS: Readonly<Record<string, string>> = {
   line: 'line',
   drift: 'drift',
   picture: 'camera picture',
+  ejector: 'ejector',
   auth: 'sign-ins',
   demo: 'demo',
 };

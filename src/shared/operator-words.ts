@@ -93,6 +93,13 @@ export const OPERATOR_WORDS: Readonly<Record<AlarmKind, Words>> = {
     rejecting: 'The camera picture is blurred, too dark or too bright.',
     todo: 'Tell a technician: check the lens, its focus and the light.',
   },
+  // A reject the ejector did not confirm: a rejected item may have gone on with the good ones.
+  ejector: {
+    alarm: 'The ejector did not confirm a reject.',
+    warning: 'The ejector did not confirm a reject: a rejected item may have gone on.',
+    rejecting: 'The ejector did not confirm a reject.',
+    todo: 'Call a technician: check the ejector, and the items after the last confirmed reject.',
+  },
 };
 
 /** The alarm in plain words, for the banner. */

@@ -18,6 +18,15 @@ export const PlcConfigSchema = z.discriminatedUnion('kind', [
       resultBuffer: z.number().int().min(1).max(64).default(8),
       /** A trigger with no frame within this long is answered NG, error 1 (no frame). */
       frameTimeoutMs: z.number().int().min(10).max(10_000).default(500),
+      /**
+       * Confirmed rejects: each reject handed to the PLC expects the ejector's confirmation (EJECT_CONFIRM) within
+       * `withinMs`; a missing one is an alarm, and with `policy: "fail-safe"` every item is rejected until the next
+       * reject is confirmed. Left out: not expected.
+       */
+      rejectConfirm: z
+        .object({ withinMs: z.number().int().min(10).max(60_000).default(500), policy: z.enum(['alarm', 'fail-safe']).default('alarm') })
+        .strict()
+        .optional(),
     })
     .strict(),
 ]);

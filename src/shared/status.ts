@@ -239,7 +239,18 @@ export const StationStatusSchema = z.object({
   api: z.object({ accepted: z.number(), rejected: z.number(), denied: z.number(), failed: z.number() }),
   connections: TransportCountersSchema,
   /** The PLC handshake, when configured (trigger mode): triggers taken, results waiting, lost to a full buffer, requests outside the map. */
-  plc: z.object({ triggers: z.number(), resultsBuffered: z.number(), overruns: z.number(), refusedRequests: z.number() }).optional(),
+  plc: z
+    .object({
+      triggers: z.number(),
+      resultsBuffered: z.number(),
+      overruns: z.number(),
+      refusedRequests: z.number(),
+      /** Confirmed rejects, when expected; confirmMs: the latest reject-to-confirmation times, for the histogram. */
+      rejects: z
+        .object({ expected: z.number(), confirmed: z.number(), missing: z.number(), unexpected: z.number(), confirmMs: z.array(z.number()) })
+        .optional(),
+    })
+    .optional(),
   /** The plant's MQTT broker, when configured: connected, decisions sent, waiting, dropped while it was away. */
   mqtt: z.object({ connected: z.boolean(), sent: z.number(), queued: z.number(), dropped: z.number() }).optional(),
   lastError: z.string().optional(),

@@ -20,6 +20,8 @@ export interface ModbusPlcServerOptions {
   readonly onTrigger: (triggerId: number) => void;
   /** The PLC acknowledged the shown result. */
   readonly onAcknowledge: () => void;
+  /** The ejector fired for this trigger id (confirmed rejects). */
+  readonly onConfirm: (triggerId: number) => void;
   /** Whether the station takes triggers now. */
   readonly ready: () => boolean;
   readonly onError: (message: string) => void;
@@ -161,9 +163,12 @@ export class ModbusPlcServer {
         this.opts.onTrigger(given > 0 ? given : (this.ownIds = (this.ownIds % 0xffff) + 1));
       } else if (addr === COIL.RESULT_ACK) {
         this.opts.onAcknowledge();
+      } else if (addr === COIL.EJECT_CONFIRM) {
+        this.opts.onConfirm(this.holding[HOLDING.CONFIRM_ID]!);
       }
     } catch (err) {
-      this.opts.onError(`handling the PLC's ${addr === COIL.TRIGGER ? 'trigger' : 'acknowledge'}: ${err instanceof Error ? err.message : String(err)}`);
+      const what = addr === COIL.TRIGGER ? 'trigger' : addr === COIL.RESULT_ACK ? 'acknowledge' : 'ejector confirmation';
+      this.opts.onError(`handling the PLC's ${what}: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
 

@@ -8,6 +8,7 @@
  *   Coils (the PLC writes):
  *     0 TRIGGER       rising edge: one item — the station takes the next frame
  *     1 RESULT_ACK    rising edge: the PLC has read the result shown; the next is shown
+ *     2 EJECT_CONFIRM rising edge: the ejector fired for the item in CONFIRM_ID (confirmed rejects)
  *   Discrete inputs (the PLC reads):
  *     0 READY         the station takes triggers (running, a model loaded)
  *     1 RESULT_READY  a result is shown in the input registers
@@ -20,6 +21,7 @@
  *   Holding registers (the PLC writes):
  *     0 TRIGGER_ID    the PLC's own number for its next trigger (1–65535; 0: the station numbers them)
  *     1 RECIPE_REQUEST the recipe index the PLC asks for (recipes: not yet)
+ *     2 CONFIRM_ID    the trigger id whose reject the ejector confirms
  *   Input registers (the PLC reads):
  *     0 RESULT_ID     the shown result's trigger id
  *     1 DECISION      1 OK, 2 NG, 3 DIVERT
@@ -33,9 +35,9 @@
  *     9 RESULT_SEQ    counts shown results, modulo 65,536 (tells a new result from the same)
  */
 
-export const COIL = { TRIGGER: 0, RESULT_ACK: 1 } as const;
+export const COIL = { TRIGGER: 0, RESULT_ACK: 1, EJECT_CONFIRM: 2 } as const;
 export const DISCRETE = { READY: 0, RESULT_READY: 1, RESULT_OK: 2, RESULT_NG: 3, RESULT_DIVERT: 4, ERROR: 5, OVERRUN: 6, COMPLETED: 7 } as const;
-export const HOLDING = { TRIGGER_ID: 0, RECIPE_REQUEST: 1 } as const;
+export const HOLDING = { TRIGGER_ID: 0, RECIPE_REQUEST: 1, CONFIRM_ID: 2 } as const;
 export const INPUT = {
   RESULT_ID: 0,
   DECISION: 1,
@@ -49,9 +51,9 @@ export const INPUT = {
   RESULT_SEQ: 9,
 } as const;
 
-export const COILS = 2;
+export const COILS = 3;
 export const DISCRETES = 8;
-export const HOLDINGS = 2;
+export const HOLDINGS = 3;
 export const INPUTS = 10;
 
 export const DECISION_CODE = { clean: 1, pit: 2, maybe: 3 } as const;

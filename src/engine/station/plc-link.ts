@@ -14,6 +14,7 @@ import { ModbusPlcServer } from '../plc/modbus-plc-server';
 import { ERROR_CODE } from '../plc/plc-map';
 import { PlcResults } from '../plc/plc-results';
 import { TriggerPairing, type TriggeredItem } from '../plc/trigger-pairing';
+import { RejectConfirmations, type ConfirmationFigures } from '../plc/reject-confirmations';
 import type { Frame } from '../sources/frame-source';
 
 export interface PlcFigures {
@@ -21,6 +22,14 @@ export interface PlcFigures {
   readonly resultsBuffered: number;
   readonly overruns: number;
   readonly refusedRequests: number;
+  /** Confirmed rejects, when expected: how many, confirmed, missing, unexpected, and the latest reject-to-confirmation times. */
+  readonly rejects?: ConfirmationFigures;
+}
+
+/** What the station does with the ejector's confirmations (watchdog.ts). */
+export interface EjectorWatch {
+  missing(triggerId: number, withinMs: number, policy: 'alarm' | 'fail-safe'): void;
+  confirmed(): void;
 }
 
 export class PlcLink {
@@ -29,12 +38,21 @@ export class PlcLink {
   private readonly server: ModbusPlcServer;
   /** Items in the line, by their line id: what trigger each answers. */
   private readonly inLine = new Map<number, TriggeredItem>();
+  private readonly confirmations: RejectConfirmations | null;
 
   private constructor(
     config: Extract<PlcConfig, { kind: 'modbus-tcp' }>,
-    private readonly deps: { readonly offer: (item: LineItem) => void; readonly ready: () => boolean; readonly logger: Logger },
+    private readonly deps: { readonly offer: (item: LineItem) => void; readonly ready: () => boolean; readonly logger: Logger; readonly ejector: EjectorWatch },
   ) {
     this.results = new PlcResults(config.resultBuffer);
+    const confirm = config.rejectConfirm;
+    this.confirmations = confirm
+      ? new RejectConfirmations(
+          confirm.withinMs,
+          (id, ms) => deps.ejector.missing(id, ms, confirm.policy),
+          () => deps.ejector.confirmed(),
+        )
+      : null;
     this.pairing = new TriggerPairing({
       frameTimeoutMs: config.frameTimeoutMs,
       emit: (item) => {
@@ -46,6 +64,7 @@ export class PlcLink {
       ...{ host: config.host, port: config.port, unitId: config.unitId, results: this.results },
       onTrigger: (triggerId) => this.pairing.trigger(triggerId),
       onAcknowledge: () => void this.results.acknowledge(),
+      onConfirm: (triggerId) => this.confirmations?.confirm(triggerId),
       ready: deps.ready,
       onError: (m) => deps.logger.warn(m),
     });
@@ -62,10 +81,8 @@ export class PlcLink {
 
   figures(): PlcFigures {
     return {
-      triggers: this.server.triggerCount,
-      resultsBuffered: this.results.buffered,
-      overruns: this.results.overruns,
-      refusedRequests: this.server.refused,
+      ...{ triggers: this.server.triggerCount, resultsBuffered: this.results.buffered, overruns: this.results.overruns, refusedRequests: this.server.refused },
+      ...(this.confirmations ? { rejects: this.confirmations.figures() } : {}),
     };
   }
 
@@ -92,6 +109,8 @@ export class PlcLink {
       cycleMs: Date.now() - item.triggeredAt,
     });
     if (!kept) this.deps.logger.warn(`PLC result of trigger ${item.triggerId} lost: ${this.results.buffered} results wait for the PLC's acknowledge`);
+    // A reject handed to the PLC: the ejector's confirmation is expected for it.
+    else if (inspection.decision === 'pit') this.confirmations?.expect(item.triggerId);
   }
 
   /** Answers every trigger still waiting for a frame (the station is stopping; the line still runs). */
@@ -100,6 +119,7 @@ export class PlcLink {
   }
 
   close(): Promise<void> {
+    this.confirmations?.stop();
     return this.server.close();
   }
 }

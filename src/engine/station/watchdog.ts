@@ -39,6 +39,8 @@ export class Watchdog {
   private paused: string | null = null;
   /** While set, the camera sends the same picture again and again (camera-health/frozen-picture.ts). */
   private frozen: string | null = null;
+  /** While set, a reject was not confirmed by the ejector and the policy holds the fail-safe (plc/reject-confirmations.ts). */
+  private ejectorHeld: string | null = null;
 
   constructor(private readonly deps: WatchdogDeps) {}
 
@@ -52,7 +54,31 @@ export class Watchdog {
 
   /** Why no item may be judged now: the line paused, or a frozen camera (its items are not what is on the belt). */
   get notJudgedBecause(): string | null {
-    return this.paused ?? this.frozen;
+    return this.paused ?? this.frozen ?? this.ejectorHeld;
+  }
+
+  /**
+   * A reject the ejector did not confirm in time: an item meant for the reject bin may have gone on. An alarm; with the
+   * fail-safe policy every item is rejected until the ejector confirms a reject again.
+   */
+  ejectorMissing(triggerId: number, withinMs: number, policy: 'alarm' | 'fail-safe'): void {
+    const words = `ejector did not confirm the reject of trigger ${triggerId} within ${withinMs} ms`;
+    if (policy === 'fail-safe') {
+      this.ejectorHeld = words;
+      this.deps.alarms.raise('ejector', 'ejector', 'alarm', `${words}: every item is rejected until a reject is confirmed again`);
+      this.update();
+      this.deps.output.setHealthy(!this.engaged);
+    } else {
+      this.deps.alarms.raise('ejector', 'ejector', 'warning', `${words}: check the ejector and the bin`);
+    }
+  }
+
+  /** A reject confirmed: the ejector works; its alarm clears, and the fail-safe it held. */
+  ejectorConfirmed(): void {
+    if (this.ejectorHeld === null && !this.deps.alarms.list().some((a) => a.id === 'ejector')) return;
+    this.ejectorHeld = null;
+    this.deps.alarms.clear('ejector');
+    this.update();
   }
 
   /** The frozen-picture detector's finding: an alarm and the fail-safe while frozen, cleared when the picture changes. */
@@ -115,7 +141,8 @@ export class Watchdog {
   causes(): { kind: AlarmKind; message: string }[] {
     const causes = this.deps.alarms
       .list()
-      .filter((a) => FAIL_SAFE_ALARM_KINDS.includes(a.kind))
+      // An ejector alarm holds the fail-safe only under its fail-safe policy (raised as an alarm, not a warning).
+      .filter((a) => FAIL_SAFE_ALARM_KINDS.includes(a.kind) || (a.kind === 'ejector' && a.severity === 'alarm'))
       .map((a) => ({ kind: a.kind, message: a.message }));
     // storage.whenFull: fail-safe (the default): no item is released while its decision cannot be recorded.
     const storage = this.deps.storage.failSafeReason();

@@ -142,3 +142,74 @@ describe('the PLC handshake over Modbus TCP', () => {
     ).rejects.toThrow(new RegExp(`the PLC server cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));
   }, 60_000);
 });
+
+describe('confirmed rejects through the PLC', () => {
+  const tempDir = useTempDirs();
+  const engines = useRunningEngines();
+  const clients: ModbusRTU[] = [];
+  afterEach(async () => {
+    for (const c of clients.splice(0)) await new Promise<void>((r) => c.close(() => r()));
+  });
+
+  /** Triggers until a result comes back NG, acknowledging each; returns that trigger's id. */
+  async function nextReject(plc: ModbusRTU, from: number): Promise<number> {
+    for (let id = from; id < from + 400; id++) {
+      await trigger(plc, id);
+      const r = await waitFor(`the result of trigger ${id}`, () => takeResult(plc), 5_000);
+      if (r.ng) return r.id;
+    }
+    throw new Error('no reject in 400 items');
+  }
+
+  async function confirm(plc: ModbusRTU, id: number): Promise<void> {
+    await plc.writeRegister(HOLDING.CONFIRM_ID, id);
+    await plc.writeCoil(COIL.EJECT_CONFIRM, true);
+    await plc.writeCoil(COIL.EJECT_CONFIRM, false);
+  }
+
+  it('holds the fail-safe when the ejector does not confirm a reject in time (policy fail-safe), and lets go at the next confirmed one', async () => {
+    const port = await freePort();
+    const engine = await engines.start(tempDir(), {
+      source: { kind: 'replay', fps: 200, loop: true },
+      sensors: { sources: [] },
+      plc: { kind: 'modbus-tcp', port, rejectConfirm: { withinMs: 200, policy: 'fail-safe' } },
+    });
+    const plc = await plcClient(port);
+    clients.push(plc);
+    const first = await nextReject(plc, 1);
+    await confirm(plc, first);
+    await waitFor('the confirmation counted', () => engine.getStatus().plc?.rejects?.confirmed === 1);
+    // The next reject is not confirmed: the alarm, and every item rejected.
+    const unconfirmed = await nextReject(plc, first + 1);
+    const alarm = await waitFor('the ejector alarm', () => engine.getStatus().alarms.find((a) => a.kind === 'ejector'), 5_000);
+    expect(alarm).toMatchObject({
+      severity: 'alarm',
+      message: `ejector did not confirm the reject of trigger ${unconfirmed} within 200 ms: every item is rejected until a reject is confirmed again`,
+    });
+    expect(engine.getStatus().failSafe.engaged).toBe(true);
+    await trigger(plc, 9000);
+    const held = await waitFor('the result of trigger 9000', () => takeResult(plc), 5_000);
+    expect(held).toMatchObject({ id: 9000, ng: true, errorCode: 2 });
+    // The ejector fires again: confirmed, the alarm and the fail-safe go.
+    await confirm(plc, 9000);
+    await waitFor('the alarm cleared', () => !engine.getStatus().alarms.some((a) => a.kind === 'ejector'));
+    expect(engine.getStatus().failSafe.engaged).toBe(false);
+    expect(engine.getStatus().plc!.rejects).toMatchObject({ confirmed: 2, missing: 1 });
+    expect(engine.getStatus().plc!.rejects!.confirmMs).toHaveLength(2);
+  }, 60_000);
+
+  it('only warns under the alarm policy: the line goes on deciding', async () => {
+    const port = await freePort();
+    const engine = await engines.start(tempDir(), {
+      source: { kind: 'replay', fps: 200, loop: true },
+      sensors: { sources: [] },
+      plc: { kind: 'modbus-tcp', port, rejectConfirm: { withinMs: 100, policy: 'alarm' } },
+    });
+    const plc = await plcClient(port);
+    clients.push(plc);
+    await nextReject(plc, 1);
+    const alarm = await waitFor('the ejector warning', () => engine.getStatus().alarms.find((a) => a.kind === 'ejector'), 5_000);
+    expect(alarm.severity).toBe('warning');
+    expect(engine.getStatus().failSafe.engaged).toBe(false);
+  }, 60_000);
+});

@@ -26,6 +26,7 @@ const KIND_WORD: Record<AlarmKind, string> = {
   line: 'LINE',
   drift: 'DRIFT',
   picture: 'CAMERA PICTURE',
+  ejector: 'EJECTOR',
 };
 
 /** Where a technician finds the technical detail of every alarm. */

@@ -161,6 +161,14 @@ function Tile({ label, value, testId, warn = false }: { label: string; value: st
   );
 }
 
+/** p50 / p99 of the latest reject-to-confirmation times. */
+function confirmWords(ms: readonly number[]): string {
+  if (ms.length === 0) return '–';
+  const s = [...ms].sort((a, b) => a - b);
+  const at = (p: number): number => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
+  return `${formatMs(at(0.5))} / ${formatMs(at(0.99))} (${ms.length} rejects)`;
+}
+
 function Facts({ rows }: { rows: [string, string | number | null | undefined][] }) {
   return (
     <table className="table facts">
@@ -499,7 +507,15 @@ export function DiagnosticsPage() {
                     ['PLC results waiting for an acknowledge', status.plc.resultsBuffered],
                     ['PLC results lost (buffer full)', status.plc.overruns],
                     ['PLC requests outside the map', status.plc.refusedRequests],
-                  ] as [string, number][])
+                    ...(status.plc.rejects
+                      ? ([
+                          ['rejects confirmed by the ejector', `${status.plc.rejects.confirmed} of ${status.plc.rejects.expected}`],
+                          ['rejects not confirmed in time', status.plc.rejects.missing],
+                          ['confirmations for no reject waiting', status.plc.rejects.unexpected],
+                          ['reject to confirmation, p50 / p99', confirmWords(status.plc.rejects.confirmMs)],
+                        ] as [string, string | number][])
+                      : []),
+                  ] as [string, string | number][])
                 : []),
               ...(status.mqtt
                 ? ([

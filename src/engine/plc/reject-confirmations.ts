@@ -1,0 +1,82 @@
+/**
+ * Confirmed rejects (issue 17): after each reject the station hands the PLC,
+ * the ejector's confirmation is expected within `withinMs` (the PLC raises
+ * EJECT_CONFIRM with the item's trigger id in CONFIRM_ID, plc-map.ts). A
+ * reject with no confirmation in time is reported (`onMissing`): an ejector
+ * that did not fire let a rejected item through. The time from the reject
+ * to its confirmation is kept for each item. Bounded: at most 1,024 rejects
+ * wait for their confirmation; past it the oldest is reported missing.
+ */
+
+const MAX_WAITING = 1024;
+
+export interface ConfirmationFigures {
+  readonly expected: number;
+  readonly confirmed: number;
+  readonly missing: number;
+  /** Confirmations for no reject waiting (late, unknown, twice). */
+  readonly unexpected: number;
+  /** Reject to confirmation, ms, the latest ones (at most 1,000) for the histogram. */
+  readonly confirmMs: readonly number[];
+}
+
+export class RejectConfirmations {
+  private readonly waiting = new Map<number, { at: number; timer: NodeJS.Timeout }>();
+  private expected = 0;
+  private confirmed = 0;
+  private missing = 0;
+  private unexpected = 0;
+  private readonly confirmMs: number[] = [];
+
+  constructor(
+    private readonly withinMs: number,
+    private readonly onMissing: (triggerId: number, withinMs: number) => void,
+    private readonly onConfirmed: (triggerId: number, ms: number) => void,
+  ) {}
+
+  figures(): ConfirmationFigures {
+    return { expected: this.expected, confirmed: this.confirmed, missing: this.missing, unexpected: this.unexpected, confirmMs: [...this.confirmMs] };
+  }
+
+  /** A reject was handed to the PLC for this trigger. */
+  expect(triggerId: number): void {
+    this.expected++;
+    const before = this.waiting.get(triggerId);
+    if (before) clearTimeout(before.timer);
+    if (this.waiting.size >= MAX_WAITING && !before) {
+      const [oldest] = this.waiting.keys();
+      this.timedOut(oldest!);
+    }
+    this.waiting.set(triggerId, { at: performance.now(), timer: setTimeout(() => this.timedOut(triggerId), this.withinMs) });
+  }
+
+  /** The ejector confirmed the reject of this trigger. */
+  confirm(triggerId: number): void {
+    const w = this.waiting.get(triggerId);
+    if (!w) {
+      this.unexpected++;
+      return;
+    }
+    clearTimeout(w.timer);
+    this.waiting.delete(triggerId);
+    this.confirmed++;
+    const ms = performance.now() - w.at;
+    this.confirmMs.push(ms);
+    if (this.confirmMs.length > 1000) this.confirmMs.shift();
+    this.onConfirmed(triggerId, ms);
+  }
+
+  stop(): void {
+    for (const w of this.waiting.values()) clearTimeout(w.timer);
+    this.waiting.clear();
+  }
+
+  private timedOut(triggerId: number): void {
+    const w = this.waiting.get(triggerId);
+    if (!w) return;
+    clearTimeout(w.timer);
+    this.waiting.delete(triggerId);
+    this.missing++;
+    this.onMissing(triggerId, this.withinMs);
+  }
+}
