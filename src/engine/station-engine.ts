@@ -66,6 +66,8 @@ export class StationEngine {
   private dataDirLock: DataDirLock | null = null;
   /** The PLC handshake, when the config has one (trigger mode). */
   private plc: PlcLink | null = null;
+  /** Set just before the line stops: from then on no item is offered to it. */
+  private lineStopping = false;
   /** The plant's MQTT broker, when the config names one. */
   private mqtt: MqttPublisher | null = null;
 
@@ -158,7 +160,8 @@ export class StationEngine {
     // The plant's buses: a port that cannot be had, a CA file that cannot be read, and the station does not start.
     try {
       this.plc = await PlcLink.open(config.plc, {
-        offer: (item) => !this.stopped && admit(item),
+        // Until the line itself stops: triggers answered during the stop still get their result.
+        offer: (item) => !this.lineStopping && admit(item),
         ready: () => !this.stopped && !this.s.models.isSwapping,
         logger,
         ejector: {
@@ -264,6 +267,7 @@ export class StationEngine {
     if (this.statusTimer) clearInterval(this.statusTimer);
     this.s.watchdog.stop();
     await this.s.models.settled();
+    this.lineStopping = true;
     await this.s.line.stop();
     await this.plc?.close();
     await this.mqtt?.close();

@@ -17,6 +17,15 @@ import type { Alarm } from '../../shared/alarms';
 import type { Inspection } from '../../shared/inspection';
 import type { MqttConfig } from '../../shared/mqtt-config';
 
+const CLOSE_STEP_MS = 2000;
+
+/** Waits for `work` at most `ms`; never throws. */
+async function withinMs(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work.catch(() => undefined), new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+}
+
 export interface MqttDecision {
   readonly id: string;
   readonly frameId: number;
@@ -107,13 +116,16 @@ export class MqttPublisher {
     this.publish('state', { state: 'online', ...state, at: new Date().toISOString() }, true);
   }
 
-  /** Sends what waits, then says offline and disconnects. */
+  /**
+   * Sends what waits, then says offline and disconnects — each step at most CLOSE_STEP_MS: a broker that never
+   * acknowledges must not hold the station's stop.
+   */
   async close(): Promise<void> {
     clearInterval(this.timer);
-    await this.flush();
+    await withinMs(this.flush(), CLOSE_STEP_MS);
     if (this.client.connected)
-      await this.client.publishAsync(`${this.prefix}/state`, JSON.stringify({ state: 'offline' }), { qos: 1, retain: true }).catch(() => {});
-    await this.client.endAsync().catch(() => {});
+      await withinMs(this.client.publishAsync(`${this.prefix}/state`, JSON.stringify({ state: 'offline' }), { qos: 1, retain: true }), CLOSE_STEP_MS);
+    await this.client.endAsync(true).catch(() => {});
   }
 
   private publish(topic: string, payload: unknown, retain: boolean): void {

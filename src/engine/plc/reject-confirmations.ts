@@ -41,9 +41,10 @@ export class RejectConfirmations {
   /** A reject was handed to the PLC for this trigger. */
   expect(triggerId: number): void {
     this.expected++;
-    const before = this.waiting.get(triggerId);
-    if (before) clearTimeout(before.timer);
-    if (this.waiting.size >= MAX_WAITING && !before) {
+    // The same id again (a PLC that does not change TRIGGER_ID): the reject still waiting is reported missing now,
+    // rather than silently replaced — its confirmation cannot be told from the new one's.
+    if (this.waiting.has(triggerId)) this.timedOut(triggerId);
+    if (this.waiting.size >= MAX_WAITING) {
       const [oldest] = this.waiting.keys();
       this.timedOut(oldest!);
     }

@@ -49,9 +49,10 @@ export class TriggerPairing {
 
   /** A trigger from the PLC. */
   trigger(triggerId: number): void {
-    if (this.stopped) return;
     const at = this.now();
     const seq = ++this.seq;
+    // Stopping: no frame will come, but the trigger is still answered (NG, no frame).
+    if (this.stopped) return this.withoutPicture(seq, triggerId, at, `trigger ${triggerId}: the station is stopping`);
     if (this.waiting.length >= MAX_WAITING)
       return this.withoutPicture(seq, triggerId, at, `trigger ${triggerId}: ${MAX_WAITING} triggers already wait for a frame`);
     const timer = setTimeout(() => this.timedOut(seq), this.opts.frameTimeoutMs);

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { PlcResults, type PlcResult } from '../../../src/engine/plc/plc-results';
 import { TriggerPairing, type TriggeredItem } from '../../../src/engine/plc/trigger-pairing';
+import { RejectConfirmations } from '../../../src/engine/plc/reject-confirmations';
 import { waitFor } from '../../helpers/wait';
 
 const result = (triggerId: number): PlcResult => ({ triggerId, decision: 'clean', classIndex: 0, score: 0.1, errorCode: 0, cycleMs: 5 });
@@ -51,7 +52,26 @@ describe('TriggerPairing', () => {
     pairing.trigger(2);
     pairing.stop();
     expect(items[1]).toMatchObject({ triggerId: 2, unreadable: 'trigger 2: the station stopped before a frame came' });
+    // A trigger after the stop is still answered, at once.
     pairing.trigger(3);
-    expect(items).toHaveLength(2);
+    expect(items[2]).toMatchObject({ triggerId: 3, unreadable: 'trigger 3: the station is stopping' });
+  });
+});
+
+describe('RejectConfirmations', () => {
+  it('reports a reject missing when another comes under the same trigger id before its confirmation', () => {
+    const missing: number[] = [];
+    const c = new RejectConfirmations(
+      10_000,
+      (id) => missing.push(id),
+      () => {},
+    );
+    c.expect(5);
+    c.expect(5);
+    expect(missing).toEqual([5]);
+    c.confirm(5);
+    c.confirm(5);
+    expect(c.figures()).toMatchObject({ expected: 2, confirmed: 1, missing: 1, unexpected: 1 });
+    c.stop();
   });
 });
