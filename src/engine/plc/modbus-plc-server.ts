@@ -27,6 +27,12 @@ export interface ModbusPlcServerOptions {
   readonly onError: (message: string) => void;
 }
 
+/** A connection whose unread answers pile up past this is closed (modbus-serial writes without watching backpressure). */
+const MAX_UNREAD_BYTES = 64 * 1024;
+/** A line has one PLC; a few connections more for a technician's tools, no more. */
+const MAX_CONNECTIONS = 8;
+const WATCH_CONNECTIONS_MS = 1000;
+
 /** Modbus exception 2: the address is not in the map. */
 const illegalAddress = (what: string, addr: number): { modbusErrorCode: number; msg: string } => ({
   modbusErrorCode: 0x02,
@@ -35,6 +41,9 @@ const illegalAddress = (what: string, addr: number): { modbusErrorCode: number; 
 
 export class ModbusPlcServer {
   private server: ServerTCP | null = null;
+  private watch: NodeJS.Timeout | null = null;
+  /** Connections closed for not reading their answers, or for being one too many. */
+  closedConnections = 0;
   private readonly coils: boolean[] = Array.from({ length: COILS }, () => false);
   private readonly holding: number[] = Array.from({ length: HOLDINGS }, () => 0);
   private triggers = 0;
@@ -59,7 +68,10 @@ export class ModbusPlcServer {
     return new Promise((resolve, reject) => {
       const server = new ServerTCP(this.vector(), { host, port, unitID: unitId });
       this.server = server;
-      server.once('initialized', () => resolve());
+      server.once('initialized', () => {
+        this.watch = setInterval(() => this.watchConnections(server), WATCH_CONNECTIONS_MS);
+        resolve();
+      });
       const said = (err: unknown): string => (err instanceof Error ? err.message : String(err));
       server.once('serverError', (err: unknown) => reject(new Error(`the PLC server cannot listen on ${host}:${port}: ${said(err)}`)));
       server.on('socketError', (err: unknown) => this.opts.onError(`a PLC connection failed: ${said(err)}`));
@@ -70,9 +82,29 @@ export class ModbusPlcServer {
   close(): Promise<void> {
     const server = this.server;
     this.server = null;
+    if (this.watch) clearInterval(this.watch);
+    this.watch = null;
     if (!server) return Promise.resolve();
     for (const sock of server.socks.keys()) sock.destroy();
     return new Promise((resolve) => server.close(() => resolve()));
+  }
+
+  /** Closes connections that do not read their answers, and those past the most a line needs. */
+  private watchConnections(server: ServerTCP): void {
+    let open = 0;
+    for (const sock of server.socks.keys()) {
+      if (sock.destroyed) continue;
+      open++;
+      if (sock.writableLength > MAX_UNREAD_BYTES || open > MAX_CONNECTIONS) {
+        sock.destroy();
+        this.closedConnections++;
+        this.opts.onError(
+          open > MAX_CONNECTIONS
+            ? `a PLC connection was closed: more than ${MAX_CONNECTIONS} at once`
+            : `a PLC connection was closed: it did not read its answers`,
+        );
+      }
+    }
   }
 
   private vector(): IServiceVector {

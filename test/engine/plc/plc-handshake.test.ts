@@ -4,6 +4,7 @@
  * exactly one result tied to its id within the deadline, acknowledged; a trigger with no frame answered NG with its
  * error (positive release); requests outside the map refused without harm.
  */
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import ModbusRTU from 'modbus-serial';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -24,6 +25,15 @@ interface Result {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** A bare TCP connection to the PLC port (a tool that connects and says nothing). */
+function connectRaw(port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = connect(port, '127.0.0.1', () => resolve(s));
+    s.on('error', reject);
+    s.on('close', () => s.destroy());
+  });
+}
 
 /** A PLC's Modbus TCP client. */
 async function plcClient(port: number): Promise<ModbusRTU> {
@@ -136,6 +146,12 @@ describe('the PLC handshake over Modbus TCP', () => {
     await trigger(plc, 78);
     expect(await waitFor('the result of trigger 78', () => takeResult(plc), 5_000)).toMatchObject({ id: 78, errorCode: 1 });
     expect(engine.getStatus().plc!.refusedRequests).toBe(2);
+    // More connections than a line needs: the ones past eight are closed; the PLC's own goes on.
+    const extra = await Promise.all(Array.from({ length: 10 }, () => connectRaw(port)));
+    await waitFor('the extra connections closed', () => extra.filter((s) => s.destroyed).length >= 2, 5_000);
+    for (const s of extra) s.destroy();
+    await trigger(plc, 79);
+    expect(await waitFor('the result of trigger 79', () => takeResult(plc), 5_000)).toMatchObject({ id: 79 });
     // A second station on the same port does not start, and says why.
     await expect(
       engines.start(tempDir(), { source: { kind: 'replay', fps: 10 }, sensors: { sources: [] }, plc: { kind: 'modbus-tcp', port } }),
