@@ -19,6 +19,7 @@ import { DATABASE_FILE } from '../engine/boot';
 import { loadConfig } from '../engine/config-loader';
 import { maskSecrets, scrubSecrets, secretsIn } from '../engine/support/mask-secrets';
 import { stationLayout, defaultDataDir } from '../station/app-paths';
+import { messageOf } from '../engine/error-message';
 
 const USAGE = 'Usage: npm run support-bundle -- [--config FILE] [--data-dir DIR] [--out FILE] [--events N]';
 
@@ -26,8 +27,6 @@ function fail(message: string): never {
   process.stderr.write(`support-bundle: ${message}\n${USAGE}\n`);
   process.exit(2);
 }
-
-const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /** A part of the bundle, or why it is missing. */
 async function part<T>(read: () => T | Promise<T>): Promise<T | { readonly unavailable: string }> {

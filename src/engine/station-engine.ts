@@ -36,6 +36,7 @@ import type { CalibrationService } from './station/calibration-service';
 import type { TeachService } from './station/teach-service';
 import type { ShadowService } from './station/shadow-service';
 import type { CaptureService } from './station/capture-service';
+import { messageOf } from './error-message';
 
 export type { EngineSettings } from './station/engine-settings';
 export { ModelActivationError } from './station/line-model';
@@ -153,7 +154,7 @@ export class StationEngine {
       try {
         this.s.loop.shadow.offer(item, this.s.line.undecided);
       } catch (err) {
-        logger.warn(`shadow trial: item ${item.id} not offered to the candidate: ${err instanceof Error ? err.message : String(err)}`);
+        logger.warn(`shadow trial: item ${item.id} not offered to the candidate: ${messageOf(err)}`);
       }
       this.s.line.offer(item);
     };

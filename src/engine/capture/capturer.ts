@@ -14,6 +14,7 @@ import type { CaptureReason } from '../../shared/capture';
 import type { Decision } from '../../shared/decision';
 import { imageFormatOf } from '../preprocess/image-format';
 import type { CaptureStore, NewCapture } from '../storage/capture-store';
+import { messageOf } from '../error-message';
 
 export const CAPTURES_DIR = 'captures';
 /** Picture writes in flight at once; past it an item is passed over (counted), never queued without bound. */
@@ -146,7 +147,7 @@ export class Capturer {
       })
       .catch((err: unknown) => {
         this.pass('write failed');
-        this.deps.onError(`a ${reason} capture of item ${item.frameId} was not kept: ${err instanceof Error ? err.message : String(err)}`);
+        this.deps.onError(`a ${reason} capture of item ${item.frameId} was not kept: ${messageOf(err)}`);
       })
       .finally(() => {
         this.inFlight--;

@@ -10,12 +10,11 @@ import { serveWorker } from '../rpc/serve-worker';
 import { transferring } from '../rpc/rpc-protocol';
 import type { InferenceProtocol, RunAnswer, RunRequest } from './protocol';
 import { openWarmSession } from './warm-session';
+import { messageOf } from '../error-message';
 
 let session: ort.InferenceSession | null = null;
 let inputName = '';
 let outputName = '';
-
-const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 function asFloat32(tensor: ort.Tensor): Float32Array {
   if (tensor.type === 'float32') return tensor.data as Float32Array;

@@ -29,6 +29,7 @@ import { LogListeners, type LogWorkerChange } from './log-listeners';
 import { NotKeptImages } from './not-kept-images';
 import { RowLedger } from './row-ledger';
 import { WriterHealth } from './writer-health';
+import { messageOf } from '../error-message';
 
 export type { LogWorkerChange } from './log-listeners';
 export { NOT_KEPT_RESENT } from './not-kept-images';
@@ -58,8 +59,6 @@ interface Down {
   timer: NodeJS.Timeout | null;
   starting: Promise<void> | null;
 }
-
-const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 type Link = WorkerLink<LogProtocol>;
 

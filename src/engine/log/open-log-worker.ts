@@ -6,6 +6,7 @@ import type { StorageConfig, UploadConfig } from '../../shared/storage-config';
 import type { WorkerEntry } from '../rpc/worker-entry';
 import { RpcError, WorkerLink } from '../rpc/worker-link';
 import type { LogNote, LogProtocol } from './log-protocol';
+import { messageOf } from '../error-message';
 
 export class LogWorkerError extends Error {
   override readonly name = 'LogWorkerError';
@@ -22,8 +23,6 @@ export interface LogWorkerOpen {
 }
 
 type Link = WorkerLink<LogProtocol>;
-
-const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /** A worker with the log open, or a LogWorkerError (the worker is ended). What it says and its death go to `hear`. */
 export async function openLogWorker(

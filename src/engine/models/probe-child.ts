@@ -16,8 +16,8 @@ import { startMemoryWatchdog } from './memory-watchdog';
 import { ModelCheckError } from '../model-prep/prepare-model';
 import { probeInputs } from './probe-inputs';
 import { MEMORY_FLAG, type FromProbe, type ProbeJob, type ProbeRequest } from './probe-protocol';
+import { messageOf } from '../error-message';
 
-const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 const capArg = process.argv.find((a) => a.startsWith(MEMORY_FLAG));
 const capMiB = capArg ? Number(capArg.slice(MEMORY_FLAG.length)) : NaN;

@@ -16,6 +16,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type { Alarm } from '../../shared/alarms';
 import type { Inspection } from '../../shared/inspection';
 import type { MqttConfig } from '../../shared/mqtt-config';
+import { messageOf } from '../error-message';
 
 const CLOSE_STEP_MS = 2000;
 
@@ -150,7 +151,7 @@ export class MqttPublisher {
       }
       this.sent += batch.length;
     } catch (err) {
-      this.onError(`MQTT decisions not sent (kept to send again): ${err instanceof Error ? err.message : String(err)}`);
+      this.onError(`MQTT decisions not sent (kept to send again): ${messageOf(err)}`);
     } finally {
       this.sending = false;
     }

@@ -10,6 +10,7 @@
 import { ServerTCP, type IServiceVector } from 'modbus-serial';
 import { COIL, COILS, DECISION_CODE, DISCRETE, HOLDING, HOLDINGS, INPUT, INPUTS, word } from './plc-map';
 import type { PlcResults } from './plc-results';
+import { messageOf } from '../error-message';
 
 export interface ModbusPlcServerOptions {
   readonly host: string;
@@ -72,10 +73,9 @@ export class ModbusPlcServer {
         this.watch = setInterval(() => this.watchConnections(server), WATCH_CONNECTIONS_MS);
         resolve();
       });
-      const said = (err: unknown): string => (err instanceof Error ? err.message : String(err));
-      server.once('serverError', (err: unknown) => reject(new Error(`the PLC server cannot listen on ${host}:${port}: ${said(err)}`)));
-      server.on('socketError', (err: unknown) => this.opts.onError(`a PLC connection failed: ${said(err)}`));
-      server.on('error', (err: unknown) => this.opts.onError(`the PLC server: ${said(err)}`));
+      server.once('serverError', (err: unknown) => reject(new Error(`the PLC server cannot listen on ${host}:${port}: ${messageOf(err)}`)));
+      server.on('socketError', (err: unknown) => this.opts.onError(`a PLC connection failed: ${messageOf(err)}`));
+      server.on('error', (err: unknown) => this.opts.onError(`the PLC server: ${messageOf(err)}`));
     });
   }
 
@@ -200,7 +200,7 @@ export class ModbusPlcServer {
       }
     } catch (err) {
       const what = addr === COIL.TRIGGER ? 'trigger' : addr === COIL.RESULT_ACK ? 'acknowledge' : 'ejector confirmation';
-      this.opts.onError(`handling the PLC's ${what}: ${err instanceof Error ? err.message : String(err)}`);
+      this.opts.onError(`handling the PLC's ${what}: ${messageOf(err)}`);
     }
   }
 

@@ -14,6 +14,7 @@ import type { AuditTrail } from '../storage/audit-trail';
 import type { MainWrites } from '../storage/main-writes';
 import type { SettingsStore } from '../storage/settings-store';
 import type { Watchdog } from './watchdog';
+import { messageOf } from '../error-message';
 
 export const CAMERA_REFERENCE_SETTING = 'camera-reference';
 const ReferenceSchema = z.object({ sharpness: z.number().positive() }).strict();
@@ -47,7 +48,7 @@ export function watchCamera(deps: {
           logger.info(`camera reference sharpness ${sharpness.toFixed(1)} taken from its first pictures`);
         } catch (err) {
           // Kept for this run; the next start takes it again.
-          logger.warn(`the camera's reference could not be kept: ${err instanceof Error ? err.message : String(err)}`);
+          logger.warn(`the camera's reference could not be kept: ${messageOf(err)}`);
         }
       },
     },

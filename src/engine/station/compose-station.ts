@@ -37,6 +37,7 @@ import { watchCamera, type CameraWatch } from './camera-watch';
 import { DriftMonitor } from '../drift/drift-monitor';
 import type { Calibration } from '../../shared/calibration';
 import { Watchdog } from './watchdog';
+import { messageOf } from '../error-message';
 
 export interface StationServices extends StatusParts {
   readonly opened: OpenedStation;
@@ -112,7 +113,7 @@ export function composeStation(settings: EngineSettings, opened: OpenedStation, 
     config: config.drift,
     alarms,
     calibrationScores: () => referenceScores(calibration.current().calibration),
-    onError: (err) => logger.warn(`drift watching failed on an item: ${err instanceof Error ? err.message : String(err)}`),
+    onError: (err) => logger.warn(`drift watching failed on an item: ${messageOf(err)}`),
   });
   tally.lastError = opened.startupProblem;
   const model = () => models.current;
@@ -150,7 +151,7 @@ export function composeStation(settings: EngineSettings, opened: OpenedStation, 
         try {
           loop.decided(d);
         } catch (err) {
-          logger.warn(`shadow trial or capture failed on item ${d.item.frameId}: ${err instanceof Error ? err.message : String(err)}`);
+          logger.warn(`shadow trial or capture failed on item ${d.item.frameId}: ${messageOf(err)}`);
         }
       },
     },

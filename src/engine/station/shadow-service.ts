@@ -25,6 +25,7 @@ import type { ShadowStore } from '../storage/shadow-store';
 import type { EngineSettings } from './engine-settings';
 import type { ModelService } from './model-service';
 import type { ThresholdSettings } from './threshold-settings';
+import { messageOf } from '../error-message';
 
 export class ShadowError extends Error {
   override readonly name = 'ShadowError';
@@ -60,7 +61,6 @@ interface Running {
 /** Figures are written and shown this often while a trial runs (and at its end). */
 const FIGURES_EVERY_MS = 1000;
 const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
-const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 export class ShadowService {
   private running: Running | null = null;
