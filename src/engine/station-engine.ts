@@ -15,7 +15,7 @@ import type { EventName, EventPayload } from '../shared/contract';
 import type { StationStatus, TransportCounters } from '../shared/status';
 import type { CameraHealthReport } from '../shared/camera-health';
 import type { CameraWatch } from './station/camera-watch';
-import { PlcLink, type PlcFigures } from './station/plc-link';
+import { PlcLink } from './station/plc-link';
 import { MqttPublisher } from './mqtt/mqtt-publisher';
 import type { LineItem } from './line/inspection-line';
 import type { SessionManager } from './auth/session-manager';
@@ -65,12 +65,8 @@ export class StationEngine {
   private statusTimer: NodeJS.Timeout | null = null;
   private stopped = false;
   private dataDirLock: DataDirLock | null = null;
-  /** The PLC handshake, when the config has one (trigger mode). */
-  private plc: PlcLink | null = null;
   /** Set just before the line stops: from then on no item is offered to it. */
   private lineStopping = false;
-  /** The plant's MQTT broker, when the config names one. */
-  private mqtt: MqttPublisher | null = null;
 
   private constructor(
     private readonly settings: EngineSettings,
@@ -137,8 +133,8 @@ export class StationEngine {
       const status = this.getStatus();
       this.s.events.emit('status', status);
       // The plant's broker hears the state every few seconds (retained: a subscriber that comes later reads it at once).
-      if (this.mqtt && ticks++ % MQTT_STATE_EVERY_TICKS === 0)
-        this.mqtt.state({
+      if (this.s.mqtt && ticks++ % MQTT_STATE_EVERY_TICKS === 0)
+        this.s.mqtt.state({
           model: status.model.name,
           version: status.model.version,
           thresholds: status.thresholds,
@@ -160,7 +156,7 @@ export class StationEngine {
     };
     // The plant's buses: a port that cannot be had, a CA file that cannot be read, and the station does not start.
     try {
-      this.plc = await PlcLink.open(config.plc, {
+      this.s.plc = await PlcLink.open(config.plc, {
         // Until the line itself stops: triggers answered during the stop still get their result.
         offer: (item) => !this.lineStopping && admit(item),
         ready: () => !this.stopped && !this.s.models.isSwapping,
@@ -172,7 +168,7 @@ export class StationEngine {
       });
       if (config.mqtt.kind === 'broker') {
         const mqtt = new MqttPublisher(config.mqtt, config.station.id, (m) => logger.warn(m));
-        this.mqtt = mqtt;
+        this.s.mqtt = mqtt;
         this.s.events.on('inspection', (i) => mqtt.decision(i));
         mqtt.alarms(this.s.alarms.list());
         this.s.events.on('alarm', () => mqtt.alarms(this.s.alarms.list()));
@@ -182,7 +178,7 @@ export class StationEngine {
       await this.stop();
       throw err;
     }
-    const plc = this.plc;
+    const plc = this.s.plc;
     if (plc) this.s.events.on('inspection', (i) => plc.decided(i, this.s.models.current.pkg.labels));
     opened.source.start(
       (frame) => {
@@ -201,12 +197,7 @@ export class StationEngine {
   }
 
   getStatus(): StationStatus {
-    const status = statusOf(this.s);
-    return {
-      ...status,
-      ...(this.plc ? { plc: plcStatusOf(this.plc.figures()) } : {}),
-      ...(this.mqtt ? { mqtt: this.mqtt.figures() } : {}),
-    };
+    return statusOf(this.s);
   }
 
   // What the UI asks of the station, each answered by the service that holds it (api/handlers.ts).
@@ -263,15 +254,15 @@ export class StationEngine {
     await this.calibration.stop();
     await source.stop();
     // Triggers still waiting for a frame are answered (NG, no frame) while the line still runs.
-    this.plc?.stopTriggers();
+    this.s.plc?.stopTriggers();
     await this.shadow.close();
     if (this.statusTimer) clearInterval(this.statusTimer);
     this.s.watchdog.stop();
     await this.s.models.settled();
     this.lineStopping = true;
     await this.s.line.stop();
-    await this.plc?.close();
-    await this.mqtt?.close();
+    await this.s.plc?.close();
+    await this.s.mqtt?.close();
     await this.s.machine?.stop();
     await output.close();
     await queries.close();
@@ -282,10 +273,4 @@ export class StationEngine {
     this.s.loopDelay.stop();
     this.dataDirLock?.release();
   }
-}
-
-/** The PLC's figures as the status carries them (plain arrays). */
-function plcStatusOf(f: PlcFigures): NonNullable<StationStatus['plc']> {
-  const { rejects, ...rest } = f;
-  return { ...rest, ...(rejects ? { rejects: { ...rejects, confirmMs: [...rejects.confirmMs] } } : {}) };
 }

@@ -16,6 +16,14 @@ import type { Alarm, AlarmKind } from './alarms';
  */
 export const FAIL_SAFE_ALARM_KINDS: readonly AlarmKind[] = ['camera', 'model', 'line'];
 
+/**
+ * Whether a standing alarm engages the fail-safe: one of those kinds, or the ejector's when its policy holds the
+ * fail-safe (plc.rejectConfirm.policy "fail-safe" raises it as an alarm; "alarm" as a warning).
+ */
+export function engagesFailSafe(alarm: Pick<Alarm, 'kind' | 'severity'>): boolean {
+  return FAIL_SAFE_ALARM_KINDS.includes(alarm.kind) || (alarm.kind === 'ejector' && alarm.severity === 'alarm');
+}
+
 interface Words {
   /** What is wrong, as a sentence an operator can read aloud: standing alarm. */
   readonly alarm: string;

@@ -4,38 +4,21 @@
  */
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ImportProgress, ImportReport, ModelActivation, ModelRecord } from '../../src/shared/models';
+import type { ImportProgress, ImportReport, ModelActivation } from '../../src/shared/models';
 import { App } from '../../src/renderer/src/App';
 import type { AuditEntry } from '../../src/shared/audit';
 import type { LoggedInspection } from '../../src/shared/history';
 import { describeAuditValue } from '../../src/renderer/src/audit-words';
 import { buildFilter, isoToLocal, keptImageWidth, localToIso } from '../../src/renderer/src/pages/HistoryPage';
 import { importProblems } from '../../src/renderer/src/pages/ModelsPage';
-import { memoryApi, operatorSession, stationStatus, type Handlers, type MemoryApi } from './helpers/memory-api';
+import { memoryApi, modelRecord, operatorSession, stationStatus, type Handlers, type MemoryApi } from './helpers/memory-api';
 
 afterEach(cleanup);
 
 const LINE = { line: true, words: 'can drive the line: items it scores as "cherry_pit" are rejected' };
 const NO_REJECT = { line: false, words: 'cannot drive the line: its manifest names no rejectLabel, the class that means reject' };
 
-const record = (id: number, version: string, active: boolean, extra: Partial<ModelRecord> = {}): ModelRecord => ({
-  id,
-  name: 'demo-cherry',
-  version,
-  task: 'image-classification',
-  sha256: 'a'.repeat(64),
-  sourceSha256: 'b'.repeat(64),
-  source: '/media/usb/demo',
-  importedAt: '2026-01-01T00:00:00Z',
-  importedBy: 'ana (desktop)',
-  notes: [],
-  active,
-  configured: false,
-  use: LINE,
-  rollbackTarget: false,
-  parity: null,
-  ...extra,
-});
+const record = modelRecord;
 const activation = (seq: number, modelId: number, version: string): ModelActivation => ({
   seq,
   modelId,

@@ -8,29 +8,12 @@ import { App } from '../../src/renderer/src/App';
 import { describeAuditValue } from '../../src/renderer/src/audit-words';
 import { rateWords } from '../../src/renderer/src/components/ShadowTrialPanel';
 import type { Capture } from '../../src/shared/capture';
-import type { ModelRecord } from '../../src/shared/models';
 import type { ShadowTrial } from '../../src/shared/shadow';
-import { memoryApi, operatorSession, stationStatus } from './helpers/memory-api';
+import { memoryApi, modelRecord, operatorSession, stationStatus } from './helpers/memory-api';
 
 afterEach(cleanup);
 
-const record = (id: number, version: string, active: boolean): ModelRecord => ({
-  id,
-  name: 'demo-cherry',
-  version,
-  task: 'image-classification',
-  sha256: 'a'.repeat(64),
-  sourceSha256: 'a'.repeat(64),
-  source: '/media/usb/demo',
-  importedAt: '2026-01-01T00:00:00Z',
-  importedBy: 'ana (desktop)',
-  notes: [],
-  active,
-  configured: false,
-  use: { line: true, words: 'can drive the line' },
-  rollbackTarget: false,
-  parity: null,
-});
+const record = modelRecord;
 
 const rate = (count: number, n: number) => ({ count, rate: count / n, low: 0, high: 0.5 });
 const trial = (state: ShadowTrial['state'], compared: number): ShadowTrial => ({

@@ -60,7 +60,7 @@ export function composeLoop(deps: LoopDeps): LoopServices {
     dataDir: settings.dataDir,
     config: config.capture,
     store: captureStore,
-    drifting: () => alarms.list().some((a) => a.kind === 'drift'),
+    drifting: () => alarms.has('drift'),
     onError: (m) => logger.warn(m),
   });
   const captures = new CaptureService({

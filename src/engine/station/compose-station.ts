@@ -16,6 +16,8 @@ import { DiagnosticsSampler } from '../metrics/diagnostics-sampler';
 import { LoopDelayMonitor } from '../metrics/loop-delay';
 import { ProcessUsageMeter } from '../metrics/process-usage';
 import type { MachineHealthMonitor } from '../sensors/machine-health';
+import type { MqttPublisher } from '../mqtt/mqtt-publisher';
+import type { PlcLink } from './plc-link';
 import { AuditTrail } from '../storage/audit-trail';
 import { BenchStore } from '../storage/bench-store';
 import { EventLog } from '../storage/event-log';
@@ -47,6 +49,9 @@ export interface StationServices extends StatusParts {
   readonly diagnostics: DiagnosticsSampler;
   /** Set once machine health has started (it needs the alarms and the event log built here). */
   machine: MachineHealthMonitor | null;
+  /** Set once the line starts, when configured (station-engine.ts). */
+  plc: PlcLink | null;
+  mqtt: MqttPublisher | null;
   /** Captures and labels, shadow trials, teaching and calibrating (compose-loop.ts). */
   readonly loop: LoopServices;
   /** Watches the camera's pictures: frozen (every frame, or a sample while one is being looked at), blur, exposure. */
@@ -186,7 +191,7 @@ export function composeStation(settings: EngineSettings, opened: OpenedStation, 
   const transportCounters: TransportCounters = createTransportCounters();
   const services: StationServices = {
     ...{ settings, opened, events, eventLog, history, startedAt: new Date(), models, thresholds, alarms, watchdog, tally, line },
-    ...{ loopDelay, usage, sessions, benchmarks, storage: monitor, keeper, apiCounters, transportCounters, machine: null },
+    ...{ loopDelay, usage, sessions, benchmarks, storage: monitor, keeper, apiCounters, transportCounters, machine: null, plc: null, mqtt: null },
     ...{ source, log, output, loop, camera, drift },
     diagnostics: new DiagnosticsSampler(
       {

@@ -11,6 +11,8 @@ import type { LoopDelayMonitor } from '../metrics/loop-delay';
 import type { ProcessUsageMeter } from '../metrics/process-usage';
 import type { RejectOutput } from '../output/reject-output';
 import type { MachineHealthMonitor } from '../sensors/machine-health';
+import type { MqttPublisher } from '../mqtt/mqtt-publisher';
+import type { PlcFigures, PlcLink } from './plc-link';
 import type { FrameSource } from '../sources/frame-source';
 import type { ImageKeeper } from '../storage/image-keeper';
 import type { EngineSettings } from './engine-settings';
@@ -26,6 +28,9 @@ export interface StatusParts {
   readonly thresholds: ThresholdSettings;
   readonly source: FrameSource;
   readonly machine: MachineHealthMonitor | null;
+  /** The PLC handshake and the MQTT feed, when configured (started with the line, station-engine.ts). */
+  readonly plc: PlcLink | null;
+  readonly mqtt: MqttPublisher | null;
   readonly alarms: AlarmBoard;
   readonly watchdog: Watchdog;
   readonly tally: LineTally;
@@ -117,6 +122,14 @@ export function statusOf(p: StatusParts): StationStatus {
     output: p.output.status(),
     api: { ...p.apiCounters },
     connections: { ...p.transportCounters },
+    ...(p.plc ? { plc: plcStatusOf(p.plc.figures()) } : {}),
+    ...(p.mqtt ? { mqtt: p.mqtt.figures() } : {}),
     ...(tally.lastError ? { lastError: tally.lastError } : {}),
   };
+}
+
+/** The PLC's figures as the status carries them (plain arrays). */
+function plcStatusOf(f: PlcFigures): NonNullable<StationStatus['plc']> {
+  const { rejects, ...rest } = f;
+  return { ...rest, ...(rejects ? { rejects: { ...rejects, confirmMs: [...rejects.confirmMs] } } : {}) };
 }

@@ -6,7 +6,7 @@
  * output's heartbeat stops (output/reject-output.ts).
  */
 import type { AlarmKind } from '../../shared/alarms';
-import { FAIL_SAFE_ALARM_KINDS } from '../../shared/operator-words';
+import { engagesFailSafe } from '../../shared/operator-words';
 import type { AlarmBoard } from '../alarms/alarm-board';
 import type { StorageMonitor } from '../log/storage-monitor';
 import type { LoadedModel } from '../models/loaded-model';
@@ -141,8 +141,7 @@ export class Watchdog {
   causes(): { kind: AlarmKind; message: string }[] {
     const causes = this.deps.alarms
       .list()
-      // An ejector alarm holds the fail-safe only under its fail-safe policy (raised as an alarm, not a warning).
-      .filter((a) => FAIL_SAFE_ALARM_KINDS.includes(a.kind) || (a.kind === 'ejector' && a.severity === 'alarm'))
+      .filter(engagesFailSafe)
       .map((a) => ({ kind: a.kind, message: a.message }));
     // storage.whenFull: fail-safe (the default): no item is released while its decision cannot be recorded.
     const storage = this.deps.storage.failSafeReason();

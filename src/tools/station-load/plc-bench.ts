@@ -13,17 +13,16 @@
  * of the bus weigh most) and the casting model (a real inspection model).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ModbusRTU from 'modbus-serial';
 import type { AppLayout } from '../../engine/app-layout';
-import { round } from '../../engine/bench/stats';
+import { percentile, round } from '../../engine/bench/stats';
 import { COIL, DISCRETE, HOLDING } from '../../engine/plc/plc-map';
 import type { WorkerEntries } from '../../engine/rpc/worker-entry';
 import type { StationEngine } from '../../engine/station-engine';
 import type { BenchResult, Progress } from '../bench/bench';
-import { median, sleep, startBenchStation } from './bench-harness';
+import { freePort, median, sleep, startBenchStation } from './bench-harness';
 
 export const PLC_CYCLE_GOAL = 1.15;
 const CAMERA_FPS = 1000;
@@ -39,20 +38,6 @@ export interface PlcBenchOptions {
   /** Models to measure: a name for the table and the package's folder. */
   readonly models: readonly { readonly name: string; readonly dir: string }[];
 }
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const a = server.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-const percentile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 /** The line's own latency for one item at a time: the station free-running, its status p50 (frame in to decision). */
 async function lineP50(opts: PlcBenchOptions, dir: string, items: number): Promise<number> {

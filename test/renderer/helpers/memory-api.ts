@@ -6,6 +6,7 @@
 import type { EventName, EventPayload, LineSightApi, OperationName, ReplyOf, RequestOf } from '../../../src/shared/contract';
 import { OPERATION_NAMES } from '../../../src/shared/contract';
 import type { SessionInfo } from '../../../src/shared/session';
+import type { ModelRecord } from '../../../src/shared/models';
 import { createTransportCounters, type StationStatus } from '../../../src/shared/status';
 
 const latency = { count: 0, p50: 0, p95: 0, p99: 0, max: 0 };
@@ -148,3 +149,23 @@ export function memoryApi(status: StationStatus, handlers: Handlers = {}): Memor
   };
   return { api, calls, emit: (event, payload) => listeners.get(event)?.forEach((l) => l(payload as never)) };
 }
+
+/** A registered model as the registry lists it: demo-cherry at this version, one that can drive the line. */
+export const modelRecord = (id: number, version: string, active: boolean, extra: Partial<ModelRecord> = {}): ModelRecord => ({
+  id,
+  name: 'demo-cherry',
+  version,
+  task: 'image-classification',
+  sha256: 'a'.repeat(64),
+  sourceSha256: 'b'.repeat(64),
+  source: '/media/usb/demo',
+  importedAt: '2026-01-01T00:00:00Z',
+  importedBy: 'ana (desktop)',
+  notes: [],
+  active,
+  configured: false,
+  use: { line: true, words: 'can drive the line: items it scores as "cherry_pit" are rejected' },
+  rollbackTarget: false,
+  parity: null,
+  ...extra,
+});
