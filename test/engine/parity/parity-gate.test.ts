@@ -12,6 +12,7 @@ import { compareParity } from '../../../src/engine/parity/compare-parity';
 import { useRunningEngines } from '../../helpers/engine';
 import { DEMO_MODEL_DIR } from '../../helpers/paths';
 import { useTempDirs } from '../../helpers/temp-dir';
+import { waitFor } from '../../helpers/wait';
 
 const RECORD: ParityRecord = {
   recordedAt: '2026-12-06T00:00:00.000Z',
@@ -152,7 +153,8 @@ describe('the parity gate on the engine', () => {
   it('holds a model that carries no record — the configured one — to a record made on the CPU at its first load, kept in the data folder', async () => {
     const dataDir = tempDir();
     const first = await engines.start(dataDir, { source: { kind: 'replay', fps: 10 } });
-    const record = JSON.parse(readFileSync(join(dataDir, 'parity', first.listModels().find((m) => m.active)!.sha256, 'record.json'), 'utf8')) as ParityRecord;
+    const file = join(dataDir, 'parity', first.listModels().find((m) => m.active)!.sha256, 'record.json');
+    const record = JSON.parse(readFileSync(file, 'utf8')) as ParityRecord;
     expect(record.recordedOn).toBe('cpu');
     expect(record.pictures.length).toBeGreaterThanOrEqual(4);
     await first.stop();
@@ -165,5 +167,11 @@ describe('the parity gate on the engine', () => {
     // In throughput mode the check pictures go through in batches, as the line sends them; the record still holds.
     const batched = await engines.start(dataDir, { source: { kind: 'replay', fps: 10 }, inference: { mode: 'throughput', maxBatch: 4 } });
     expect(batched.getStatus().model.name).toBe('demo-cherry');
+    await batched.stop();
+    // A kept record damaged on disk is never trusted: a new one is made on the CPU, and the station decides.
+    writeFileSync(file, '{"recordedAt": "x", "pictures": "not a list"');
+    const again = await engines.start(dataDir, { source: { kind: 'replay', fps: 20 } });
+    await waitFor('items decided on the record made again', () => again.getStatus().frames.classified >= 10);
+    expect((JSON.parse(readFileSync(file, 'utf8')) as ParityRecord).recordedOn).toBe('cpu');
   }, 120_000);
 });

@@ -146,6 +146,14 @@ describe('the PLC handshake over Modbus TCP', () => {
     await trigger(plc, 78);
     expect(await waitFor('the result of trigger 78', () => takeResult(plc), 5_000)).toMatchObject({ id: 78, errorCode: 1 });
     expect(engine.getStatus().plc!.refusedRequests).toBe(2);
+    // Bytes that are no Modbus at all, on a connection of their own: the station goes on answering the PLC.
+    const junk = await connectRaw(port);
+    junk.write(Buffer.from([0xff, 0xff, 0, 0, 0, 1, 0x01, 0x99, 0x00, 0x00, 0xde, 0xad, 0xbe, 0xef]));
+    junk.write(Buffer.alloc(4096, 0xaa));
+    await sleep(100);
+    junk.destroy();
+    await trigger(plc, 80);
+    expect(await waitFor('the result of trigger 80', () => takeResult(plc), 5_000)).toMatchObject({ id: 80 });
     // More connections than a line needs: the ones past eight are closed; the PLC's own goes on.
     const extra = await Promise.all(Array.from({ length: 10 }, () => connectRaw(port)));
     await waitFor('the extra connections closed', () => extra.filter((s) => s.destroyed).length >= 2, 5_000);
