@@ -11,6 +11,9 @@
  * camera runs at 1,000 frames/s in trigger mode, standing in for a
  * hardware-triggered one. Measured on the demo model (tiny: the fixed costs
  * of the bus weigh most) and the casting model (a real inspection model).
+ * modbus-serial's ServerTCP parsed each request behind a timer of 0 (at least
+ * 1 ms a request); patches/modbus-serial+8.0.25.patch makes it setImmediate,
+ * applied by patch-package at `npm ci`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
