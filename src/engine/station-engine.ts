@@ -15,8 +15,7 @@ import type { EventName, EventPayload } from '../shared/contract';
 import type { StationStatus, TransportCounters } from '../shared/status';
 import type { CameraHealthReport } from '../shared/camera-health';
 import type { CameraWatch } from './station/camera-watch';
-import { PlcLink } from './station/plc-link';
-import { MqttPublisher } from './mqtt/mqtt-publisher';
+import { openPlantBuses, type PlantBuses } from './station/plant-buses';
 import type { LineItem } from './line/inspection-line';
 import type { SessionManager } from './auth/session-manager';
 import type { StationBenchmarks } from './bench/station-benchmarks';
@@ -65,6 +64,8 @@ export class StationEngine {
   private statusTimer: NodeJS.Timeout | null = null;
   private stopped = false;
   private dataDirLock: DataDirLock | null = null;
+  /** The PLC and MQTT, once the line starts (when configured). */
+  private buses: PlantBuses | null = null;
   /** Set just before the line stops: from then on no item is offered to it. */
   private lineStopping = false;
 
@@ -156,30 +157,26 @@ export class StationEngine {
     };
     // The plant's buses: a port that cannot be had, a CA file that cannot be read, and the station does not start.
     try {
-      this.s.plc = await PlcLink.open(config.plc, {
+      this.buses = await openPlantBuses({
+        ...{ config, db: opened.db, writes: this.s.writes, logger },
         // Until the line itself stops: triggers answered during the stop still get their result.
         offer: (item) => !this.lineStopping && admit(item),
         ready: () => !this.stopped && !this.s.models.isSwapping,
-        logger,
         ejector: {
           missing: (id, ms, policy) => this.s.watchdog.ejectorMissing(id, ms, policy),
           confirmed: () => this.s.watchdog.ejectorConfirmed(),
         },
+        alarms: () => this.s.alarms.list(),
       });
-      if (config.mqtt.kind === 'broker') {
-        const mqtt = new MqttPublisher(config.mqtt, config.station.id, (m) => logger.warn(m));
-        this.s.mqtt = mqtt;
-        this.s.events.on('inspection', (i) => mqtt.decision(i));
-        mqtt.alarms(this.s.alarms.list());
-        this.s.events.on('alarm', () => mqtt.alarms(this.s.alarms.list()));
-        logger.info(`publishing to MQTT ${config.mqtt.url} under ${mqtt.prefix}/`);
-      }
     } catch (err) {
       await this.stop();
       throw err;
     }
-    const plc = this.s.plc;
-    if (plc) this.s.events.on('inspection', (i) => plc.decided(i, this.s.models.current.pkg.labels));
+    const buses = this.buses;
+    ({ plc: this.s.plc, mqtt: this.s.mqtt } = buses);
+    this.s.events.on('inspection', (i) => buses.decided(i, this.s.models.current.pkg.labels));
+    this.s.events.on('alarm', () => buses.alarmsChanged(this.s.alarms.list()));
+    const plc = buses.plc;
     opened.source.start(
       (frame) => {
         if (this.stopped) return;
@@ -254,15 +251,14 @@ export class StationEngine {
     await this.calibration.stop();
     await source.stop();
     // Triggers still waiting for a frame are answered (NG, no frame) while the line still runs.
-    this.s.plc?.stopTriggers();
+    this.buses?.stopTriggers();
     await this.shadow.close();
     if (this.statusTimer) clearInterval(this.statusTimer);
     this.s.watchdog.stop();
     await this.s.models.settled();
     this.lineStopping = true;
     await this.s.line.stop();
-    await this.s.plc?.close();
-    await this.s.mqtt?.close();
+    await this.buses?.close();
     await this.s.machine?.stop();
     await output.close();
     await queries.close();

@@ -94,6 +94,23 @@ export const ImageWritesSchema = z.object({
 });
 export type ImageWritesStatus = z.infer<typeof ImageWritesSchema>;
 
+/**
+ * A triggered item's stages (issue 17): trigger → frame (the camera), frame → decision (the line), decision →
+ * command (the result shown to the PLC; waits while earlier results are not acknowledged), command →
+ * confirmation (the ejector, rejects only), and total: trigger → command, the PLC's cycle.
+ */
+export const CYCLE_STAGES = ['frame', 'decision', 'command', 'confirm', 'total'] as const;
+export type CycleStage = (typeof CYCLE_STAGES)[number];
+
+export const CycleTimesSchema = z.object({
+  /** Upper bucket edges, ms; a last bucket holds what is above the last edge. */
+  edgesMs: z.array(z.number()),
+  stages: z.array(
+    z.object({ stage: z.enum(CYCLE_STAGES), counts: z.array(z.number()), n: z.number(), p50: z.number().nullable(), p99: z.number().nullable() }),
+  ),
+});
+export type CycleTimes = z.infer<typeof CycleTimesSchema>;
+
 export const StationStatusSchema = z.object({
   station: z.object({ id: z.string(), name: z.string(), startedAt: z.string(), uptimeS: z.number() }),
   model: z.object({
@@ -245,10 +262,10 @@ export const StationStatusSchema = z.object({
       resultsBuffered: z.number(),
       overruns: z.number(),
       refusedRequests: z.number(),
-      /** Confirmed rejects, when expected; confirmMs: the latest reject-to-confirmation times, for the histogram. */
-      rejects: z
-        .object({ expected: z.number(), confirmed: z.number(), missing: z.number(), unexpected: z.number(), confirmMs: z.array(z.number()) })
-        .optional(),
+      /** Confirmed rejects, when expected. */
+      rejects: z.object({ expected: z.number(), confirmed: z.number(), missing: z.number(), unexpected: z.number() }).optional(),
+      /** Each trigger's way through the station, in stages, over the latest items: Diagnostics draws it (engine/plc/cycle-times.ts). */
+      cycleTimes: CycleTimesSchema,
     })
     .optional(),
   /** The plant's MQTT broker, when configured: connected, decisions sent, waiting, dropped while it was away. */

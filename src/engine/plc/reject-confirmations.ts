@@ -4,7 +4,7 @@
  * EJECT_CONFIRM with the item's trigger id in CONFIRM_ID, plc-map.ts). A
  * reject with no confirmation in time is reported (`onMissing`): an ejector
  * that did not fire let a rejected item through. The time from the reject
- * to its confirmation is kept for each item. Bounded: at most 1,024 rejects
+ * to its confirmation is kept for each item (cycle-times.ts). Bounded: at most 1,024 rejects
  * wait for their confirmation; past it the oldest is reported missing.
  */
 
@@ -16,26 +16,23 @@ export interface ConfirmationFigures {
   readonly missing: number;
   /** Confirmations for no reject waiting (late, unknown, twice). */
   readonly unexpected: number;
-  /** Reject to confirmation, ms, the latest ones (at most 1,000) for the histogram. */
-  readonly confirmMs: readonly number[];
 }
 
 export class RejectConfirmations {
-  private readonly waiting = new Map<number, { at: number; timer: NodeJS.Timeout }>();
+  private readonly waiting = new Map<number, { timer: NodeJS.Timeout }>();
   private expected = 0;
   private confirmed = 0;
   private missing = 0;
   private unexpected = 0;
-  private readonly confirmMs: number[] = [];
 
   constructor(
     private readonly withinMs: number,
     private readonly onMissing: (triggerId: number, withinMs: number) => void,
-    private readonly onConfirmed: (triggerId: number, ms: number) => void,
+    private readonly onConfirmed: (triggerId: number) => void,
   ) {}
 
   figures(): ConfirmationFigures {
-    return { expected: this.expected, confirmed: this.confirmed, missing: this.missing, unexpected: this.unexpected, confirmMs: [...this.confirmMs] };
+    return { expected: this.expected, confirmed: this.confirmed, missing: this.missing, unexpected: this.unexpected };
   }
 
   /** A reject was handed to the PLC for this trigger. */
@@ -48,7 +45,7 @@ export class RejectConfirmations {
       const [oldest] = this.waiting.keys();
       this.timedOut(oldest!);
     }
-    this.waiting.set(triggerId, { at: performance.now(), timer: setTimeout(() => this.timedOut(triggerId), this.withinMs) });
+    this.waiting.set(triggerId, { timer: setTimeout(() => this.timedOut(triggerId), this.withinMs) });
   }
 
   /** The ejector confirmed the reject of this trigger. */
@@ -61,15 +58,15 @@ export class RejectConfirmations {
     clearTimeout(w.timer);
     this.waiting.delete(triggerId);
     this.confirmed++;
-    const ms = performance.now() - w.at;
-    this.confirmMs.push(ms);
-    if (this.confirmMs.length > 1000) this.confirmMs.shift();
-    this.onConfirmed(triggerId, ms);
+    this.onConfirmed(triggerId);
   }
 
-  stop(): void {
+  /** Stops waiting; returns the trigger ids still waiting, each told once. */
+  stop(): number[] {
     for (const w of this.waiting.values()) clearTimeout(w.timer);
+    const ids = [...this.waiting.keys()];
     this.waiting.clear();
+    return ids;
   }
 
   private timedOut(triggerId: number): void {

@@ -45,6 +45,9 @@ export interface StationServices extends StatusParts {
   readonly opened: OpenedStation;
   readonly events: EngineEvents;
   readonly eventLog: EventLog;
+  /** The main thread's writes to the log and the audit trail, for services started with the line (plant-buses.ts). */
+  readonly writes: MainWrites;
+  readonly audit: AuditTrail;
   readonly history: HistoryReads;
   readonly diagnostics: DiagnosticsSampler;
   /** Set once machine health has started (it needs the alarms and the event log built here). */
@@ -192,7 +195,7 @@ export function composeStation(settings: EngineSettings, opened: OpenedStation, 
   const services: StationServices = {
     ...{ settings, opened, events, eventLog, history, startedAt: new Date(), models, thresholds, alarms, watchdog, tally, line },
     ...{ loopDelay, usage, sessions, benchmarks, storage: monitor, keeper, apiCounters, transportCounters, machine: null, plc: null, mqtt: null },
-    ...{ source, log, output, loop, camera, drift },
+    ...{ source, log, output, loop, camera, drift, writes, audit },
     diagnostics: new DiagnosticsSampler(
       {
         latency: tally.latency,

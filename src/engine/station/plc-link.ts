@@ -4,7 +4,8 @@
  * each item's verdict becomes the result the PLC reads for that trigger
  * (plc/plc-results.ts, plc/modbus-plc-server.ts). Every trigger gets exactly
  * one result: a frame's verdict, or NG with its error when no frame came or
- * no verdict did (the line's deadline and fail-safe).
+ * no verdict did (the line's deadline and fail-safe). Each trigger's times,
+ * stage by stage, go to Diagnostics and the log (plc/cycle-times.ts).
  */
 import type { PlcConfig } from '../../shared/plc-config';
 import type { Inspection } from '../../shared/inspection';
@@ -15,7 +16,10 @@ import { ERROR_CODE } from '../plc/plc-map';
 import { PlcResults } from '../plc/plc-results';
 import { TriggerPairing, type TriggeredItem } from '../plc/trigger-pairing';
 import { RejectConfirmations, type ConfirmationFigures } from '../plc/reject-confirmations';
+import { CycleTimes, type CycleEnding, type ItemCycle } from '../plc/cycle-times';
+import type { CycleTimes as CycleTimesFigures } from '../../shared/status';
 import type { Frame } from '../sources/frame-source';
+import { messageOf } from '../error-message';
 
 export interface PlcFigures {
   readonly triggers: number;
@@ -24,7 +28,11 @@ export interface PlcFigures {
   readonly refusedRequests: number;
   /** Confirmed rejects, when expected: how many, confirmed, missing, unexpected, and the latest reject-to-confirmation times. */
   readonly rejects?: ConfirmationFigures;
+  readonly cycleTimes: CycleTimesFigures;
 }
+
+/** An item between its decision and the end of its cycle. */
+type OpenCycle = Omit<ItemCycle, 'confirmedAt' | 'ending' | 'shownAt'> & { shownAt: number | null };
 
 /** What the station does with the ejector's confirmations (watchdog.ts). */
 export interface EjectorWatch {
@@ -39,18 +47,35 @@ export class PlcLink {
   /** Items in the line, by their line id: what trigger each answers. */
   private readonly inLine = new Map<number, TriggeredItem>();
   private readonly confirmations: RejectConfirmations | null;
+  private readonly times = new CycleTimes();
+  /** Decided items whose result is not shown yet, by item id; then rejects waiting for their confirmation, by trigger id. */
+  private readonly unshown = new Map<number, OpenCycle>();
+  private readonly unconfirmed = new Map<number, OpenCycle>();
 
   private constructor(
     config: Extract<PlcConfig, { kind: 'modbus-tcp' }>,
-    private readonly deps: { readonly offer: (item: LineItem) => void; readonly ready: () => boolean; readonly logger: Logger; readonly ejector: EjectorWatch },
+    private readonly deps: {
+      readonly offer: (item: LineItem) => void;
+      readonly ready: () => boolean;
+      readonly logger: Logger;
+      readonly ejector: EjectorWatch;
+      /** Each trigger's times once its cycle ends (the log). */
+      readonly cycleEnded: (cycle: ItemCycle) => void;
+    },
   ) {
-    this.results = new PlcResults(config.resultBuffer);
+    this.results = new PlcResults(config.resultBuffer, (r) => this.shown(r.itemId));
     const confirm = config.rejectConfirm;
     this.confirmations = confirm
       ? new RejectConfirmations(
           confirm.withinMs,
-          (id, ms) => deps.ejector.missing(id, ms, confirm.policy),
-          () => deps.ejector.confirmed(),
+          (id, ms) => {
+            this.end(this.unconfirmed, id, 'missing', null);
+            deps.ejector.missing(id, ms, confirm.policy);
+          },
+          (id) => {
+            this.end(this.unconfirmed, id, 'confirmed', Date.now());
+            deps.ejector.confirmed();
+          },
         )
       : null;
     this.pairing = new TriggerPairing({
@@ -83,6 +108,7 @@ export class PlcLink {
     return {
       ...{ triggers: this.server.triggerCount, resultsBuffered: this.results.buffered, overruns: this.results.overruns, refusedRequests: this.server.refused },
       ...(this.confirmations ? { rejects: this.confirmations.figures() } : {}),
+      cycleTimes: this.times.figures(),
     };
   }
 
@@ -100,17 +126,54 @@ export class PlcLink {
     const top = labels.reduce((best, l, i) => ((scores[l] ?? -1) > (scores[labels[best]!] ?? -1) ? i : best), 0);
     const failSafe = inspection.failSafeReason !== undefined;
     const errorCode = !failSafe ? ERROR_CODE.none : item.frameWaitMs === null ? ERROR_CODE.noFrame : ERROR_CODE.noVerdict;
+    const decidedAt = Date.now();
+    const cycle: OpenCycle = {
+      ...{ triggerId: item.triggerId, itemId: item.id, decision: inspection.decision, errorCode },
+      ...{ triggeredAt: item.triggeredAt, frameAt: item.frameWaitMs === null ? null : item.capturedAt, decidedAt, shownAt: null },
+    };
+    this.unshown.set(item.id, cycle);
     const kept = this.results.push({
       triggerId: item.triggerId,
+      itemId: item.id,
       decision: inspection.decision,
       classIndex: top,
       score: inspection.rejectScore,
       errorCode,
-      cycleMs: Date.now() - item.triggeredAt,
+      cycleMs: decidedAt - item.triggeredAt,
     });
-    if (!kept) this.deps.logger.warn(`PLC result of trigger ${item.triggerId} lost: ${this.results.buffered} results wait for the PLC's acknowledge`);
-    // A reject handed to the PLC: the ejector's confirmation is expected for it.
-    else if (inspection.decision === 'pit') this.confirmations?.expect(item.triggerId);
+    if (!kept) {
+      this.end(this.unshown, item.id, 'lost', null);
+      this.deps.logger.warn(`PLC result of trigger ${item.triggerId} lost: ${this.results.buffered} results wait for the PLC's acknowledge`);
+    }
+  }
+
+  /** A result the PLC can read now: the command. A reject then expects the ejector's confirmation. */
+  private shown(itemId: number): void {
+    const cycle = this.unshown.get(itemId);
+    if (!cycle) return;
+    this.unshown.delete(itemId);
+    cycle.shownAt = Date.now();
+    if (cycle.decision === 'pit' && this.confirmations) {
+      this.unconfirmed.set(cycle.triggerId, cycle);
+      this.confirmations.expect(cycle.triggerId);
+    } else this.finish(cycle, 'shown', null);
+  }
+
+  private end(open: Map<number, OpenCycle>, key: number, ending: CycleEnding, confirmedAt: number | null): void {
+    const cycle = open.get(key);
+    if (!cycle) return;
+    open.delete(key);
+    this.finish(cycle, ending, confirmedAt);
+  }
+
+  private finish(cycle: OpenCycle, ending: CycleEnding, confirmedAt: number | null): void {
+    const done: ItemCycle = { ...cycle, confirmedAt, ending };
+    this.times.record(done);
+    try {
+      this.deps.cycleEnded(done);
+    } catch (err) {
+      this.deps.logger.warn(`PLC cycle of trigger ${cycle.triggerId} not logged: ${messageOf(err)}`);
+    }
   }
 
   /** Answers every trigger still waiting for a frame (the station is stopping; the line still runs). */
@@ -118,8 +181,10 @@ export class PlcLink {
     this.pairing.stop();
   }
 
+  /** Stops listening; the cycles still open end as they are (not shown, or not confirmed before the stop). */
   close(): Promise<void> {
-    this.confirmations?.stop();
+    for (const id of this.confirmations?.stop() ?? []) this.end(this.unconfirmed, id, 'stopped', null);
+    for (const r of this.results.drainUnshown()) this.end(this.unshown, r.itemId, 'not-shown', null);
     return this.server.close();
   }
 }

@@ -12,7 +12,7 @@ import type { ProcessUsageMeter } from '../metrics/process-usage';
 import type { RejectOutput } from '../output/reject-output';
 import type { MachineHealthMonitor } from '../sensors/machine-health';
 import type { MqttPublisher } from '../mqtt/mqtt-publisher';
-import type { PlcFigures, PlcLink } from './plc-link';
+import type { PlcLink } from './plc-link';
 import type { FrameSource } from '../sources/frame-source';
 import type { ImageKeeper } from '../storage/image-keeper';
 import type { EngineSettings } from './engine-settings';
@@ -122,14 +122,8 @@ export function statusOf(p: StatusParts): StationStatus {
     output: p.output.status(),
     api: { ...p.apiCounters },
     connections: { ...p.transportCounters },
-    ...(p.plc ? { plc: plcStatusOf(p.plc.figures()) } : {}),
+    ...(p.plc ? { plc: p.plc.figures() } : {}),
     ...(p.mqtt ? { mqtt: p.mqtt.figures() } : {}),
     ...(tally.lastError ? { lastError: tally.lastError } : {}),
   };
-}
-
-/** The PLC's figures as the status carries them (plain arrays). */
-function plcStatusOf(f: PlcFigures): NonNullable<StationStatus['plc']> {
-  const { rejects, ...rest } = f;
-  return { ...rest, ...(rejects ? { rejects: { ...rejects, confirmMs: [...rejects.confirmMs] } } : {}) };
 }

@@ -6,6 +6,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import ModbusRTU from 'modbus-serial';
 import { afterEach, describe, expect, it } from 'vitest';
 import { COIL, DISCRETE, HOLDING, INPUT, INPUTS } from '../../../src/engine/plc/plc-map';
@@ -123,7 +124,11 @@ describe('the PLC handshake over Modbus TCP', () => {
     // Every trigger is one item in the log, with the trigger's id in its origin.
     await waitFor('1000 items decided', () => engine.getStatus().frames.classified >= 1000);
     // Counted where a technician looks (Diagnostics).
-    expect(engine.getStatus().plc).toEqual({ triggers: 1000, resultsBuffered: 0, overruns: 0, refusedRequests: 0 });
+    const { cycleTimes, ...counts } = engine.getStatus().plc!;
+    expect(counts).toEqual({ triggers: 1000, resultsBuffered: 0, overruns: 0, refusedRequests: 0 });
+    // The latest 1,000 triggers' stages, drawn on Diagnostics: every one had its frame, decision and command.
+    for (const stage of ['frame', 'decision', 'command', 'total'] as const) expect(cycleTimes.stages.find((st) => st.stage === stage)!.n).toBe(1000);
+    expect(cycleTimes.stages.find((st) => st.stage === 'confirm')!.n).toBe(0);
   }, 120_000);
 
   it('answers a trigger no frame follows NG, error 1, within the frame timeout; refuses addresses outside its map and goes on', async () => {
@@ -191,9 +196,10 @@ describe('confirmed rejects through the PLC', () => {
     await plc.writeCoil(COIL.EJECT_CONFIRM, false);
   }
 
-  it('holds the fail-safe when the ejector does not confirm a reject in time (policy fail-safe), and lets go at the next confirmed one', async () => {
+  it('holds the fail-safe when the ejector does not confirm a reject in time (policy fail-safe), and lets go at the next confirmed one; each trigger’s times are drawn and logged', async () => {
     const port = await freePort();
-    const engine = await engines.start(tempDir(), {
+    const dir = tempDir();
+    const engine = await engines.start(dir, {
       source: { kind: 'replay', fps: 200, loop: true },
       sensors: { sources: [] },
       plc: { kind: 'modbus-tcp', port, rejectConfirm: { withinMs: 200, policy: 'fail-safe' } },
@@ -219,7 +225,31 @@ describe('confirmed rejects through the PLC', () => {
     await waitFor('the alarm cleared', () => !engine.getStatus().alarms.some((a) => a.kind === 'ejector'));
     expect(engine.getStatus().failSafe.engaged).toBe(false);
     expect(engine.getStatus().plc!.rejects).toMatchObject({ confirmed: 2, missing: 1 });
-    expect(engine.getStatus().plc!.rejects!.confirmMs).toHaveLength(2);
+    // Each trigger's stages: the histogram Diagnostics draws, and one row a trigger in the log.
+    const stages = Object.fromEntries(engine.getStatus().plc!.cycleTimes.stages.map((st) => [st.stage, st]));
+    expect(stages.confirm!.n).toBe(2);
+    expect(stages.total!.n).toBe(stages.command!.n);
+    expect(stages.total!.counts.reduce((a, b) => a + b, 0)).toBe(stages.total!.n);
+    expect(stages.frame!.n).toBe(stages.total!.n); // trigger 9000 was rejected without a look, but it had its frame
+    const triggers = engine.getStatus().plc!.triggers;
+    await new Promise<void>((r) => clients.pop()!.close(() => r()));
+    await engine.stop();
+    const db = new Database(join(dir, 'linesight.sqlite'), { readonly: true });
+    const rows = db.prepare('SELECT trigger_id, ending, confirm_ms, frame_ms, decision_ms, command_ms FROM plc_cycles ORDER BY id').all() as {
+      trigger_id: number;
+      ending: string;
+      confirm_ms: number | null;
+      frame_ms: number | null;
+      decision_ms: number | null;
+      command_ms: number | null;
+    }[];
+    db.close();
+    expect(rows).toHaveLength(triggers);
+    expect(new Set(rows.map((r) => r.trigger_id)).size).toBe(triggers);
+    expect(rows.filter((r) => r.ending === 'confirmed').map((r) => r.trigger_id)).toEqual([first, 9000]);
+    expect(rows.filter((r) => r.ending === 'missing').map((r) => r.trigger_id)).toEqual([unconfirmed]);
+    expect(rows.find((r) => r.trigger_id === 9000)!.confirm_ms).not.toBeNull();
+    for (const r of rows) expect([r.frame_ms, r.decision_ms, r.command_ms].every((v) => v !== null && v >= 0)).toBe(true);
   }, 60_000);
 
   it('only warns under the alarm policy: the line goes on deciding', async () => {

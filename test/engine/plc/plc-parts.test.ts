@@ -5,7 +5,7 @@ import { TriggerPairing, type TriggeredItem } from '../../../src/engine/plc/trig
 import { RejectConfirmations } from '../../../src/engine/plc/reject-confirmations';
 import { waitFor } from '../../helpers/wait';
 
-const result = (triggerId: number): PlcResult => ({ triggerId, decision: 'clean', classIndex: 0, score: 0.1, errorCode: 0, cycleMs: 5 });
+const result = (triggerId: number): PlcResult => ({ triggerId, itemId: triggerId, decision: 'clean', classIndex: 0, score: 0.1, errorCode: 0, cycleMs: 5 });
 const frame = (id: number, capturedAt: number) => ({ id, capturedAt, data: new Uint8Array([1]), origin: `f${id}` });
 
 describe('PlcResults', () => {

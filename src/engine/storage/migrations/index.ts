@@ -19,6 +19,7 @@ import { migration011 } from './011-events-found-by-kind';
 import { migration012 } from './012-model-calibrations';
 import { migration013 } from './013-model-parity-results';
 import { migration014 } from './014-shadow-trials-captures';
+import { migration015 } from './015-plc-cycles';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -38,6 +39,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration012,
   migration013,
   migration014,
+  migration015,
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

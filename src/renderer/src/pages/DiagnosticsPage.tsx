@@ -13,6 +13,7 @@ import { orderAlarms } from '../components/AlarmBanner';
 import { EventsPanel } from '../components/EventsPanel';
 import { ReasonDialog } from '../components/ReasonDialog';
 import { TimeChart, type ChartSeries } from '../components/TimeChart';
+import { CycleTimesChart } from '../components/CycleTimesChart';
 import { formatBytes, formatMs, formatTime } from '../format';
 
 const LATENCY_SERIES: ChartSeries[] = [
@@ -162,13 +163,6 @@ function Tile({ label, value, testId, warn = false }: { label: string; value: st
 }
 
 /** p50 / p99 of the latest reject-to-confirmation times. */
-function confirmWords(ms: readonly number[]): string {
-  if (ms.length === 0) return '–';
-  const s = [...ms].sort((a, b) => a - b);
-  const at = (p: number): number => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
-  return `${formatMs(at(0.5))} / ${formatMs(at(0.99))} (${ms.length} rejects)`;
-}
-
 function Facts({ rows }: { rows: [string, string | number | null | undefined][] }) {
   return (
     <table className="table facts">
@@ -512,7 +506,6 @@ export function DiagnosticsPage() {
                           ['rejects confirmed by the ejector', `${status.plc.rejects.confirmed} of ${status.plc.rejects.expected}`],
                           ['rejects not confirmed in time', status.plc.rejects.missing],
                           ['confirmations for no reject waiting', status.plc.rejects.unexpected],
-                          ['reject to confirmation, p50 / p99', confirmWords(status.plc.rejects.confirmMs)],
                         ] as [string, string | number][])
                       : []),
                   ] as [string, string | number][])
@@ -530,6 +523,16 @@ export function DiagnosticsPage() {
           />
         </section>
       </div>
+
+      {status.plc && (
+        <section className="panel">
+          <h3>PLC triggers, stage by stage</h3>
+          <p className="muted">
+            The latest 1,000 triggers: where each one’s time went, from the PLC’s trigger to the result it reads and the ejector’s confirmation.
+          </p>
+          <CycleTimesChart times={status.plc.cycleTimes} />
+        </section>
+      )}
 
       <EventsPanel api={api} />
     </main>
