@@ -35,6 +35,8 @@ import type { CalibrationService } from './station/calibration-service';
 import type { TeachService } from './station/teach-service';
 import type { ShadowService } from './station/shadow-service';
 import type { CaptureService } from './station/capture-service';
+import type { RecipeService } from './station/recipe-service';
+import { exportRecipes, importRecipes, type RecipeFileDeps } from './station/recipe-files';
 import { messageOf } from './error-message';
 
 export type { EngineSettings } from './station/engine-settings';
@@ -60,6 +62,8 @@ export class StationEngine {
   readonly shadow: ShadowService;
   /** Captured items and labels from people. */
   readonly captures: CaptureService;
+  /** Recipes: saved, switched between two items by a technician, the PLC or OPC UA. */
+  readonly recipes: RecipeService;
   private readonly s: StationServices;
   private statusTimer: NodeJS.Timeout | null = null;
   private stopped = false;
@@ -76,6 +80,7 @@ export class StationEngine {
     this.s = s;
     ({ apiCounters: this.apiCounters, transportCounters: this.transportCounters, sessions: this.sessions, benchmarks: this.benchmarks } = s);
     ({ teaching: this.teaching, calibration: this.calibration, shadow: this.shadow, captures: this.captures } = s.loop);
+    this.recipes = s.recipes;
   }
 
   /** Opens everything, loads and warms the model and starts the line; throws (leaving nothing open) when any part is bad. */
@@ -167,6 +172,7 @@ export class StationEngine {
           confirmed: () => this.s.watchdog.ejectorConfirmed(),
         },
         alarms: () => this.s.alarms.list(),
+        recipes: this.s.recipes,
       });
     } catch (err) {
       await this.stop();
@@ -226,6 +232,12 @@ export class StationEngine {
     return { ...f, points: [...f.points], limits: { blurRatio, minLuminance, maxLuminance, maxClipped } };
   };
   readonly resumeLine = () => this.s.watchdog.resumeLine();
+  readonly exportRecipes = (dest: string) => exportRecipes(this.recipeFiles(), dest);
+  readonly importRecipes = (file: string, actor: string) => importRecipes(this.recipeFiles(), file, actor);
+  private recipeFiles(): RecipeFileDeps {
+    const { config } = this.settings;
+    return { recipes: this.s.recipes, models: this.s.models, importRoots: config.model.importRoots ?? [], stationId: config.station.id };
+  }
 
   /** The camera delivers and the line is not paused. */
   get lineRunning(): boolean {

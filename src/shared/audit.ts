@@ -5,7 +5,7 @@ export const AuditEntrySchema = z.object({
   seq: z.number().int(),
   at: z.string(),
   actor: z.string(),
-  subject: z.enum(['thresholds', 'model', 'config', 'shadow', 'label']),
+  subject: z.enum(['thresholds', 'model', 'config', 'shadow', 'label', 'recipe']),
   old: z.unknown(),
   new: z.unknown(),
   reason: z.string().nullable(),

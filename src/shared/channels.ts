@@ -54,6 +54,12 @@ export const OPERATION_NAMES = [
   'exportLabelledCaptures',
   'getCameraHealth',
   'retakeCameraReference',
+  'listRecipes',
+  'saveRecipe',
+  'deleteRecipe',
+  'switchRecipe',
+  'exportRecipes',
+  'importRecipes',
 ] as const;
 export const EVENT_NAMES = [
   'inspection',

@@ -23,6 +23,7 @@ import { TeachRequestSchema, TeachRunSchema } from './teach';
 import { ShadowStartSchema, ShadowTrialSchema } from './shadow';
 import { CameraHealthSchema } from './camera-health';
 import { CaptureFilterSchema, CaptureSchema, CaptureSummarySchema, ITEM_LABELS, LabelTargetSchema } from './capture';
+import { RecipeDraftSchema, RecipeImportReportSchema, RecipeSchema, RecipeStateSchema } from './recipes';
 
 /**
  * Who may call an operation: anyone (an operator, read-only) or only a
@@ -286,6 +287,21 @@ export const operations = {
     request: z.object({ reason: z.string().trim().min(1, 'say why').max(300) }).strict(),
     reply: z.object({ retaking: z.literal(true) }),
   },
+  /** The recipes, the one in force and a switch under way. */
+  listRecipes: { access: 'anyone', request: empty, reply: RecipeStateSchema },
+  /** A new recipe (no id) or a change to one: a registered model, its thresholds, the PLC's index; audited. */
+  saveRecipe: { access: 'technician', request: RecipeDraftSchema, reply: RecipeSchema },
+  deleteRecipe: { access: 'technician', request: z.object({ id: z.number().int().positive() }).strict(), reply: RecipeStateSchema },
+  /** Switches the line to a recipe between two items (its model loads beside the running one); resolves once in force. */
+  switchRecipe: {
+    access: 'technician',
+    request: z.object({ id: z.number().int().positive(), reason: z.string().trim().max(300).optional() }).strict(),
+    reply: RecipeStateSchema,
+  },
+  /** Writes every recipe to a new file in a folder under an import folder (a stick). */
+  exportRecipes: { access: 'technician', request: z.object({ dest: folder }).strict(), reply: z.object({ file: z.string(), recipes: z.number().int() }) },
+  /** Saves the recipes of a file under an import folder; those whose model is not on this station are refused, each with its reason. */
+  importRecipes: { access: 'technician', request: z.object({ file: folder }).strict(), reply: RecipeImportReportSchema },
 } as const satisfies Record<OperationName, { access: Access; request: z.ZodType; reply: z.ZodType }>;
 
 export const events = {

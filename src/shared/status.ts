@@ -268,6 +268,8 @@ export const StationStatusSchema = z.object({
       cycleTimes: CycleTimesSchema,
     })
     .optional(),
+  /** The recipe in force (shared/recipes.ts); null before the first switch. inForce: false once its model or thresholds were changed by hand. */
+  recipe: z.object({ name: z.string(), index: z.number(), inForce: z.boolean(), switching: z.string().nullable() }).nullable(),
   /** The plant's MQTT broker, when configured: connected, decisions sent, waiting, dropped while it was away. */
   mqtt: z.object({ connected: z.boolean(), sent: z.number(), queued: z.number(), dropped: z.number() }).optional(),
   lastError: z.string().optional(),

@@ -25,6 +25,9 @@ export const COSTLY_OPERATIONS: ReadonlySet<OperationName> = new Set<OperationNa
   'getCaptureImage',
   'getCaptureSummary',
   'exportLabelledCaptures',
+  // Issue 17: recipe files are read from and written to a stick.
+  'exportRecipes',
+  'importRecipes',
 ]);
 
 /** Costly operations answered at once for all clients together. */

@@ -68,6 +68,12 @@ const IN_WORDS: Record<OperationName, string> = {
   exportLabelledCaptures: 'exporting the labelled items',
   getCameraHealth: "reading the camera's picture health",
   retakeCameraReference: "retaking the camera's reference",
+  listRecipes: 'reading the recipes',
+  saveRecipe: 'saving the recipe',
+  deleteRecipe: 'deleting the recipe',
+  switchRecipe: 'switching the recipe',
+  exportRecipes: 'exporting the recipes',
+  importRecipes: 'importing the recipes',
 };
 
 const capitalised = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);

@@ -80,5 +80,14 @@ export function createApiHandlers(engine: StationEngine): ApiHandlers {
       engine.retakeCameraReference(caller.actor, reason);
       return { retaking: true as const };
     },
+    listRecipes: () => engine.recipes.state(),
+    saveRecipe: (draft, caller) => engine.recipes.save(draft, caller.actor),
+    deleteRecipe: ({ id }, caller) => {
+      engine.recipes.delete(id, caller.actor);
+      return engine.recipes.state();
+    },
+    switchRecipe: ({ id, reason }, caller) => engine.recipes.switchTo({ id }, caller.actor, reason ?? null, 'technician'),
+    exportRecipes: ({ dest }) => engine.exportRecipes(dest),
+    importRecipes: ({ file }, caller) => engine.importRecipes(file, caller.actor),
   };
 }

@@ -12,6 +12,12 @@ import { COIL, COILS, DECISION_CODE, DISCRETE, HOLDING, HOLDINGS, INPUT, INPUTS,
 import type { PlcResults } from './plc-results';
 import { messageOf } from '../error-message';
 
+export interface PlcRecipes {
+  current(): number;
+  state(): number;
+  request(index: number): void;
+}
+
 export interface ModbusPlcServerOptions {
   readonly host: string;
   readonly port: number;
@@ -25,6 +31,8 @@ export interface ModbusPlcServerOptions {
   readonly onConfirm: (triggerId: number) => void;
   /** Whether the station takes triggers now. */
   readonly ready: () => boolean;
+  /** Recipes by the PLC's index: the one in force, the switch's state (RECIPE_STATE), and a new request. */
+  readonly recipes: PlcRecipes;
   readonly onError: (message: string) => void;
 }
 
@@ -56,11 +64,6 @@ export class ModbusPlcServer {
 
   get triggerCount(): number {
     return this.triggers;
-  }
-
-  /** The requested recipe index (HOLDING 1), for recipes. */
-  get recipeRequest(): number {
-    return this.holding[HOLDING.RECIPE_REQUEST]!;
   }
 
   /** Listens; rejects with the reason when the port cannot be had. */
@@ -153,7 +156,10 @@ export class ModbusPlcServer {
       },
       setRegister: (addr: number, value: number) => {
         if (addr < 0 || addr >= HOLDINGS) throw this.refuse('holding register', addr);
+        const was = this.holding[addr]!;
         this.holding[addr] = word(value);
+        // A new recipe request (rewriting the same value asks nothing new): switched between two items.
+        if (addr === HOLDING.RECIPE_REQUEST && this.holding[addr] !== was && this.holding[addr] !== 0) this.recipeRequested(this.holding[addr]);
       },
     };
   }
@@ -182,6 +188,10 @@ export class ModbusPlcServer {
         return shown ? word(shown.cycleMs) : 0;
       case INPUT.RESULT_SEQ:
         return results.shownCount % 0x10000;
+      case INPUT.RECIPE_CURRENT:
+        return word(this.opts.recipes.current());
+      case INPUT.RECIPE_STATE:
+        return this.opts.recipes.state();
       default:
         throw this.refuse('input register', addr);
     }
@@ -201,6 +211,14 @@ export class ModbusPlcServer {
     } catch (err) {
       const what = addr === COIL.TRIGGER ? 'trigger' : addr === COIL.RESULT_ACK ? 'acknowledge' : 'ejector confirmation';
       this.opts.onError(`handling the PLC's ${what}: ${messageOf(err)}`);
+    }
+  }
+
+  private recipeRequested(index: number): void {
+    try {
+      this.opts.recipes.request(index);
+    } catch (err) {
+      this.opts.onError(`handling the PLC's recipe request ${index}: ${messageOf(err)}`);
     }
   }
 

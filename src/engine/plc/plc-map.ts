@@ -20,7 +20,7 @@
  *     7 COMPLETED     toggles each time a result is shown
  *   Holding registers (the PLC writes):
  *     0 TRIGGER_ID    the PLC's own number for its next trigger (1–65535; 0: the station numbers them)
- *     1 RECIPE_REQUEST the recipe index the PLC asks for (recipes: not yet)
+ *     1 RECIPE_REQUEST the recipe index the PLC asks for: a new value switches recipe between two items (0: none)
  *     2 CONFIRM_ID    the trigger id whose reject the ejector confirms
  *   Input registers (the PLC reads):
  *     0 RESULT_ID     the shown result's trigger id
@@ -33,6 +33,8 @@
  *     7 TRIGGERS      triggers taken, modulo 65,536
  *     8 CYCLE_MS      trigger to result ready of the shown result, ms (saturates)
  *     9 RESULT_SEQ    counts shown results, modulo 65,536 (tells a new result from the same)
+ *    10 RECIPE_CURRENT the recipe index in force (0: none); the PLC waits for it to equal its request
+ *    11 RECIPE_STATE  0 in force, 1 switching (READY is off), 2 the last request was refused (no such index, or its model failed)
  */
 
 export const COIL = { TRIGGER: 0, RESULT_ACK: 1, EJECT_CONFIRM: 2 } as const;
@@ -49,15 +51,18 @@ export const INPUT = {
   TRIGGERS: 7,
   CYCLE_MS: 8,
   RESULT_SEQ: 9,
+  RECIPE_CURRENT: 10,
+  RECIPE_STATE: 11,
 } as const;
 
 export const COILS = 3;
 export const DISCRETES = 8;
 export const HOLDINGS = 3;
-export const INPUTS = 10;
+export const INPUTS = 12;
 
 export const DECISION_CODE = { clean: 1, pit: 2, maybe: 3 } as const;
 export const ERROR_CODE = { none: 0, noFrame: 1, noVerdict: 2 } as const;
+export const RECIPE_STATE = { inForce: 0, switching: 1, refused: 2 } as const;
 
 /** A 16-bit register's value: whole, clamped to 0–65,535. */
 export function word(value: number): number {

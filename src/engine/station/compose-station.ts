@@ -39,6 +39,9 @@ import { watchCamera, type CameraWatch } from './camera-watch';
 import { DriftMonitor } from '../drift/drift-monitor';
 import type { Calibration } from '../../shared/calibration';
 import { Watchdog } from './watchdog';
+import { RecipeService } from './recipe-service';
+import { RecipeStore } from '../storage/recipe-store';
+import { CalibrationStore } from '../storage/calibration-store';
 import { messageOf } from '../error-message';
 
 export interface StationServices extends StatusParts {
@@ -57,6 +60,8 @@ export interface StationServices extends StatusParts {
   mqtt: MqttPublisher | null;
   /** Captures and labels, shadow trials, teaching and calibrating (compose-loop.ts). */
   readonly loop: LoopServices;
+  /** Recipes: saved, switched between two items, as files (recipe-service.ts). */
+  readonly recipes: RecipeService;
   /** Watches the camera's pictures: frozen (every frame, or a sample while one is being looked at), blur, exposure. */
   readonly camera: CameraWatch;
   /** Watches the line's scores and rates for drift from the running model's reference. */
@@ -183,6 +188,10 @@ export function composeStation(settings: EngineSettings, opened: OpenedStation, 
   const host = benchHostOf({ settings, models, registry, probes, watchdog, tally });
   const benchmarks = new StationBenchmarks(host, new BenchStore(db, writes), settings.workers, logger, (p) => events.emit('benchProgress', p));
   const camera = watchCamera({ config: config.source, watchdog, settingsStore, writes, audit, logger });
+  const recipes = new RecipeService({
+    ...{ models, thresholds, settingsStore, writes, audit, logger },
+    ...{ store: new RecipeStore(db, writes), calibrations: new CalibrationStore(db, writes) },
+  });
   const loop = composeLoop({
     ...{ settings, opened, writes, audit, eventLog, alarms, models, thresholds, history, memory: tally.memory },
     emit: (event, payload) => events.emit(event, payload),
@@ -195,7 +204,7 @@ export function composeStation(settings: EngineSettings, opened: OpenedStation, 
   const services: StationServices = {
     ...{ settings, opened, events, eventLog, history, startedAt: new Date(), models, thresholds, alarms, watchdog, tally, line },
     ...{ loopDelay, usage, sessions, benchmarks, storage: monitor, keeper, apiCounters, transportCounters, machine: null, plc: null, mqtt: null },
-    ...{ source, log, output, loop, camera, drift, writes, audit },
+    ...{ source, log, output, loop, camera, drift, writes, audit, recipes },
     diagnostics: new DiagnosticsSampler(
       {
         latency: tally.latency,

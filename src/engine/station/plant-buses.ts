@@ -15,6 +15,7 @@ import type { MainWrites } from '../storage/main-writes';
 import { PlcCycleLog } from '../plc/plc-cycle-log';
 import type { SqliteDatabase } from '../storage/database';
 import { PlcLink, type EjectorWatch } from './plc-link';
+import type { RecipeService } from './recipe-service';
 
 export interface PlantBuses {
   readonly plc: PlcLink | null;
@@ -39,6 +40,7 @@ export interface PlantBusDeps {
   readonly ready: () => boolean;
   readonly ejector: EjectorWatch;
   readonly alarms: () => readonly Alarm[];
+  readonly recipes: RecipeService;
 }
 
 export async function openPlantBuses(deps: PlantBusDeps): Promise<PlantBuses> {
@@ -70,6 +72,7 @@ export async function openPlantBuses(deps: PlantBusDeps): Promise<PlantBuses> {
     plc = await PlcLink.open(config.plc, {
       ...{ offer: deps.offer, ready: deps.ready, logger, ejector: deps.ejector },
       cycleEnded: (cycle) => cycleLog?.add(cycle),
+      recipes: { current: () => deps.recipes.plcIndex(), state: () => deps.recipes.plcState(), request: (index) => deps.recipes.plcRequest(index) },
     });
     if (config.mqtt.kind === 'broker') {
       mqtt = new MqttPublisher(config.mqtt, config.station.id, (m) => logger.warn(m));

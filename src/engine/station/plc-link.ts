@@ -11,7 +11,7 @@ import type { PlcConfig } from '../../shared/plc-config';
 import type { Inspection } from '../../shared/inspection';
 import type { LineItem } from '../line/inspection-line';
 import type { Logger } from '../logger';
-import { ModbusPlcServer } from '../plc/modbus-plc-server';
+import { ModbusPlcServer, type PlcRecipes } from '../plc/modbus-plc-server';
 import { ERROR_CODE } from '../plc/plc-map';
 import { PlcResults } from '../plc/plc-results';
 import { TriggerPairing, type TriggeredItem } from '../plc/trigger-pairing';
@@ -61,6 +61,8 @@ export class PlcLink {
       readonly ejector: EjectorWatch;
       /** Each trigger's times once its cycle ends (the log). */
       readonly cycleEnded: (cycle: ItemCycle) => void;
+      /** Recipes by the PLC's index (RECIPE_REQUEST, RECIPE_CURRENT, RECIPE_STATE). */
+      readonly recipes: PlcRecipes;
     },
   ) {
     this.results = new PlcResults(config.resultBuffer, (r) => this.shown(r.itemId));
@@ -91,6 +93,7 @@ export class PlcLink {
       onAcknowledge: () => void this.results.acknowledge(),
       onConfirm: (triggerId) => this.confirmations?.confirm(triggerId),
       ready: deps.ready,
+      recipes: deps.recipes,
       onError: (m) => deps.logger.warn(m),
     });
   }
@@ -110,6 +113,15 @@ export class PlcLink {
       ...(this.confirmations ? { rejects: this.confirmations.figures() } : {}),
       cycleTimes: this.times.figures(),
     };
+  }
+
+  /** An acknowledge from outside Modbus (an OPC UA client): of the result shown now, named by its trigger id. */
+  acknowledge(resultId: number): { accepted: boolean; message: string } {
+    const shown = this.results.shown();
+    if (!shown) return { accepted: false, message: 'no result is waiting for an acknowledge' };
+    if (shown.triggerId !== resultId) return { accepted: false, message: `the result shown is trigger ${shown.triggerId}'s, not ${resultId}'s` };
+    this.results.acknowledge();
+    return { accepted: true, message: `result of trigger ${resultId} acknowledged` };
   }
 
   /** A camera frame: an item only if a trigger waits for it. */

@@ -37,18 +37,23 @@ describe('dispatch', () => {
       'cancelBenchmark',
       'cancelCalibration',
       'cancelTeaching',
+      'deleteRecipe',
       'discardShadowCandidate',
       'exportLabelledCaptures',
+      'exportRecipes',
       'importModel',
+      'importRecipes',
       'inspectLabelledFolder',
       'promoteShadowCandidate',
       'retakeCameraReference',
       'rollbackModel',
+      'saveRecipe',
       'setThresholds',
       'startBenchmark',
       'startShadowTrial',
       'startTeaching',
       'stopShadowTrial',
+      'switchRecipe',
     ]);
   });
 

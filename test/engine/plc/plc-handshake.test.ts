@@ -4,69 +4,17 @@
  * exactly one result tied to its id within the deadline, acknowledged; a trigger with no frame answered NG with its
  * error (positive release); requests outside the map refused without harm.
  */
-import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import ModbusRTU from 'modbus-serial';
+import type ModbusRTU from 'modbus-serial';
 import { afterEach, describe, expect, it } from 'vitest';
 import { COIL, DISCRETE, HOLDING, INPUT, INPUTS } from '../../../src/engine/plc/plc-map';
+import { connectRaw, plcClient, sleep, takeResult, trigger, type Result } from '../../helpers/plc-simulator';
 import { useRunningEngines } from '../../helpers/engine';
 import { freePort } from '../../helpers/free-port';
 import { DEMO_FRAMES_DIR } from '../../helpers/paths';
 import { useTempDirs } from '../../helpers/temp-dir';
 import { waitFor } from '../../helpers/wait';
-
-interface Result {
-  readonly id: number;
-  readonly decision: number;
-  readonly errorCode: number;
-  readonly cycleMs: number;
-  readonly ok: boolean;
-  readonly ng: boolean;
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** A bare TCP connection to the PLC port (a tool that connects and says nothing). */
-function connectRaw(port: number): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const s = connect(port, '127.0.0.1', () => resolve(s));
-    s.on('error', reject);
-    s.on('close', () => s.destroy());
-  });
-}
-
-/** A PLC's Modbus TCP client. */
-async function plcClient(port: number): Promise<ModbusRTU> {
-  const client = new ModbusRTU();
-  await client.connectTCP('127.0.0.1', { port });
-  client.setID(1);
-  client.setTimeout(2000);
-  return client;
-}
-
-/** The PLC's result scan: while RESULT_READY, read the result, then acknowledge it (a rising edge on RESULT_ACK). */
-async function takeResult(client: ModbusRTU): Promise<Result | null> {
-  const di = (await client.readDiscreteInputs(0, 8)).data;
-  if (!di[DISCRETE.RESULT_READY]) return null;
-  const ir = (await client.readInputRegisters(0, INPUTS)).data;
-  await client.writeCoil(COIL.RESULT_ACK, true);
-  await client.writeCoil(COIL.RESULT_ACK, false);
-  return {
-    id: ir[INPUT.RESULT_ID]!,
-    decision: ir[INPUT.DECISION]!,
-    errorCode: ir[INPUT.ERROR_CODE]!,
-    cycleMs: ir[INPUT.CYCLE_MS]!,
-    ok: di[DISCRETE.RESULT_OK]!,
-    ng: di[DISCRETE.RESULT_NG]!,
-  };
-}
-
-async function trigger(client: ModbusRTU, id: number): Promise<void> {
-  await client.writeRegister(HOLDING.TRIGGER_ID, id);
-  await client.writeCoil(COIL.TRIGGER, true);
-  await client.writeCoil(COIL.TRIGGER, false);
-}
 
 describe('the PLC handshake over Modbus TCP', () => {
   const tempDir = useTempDirs();

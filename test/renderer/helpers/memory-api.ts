@@ -86,6 +86,7 @@ export function stationStatus(overrides: Partial<StationStatus> = {}): StationSt
     output: { kind: 'none', state: 'off', heartbeat: false, commandsSent: 0 },
     api: { accepted: 3, rejected: 0, denied: 0, failed: 0 },
     connections: createTransportCounters(),
+    recipe: null,
     ...overrides,
   };
 }

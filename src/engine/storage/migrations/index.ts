@@ -20,6 +20,7 @@ import { migration012 } from './012-model-calibrations';
 import { migration013 } from './013-model-parity-results';
 import { migration014 } from './014-shadow-trials-captures';
 import { migration015 } from './015-plc-cycles';
+import { migration016 } from './016-recipes';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -40,6 +41,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration013,
   migration014,
   migration015,
+  migration016,
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
