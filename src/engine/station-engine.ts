@@ -138,6 +138,7 @@ export class StationEngine {
       this.s.events.emit('sample', this.s.diagnostics.sample(Date.now()));
       const status = this.getStatus();
       this.s.events.emit('status', status);
+      this.buses?.statusChanged(status);
       // The plant's broker hears the state every few seconds (retained: a subscriber that comes later reads it at once).
       if (this.s.mqtt && ticks++ % MQTT_STATE_EVERY_TICKS === 0)
         this.s.mqtt.state({
@@ -163,7 +164,7 @@ export class StationEngine {
     // The plant's buses: a port that cannot be had, a CA file that cannot be read, and the station does not start.
     try {
       this.buses = await openPlantBuses({
-        ...{ config, db: opened.db, writes: this.s.writes, logger },
+        ...{ config, dataDir: this.settings.dataDir, db: opened.db, writes: this.s.writes, logger },
         // Until the line itself stops: triggers answered during the stop still get their result.
         offer: (item) => !this.lineStopping && admit(item),
         ready: () => !this.stopped && !this.s.models.isSwapping,
@@ -173,13 +174,14 @@ export class StationEngine {
         },
         alarms: () => this.s.alarms.list(),
         recipes: this.s.recipes,
+        counts: () => this.s.tally.decisions,
       });
     } catch (err) {
       await this.stop();
       throw err;
     }
     const buses = this.buses;
-    ({ plc: this.s.plc, mqtt: this.s.mqtt } = buses);
+    ({ plc: this.s.plc, mqtt: this.s.mqtt, opcua: this.s.opcua } = buses);
     this.s.events.on('inspection', (i) => buses.decided(i, this.s.models.current.pkg.labels));
     this.s.events.on('alarm', () => buses.alarmsChanged(this.s.alarms.list()));
     const plc = buses.plc;

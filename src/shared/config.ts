@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { PlcConfigSchema } from './plc-config';
 import { MqttConfigSchema } from './mqtt-config';
+import { OpcUaConfigSchema } from './opcua-config';
 import { AuthConfigSchema, ServerConfigSchema, ShiftsConfigSchema } from './access-config';
 import { ThresholdsSchema } from './manifest';
 import { SensorsConfigSchema, type SensorsConfig } from './sensor-config';
@@ -204,6 +205,8 @@ export const StationConfigSchema = z
     plc: PlcConfigSchema.default({ kind: 'none' }),
     /** The plant's MQTT broker: decisions, alarms and state published (engine/mqtt/). Default: none. */
     mqtt: MqttConfigSchema.default({ kind: 'none' }),
+    /** The station's OPC UA server: state, counts, last result and alarms; recipe select and result acknowledge (engine/opcua/). Default: none. */
+    opcua: OpcUaConfigSchema.default({ kind: 'none' }),
   })
   .strict();
 

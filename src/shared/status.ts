@@ -270,6 +270,10 @@ export const StationStatusSchema = z.object({
     .optional(),
   /** The recipe in force (shared/recipes.ts); null before the first switch. inForce: false once its model or thresholds were changed by hand. */
   recipe: z.object({ name: z.string(), index: z.number(), inForce: z.boolean(), switching: z.string().nullable() }).nullable(),
+  /** The OPC UA server, when configured: sessions open, sign-ins refused, method calls and those refused, connections refused. */
+  opcua: z
+    .object({ sessions: z.number(), failedLogins: z.number(), methodCalls: z.number(), methodCallsRefused: z.number(), refusedChannels: z.number() })
+    .optional(),
   /** The plant's MQTT broker, when configured: connected, decisions sent, waiting, dropped while it was away. */
   mqtt: z.object({ connected: z.boolean(), sent: z.number(), queued: z.number(), dropped: z.number() }).optional(),
   lastError: z.string().optional(),

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AuthConfigSchema } from '../../src/shared/access-config';
+import { OpcUaUserSchema } from '../../src/shared/opcua-config';
 import { verifyPin } from '../../src/engine/auth/pin-hash';
 import { ROOT } from '../helpers/paths';
 
@@ -25,6 +26,18 @@ describe('npm run pin-hash', () => {
     expect(run.stdout).not.toContain('4711');
     expect(await verifyPin('4711', entry.pinHash)).toBe(true);
     expect(AuthConfigSchema.parse({ technicians: [entry] }).technicians).toEqual([entry]);
+  });
+
+  it('prints an OPC UA user entry whose hash verifies a password of 12 characters or more, and refuses a shorter one', async () => {
+    const run = pinHash('line 7 keeps going\n', '--opcua-user', 'scada');
+    expect(run.code).toBe(0);
+    const entry = JSON.parse(run.stdout) as { name: string; passwordHash: string };
+    expect(entry.name).toBe('scada');
+    expect(await verifyPin('line 7 keeps going', entry.passwordHash)).toBe(true);
+    expect(OpcUaUserSchema.parse(entry)).toEqual(entry);
+    const short = pinHash('4711\n', '--opcua-user', 'scada');
+    expect(short.code).toBe(2);
+    expect(short.stderr).toMatch(/pin-hash: an OPC UA password is at least 12 characters/);
   });
 
   it('refuses a PIN that is not 4 to 12 digits, with exit code 2', () => {

@@ -18,6 +18,7 @@ import { ProcessUsageMeter } from '../metrics/process-usage';
 import type { MachineHealthMonitor } from '../sensors/machine-health';
 import type { MqttPublisher } from '../mqtt/mqtt-publisher';
 import type { PlcLink } from './plc-link';
+import type { OpcUaStationServer } from '../opcua/opcua-server';
 import { AuditTrail } from '../storage/audit-trail';
 import { BenchStore } from '../storage/bench-store';
 import { EventLog } from '../storage/event-log';
@@ -58,6 +59,7 @@ export interface StationServices extends StatusParts {
   /** Set once the line starts, when configured (station-engine.ts). */
   plc: PlcLink | null;
   mqtt: MqttPublisher | null;
+  opcua: OpcUaStationServer | null;
   /** Captures and labels, shadow trials, teaching and calibrating (compose-loop.ts). */
   readonly loop: LoopServices;
   /** Recipes: saved, switched between two items, as files (recipe-service.ts). */
@@ -203,7 +205,7 @@ export function composeStation(settings: EngineSettings, opened: OpenedStation, 
   const transportCounters: TransportCounters = createTransportCounters();
   const services: StationServices = {
     ...{ settings, opened, events, eventLog, history, startedAt: new Date(), models, thresholds, alarms, watchdog, tally, line },
-    ...{ loopDelay, usage, sessions, benchmarks, storage: monitor, keeper, apiCounters, transportCounters, machine: null, plc: null, mqtt: null },
+    ...{ loopDelay, usage, sessions, benchmarks, storage: monitor, keeper, apiCounters, transportCounters, machine: null, plc: null, mqtt: null, opcua: null },
     ...{ source, log, output, loop, camera, drift, writes, audit, recipes },
     diagnostics: new DiagnosticsSampler(
       {

@@ -13,6 +13,7 @@ import type { RejectOutput } from '../output/reject-output';
 import type { MachineHealthMonitor } from '../sensors/machine-health';
 import type { MqttPublisher } from '../mqtt/mqtt-publisher';
 import type { RecipeService } from './recipe-service';
+import type { OpcUaStationServer } from '../opcua/opcua-server';
 import type { PlcLink } from './plc-link';
 import type { FrameSource } from '../sources/frame-source';
 import type { ImageKeeper } from '../storage/image-keeper';
@@ -32,6 +33,7 @@ export interface StatusParts {
   /** The PLC handshake and the MQTT feed, when configured (started with the line, station-engine.ts). */
   readonly plc: PlcLink | null;
   readonly mqtt: MqttPublisher | null;
+  readonly opcua: OpcUaStationServer | null;
   readonly recipes: RecipeService;
   readonly alarms: AlarmBoard;
   readonly watchdog: Watchdog;
@@ -126,6 +128,7 @@ export function statusOf(p: StatusParts): StationStatus {
     connections: { ...p.transportCounters },
     ...(p.plc ? { plc: p.plc.figures() } : {}),
     ...(p.mqtt ? { mqtt: p.mqtt.figures() } : {}),
+    ...(p.opcua ? { opcua: p.opcua.figures() } : {}),
     recipe: p.recipes.summary(),
     ...(tally.lastError ? { lastError: tally.lastError } : {}),
   };

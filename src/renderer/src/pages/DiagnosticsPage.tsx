@@ -518,6 +518,14 @@ export function DiagnosticsPage() {
                     ['MQTT decisions dropped (broker away too long)', status.mqtt.dropped],
                   ] as [string, string | number][])
                 : []),
+              ...(status.opcua
+                ? ([
+                    ['OPC UA sessions open', status.opcua.sessions],
+                    ['OPC UA sign-ins refused', status.opcua.failedLogins],
+                    ['OPC UA method calls (refused)', `${status.opcua.methodCalls} (${status.opcua.methodCallsRefused})`],
+                    ['OPC UA connections refused', status.opcua.refusedChannels],
+                  ] as [string, string | number][])
+                : []),
               ['station up since', formatTime(status.station.startedAt)],
             ]}
           />
