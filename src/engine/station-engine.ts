@@ -169,7 +169,7 @@ export class StationEngine {
         offer: (item) => !this.lineStopping && admit(item),
         ready: () => !this.stopped && !this.s.models.isSwapping,
         ejector: {
-          missing: (id, ms, policy) => this.s.watchdog.ejectorMissing(id, ms, policy),
+          missing: (id, ms, policy, what) => this.s.watchdog.ejectorMissing(id, ms, policy, what),
           confirmed: () => this.s.watchdog.ejectorConfirmed(),
         },
         alarms: () => this.s.alarms.list(),

@@ -248,6 +248,8 @@ export const StationStatusSchema = z.object({
     heartbeat: z.boolean(),
     commandsSent: z.number(),
     lastError: z.string().optional(),
+    /** Confirmed rejects heard on the output's own line, when expected (output.confirm); junk: lines that were no confirmation. */
+    rejects: z.object({ expected: z.number(), confirmed: z.number(), missing: z.number(), unexpected: z.number(), junk: z.number() }).optional(),
   }),
   /**
    * Requests from the UI (IPC or WebSocket): answered; refused at the boundary (invalid, unknown, untrusted sender, bad token);

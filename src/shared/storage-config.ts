@@ -120,6 +120,24 @@ export const OutputConfigSchema = z.discriminatedUnion('kind', [
         .default({ pit: 'REJECT {frame}\n', maybe: 'DIVERT {frame}\n', clean: '' }),
       heartbeatLine: z.string().min(1).default('ALIVE\n'),
       ...heartbeat,
+      /**
+       * Confirmed rejects (issue 17): the sorter answers each REJECT with this line once the ejector fired ({frame}: the
+       * item's id); a reject with no confirmation within `withinMs` is an alarm, and with `policy: "fail-safe"` every item
+       * is rejected until a reject is confirmed again. Left out: not expected.
+       */
+      confirm: z
+        .object({
+          line: z
+            .string()
+            .min(1)
+            .max(100)
+            .regex(/^[^{}]*\{frame\}[^{}]*$/, 'the line holds {frame} once: EJECTED {frame}')
+            .default('EJECTED {frame}'),
+          withinMs: z.number().int().min(10).max(60_000).default(500),
+          policy: z.enum(['alarm', 'fail-safe']).default('alarm'),
+        })
+        .strict()
+        .optional(),
     })
     .strict(),
   z

@@ -4,12 +4,16 @@
  * heartbeat so the sorter's controller can tell the station is alive; the
  * heartbeat stops while the station cannot vouch for its decisions
  * (fail-safe engaged), and a controller without a heartbeat rejects
- * everything (positive release).
+ * everything (positive release). A serial sorter may also confirm each
+ * reject on the same line once its ejector fired (confirmed rejects, issue
+ * 17): a reject not confirmed in time is told to the watchdog.
  */
 import ModbusRTU from 'modbus-serial';
 import { SerialPort } from 'serialport';
 import type { Decision } from '../../shared/decision';
 import type { OutputConfig } from '../../shared/storage-config';
+import { RejectConfirmations, type ConfirmationFigures, type EjectorWatch } from '../plc/reject-confirmations';
+import { LineSplitter } from '../sensors/line-splitter';
 
 export interface OutputStatus {
   readonly kind: OutputConfig['kind'];
@@ -17,12 +21,15 @@ export interface OutputStatus {
   readonly heartbeat: boolean;
   readonly commandsSent: number;
   readonly lastError?: string;
+  readonly rejects?: ConfirmationFigures & { readonly junk: number };
 }
 
 export interface RejectOutput {
   decide(frameId: number, decision: Decision): void;
   /** Whether the station may vouch for its decisions now; the heartbeat runs only while it may. */
   setHealthy(healthy: boolean): void;
+  /** Who hears of rejects the ejector did not confirm (outputs that hear confirmations). */
+  watchEjector(watch: EjectorWatch): void;
   status(): OutputStatus;
   close(): Promise<void>;
 }
@@ -30,6 +37,7 @@ export interface RejectOutput {
 class NoOutput implements RejectOutput {
   decide(): void {}
   setHealthy(): void {}
+  watchEjector(): void {}
   status(): OutputStatus {
     return { kind: 'none', state: 'off', heartbeat: false, commandsSent: 0 };
   }
@@ -37,6 +45,19 @@ class NoOutput implements RejectOutput {
 }
 
 const REOPEN_MS = 1000;
+/** A confirmation line is short; anything longer is junk to its end (a hostile or broken device cannot grow memory). */
+const MAX_CONFIRM_LINE_BYTES = 256;
+
+/** The frame id in a confirmation line, by its template (`EJECTED {frame}`); null when the line is not one. */
+function confirmationParser(template: string): (line: string) => number | null {
+  const [before, after] = template.split('{frame}') as [string, string];
+  return (line) => {
+    const text = line.trim();
+    if (!text.startsWith(before.trim()) || !text.endsWith(after.trim())) return null;
+    const id = text.slice(before.trim().length, text.length - after.trim().length).trim();
+    return /^\d{1,15}$/.test(id) ? Number(id) : null;
+  };
+}
 
 class SerialOutput implements RejectOutput {
   private port: SerialPort | null = null;
@@ -47,7 +68,30 @@ class SerialOutput implements RejectOutput {
   private reopenTimer: NodeJS.Timeout | null = null;
   private closing = false;
 
+  private watch: EjectorWatch | null = null;
+  private readonly confirmations: RejectConfirmations | null = null;
+  private readonly lines: LineSplitter | null = null;
+  private junk = 0;
+
   constructor(private readonly config: Extract<OutputConfig, { kind: 'serial' }>) {
+    const confirm = config.confirm;
+    if (confirm) {
+      this.confirmations = new RejectConfirmations(
+        confirm.withinMs,
+        (id, ms) => this.watch?.missing(id, ms, confirm.policy, 'item'),
+        () => this.watch?.confirmed(),
+      );
+      const parse = confirmationParser(confirm.line);
+      this.lines = new LineSplitter(
+        MAX_CONFIRM_LINE_BYTES,
+        (line) => {
+          const id = parse(line);
+          if (id === null) this.junk++;
+          else this.confirmations?.confirm(id);
+        },
+        (reason) => reason === 'too-long' && this.junk++,
+      );
+    }
     this.open();
     this.heartbeatTimer = setInterval(() => this.healthy && this.write(config.heartbeatLine, false), config.heartbeatMs);
   }
@@ -57,7 +101,10 @@ class SerialOutput implements RejectOutput {
     port.open((err) => {
       if (err) return this.lost(`cannot open ${this.config.path}: ${err.message}`);
       this.port = port;
+      // Confirmations start after the open (a line half-received before it is not one: the splitter drops it).
+      this.lines?.reset();
     });
+    if (this.lines) port.on('data', (chunk: Buffer) => this.lines?.push(chunk));
     port.on('close', () => this.port === port && this.lost(`${this.config.path} closed`));
     port.on('error', (e: Error) => this.port === port && this.lost(`${this.config.path}: ${e.message}`));
   }
@@ -80,10 +127,16 @@ class SerialOutput implements RejectOutput {
 
   decide(frameId: number, decision: Decision): void {
     this.write(this.config.commands[decision].replaceAll('{frame}', String(frameId)), true);
+    // Expected even when the port is down: the reject did not reach the ejector, which is what the alarm is for.
+    if (decision === 'pit') this.confirmations?.expect(frameId);
   }
 
   setHealthy(healthy: boolean): void {
     this.healthy = healthy;
+  }
+
+  watchEjector(watch: EjectorWatch): void {
+    this.watch = watch;
   }
 
   status(): OutputStatus {
@@ -93,11 +146,13 @@ class SerialOutput implements RejectOutput {
       heartbeat: this.healthy && this.port !== null,
       commandsSent: this.sent,
       ...(this.lastError ? { lastError: this.lastError } : {}),
+      ...(this.confirmations ? { rejects: { ...this.confirmations.figures(), junk: this.junk } } : {}),
     };
   }
 
   async close(): Promise<void> {
     this.closing = true;
+    this.confirmations?.stop();
     clearInterval(this.heartbeatTimer);
     if (this.reopenTimer) clearTimeout(this.reopenTimer);
     const port = this.port;
@@ -162,6 +217,9 @@ class ModbusOutput implements RejectOutput {
   setHealthy(healthy: boolean): void {
     this.healthy = healthy;
   }
+
+  /** Modbus RTU coils carry no confirmation back; a PLC confirms through the handshake (plc/). */
+  watchEjector(): void {}
 
   status(): OutputStatus {
     return {

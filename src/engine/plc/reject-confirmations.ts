@@ -10,6 +10,12 @@
 
 const MAX_WAITING = 1024;
 
+/** What the station does with the ejector's confirmations (station/watchdog.ts); `what` names the id ("trigger", "item"). */
+export interface EjectorWatch {
+  missing(id: number, withinMs: number, policy: 'alarm' | 'fail-safe', what: string): void;
+  confirmed(): void;
+}
+
 export interface ConfirmationFigures {
   readonly expected: number;
   readonly confirmed: number;

@@ -15,7 +15,7 @@ import { ModbusPlcServer, type PlcRecipes } from '../plc/modbus-plc-server';
 import { ERROR_CODE } from '../plc/plc-map';
 import { PlcResults } from '../plc/plc-results';
 import { TriggerPairing, type TriggeredItem } from '../plc/trigger-pairing';
-import { RejectConfirmations, type ConfirmationFigures } from '../plc/reject-confirmations';
+import { RejectConfirmations, type ConfirmationFigures, type EjectorWatch } from '../plc/reject-confirmations';
 import { CycleTimes, type CycleEnding, type ItemCycle } from '../plc/cycle-times';
 import type { CycleTimes as CycleTimesFigures } from '../../shared/status';
 import type { Frame } from '../sources/frame-source';
@@ -33,12 +33,6 @@ export interface PlcFigures {
 
 /** An item between its decision and the end of its cycle. */
 type OpenCycle = Omit<ItemCycle, 'confirmedAt' | 'ending' | 'shownAt'> & { shownAt: number | null };
-
-/** What the station does with the ejector's confirmations (watchdog.ts). */
-export interface EjectorWatch {
-  missing(triggerId: number, withinMs: number, policy: 'alarm' | 'fail-safe'): void;
-  confirmed(): void;
-}
 
 export class PlcLink {
   private readonly pairing: TriggerPairing;
@@ -72,7 +66,7 @@ export class PlcLink {
           confirm.withinMs,
           (id, ms) => {
             this.end(this.unconfirmed, id, 'missing', null);
-            deps.ejector.missing(id, ms, confirm.policy);
+            deps.ejector.missing(id, ms, confirm.policy, 'trigger');
           },
           (id) => {
             this.end(this.unconfirmed, id, 'confirmed', Date.now());

@@ -42,7 +42,10 @@ export class Watchdog {
   /** While set, a reject was not confirmed by the ejector and the policy holds the fail-safe (plc/reject-confirmations.ts). */
   private ejectorHeld: string | null = null;
 
-  constructor(private readonly deps: WatchdogDeps) {}
+  constructor(private readonly deps: WatchdogDeps) {
+    // A reject output that hears the ejector (serial confirmations) tells this watchdog, like the PLC does.
+    deps.output.watchEjector({ missing: (id, ms, policy, what) => this.ejectorMissing(id, ms, policy, what), confirmed: () => this.ejectorConfirmed() });
+  }
 
   get failSafeEngaged(): boolean {
     return this.engaged;
@@ -61,8 +64,8 @@ export class Watchdog {
    * A reject the ejector did not confirm in time: an item meant for the reject bin may have gone on. An alarm; with the
    * fail-safe policy every item is rejected until the ejector confirms a reject again.
    */
-  ejectorMissing(triggerId: number, withinMs: number, policy: 'alarm' | 'fail-safe'): void {
-    const words = `ejector did not confirm the reject of trigger ${triggerId} within ${withinMs} ms`;
+  ejectorMissing(id: number, withinMs: number, policy: 'alarm' | 'fail-safe', what = 'trigger'): void {
+    const words = `ejector did not confirm the reject of ${what} ${id} within ${withinMs} ms`;
     if (policy === 'fail-safe') {
       this.ejectorHeld = words;
       this.deps.alarms.raise('ejector', 'ejector', 'alarm', `${words}: every item is rejected until a reject is confirmed again`);

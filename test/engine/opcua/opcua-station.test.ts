@@ -7,7 +7,16 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type ModbusRTU from 'modbus-serial';
-import { AttributeIds, ClientSubscription, DataType, MessageSecurityMode, OPCUAClient, SecurityPolicy, TimestampsToReturn, type ClientSession } from 'node-opcua';
+import {
+  AttributeIds,
+  ClientSubscription,
+  DataType,
+  MessageSecurityMode,
+  OPCUAClient,
+  SecurityPolicy,
+  TimestampsToReturn,
+  type ClientSession,
+} from 'node-opcua';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DISCRETE, INPUT, INPUTS } from '../../../src/engine/plc/plc-map';
 import { useRunningEngines } from '../../helpers/engine';

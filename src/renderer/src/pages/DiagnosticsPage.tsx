@@ -483,6 +483,14 @@ export function DiagnosticsPage() {
               ['output', `${output.kind}, ${output.state}`],
               ['heartbeat', output.kind === 'none' ? null : output.heartbeat ? 'running' : 'stopped (the sorter rejects on its own)'],
               ['commands sent', output.commandsSent],
+              ...(output.rejects
+                ? ([
+                    ['rejects confirmed by the sorter', `${output.rejects.confirmed} of ${output.rejects.expected}`],
+                    ['rejects not confirmed in time', output.rejects.missing],
+                    ['confirmations for no reject waiting', output.rejects.unexpected],
+                    ['lines from the sorter that were no confirmation', output.rejects.junk],
+                  ] as [string, string | number][])
+                : []),
               ['output error', output.lastError],
               ['UI connections', `${status.clients.open} (${status.clients.technicians} technician)`],
               ['requests answered', status.api.accepted],
