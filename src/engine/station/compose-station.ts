@@ -15,10 +15,6 @@ import { createBoundaryCounters, type BoundaryCounters } from '../metrics/bounda
 import { DiagnosticsSampler } from '../metrics/diagnostics-sampler';
 import { LoopDelayMonitor } from '../metrics/loop-delay';
 import { ProcessUsageMeter } from '../metrics/process-usage';
-import type { MachineHealthMonitor } from '../sensors/machine-health';
-import type { MqttPublisher } from '../mqtt/mqtt-publisher';
-import type { PlcLink } from './plc-link';
-import type { OpcUaStationServer } from '../opcua/opcua-server';
 import { AuditTrail } from '../storage/audit-trail';
 import { BenchStore } from '../storage/bench-store';
 import { EventLog } from '../storage/event-log';
@@ -33,10 +29,10 @@ import { HistoryReads } from './history-reads';
 import { LineTally } from './line-tally';
 import { ModelService } from './model-service';
 import type { OpenedStation } from './open-station';
-import type { StatusParts } from './station-status';
 import { ThresholdSettings } from './threshold-settings';
-import { composeLoop, type LoopServices } from './compose-loop';
-import { watchCamera, type CameraWatch } from './camera-watch';
+import { composeLoop } from './compose-loop';
+import type { StationServices } from './station-services';
+import { watchCamera } from './camera-watch';
 import { DriftMonitor } from '../drift/drift-monitor';
 import type { Calibration } from '../../shared/calibration';
 import { Watchdog } from './watchdog';
@@ -44,31 +40,6 @@ import { RecipeService } from './recipe-service';
 import { RecipeStore } from '../storage/recipe-store';
 import { CalibrationStore } from '../storage/calibration-store';
 import { messageOf } from '../error-message';
-
-export interface StationServices extends StatusParts {
-  readonly opened: OpenedStation;
-  readonly events: EngineEvents;
-  readonly eventLog: EventLog;
-  /** The main thread's writes to the log and the audit trail, for services started with the line (plant-buses.ts). */
-  readonly writes: MainWrites;
-  readonly audit: AuditTrail;
-  readonly history: HistoryReads;
-  readonly diagnostics: DiagnosticsSampler;
-  /** Set once machine health has started (it needs the alarms and the event log built here). */
-  machine: MachineHealthMonitor | null;
-  /** Set once the line starts, when configured (station-engine.ts). */
-  plc: PlcLink | null;
-  mqtt: MqttPublisher | null;
-  opcua: OpcUaStationServer | null;
-  /** Captures and labels, shadow trials, teaching and calibrating (compose-loop.ts). */
-  readonly loop: LoopServices;
-  /** Recipes: saved, switched between two items, as files (recipe-service.ts). */
-  readonly recipes: RecipeService;
-  /** Watches the camera's pictures: frozen (every frame, or a sample while one is being looked at), blur, exposure. */
-  readonly camera: CameraWatch;
-  /** Watches the line's scores and rates for drift from the running model's reference. */
-  readonly drift: DriftMonitor;
-}
 
 /** A calibration's labelled scores, defects and good items together: the distribution the line's scores are held to. */
 function referenceScores(calibration: Calibration | null): number[] | null {
