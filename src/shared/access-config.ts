@@ -18,14 +18,17 @@ export const DEMO_TECHNICIAN = {
 } as const;
 export const DEMO_PIN = '1234';
 
+/** A person's (or a client's) name as the audit trail names them: letters, digits, spaces, ".", "_" and "-". */
+export const ActorNameSchema = z
+  .string()
+  .min(1)
+  .max(60)
+  .regex(/^[\p{L}\p{N} ._-]+$/u, 'letters, digits, spaces, ".", "_" and "-" only');
+
 export const TechnicianSchema = z
   .object({
     /** As the audit trail names them. */
-    name: z
-      .string()
-      .min(1)
-      .max(60)
-      .regex(/^[\p{L}\p{N} ._-]+$/u, 'letters, digits, spaces, ".", "_" and "-" only'),
+    name: ActorNameSchema,
     pinHash: z.string().regex(PIN_HASH_PATTERN, 'a hash made by npm run pin-hash (scrypt$N$r$p$salt$hash), never the PIN itself'),
   })
   .strict();

@@ -8,7 +8,7 @@
  * are for a client on this PC (loopback) alone.
  */
 import { z } from 'zod';
-import { PIN_HASH_PATTERN } from './access-config';
+import { ActorNameSchema, PIN_HASH_PATTERN } from './access-config';
 
 /** 127.x.x.x, ::1 and localhost: reachable from this PC only, so no one on the network can listen in or connect. */
 export function isLoopbackAddress(host: string): boolean {
@@ -21,11 +21,7 @@ export type OpcUaSecurityMode = (typeof OPCUA_SECURITY_MODES)[number];
 export const OpcUaUserSchema = z
   .object({
     /** The user name a client signs in with; method calls are audited under it. */
-    name: z
-      .string()
-      .min(1)
-      .max(60)
-      .regex(/^[\p{L}\p{N} ._-]+$/u, 'letters, digits, spaces, ".", "_" and "-" only'),
+    name: ActorNameSchema,
     /** The password's hash, made by `npm run pin-hash` (scrypt$N$r$p$salt$hash): a stolen config file gives no password away. */
     passwordHash: z.string().regex(PIN_HASH_PATTERN, 'a hash made by npm run pin-hash (scrypt$N$r$p$salt$hash), never the password itself'),
   })
