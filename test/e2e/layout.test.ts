@@ -29,6 +29,7 @@ const PAGES = [
   { tab: 'thresholds', ready: 'score-histogram' },
   { tab: 'diagnostics', ready: 'chart-latency' },
   { tab: 'models', ready: 'import-panel' },
+  { tab: 'recipes', ready: 'recipes-table' },
   { tab: 'teach', ready: 'teach-folder' },
   { tab: 'history', ready: 'history-row' },
   { tab: 'benchmark', ready: 'plan-form' },

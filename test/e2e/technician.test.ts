@@ -401,6 +401,7 @@ describe('technician pages in Chromium', () => {
         { tab: 'diagnostics', ready: 'chart-latency', shot: 'diagnostics-page' },
         { tab: 'history', ready: 'history-row', shot: 'history-page' },
         { tab: 'models', ready: 'import-panel', shot: 'models-page-empty' },
+        { tab: 'recipes', ready: 'recipes-table', shot: 'recipes-page' },
         { tab: 'benchmark', ready: 'plan-form', shot: 'benchmark-plan' },
         { tab: 'live', ready: 'frame-image', shot: 'live-page-again' },
       ];

@@ -1,12 +1,13 @@
 /**
  * The station's UI: a top bar (station, model, line state, who is signed in),
- * the alarm banner on every page, and five pages. It works the same over the
+ * the alarm banner on every page, and the pages. It works the same over the
  * Electron preload and over the station's WebSocket; a technician's change
  * asks for the PIN first when needed.
  */
 import { lazy, Suspense, useCallback, useState, useSyncExternalStore } from 'react';
 import type { LineSightApi } from '../../shared/contract';
 import type { SessionInfo } from '../../shared/session';
+import type { StationStatus } from '../../shared/status';
 import { StationContext, type Station } from './api/station-context';
 import { useHashRoute } from './api/use-hash-route';
 import { useSession } from './api/use-session';
@@ -20,6 +21,7 @@ import { useAlarmSound } from './components/use-alarm-sound';
 import { HistoryPage } from './pages/HistoryPage';
 import { LivePage } from './pages/LivePage';
 import { ModelsPage } from './pages/ModelsPage';
+import { NOT_IN_FORCE, RecipesPage } from './pages/RecipesPage';
 import { ThresholdsPage } from './pages/ThresholdsPage';
 
 // The charts (uPlot) load with the Diagnostics page, not before: the live view starts sooner.
@@ -28,13 +30,14 @@ const DiagnosticsPage = lazy(() => import('./pages/DiagnosticsPage').then((m) =>
 const BenchmarkPage = lazy(() => import('./pages/BenchmarkPage').then((m) => ({ default: m.BenchmarkPage })));
 const TeachPage = lazy(() => import('./pages/TeachPage').then((m) => ({ default: m.TeachPage })));
 
-const PAGES = ['live', 'thresholds', 'diagnostics', 'models', 'teach', 'history', 'benchmark'] as const;
+const PAGES = ['live', 'thresholds', 'diagnostics', 'models', 'recipes', 'teach', 'history', 'benchmark'] as const;
 type PageName = (typeof PAGES)[number];
 const PAGE_TITLES: Record<PageName, string> = {
   live: 'Live',
   thresholds: 'Thresholds',
   diagnostics: 'Diagnostics',
   models: 'Models',
+  recipes: 'Recipes',
   teach: 'Teach',
   history: 'History',
   benchmark: 'Benchmark',
@@ -61,6 +64,33 @@ function useConnection(connection: AppProps['connection']): ConnectionState {
 function toggleFullScreen(): void {
   if (document.fullscreenElement) void document.exitFullscreen().catch(() => {});
   else void document.documentElement.requestFullscreen().catch(() => {});
+}
+
+/**
+ * The recipe in force beside the model (issue 17): a switch under way, or a recipe changed by hand since its switch.
+ * Under 1280 px only its index and a mark (the bar stays one row at 1024 px); the whole in its title.
+ */
+function RecipeInForce({ recipe }: { recipe: NonNullable<StationStatus['recipe']> }) {
+  if (recipe.switching !== null) {
+    return (
+      <span className="recipe-switching" data-testid="status-recipe" title={`switching to recipe "${recipe.switching}"…`}>
+        <span className="status-long">switching to recipe {recipe.switching}…</span>
+        <span className="status-short">recipe …</span>
+      </span>
+    );
+  }
+  const words = `recipe ${recipe.index} "${recipe.name}"${recipe.inForce ? ' in force' : `: ${NOT_IN_FORCE}`}`;
+  return (
+    <span className={recipe.inForce ? '' : 'recipe-changed'} data-testid="status-recipe" data-in-force={recipe.inForce} title={words}>
+      recipe {recipe.index}
+      <span className="status-long">
+        {' '}
+        {recipe.name}
+        {recipe.inForce ? '' : ' (changed by hand)'}
+      </span>
+      {!recipe.inForce && <span className="status-short"> ⚠</span>}
+    </span>
+  );
 }
 
 interface SignInRequest {
@@ -121,6 +151,7 @@ export function App({ api, transport, connection }: AppProps) {
           <span>
             model {status.model.name} {status.model.version} on {status.model.provider.toUpperCase()}
           </span>
+          {status.recipe && <RecipeInForce recipe={status.recipe} />}
           <span className={`source-state source-${status.source.state}`}>line {status.source.state}</span>
           <span className="spacer" />
           <button type="button" className="button button-quiet sound" onClick={toggleFullScreen} data-testid="fullscreen">
@@ -164,6 +195,7 @@ export function App({ api, transport, connection }: AppProps) {
             </Suspense>
           )}
           {route === 'models' && <ModelsPage />}
+          {route === 'recipes' && <RecipesPage />}
           {route === 'teach' && (
             <Suspense fallback={<div className="frame-empty">loading the Teach page…</div>}>
               <TeachPage />

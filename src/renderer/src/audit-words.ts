@@ -1,7 +1,7 @@
 /**
  * The audit trail's "was" and "became" in words, not JSON (issue 12): thresholds as the
  * Thresholds page says them ("pit ≥ 0.75, maybe ≥ 0.50"), a model by name and version,
- * inference settings as a technician sets them. Anything else is written out as
+ * inference settings as a technician sets them, labels, shadow trials and recipes. Anything else is written out as
  * "key: value" pairs, so that an entry from a newer station still reads.
  */
 import type { AuditEntry } from '../../shared/audit';
@@ -60,6 +60,24 @@ function describeShadow(v: Record<string, unknown>): string | null {
   return action === 'start' ? `${what} started` : action === 'promote' ? `${what}: promoted to the line` : `${what}: discarded`;
 }
 
+const VIA_WORDS: Record<string, string> = { plc: ' (asked by the PLC)', opcua: ' (asked over OPC UA)' };
+
+/**
+ * A recipe (issue 17) saved, changed, deleted or switched to: its name, the PLC's index, its model and thresholds.
+ * The side before a change names the recipe as it was; a deletion's side after it says "deleted".
+ */
+function describeRecipe(v: Record<string, unknown>): string | null {
+  const action = v['action'];
+  if (action === 'delete') return 'deleted';
+  if (typeof v['name'] !== 'string') return null;
+  const index = typeof v['index'] === 'number' ? ` (index ${v['index']})` : '';
+  const thresholds = thresholdsOf(v['thresholds']);
+  const setting = [typeof v['model'] === 'string' ? v['model'] : null, thresholds ? describeThresholds(thresholds) : null].filter((x) => x !== null);
+  const recipe = `recipe "${v['name']}"${index}${setting.length > 0 ? `: ${setting.join(', ')}` : ''}`;
+  if (action === 'switch') return `switched to ${recipe}${VIA_WORDS[String(v['via'])] ?? ''}`;
+  return action === 'create' ? `new ${recipe}` : recipe;
+}
+
 /** Any other value, without JSON's braces and quotes. */
 function plain(v: unknown): string {
   if (v === null || v === undefined) return '–';
@@ -86,7 +104,9 @@ export function describeAuditValue(subject: AuditEntry['subject'], value: unknow
             ? describeLabel(value)
             : subject === 'shadow'
               ? describeShadow(value)
-              : null;
+              : subject === 'recipe'
+                ? describeRecipe(value)
+                : null;
     if (words) return words;
   }
   return plain(value);

@@ -61,6 +61,8 @@ const REQUEST_TIMEOUT_MS = 10_000;
 const SLOW_OPS: ReadonlySet<OperationName> = new Set([
   'importModel',
   'activateModel',
+  // A recipe switch loads its model, as an activation does.
+  'switchRecipe',
   'rollbackModel',
   'exportInspections',
   'getScoreSample',
