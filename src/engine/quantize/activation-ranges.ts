@@ -7,11 +7,13 @@
  * tensor, widened as larger values come (bins merged in pairs, so one pass
  * over the frames does), and clips the range at the given percentile — a few
  * outliers then do not spread the 256 levels over values almost never seen.
+ * MSE picks, from the same histogram, the clip that makes the least squared
+ * error: what clipping loses above it plus the rounding of 255 steps below.
  */
 import { onnx, type OnnxTypes } from '../onnx/onnx-proto';
 import type { TensorRange } from './qdq-rewrite';
 
-export type RangeMethod = { readonly kind: 'minmax' } | { readonly kind: 'percentile'; readonly percentile: number };
+export type RangeMethod = { readonly kind: 'minmax' } | { readonly kind: 'percentile'; readonly percentile: number } | { readonly kind: 'mse' };
 
 const MEASURED_OPS = new Set(['Conv', 'Gemm', 'Relu', 'Add', 'Concat', 'GlobalAveragePool', 'AveragePool', 'MaxPool', 'GlobalMaxPool', 'Flatten']);
 
@@ -66,6 +68,31 @@ class TensorStats {
     for (let i = 0; i < data.length; i++) this.bins[Math.min(BINS - 1, Math.floor(Math.abs(data[i]!) * per))]!++;
   }
 
+  /**
+   * The clip of |x| with the least expected squared error over the histogram: values above it lose (|x| − clip)²,
+   * values below it a rounding error of step²/12, the step being the clip's span over 255 levels (twice the clip
+   * when the tensor holds negatives). Candidates every 16th bin edge, from the top down.
+   */
+  private leastSquaredErrorClip(): number {
+    const width = this.top / BINS;
+    const span = this.min < 0 ? 2 : 1;
+    let best = this.top;
+    let bestError = Infinity;
+    for (let edgeBin = BINS; edgeBin >= 16; edgeBin -= 16) {
+      const clip = edgeBin * width;
+      const step = (span * clip) / 255;
+      let error = 0;
+      for (let i = 0; i < BINS; i++) {
+        const n = this.bins[i]!;
+        if (n === 0) continue;
+        const centre = (i + 0.5) * width;
+        error += centre > clip ? n * (centre - clip) ** 2 : (n * step * step) / 12;
+      }
+      if (error < bestError) [best, bestError] = [clip, error];
+    }
+    return best;
+  }
+
   /** Doubles the histogram's span: each pair of bins becomes one. */
   private widen(): void {
     for (let i = 0; i < BINS / 2; i++) this.bins[i] = this.bins[2 * i]! + this.bins[2 * i + 1]!;
@@ -75,6 +102,10 @@ class TensorStats {
 
   range(method: RangeMethod): TensorRange {
     if (method.kind === 'minmax' || this.top === 0) return { min: this.min, max: this.max };
+    if (method.kind === 'mse') {
+      const edge = this.leastSquaredErrorClip();
+      return { min: Math.max(this.min, -edge), max: Math.min(this.max, edge) };
+    }
     const total = this.bins.reduce((a, b) => a + b, 0);
     const wanted = (method.percentile / 100) * total;
     let seen = 0;
@@ -98,7 +129,7 @@ export class RangeCollector {
   observe(name: string, data: Float32Array): void {
     let s = this.stats.get(name);
     if (!s) this.stats.set(name, (s = new TensorStats()));
-    s.observe(data, this.method.kind === 'percentile');
+    s.observe(data, this.method.kind !== 'minmax');
   }
 
   ranges(): Map<string, TensorRange> {

@@ -102,20 +102,30 @@ function attrInt(node: OnnxTypes.INodeProto, name: string, fallback: number): nu
   return a?.i != null ? Number(a.i) : fallback;
 }
 
-/** Folds each ReLU that is a convolution's only consumer into it; returns how many. */
-function foldRelus(graph: OnnxTypes.IGraphProto, excluded: (n: OnnxTypes.INodeProto) => boolean): number {
+/**
+ * Folds each ReLU that is a convolution's only consumer into it; returns how many. A pair either of which is named
+ * to stay float is left as it is, and both stay float (`keptApart`): a float convolution must keep its ReLU.
+ */
+function foldRelus(
+  graph: OnnxTypes.IGraphProto,
+  named: (n: OnnxTypes.INodeProto) => boolean,
+  keptApart: Set<OnnxTypes.INodeProto>,
+  folded: Set<OnnxTypes.INodeProto>,
+): void {
   const outputs = new Set((graph.output ?? []).map((o) => o.name));
-  let folded = 0;
   for (const relu of [...(graph.node ?? [])]) {
-    if (relu.opType !== 'Relu' || excluded(relu)) continue;
+    if (relu.opType !== 'Relu') continue;
     const x = relu.input![0]!;
     const conv = graph.node!.find((n) => n.opType === 'Conv' && n.output?.[0] === x);
-    if (!conv || excluded(conv) || outputs.has(x) || graph.node!.filter((n) => n.input?.includes(x)).length !== 1) continue;
+    if (!conv || outputs.has(x) || graph.node!.filter((n) => n.input?.includes(x)).length !== 1) continue;
+    if (named(conv) || named(relu)) {
+      keptApart.add(conv).add(relu);
+      continue;
+    }
     conv.output = [relu.output![0]!];
     graph.node = graph.node!.filter((n) => n !== relu);
-    folded++;
+    folded.add(conv);
   }
-  return folded;
 }
 
 export function rewriteQdq(model: OnnxTypes.ModelProto, ranges: ReadonlyMap<string, TensorRange>, options: QdqOptions = {}): QdqReport {
@@ -123,9 +133,11 @@ export function rewriteQdq(model: OnnxTypes.ModelProto, ranges: ReadonlyMap<stri
   const exclude = options.exclude ?? new Set<string>();
   const named = (n: OnnxTypes.INodeProto): boolean => exclude.has(n.name ?? '') || exclude.has(n.output?.[0] ?? '');
   // ReLUs fold first: a convolution's own ReLU is part of it, not of the head after it.
-  const foldedRelus = foldRelus(graph, named);
+  const keptApart = new Set<OnnxTypes.INodeProto>();
+  const folded = new Set<OnnxTypes.INodeProto>();
+  foldRelus(graph, named, keptApart, folded);
   const head = options.quantizeHead ? new Set<OnnxTypes.INodeProto>() : headNodes(graph);
-  const excluded = (n: OnnxTypes.INodeProto): boolean => head.has(n) || named(n);
+  const excluded = (n: OnnxTypes.INodeProto): boolean => head.has(n) || named(n) || keptApart.has(n);
   const inits = new Map((graph.initializer ?? []).map((t) => [t.name!, t]));
   const graphOutputs = new Set((graph.output ?? []).map((o) => o.name!));
   const nodes = graph.node ?? [];
@@ -152,8 +164,10 @@ export function rewriteQdq(model: OnnxTypes.ModelProto, ranges: ReadonlyMap<stri
     for (const t of ins) if (activation(t)) ownParams(t);
     const out = n.output![0];
     if (!activation(out)) continue;
+    // An output only float nodes read (the head) stays float: quantising it would only add noise there.
+    if (!nodes.some((c) => c.input?.includes(out) && quantised.includes(c))) continue;
     if (SHARED_PARAMS.has(op) && activation(n.input![0])) params.set(out, ownParams(n.input![0]!));
-    else if (op !== 'Gemm') ownParams(out);
+    else ownParams(out);
   }
 
   // The graph again: Q/DQ after each quantised activation's producer (or first, for a graph input), weights as int8.
@@ -175,6 +189,14 @@ export function rewriteQdq(model: OnnxTypes.ModelProto, ranges: ReadonlyMap<stri
       out.push(...weightNodes(n, inits, added, x ? (params.get(x)?.value ?? null) : null));
       weights++;
     }
+    const own = n.output?.[0];
+    if (folded.has(n) && own && !params.has(own)) {
+      // Its output stays float (only the head reads it): the ReLU folded into it comes back, as no quantiser clips for it.
+      n.output = [`${own}_before_relu`];
+      out.push(n, { opType: 'Relu', name: `${own}_Relu`, input: [`${own}_before_relu`], output: [own] });
+      folded.delete(n);
+      continue;
+    }
     out.push(n);
     for (const t of n.output ?? []) if (params.has(t)) out.push(...qdqNodes(t));
   }
@@ -184,7 +206,7 @@ export function rewriteQdq(model: OnnxTypes.ModelProto, ranges: ReadonlyMap<stri
   return {
     quantizedNodes: quantised.length,
     floatNodes: nodes.filter((n) => !quantised.includes(n) && !['QuantizeLinear', 'DequantizeLinear'].includes(n.opType!)).map((n) => n.name || n.opType!),
-    foldedRelus,
+    foldedRelus: folded.size,
     activations: new Set([...params.values()].map((p) => p.scale)).size,
     weights,
   };

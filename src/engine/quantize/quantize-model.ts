@@ -79,7 +79,7 @@ export async function quantizeModel(pkg: ImageModelPackage, frames: readonly Ima
     manifest: {
       ...manifest,
       version: `${manifest.version}${INT8_SUFFIX}`,
-      description: `${manifest.description ?? manifest.name}: INT8 (QDQ) variant, ${opts.method.kind === 'minmax' ? 'MinMax' : `percentile ${opts.method.percentile}`} ranges from ${frames.length} frames`,
+      description: `${manifest.description ?? manifest.name}: INT8 (QDQ) variant, ${opts.method.kind === 'percentile' ? `percentile ${opts.method.percentile}` : opts.method.kind === 'mse' ? 'least-squared-error' : 'MinMax'} ranges from ${frames.length} frames`,
       sha256,
       precision: 'reduced',
       provenance: {

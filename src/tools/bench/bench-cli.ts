@@ -12,20 +12,22 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BenchPlanSchema } from '../../shared/bench';
 import { DecisionConfigSchema } from '../../shared/storage-config';
-import { benchSessionSettings, formatTable, runBench, scenarioResult, type BenchResult } from './bench';
+import { benchInt8, benchSessionSettings, formatTable, runBench, scenarioResult, type BenchResult } from './bench';
 import { cameraSizedFrames } from '../../engine/bench/scenarios/camera-frames';
 import { modelResolver } from '../../engine/bench/scenarios/model-refs';
 import { runPlan } from '../../engine/bench/scenarios/plan-runner';
-import { SHAPED_MODELS, type ShapedModelName } from '../../engine/bench/shaped-models';
+import { SHAPED_MODELS, shapedModelPackage, type ShapedModelName } from '../../engine/bench/shaped-models';
 import { autoIntraOpThreads } from '../../engine/inference/session-settings';
 import { sourceWorkerEntries, sourceWorkerEntry } from '../../engine/rpc/worker-entry';
 import { startBenchPostgres } from './bench-postgres';
-import { isTabularPackage, loadModelPackage } from '../../engine/model-package';
+import { isImagePackage, isTabularPackage, loadModelPackage, type ImageModelPackage } from '../../engine/model-package';
 import { appLayout } from '../../engine/app-layout';
 import { benchStationClients } from '../station-load/clients-bench';
 import { benchStationFlood } from '../station-load/flood-bench';
 import { benchShadowOverhead } from '../station-load/shadow-bench';
 import { benchPlcCycle } from '../station-load/plc-bench';
+import { benchMemory, benchStartup } from '../station-load/budget-bench';
+import { benchDecodeFloor } from './decode-bench';
 
 const USAGE = `Usage: npm run bench -- [--json FILE] [--models ${SHAPED_MODELS.join(',')}] [--threads N] [--batch N] [--quick]`;
 const DEFAULT_MODELS: ShapedModelName[] = ['resnet18-shaped', 'mobilenet-shaped'];
@@ -100,6 +102,21 @@ async function main(): Promise<void> {
   );
   // The panel's scenarios through the same plan runner: single stream and offline, each with its floor.
   report.results.push(...(await scenarioResults(models, threads, batch, values.quick ?? false, demoFrames)));
+  // The engine's decode against libjpeg-turbo (OpenCV) on the same frames (issue 18).
+  report.results.push(await benchDecodeFloor(demoFrames, values.quick ? 5 : 30, (message) => process.stderr.write(`${message}\n`)));
+  // INT8 through the engine against the float floor (issue 18): ResNet-18-shaped quantised here, the casting model's committed variant.
+  const casting = join(ROOT, 'test', 'fixtures', 'models', 'casting-defect');
+  report.results.push(
+    ...(await benchInt8(
+      [
+        { name: 'resnet18-shaped', pkg: shapedModelPackage('resnet18-shaped') },
+        { name: 'casting-defect', pkg: await imagePackage(casting), int8: await imagePackage(`${casting}-int8`) },
+      ],
+      { threads, throughputBatch: batch, entry: sourceWorkerEntry(), quick: values.quick ?? false },
+      demoFrames,
+      (message) => process.stderr.write(`${message}\n`),
+    )),
+  );
   // Five browsers' worth of live pages against the station at full speed (issue 6).
   report.results.push(
     await benchStationClients({
@@ -147,6 +164,10 @@ async function main(): Promise<void> {
       progress: (message) => process.stderr.write(`${message}\n`),
     }),
   );
+  // The station's budgets, on the built station as its own process (issue 18): start-up, and memory over a soak.
+  const say = (message: string): void => void process.stderr.write(`${message}\n`);
+  report.results.push(await benchStartup(ROOT, values.quick ? 2 : 5, say));
+  report.results.push(await benchMemory(ROOT, values.quick ? 30 : 600, say));
   const m = report.machine;
   process.stdout.write(
     `\nLineSight bench on ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}; node ${m.node}, onnxruntime-node ${m.onnxruntime}, sharp ${m.sharp}\n\n`,
@@ -202,3 +223,9 @@ async function scenarioResults(
 }
 
 void main();
+
+async function imagePackage(dir: string): Promise<ImageModelPackage> {
+  const pkg = await loadModelPackage(dir);
+  if (!isImagePackage(pkg)) throw new Error(`${dir} is not an image model`);
+  return pkg;
+}

@@ -8,6 +8,8 @@
  *   engine.latency     the line's path in latency mode (batch 1), frames decoded at 640×480 beforehand
  *   raw.throughput     bare session.run, batch 8
  *   engine.throughput  the line's path in throughput mode (micro-batches of 8)
+ *   engine.int8        the model quantised by the app (engine/quantize/), through the engine, against the bare
+ *                      float runtime's floor at the same batch (speedup_vs_fp32_raw), batch 1 and 8
  */
 import sharp from 'sharp';
 import { unsupportedPercentiles } from '../../shared/bench';
@@ -25,6 +27,7 @@ import { shapedModelPackage, type ShapedModelName } from '../../engine/bench/sha
 import { perItemTimes, round, spreadOf } from '../../engine/bench/stats';
 import type { CaseOutcome } from '../../engine/bench/scenarios/plan-runner';
 import type { BenchReport, BenchResult } from './bench-report';
+import { quantizeModel } from '../../engine/quantize/quantize-model';
 
 export { formatTable, type BenchReport, type BenchResult } from './bench-report';
 
@@ -65,6 +68,8 @@ async function decodedFrames(sources: readonly Uint8Array[]): Promise<RawImage[]
 
 interface Measured {
   readonly rawRunMs: number[];
+  /** The float model's bare runs, when the engine runs a quantised variant (engine.int8). */
+  readonly floorRunMs: number[];
   readonly engineLatencyMs: number[];
   readonly enginePerFrameMs: number[];
   engineFrames: number;
@@ -84,12 +89,16 @@ async function measurePair(
   mode: 'latency' | 'throughput',
   batch: number,
   ctx: { settings: SessionSettings; entry: WorkerEntry; frames: readonly RawImage[]; rounds: number; budget: (batch: number) => Budget },
+  /** A float model whose bare runs are measured in the same rounds: the floor a quantised `pkg` is held to. */
+  floorPkg?: ImageModelPackage,
 ): Promise<Measured> {
   const raw = await RawRunner.create(pkg, ctx.settings, batch, ctx.frames);
+  const floor = floorPkg ? await RawRunner.create(floorPkg, ctx.settings, batch, ctx.frames) : null;
   const engine = await EngineRunner.create(pkg, { settings: ctx.settings, entry: ctx.entry, mode, batch, frames: ctx.frames });
   const loop = new LoopDelayMonitor();
   const m: Measured = {
     rawRunMs: [],
+    floorRunMs: [],
     engineLatencyMs: [],
     enginePerFrameMs: [],
     engineStreamFrames: 0,
@@ -104,6 +113,7 @@ async function measurePair(
     for (let round = 0; round < ctx.rounds; round++) {
       const budget = ctx.budget(batch);
       m.rawRunMs.push(...(await raw.measure(budget)));
+      if (floor) m.floorRunMs.push(...(await floor.measure(budget)));
       loop.start();
       // Latency: one frame at a time (latency mode); in throughput mode, waiting for the batch is the latency.
       const stream = await engine.measure(2 * engine.batchSize, frameBudget(budget));
@@ -122,7 +132,72 @@ async function measurePair(
   } finally {
     await engine.close();
     await raw.close();
+    await floor?.close();
   }
+}
+
+/** engine.int8: the quantised model through the engine, against the float model's bare runtime at the same batch. */
+function int8Result(model: string, mode: 'latency' | 'throughput', batch: number, threads: number, m: Measured): BenchResult {
+  const floorPerFrame = spreadOf(m.floorRunMs).p50 / batch;
+  const rawInt8PerFrame = spreadOf(m.rawRunMs).p50 / batch;
+  const perFrame = spreadOf(m.enginePerFrameMs);
+  const latency = spreadOf(m.engineLatencyMs);
+  return {
+    name: 'engine.int8',
+    model,
+    provider: 'cpu',
+    mode,
+    batch: m.batchSize,
+    threads,
+    per_frame_ms: round(perFrame.p50),
+    p50_ms: round(latency.p50),
+    p99_ms: round(latency.p99),
+    fps: round((m.engineFrames * 1000) / m.engineSpanMs, 1),
+    fp32_raw_per_frame_ms: round(floorPerFrame),
+    int8_raw_per_frame_ms: round(rawInt8PerFrame),
+    speedup_vs_fp32_raw: round(floorPerFrame / perFrame.p50),
+    speedup_goal: INT8_SPEEDUP_GOAL,
+    goal_met: floorPerFrame / perFrame.p50 >= INT8_SPEEDUP_GOAL,
+    ratio_vs_raw: round(perFrame.p50 / rawInt8PerFrame),
+    ratio_basis: 'decoded beforehand',
+    spread: round(perFrame.spread),
+    frames: m.engineStreamFrames,
+    ...sampleFields(m.engineLatencyMs.length),
+    failed: m.failed,
+  };
+}
+
+export const INT8_SPEEDUP_GOAL = 2.5;
+
+/**
+ * engine.int8 for each model: quantised by the app on the demo frames (MinMax, the head float), then at batch 1 in
+ * latency mode and at the throughput batch, each against the float model's bare runtime in the same rounds.
+ */
+export async function benchInt8(
+  /** Each float model, and its INT8 variant when one is committed (else the app quantises it here). */
+  models: readonly { readonly name: string; readonly pkg: ImageModelPackage; readonly int8?: ImageModelPackage }[],
+  plan: Pick<BenchPlan, 'threads' | 'throughputBatch' | 'entry' | 'quick'>,
+  demoFrames: readonly Uint8Array[],
+  progress: Progress,
+): Promise<BenchResult[]> {
+  const frames = await decodedFrames(demoFrames.slice(0, 16));
+  const rounds = plan.quick ? 2 : 3;
+  const budget = (batch: number): Budget => (plan.quick ? { minRuns: Math.max(3, 8 / batch), minMs: 300 } : { minRuns: Math.max(4, 24 / batch), minMs: 1000 });
+  const ctx = { settings: benchSessionSettings(plan.threads), entry: plan.entry, frames, rounds, budget };
+  const out: BenchResult[] = [];
+  for (const { name, pkg, int8: committed } of models) {
+    if (!committed) progress(`engine.int8 (${name}): quantising on ${frames.length} frames…`);
+    const q = committed ? null : await quantizeModel(pkg, frames, { method: { kind: 'minmax' } });
+    const int8: ImageModelPackage = committed ?? { ...pkg, bytes: q!.bytes, manifest: q!.manifest };
+    const batches: ['latency' | 'throughput', number][] = [['latency', 1]];
+    // A fixed-batch model runs one item at a time whatever the mode: batch 1 is all it has.
+    if (pkg.manifest.input.batch === 'dynamic') batches.push(['throughput', plan.throughputBatch]);
+    for (const [mode, batch] of batches) {
+      progress(`engine.int8 (${name}): batch ${batch}, ${mode} mode, against the float floor, ${rounds} rounds`);
+      out.push(int8Result(name, mode, batch, plan.threads, await measurePair(int8, mode, batch, ctx, pkg)));
+    }
+  }
+  return out;
 }
 
 function results(model: string, mode: 'latency' | 'throughput', batch: number, threads: number, m: Measured): [BenchResult, BenchResult] {
