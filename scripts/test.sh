@@ -6,12 +6,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian's Chromium (playwright-core drives it), socat (serial port pairs),
-# shellcheck (the station package's scripts) and adduser (its install).
+# the shellcheck linter (the station package's scripts), adduser (its
+# install) and python3-opencv (decode.floor's libjpeg-turbo peer, test/tools/).
 missing=()
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v socat >/dev/null 2>&1 || missing+=(socat)
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
 command -v adduser >/dev/null 2>&1 || missing+=(adduser)
+[ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import cv2' >/dev/null 2>&1 || missing+=(python3-opencv)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test: installing ${missing[*]} from apt"
   SUDO=""
