@@ -24,6 +24,8 @@ export default defineConfig({
           'model-probe': resolve(import.meta.dirname, 'src/engine/models/probe-child.ts'),
           // Teaching a model (features, fit) in a thread of its own, at low priority, so the line keeps its rate.
           'teach-worker': resolve(import.meta.dirname, 'src/engine/teach/teach-worker.ts'),
+          // Measuring activation ranges for an INT8 variant (a histogram over every activation of every frame), at low priority.
+          'quantize-worker': resolve(import.meta.dirname, 'src/engine/variants/quantize-worker.ts'),
           // A technician's PIN hash, for the config file (the installed station's `linesight-station pin-hash`).
           'pin-hash': resolve(import.meta.dirname, 'src/cli/pin-hash.ts'),
           // What support needs, in one file (the installed station's `linesight-station support-bundle`).

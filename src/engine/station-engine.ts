@@ -34,6 +34,7 @@ import { statusOf } from './station/station-status';
 import type { ThresholdSettings } from './station/threshold-settings';
 import type { CalibrationService } from './station/calibration-service';
 import type { TeachService } from './station/teach-service';
+import type { QuantizeService } from './station/quantize-service';
 import type { ShadowService } from './station/shadow-service';
 import type { CaptureService } from './station/capture-service';
 import type { RecipeService } from './station/recipe-service';
@@ -59,6 +60,8 @@ export class StationEngine {
   readonly teaching: TeachService;
   /** Calibrating the running model's thresholds on a labelled folder. */
   readonly calibration: CalibrationService;
+  /** Making INT8 variants of registered image models (one at a time, in the quantise worker). */
+  readonly quantize: QuantizeService;
   /** Shadow trials: a candidate beside the live model, never actuating. */
   readonly shadow: ShadowService;
   /** Captured items and labels from people. */
@@ -80,7 +83,7 @@ export class StationEngine {
   ) {
     this.s = s;
     ({ apiCounters: this.apiCounters, transportCounters: this.transportCounters, sessions: this.sessions, benchmarks: this.benchmarks } = s);
-    ({ teaching: this.teaching, calibration: this.calibration, shadow: this.shadow, captures: this.captures } = s.loop);
+    ({ teaching: this.teaching, calibration: this.calibration, shadow: this.shadow, captures: this.captures, quantize: this.quantize } = s.loop);
     this.recipes = s.recipes;
   }
 
@@ -264,6 +267,7 @@ export class StationEngine {
     await this.benchmarks.stop();
     await this.teaching.stop();
     await this.calibration.stop();
+    await this.quantize.stop();
     await source.stop();
     // Triggers still waiting for a frame are answered (NG, no frame) while the line still runs.
     this.buses?.stopTriggers();

@@ -60,6 +60,8 @@ export const OPERATION_NAMES = [
   'switchRecipe',
   'exportRecipes',
   'importRecipes',
+  'quantizeModel',
+  'cancelQuantization',
 ] as const;
 export const EVENT_NAMES = [
   'inspection',
@@ -71,6 +73,7 @@ export const EVENT_NAMES = [
   'teachProgress',
   'calibrationProgress',
   'shadowProgress',
+  'quantizeProgress',
   'session',
 ] as const;
 /** Events every connection gets; the others (session) are for one connection only. */
@@ -84,6 +87,7 @@ export const BROADCAST_EVENTS = [
   'teachProgress',
   'calibrationProgress',
   'shadowProgress',
+  'quantizeProgress',
 ] as const satisfies readonly (typeof EVENT_NAMES)[number][];
 
 export type OperationName = (typeof OPERATION_NAMES)[number];

@@ -24,6 +24,7 @@ import { ShadowStartSchema, ShadowTrialSchema } from './shadow';
 import { CameraHealthSchema } from './camera-health';
 import { CaptureFilterSchema, CaptureSchema, CaptureSummarySchema, ITEM_LABELS, LabelTargetSchema } from './capture';
 import { RecipeDraftSchema, RecipeImportReportSchema, RecipeSchema, RecipeStateSchema } from './recipes';
+import { QuantizeProgressSchema, QuantizeRequestSchema, QuantizeResultSchema } from './quantize';
 
 /**
  * Who may call an operation: anyone (an operator, read-only) or only a
@@ -302,6 +303,14 @@ export const operations = {
   exportRecipes: { access: 'technician', request: z.object({ dest: folder }).strict(), reply: z.object({ file: z.string(), recipes: z.number().int() }) },
   /** Saves the recipes of a file under an import folder; those whose model is not on this station are refused, each with its reason. */
   importRecipes: { access: 'technician', request: z.object({ file: folder }).strict(), reply: RecipeImportReportSchema },
+  /**
+   * Makes the INT8 variant of a registered image model (issue 18): activation ranges measured on a folder of pictures of
+   * the line in a worker, the package written under the data folder and imported like any model, not activated; audited.
+   * It goes live only once calibrated on a labelled set. quantizeProgress events say how far it is (under the taskId given). One at a time.
+   */
+  quantizeModel: { access: 'technician', request: QuantizeRequestSchema, reply: QuantizeResultSchema },
+  /** Stops the quantisation in hand at its next frames; false when none runs. */
+  cancelQuantization: { access: 'technician', request: empty, reply: z.object({ cancelled: z.boolean() }) },
 } as const satisfies Record<OperationName, { access: Access; request: z.ZodType; reply: z.ZodType }>;
 
 export const events = {
@@ -321,6 +330,8 @@ export const events = {
   calibrationProgress: z.object({ taskId: z.string(), done: z.number().int(), total: z.number().int() }),
   /** A shadow trial's state and figures, about once a second while it runs, and when it ends or is decided. */
   shadowProgress: ShadowTrialSchema,
+  /** How far the making of an INT8 variant is: its stage, and frames measured of all. */
+  quantizeProgress: QuantizeProgressSchema,
   /** This connection's session changed (signed in, signed out, timed out). Sent to that connection only. */
   session: SessionInfoSchema,
 } as const satisfies Record<EventName, z.ZodType>;

@@ -23,6 +23,78 @@ export function modelUse(manifest: { readonly task: string; readonly rejectLabel
   return { line: true, words: `can drive the line: items it scores as "${manifest.rejectLabel}" are rejected` };
 }
 
+/**
+ * An INT8 variant made from another model (issue 18): what it was made from and how, and whether its recall has been
+ * certified again on this station. It may go live (activation, a promoted shadow trial, a recipe) only once a
+ * calibration on a labelled set has proposed thresholds for this very file, and then only through the parity gate.
+ */
+export const QuantizedVariantSchema = z.object({
+  from: z.object({ name: z.string(), version: z.string(), sha256: z.string() }),
+  /** How its activation ranges were measured, in words ("percentile 99.99 on 300 frames"). */
+  method: z.string(),
+  /** Its newest calibration on this station, when that proposed thresholds (its recall certified); null until then. */
+  certified: z.object({ at: z.string(), by: z.string(), recallLowerBound: z.number().nullable() }).nullable(),
+  /** Why it cannot go live yet, in words a technician acts on; null once certified. */
+  blocked: z.string().nullable(),
+});
+export type QuantizedVariant = z.infer<typeof QuantizedVariantSchema>;
+
+/** What a manifest says of the model it was quantised from: null for any model that is not a reduced-precision variant of another. */
+export function variantOrigin(manifest: {
+  readonly precision?: string | undefined;
+  readonly provenance?: Record<string, unknown> | undefined;
+}): Pick<QuantizedVariant, 'from' | 'method'> | null {
+  const from = manifest.provenance?.['quantizedFrom'];
+  if (manifest.precision !== 'reduced' || typeof from !== 'object' || from === null) return null;
+  const { name, version, sha256 } = from as Record<string, unknown>;
+  if (typeof name !== 'string' || typeof version !== 'string') return null;
+  const q = manifest.provenance?.['quantization'];
+  const { method, frames } = typeof q === 'object' && q !== null ? (q as Record<string, unknown>) : {};
+  return { from: { name, version, sha256: typeof sha256 === 'string' ? sha256 : '' }, method: rangeWords(method, frames) };
+}
+
+/** A range method in words, as the technician chose it (the Models page's dialog, the variant's record). */
+export function rangeMethodWords(kind: string, percentile?: number): string {
+  if (kind === 'percentile') return `percentile ${percentile ?? '?'}`;
+  return kind === 'mse' ? 'least squared error' : kind === 'minmax' ? 'MinMax' : kind;
+}
+
+/** The manifest's provenance.quantization method (written by the engine, read back as unknown) in words. */
+function rangeWords(method: unknown, frames: unknown): string {
+  const m = typeof method === 'object' && method !== null ? (method as Record<string, unknown>) : {};
+  const how = rangeMethodWords(typeof m['kind'] === 'string' ? m['kind'] : 'ranges', typeof m['percentile'] === 'number' ? m['percentile'] : undefined);
+  return typeof frames === 'number' ? `${how} on ${frames} frames` : how;
+}
+
+/**
+ * The go-live rule for a variant, in the words the engine refuses with and the Models page shows: its newest calibration
+ * on this station (by name, version and file hash), which must have proposed thresholds.
+ */
+export function variantCertification(
+  model: { readonly name: string; readonly version: string },
+  origin: Pick<QuantizedVariant, 'from'>,
+  calibration: {
+    readonly at: string;
+    readonly by: string;
+    readonly thresholds: unknown;
+    readonly refused: string | null;
+    readonly recallLowerBound: number | null;
+  } | null,
+): Pick<QuantizedVariant, 'certified' | 'blocked'> {
+  const what = `${model.name} ${model.version} is an INT8 variant of ${origin.from.name} ${origin.from.version}`;
+  if (!calibration)
+    return {
+      certified: null,
+      blocked: `${what} and needs calibration before it can go live: calibrate ${model.name} ${model.version} on a labelled set first (Thresholds page, Calibrate, with this model chosen)`,
+    };
+  if (calibration.thresholds === null)
+    return {
+      certified: null,
+      blocked: `${what}; its calibration of ${calibration.at} proposed no thresholds (${calibration.refused ?? 'refused'}): calibrate ${model.name} ${model.version} on a labelled set with more defects first (Thresholds page)`,
+    };
+  return { certified: { at: calibration.at, by: calibration.by, recallLowerBound: calibration.recallLowerBound }, blocked: null };
+}
+
 export const ModelRecordSchema = z.object({
   id: z.number().int(),
   name: z.string(),
@@ -49,6 +121,8 @@ export const ModelRecordSchema = z.object({
   rollbackTarget: z.boolean(),
   /** The parity gate's newest finding when it was loaded to decide (issue 16); null before its first. */
   parity: z.object({ at: z.string(), provider: z.string(), passed: z.boolean(), message: z.string() }).nullable(),
+  /** An INT8 variant of another model (issue 18), and whether it may go live yet; null for any other model. */
+  quantized: QuantizedVariantSchema.nullable(),
 });
 export type ModelRecord = z.infer<typeof ModelRecordSchema>;
 

@@ -62,6 +62,7 @@ describe('electron-builder.yml, laid out offline (dir target)', () => {
       '/out/main/bench-worker.js',
       '/out/main/model-probe.js',
       '/out/main/teach-worker.js',
+      '/out/main/quantize-worker.js',
       '/node_modules/zod/package.json',
       '/node_modules/onnxruntime-node/package.json',
     ]) {

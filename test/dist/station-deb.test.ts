@@ -77,6 +77,7 @@ describe('npm run dist:station', () => {
       '/opt/linesight/app/out/main/bench-worker.js',
       '/opt/linesight/app/out/main/model-probe.js',
       '/opt/linesight/app/out/main/teach-worker.js',
+      '/opt/linesight/app/out/main/quantize-worker.js',
       '/opt/linesight/app/out/renderer/index.html',
       '/opt/linesight/app/models/demo-cherry/model.onnx',
       // The backbone models are taught on (MIT, with its licence beside it).

@@ -74,6 +74,8 @@ const IN_WORDS: Record<OperationName, string> = {
   switchRecipe: 'switching the recipe',
   exportRecipes: 'exporting the recipes',
   importRecipes: 'importing the recipes',
+  quantizeModel: 'making an INT8 variant',
+  cancelQuantization: 'cancelling the INT8 variant',
 };
 
 const capitalised = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);

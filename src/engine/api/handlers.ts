@@ -89,5 +89,7 @@ export function createApiHandlers(engine: StationEngine): ApiHandlers {
     switchRecipe: ({ id, reason }, caller) => engine.recipes.switchTo({ id }, caller.actor, reason ?? null, 'technician'),
     exportRecipes: ({ dest }) => engine.exportRecipes(dest),
     importRecipes: ({ file }, caller) => engine.importRecipes(file, caller.actor),
+    quantizeModel: (request, caller) => engine.quantize.quantize(request, caller.actor),
+    cancelQuantization: () => ({ cancelled: engine.quantize.cancel() }),
   };
 }

@@ -19,10 +19,19 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { ModelManifest } from '../../shared/manifest';
-import { modelUse, type ModelActivation, type ModelRecord, type ModelUse } from '../../shared/models';
+import {
+  modelUse,
+  variantCertification,
+  variantOrigin,
+  type ModelActivation,
+  type ModelRecord,
+  type ModelUse,
+  type QuantizedVariant,
+} from '../../shared/models';
 import { DEFAULT_MODEL_MAX_FILE_BYTES } from '../../shared/config';
 import { loadModelPackage, MANIFEST_FILE, MODEL_FILE, readManifest, type ModelPackage } from '../model-package';
 import type { SqliteDatabase } from '../storage/database';
+import type { CalibrationReads } from '../storage/calibration-store';
 
 export class RegistryError extends Error {
   override readonly name = 'RegistryError';
@@ -66,6 +75,8 @@ export interface StoreRequest {
 export class ModelRegistry {
   /** What each registered model can be used for, from its manifest (read at start by readUses, then kept as models are added). */
   private readonly uses = new Map<number, ModelUse>();
+  /** Of each registered model that is an INT8 variant of another, what it was made from (read with its use). */
+  private readonly origins = new Map<number, Pick<QuantizedVariant, 'from' | 'method'>>();
   /** The configured model's record this run (registerConfigured), or null when it could not be registered. */
   private configuredId: number | null = null;
 
@@ -74,7 +85,30 @@ export class ModelRegistry {
     private readonly dataDir: string,
     /** model.maxFileBytes: a stored model file larger than this is refused before it is read. */
     private readonly maxFileBytes = DEFAULT_MODEL_MAX_FILE_BYTES,
+    /** The station's calibrations: a variant goes live only once one certifies it (shared/models.ts variantCertification). */
+    private readonly calibrations: Pick<CalibrationReads, 'latest'> | null = null,
   ) {}
+
+  /** What the manifest says the model can be used for, and what it was quantised from: kept for its records. */
+  private remember(id: number, manifest: ModelManifest): void {
+    this.uses.set(id, modelUse(manifest));
+    const origin = variantOrigin(manifest);
+    if (origin) this.origins.set(id, origin);
+  }
+
+  /**
+   * A variant's go-live state, read at each record: a calibration made since the last listing counts at once. Its
+   * calibration is stored under the file as the station keeps it (or as shipped, for one calibrated before import).
+   */
+  private quantizedOf(row: ModelRow): QuantizedVariant | null {
+    const origin = this.origins.get(row.id);
+    if (!origin) return null;
+    const key = { name: row.name, version: row.version };
+    const calibration = this.calibrations
+      ? (this.calibrations.latest({ ...key, sha256: row.sha256 }) ?? this.calibrations.latest({ ...key, sha256: row.source_sha256 }))
+      : null;
+    return { ...origin, ...variantCertification(key, origin, calibration) };
+  }
 
   private toRecord(row: ModelRow, activeId: number | null, rollbackId: number | null): ModelRecord {
     return {
@@ -94,6 +128,7 @@ export class ModelRegistry {
       use: this.uses.get(row.id) ?? { line: false, words: 'its manifest could not be read: what it can be used for is not known' },
       rollbackTarget: row.id === rollbackId,
       parity: this.latestParity(row.id),
+      quantized: this.quantizedOf(row),
     };
   }
 
@@ -174,7 +209,7 @@ export class ModelRegistry {
     for (const row of rows) {
       if (this.uses.has(row.id)) continue;
       try {
-        this.uses.set(row.id, modelUse((await readManifest(resolve(this.dataDir, row.dir))).manifest));
+        this.remember(row.id, (await readManifest(resolve(this.dataDir, row.dir))).manifest);
       } catch (err) {
         onProblem(`registered model ${row.name} ${row.version}: ${(err as Error).message}`);
       }
@@ -217,7 +252,7 @@ export class ModelRegistry {
       };
     }
     this.configuredId = id;
-    if (!this.uses.has(id)) this.uses.set(id, modelUse(pkg.manifest));
+    if (!this.uses.has(id)) this.remember(id, pkg.manifest);
     return { record: this.get(id)! };
   }
 
@@ -264,7 +299,7 @@ export class ModelRegistry {
           JSON.stringify(req.notes),
         );
       const id = Number(info.lastInsertRowid);
-      this.uses.set(id, modelUse(req.manifest));
+      this.remember(id, req.manifest);
       return this.get(id)!;
     } catch (err) {
       await rm(dir, { recursive: true, force: true });

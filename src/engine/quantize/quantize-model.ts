@@ -71,8 +71,9 @@ export async function quantizeModel(pkg: ImageModelPackage, frames: readonly Ima
   const report = rewriteQdq(model, collector.ranges(), { exclude: new Set(opts.exclude ?? []), quantizeHead: opts.quantizeHead ?? false });
   const qbytes = onnx.ModelProto.encode(model).finish();
   const sha256 = createHash('sha256').update(qbytes).digest('hex');
-  // The float model's calibration does not vouch for the variant: its recall is certified again (Calibrate).
-  const { calibration: _floatCalibration, ...manifest } = pkg.manifest;
+  // The float model's calibration does not vouch for the variant (its recall is certified again: Calibrate), nor does
+  // its parity record (its check pictures stay in the float package; the station records the variant's own).
+  const { calibration: _floatCalibration, parity: _floatParity, ...manifest } = pkg.manifest;
   return {
     bytes: qbytes,
     sha256,

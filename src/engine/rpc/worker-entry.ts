@@ -1,6 +1,6 @@
 /**
  * Where the engine's worker threads' code is: the model's inference worker,
- * the log worker, the query worker, the benchmark worker, the teach worker, and the model
+ * the log worker, the query worker, the benchmark worker, the teach worker, the quantise worker, and the model
  * load probe (a child process, not a thread: models/probe-child.ts; its
  * execArgv go to the child's Node). Built (electron-vite): out/main/*.js, beside the
  * shell's entry; the shell says where that is, because bundled chunks do not
@@ -27,6 +27,8 @@ export interface WorkerEntries {
   readonly modelProbe: WorkerEntry;
   /** Teaching a model (features, fit), at low priority. */
   readonly teach: WorkerEntry;
+  /** Measuring activation ranges for an INT8 variant, at low priority. */
+  readonly quantize: WorkerEntry;
 }
 
 export const BUILT_WORKER_FILE = 'inference-worker.js';
@@ -35,6 +37,7 @@ export const BUILT_QUERY_WORKER_FILE = 'query-worker.js';
 export const BUILT_BENCH_WORKER_FILE = 'bench-worker.js';
 export const BUILT_MODEL_PROBE_FILE = 'model-probe.js';
 export const BUILT_TEACH_WORKER_FILE = 'teach-worker.js';
+export const BUILT_QUANTIZE_WORKER_FILE = 'quantize-worker.js';
 
 function built(dir: string, name: string): WorkerEntry {
   const file = join(dir, name);
@@ -67,6 +70,7 @@ export function builtWorkerEntries(builtMainDir: string): WorkerEntries {
     bench: built(builtMainDir, BUILT_BENCH_WORKER_FILE),
     modelProbe: built(builtMainDir, BUILT_MODEL_PROBE_FILE),
     teach: built(builtMainDir, BUILT_TEACH_WORKER_FILE),
+    quantize: built(builtMainDir, BUILT_QUANTIZE_WORKER_FILE),
   };
 }
 
@@ -78,5 +82,6 @@ export function sourceWorkerEntries(): WorkerEntries {
     bench: source('bench/scenarios/bench-worker.ts'),
     modelProbe: source('models/probe-child.ts'),
     teach: source('teach/teach-worker.ts'),
+    quantize: source('variants/quantize-worker.ts'),
   };
 }

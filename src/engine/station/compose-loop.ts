@@ -1,6 +1,7 @@
 /**
  * The loop back to teaching, wired (issue 16): captures and labels, shadow
- * trials, teaching and calibrating on the station. Built by the composition
+ * trials, teaching and calibrating on the station, and making INT8 variants
+ * (issue 18). Built by the composition
  * root (compose-station.ts) with what they share; kept apart so that root
  * stays wiring of the line.
  */
@@ -25,6 +26,7 @@ import type { ModelService } from './model-service';
 import type { OpenedStation } from './open-station';
 import { ShadowService } from './shadow-service';
 import { TeachService } from './teach-service';
+import { QuantizeService } from './quantize-service';
 import type { ThresholdSettings } from './threshold-settings';
 
 export interface LoopServices {
@@ -33,6 +35,7 @@ export interface LoopServices {
   readonly shadow: ShadowService;
   readonly teaching: TeachService;
   readonly calibration: CalibrationService;
+  readonly quantize: QuantizeService;
   /** What the loop takes from each live verdict: the shadow trial's comparison, and captures. */
   readonly decided: (d: DecidedItem) => void;
 }
@@ -48,7 +51,7 @@ export interface LoopDeps {
   readonly thresholds: ThresholdSettings;
   readonly history: HistoryReads;
   readonly memory: FrameMemory;
-  readonly emit: <E extends 'teachProgress' | 'calibrationProgress' | 'shadowProgress'>(event: E, payload: EventPayload<E>) => void;
+  readonly emit: <E extends 'teachProgress' | 'calibrationProgress' | 'shadowProgress' | 'quantizeProgress'>(event: E, payload: EventPayload<E>) => void;
 }
 
 export function composeLoop(deps: LoopDeps): LoopServices {
@@ -88,8 +91,14 @@ export function composeLoop(deps: LoopDeps): LoopServices {
     ownFolders: [captures.labelledFolder],
     onProgress: (p) => emit('calibrationProgress', p),
   });
+  const quantize = new QuantizeService({
+    ...{ settings, models, audit, writes, eventLog },
+    registry: opened.registry,
+    ownFolders: [captures.labelledFolder],
+    onProgress: (p) => emit('quantizeProgress', p),
+  });
   return {
-    ...{ capturer, captures, shadow, teaching, calibration },
+    ...{ capturer, captures, shadow, teaching, calibration, quantize },
     decided: (d) => {
       shadow.live(d);
       const { item } = d;

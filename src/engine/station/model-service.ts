@@ -233,6 +233,10 @@ export class ModelService {
     withThresholds?: { readonly old: Thresholds; readonly apply: () => void },
   ): Promise<ModelRecord> {
     const { registry, writes, audit } = this.deps;
+    // Every way onto the line comes here (a technician, a promoted shadow trial, a recipe, a rollback): an INT8 variant
+    // goes live only with its recall certified again on this station (issue 18), then through the parity gate.
+    const blocked = registry.get(id)?.quantized?.blocked;
+    if (blocked) throw new ModelActivationError(blocked);
     try {
       await this.swap(id, action, actor, reason, withThresholds);
     } catch (err) {

@@ -21,6 +21,7 @@ import type { FrameSource } from '../sources/frame-source';
 import { openCheckedDatabase, type SqliteDatabase } from '../storage/database';
 import { applyDatabaseCap } from '../storage/database-cap';
 import { QueryClient } from '../storage/query-client';
+import { CalibrationReads } from '../storage/calibration-store';
 import { SettingsStore } from '../storage/settings-store';
 import type { EngineSettings } from './engine-settings';
 import { firstLoadGate, loadLineModel, ModelActivationError, requireLineModel, runtimeFor } from './line-model';
@@ -55,7 +56,8 @@ export async function openStation(settings: EngineSettings): Promise<OpenedStati
   const settingsStore = new SettingsStore(db, (m) => logger.warn(m));
   const storedInference = settingsStore.get(INFERENCE_SETTING, InferenceOverrideSchema);
   const runtime = runtimeFor(config.inference, storedInference?.value ?? null);
-  const registry = new ModelRegistry(db, settings.dataDir, config.model.maxFileBytes);
+  // The registry reads the station's calibrations: an INT8 variant goes live only once one certifies it (issue 18).
+  const registry = new ModelRegistry(db, settings.dataDir, config.model.maxFileBytes, new CalibrationReads(db));
   let startupProblem: string | undefined;
   if (checked.movedAside) {
     const { path, problem } = checked.movedAside;

@@ -15,24 +15,13 @@ export interface ModelKey {
   readonly sha256: string;
 }
 
-export class CalibrationStore {
-  private readonly insert;
+/** The newest calibration of a model version, read only: what the registry asks for a variant's go-live rule. */
+export class CalibrationReads {
   private readonly newest;
 
-  constructor(
-    db: SqliteDatabase,
-    private readonly writes: MainWrites,
-  ) {
-    this.insert = db.prepare('INSERT INTO model_calibrations (model_name, model_version, model_sha256, at, actor, calibration_json) VALUES (?, ?, ?, ?, ?, ?)');
+  constructor(db: SqliteDatabase) {
     this.newest = db.prepare(
       'SELECT calibration_json FROM model_calibrations WHERE model_name = ? AND model_version = ? AND model_sha256 = ? ORDER BY id DESC LIMIT 5',
-    );
-  }
-
-  /** Stored before it is shown: on a full disk the calibration is refused with the reason (main-writes.ts). */
-  add(model: ModelKey, calibration: Calibration): void {
-    this.writes.run('storing the calibration', () =>
-      this.insert.run(model.name, model.version, model.sha256, calibration.at, calibration.by, JSON.stringify(calibration)),
     );
   }
 
@@ -43,5 +32,24 @@ export class CalibrationStore {
       if (parsed.success) return parsed.data;
     }
     return null;
+  }
+}
+
+export class CalibrationStore extends CalibrationReads {
+  private readonly insert;
+
+  constructor(
+    db: SqliteDatabase,
+    private readonly writes: MainWrites,
+  ) {
+    super(db);
+    this.insert = db.prepare('INSERT INTO model_calibrations (model_name, model_version, model_sha256, at, actor, calibration_json) VALUES (?, ?, ?, ?, ?, ?)');
+  }
+
+  /** Stored before it is shown: on a full disk the calibration is refused with the reason (main-writes.ts). */
+  add(model: ModelKey, calibration: Calibration): void {
+    this.writes.run('storing the calibration', () =>
+      this.insert.run(model.name, model.version, model.sha256, calibration.at, calibration.by, JSON.stringify(calibration)),
+    );
   }
 }

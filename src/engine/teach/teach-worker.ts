@@ -6,8 +6,8 @@
  * onnxruntime starts from here inherit it — so the line's threads win
  * every contended core; sharp's decodes share libuv's pool with the line.
  */
-import { setPriority, getPriority } from 'node:os';
 import { serveWorker } from '../rpc/serve-worker';
+import { lowerThreadPriority } from '../rpc/thread-priority';
 import { loadBackbonePackage } from './backbone-package';
 import { readLabelledFolder } from '../labelled/labelled-folder';
 import { MAX_PICTURE_BYTES } from '../labelled/read-pictures';
@@ -15,18 +15,7 @@ import type { TeachProtocol } from './teach-protocol';
 import { teachModel } from './teach-model';
 import { transferring } from '../rpc/rpc-protocol';
 
-const LOWEST = 19;
 let abort = new AbortController();
-
-function lowerPriority(): number | null {
-  try {
-    // 0: this thread (Linux); elsewhere the process, which is still below the line's priority only there.
-    setPriority(0, LOWEST);
-    return getPriority(0);
-  } catch {
-    return null;
-  }
-}
 
 // Not serial: a cancel must reach the thread while a teach call is running.
 const voice = serveWorker<TeachProtocol>('teach-worker', {
@@ -38,7 +27,7 @@ const voice = serveWorker<TeachProtocol>('teach-worker', {
       const checkFlag = (): void => {
         if (flag && Atomics.load(flag, 0) === 1) abort.abort();
       };
-      const priority = lowerPriority();
+      const priority = lowerThreadPriority();
       const set = await readLabelledFolder(job.dataDir, job.heldOutShare);
       voice.note({ phase: 'reading', done: set.pictures.length, total: set.pictures.length });
       const backbone = await loadBackbonePackage(job.backbone);

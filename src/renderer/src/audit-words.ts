@@ -24,7 +24,14 @@ function thresholdsOf(v: unknown): { pit: number; maybe: number } | null {
 
 function describeModel(v: Record<string, unknown>): string | null {
   if (typeof v['name'] !== 'string' || typeof v['version'] !== 'string') return null;
-  const action = v['action'] === 'rollback' ? ' (rolled back to)' : v['action'] === 'activate' ? ' (activated)' : '';
+  const action =
+    v['action'] === 'rollback'
+      ? ' (rolled back to)'
+      : v['action'] === 'activate'
+        ? ' (activated)'
+        : v['action'] === 'quantize'
+          ? ` (INT8 variant made${typeof v['method'] === 'string' ? `, ${v['method']}` : ''})`
+          : '';
   return `${v['name']} ${v['version']}${action}`;
 }
 

@@ -168,5 +168,6 @@ export const modelRecord = (id: number, version: string, active: boolean, extra:
   use: { line: true, words: 'can drive the line: items it scores as "cherry_pit" are rejected' },
   rollbackTarget: false,
   parity: null,
+  quantized: null,
   ...extra,
 });

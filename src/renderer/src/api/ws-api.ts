@@ -70,9 +70,13 @@ const SLOW_OPS: ReadonlySet<OperationName> = new Set([
   'cancelTeaching',
 ]);
 const SLOW_TIMEOUT_MS = 180_000;
-/** A calibration scores every picture of its folder through the line's path: minutes for tens of thousands (it can be cancelled). */
-const CALIBRATION_TIMEOUT_MS = 60 * 60_000;
-const timeoutFor = (op: OperationName): number => (op === 'calibrateModel' ? CALIBRATION_TIMEOUT_MS : SLOW_OPS.has(op) ? SLOW_TIMEOUT_MS : REQUEST_TIMEOUT_MS);
+/**
+ * A calibration scores every picture of its folder through the line's path, and an INT8 variant measures ranges on up
+ * to 5,000 frames and is then imported: minutes for tens of thousands of pictures (both can be cancelled).
+ */
+const LONG_RUN_TIMEOUT_MS = 60 * 60_000;
+const HOUR_LONG_OPS: ReadonlySet<OperationName> = new Set(['calibrateModel', 'quantizeModel']);
+const timeoutFor = (op: OperationName): number => (HOUR_LONG_OPS.has(op) ? LONG_RUN_TIMEOUT_MS : SLOW_OPS.has(op) ? SLOW_TIMEOUT_MS : REQUEST_TIMEOUT_MS);
 
 /** A plain URL: no access checks (a station on loopback, tests). */
 const fixedEndpoint = (url: string): StationEndpoint => ({ socketUrl: () => url, checkAccess: () => Promise.resolve(null) });

@@ -8,12 +8,17 @@
  * not), and every control that cannot be used says why, in words beside it
  * (issue 12: a greyed "Roll back" with no explanation, an "Activate it below"
  * for a model that could never go live).
+ *
+ * A technician makes an INT8 variant of an image model here (issue 18); a
+ * variant says it is INT8, and that it needs calibration before it can go
+ * live until it has been calibrated on a labelled set.
  */
 import { useCallback, useEffect, useState } from 'react';
 import { IMPORT_STEPS, type ImportCandidate, type ImportCandidates, type ImportProgress, type ModelActivation, type ModelRecord } from '../../../shared/models';
 import { useStation } from '../api/station-context';
 import { ReasonDialog } from '../components/ReasonDialog';
 import { ShadowTrialPanel } from '../components/ShadowTrialPanel';
+import { QuantizeDialog } from '../components/QuantizeDialog';
 import { formatTime } from '../format';
 
 const STEP_WORDS: Record<(typeof IMPORT_STEPS)[number], string> = {
@@ -61,6 +66,8 @@ export function rollbackBlocked(target: ModelRecord | undefined, state: string, 
 /** Why a registered model cannot be activated now, or null when it can. */
 export function activateBlocked(model: ModelRecord, state: string): string | null {
   if (!model.use.line) return `It ${model.use.words}.`;
+  // The engine's own words: the same rule refuses the activation (shared/models.ts variantCertification).
+  if (model.quantized?.blocked) return `${model.quantized.blocked}.`;
   if (state !== 'ready') return 'A model is being loaded: wait until it is active.';
   return null;
 }
@@ -101,6 +108,26 @@ function UseNote({ use, testId }: { use: ModelRecord['use']; testId?: string }) 
   );
 }
 
+/** An INT8 variant: what it was made from, and whether it may go live yet (calibrated on this station). */
+function VariantNote({ model }: { model: ModelRecord }) {
+  const q = model.quantized;
+  if (!q) return null;
+  const testId = `variant-${model.name}-${model.version}`;
+  return (
+    <div className={`small ${q.certified ? 'muted' : 'use-warn'}`} data-testid={testId} data-certified={q.certified !== null}>
+      INT8 variant of {q.from.name} {q.from.version} ({q.method}).{' '}
+      {q.certified
+        ? `Calibrated ${formatTime(q.certified.at)} by ${q.certified.by}: it may go live, through the parity gate.`
+        : '⚠ Needs calibration before it can go live: calibrate it on a labelled set (Thresholds page, Calibrate, with this model chosen).'}
+    </div>
+  );
+}
+
+/** An INT8 variant is offered of an image model that is not one already (the station refuses any other reduced-precision model in words). */
+export function canMakeVariant(model: ModelRecord): boolean {
+  return model.task === 'image-classification' && model.quantized === null;
+}
+
 /** A package found under the import folders, compared with the registry by its hash. */
 function CandidateAction({ candidate, busy, onImport }: { candidate: ImportCandidate; busy: boolean; onImport: () => void }) {
   if (candidate.registry === 'same') return <span className="muted">in the registry</span>;
@@ -136,6 +163,7 @@ export function ModelsPage() {
   const [run, setRun] = useState<ImportRun | null>(null);
   const [pending, setPending] = useState<Pending | null>(null);
   const [message, setMessage] = useState<string | null>(null);
+  const [quantizing, setQuantizing] = useState<ModelRecord | null>(null);
 
   const load = useCallback(() => {
     api.listModels({}).then(setModels, () => {});
@@ -255,9 +283,11 @@ export function ModelsPage() {
               return (
                 <tr key={m.id} className={m.active ? 'row-active' : ''} data-testid={`model-${m.name}-${m.version}`}>
                   <td>
-                    {m.name} {m.version} {m.active && <span className="badge">active</span>} {m.configured && <span className="badge">configured</span>}
+                    {m.name} {m.version} {m.active && <span className="badge">active</span>} {m.configured && <span className="badge">configured</span>}{' '}
+                    {m.quantized && <span className={`badge ${m.quantized.certified ? '' : 'badge-warn'}`}>INT8</span>}
                     <div className="muted small">{m.task}</div>
                     <UseNote use={m.use} testId={`use-${m.name}-${m.version}`} />
+                    <VariantNote model={m} />
                     {m.parity && (
                       <div className={`small ${m.parity.passed ? 'muted' : 'form-error'}`} data-testid={`parity-${m.name}-${m.version}`}>
                         {m.parity.passed ? 'Parity passed' : 'Parity failed'} ({formatTime(m.parity.at)}): {m.parity.message}
@@ -289,6 +319,16 @@ export function ModelsPage() {
                           </div>
                         )}
                       </>
+                    )}
+                    {canMakeVariant(m) && (
+                      <button
+                        type="button"
+                        className="button"
+                        onClick={() => void asTechnician().then((ok) => ok && setQuantizing(m))}
+                        data-testid={`quantize-${m.name}-${m.version}`}
+                      >
+                        Make an INT8 variant…
+                      </button>
                     )}
                   </td>
                 </tr>
@@ -411,6 +451,8 @@ export function ModelsPage() {
           </tbody>
         </table>
       </section>
+
+      {quantizing && <QuantizeDialog model={quantizing} onClose={() => setQuantizing(null)} onMade={load} />}
 
       {pending && (
         <ReasonDialog
