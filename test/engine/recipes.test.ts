@@ -87,6 +87,14 @@ describe('recipes', () => {
     expect((await recipeRegisters()).current).toBe(2);
     await trigger(plc, ++id);
     expect(await waitFor('a result after the refusal', () => takeResult(plc), 5_000)).toMatchObject({ id, errorCode: 0 });
+    // The recipe in force asked for again: the refusal no longer describes the line.
+    await plc.writeRegister(HOLDING.RECIPE_REQUEST, 2);
+    await waitFor('in force again', async () => (await recipeRegisters()).state === RECIPE_STATE.inForce);
+    // A technician switches to 1; the PLC writes 2 again, the same value: asked again, and switched back.
+    await engine.recipes.switchTo({ index: 1 }, 'tech-anna', 'a trial lot', 'technician');
+    expect((await recipeRegisters()).current).toBe(1);
+    await plc.writeRegister(HOLDING.RECIPE_REQUEST, 2);
+    await waitFor('recipe 2 again', async () => (await recipeRegisters()).current === 2, 20_000);
 
     await new Promise<void>((r) => clients.pop()!.close(() => r()));
     await engine.stop();
@@ -115,6 +123,8 @@ describe('recipes', () => {
       ['tech-anna', 'create', undefined],
       ['tech-anna', 'create', undefined],
       ['plc', 'switch', 'plc'],
+      ['plc', 'switch', 'plc'],
+      ['tech-anna', 'switch', 'technician'],
       ['plc', 'switch', 'plc'],
     ]);
   }, 120_000);

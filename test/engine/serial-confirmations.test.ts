@@ -51,6 +51,8 @@ describe('confirmed rejects over the serial output', () => {
     sorter.write('x'.repeat(2000) + '\nEJECTED\nhello 12\n');
     await waitFor('junk counted', () => engine.getStatus().output.rejects!.junk >= 2, 5_000);
     expect(engine.getStatus().alarms.some((a) => a.kind === 'ejector')).toBe(false);
+    // The sorter speaks only to answer: its first line after the port opened is a whole confirmation, never lost.
+    expect(engine.getStatus().output.rejects!.missing).toBe(0);
 
     confirming = false;
     const alarm = await waitFor('the ejector alarm', () => engine.getStatus().alarms.find((a) => a.kind === 'ejector'), 10_000);

@@ -90,6 +90,7 @@ class SerialOutput implements RejectOutput {
           else this.confirmations?.confirm(id);
         },
         (reason) => reason === 'too-long' && this.junk++,
+        false,
       );
     }
     this.open();
@@ -101,8 +102,8 @@ class SerialOutput implements RejectOutput {
     port.open((err) => {
       if (err) return this.lost(`cannot open ${this.config.path}: ${err.message}`);
       this.port = port;
-      // Confirmations start after the open (a line half-received before it is not one: the splitter drops it).
-      this.lines?.reset();
+      // The sorter speaks only to answer a reject: its first line after the open is a whole confirmation.
+      this.lines?.reset(false);
     });
     if (this.lines) port.on('data', (chunk: Buffer) => this.lines?.push(chunk));
     port.on('close', () => this.port === port && this.lost(`${this.config.path} closed`));

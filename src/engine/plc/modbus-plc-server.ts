@@ -156,10 +156,9 @@ export class ModbusPlcServer {
       },
       setRegister: (addr: number, value: number) => {
         if (addr < 0 || addr >= HOLDINGS) throw this.refuse('holding register', addr);
-        const was = this.holding[addr]!;
         this.holding[addr] = word(value);
-        // A new recipe request (rewriting the same value asks nothing new): switched between two items.
-        if (addr === HOLDING.RECIPE_REQUEST && this.holding[addr] !== was && this.holding[addr] !== 0) this.recipeRequested(this.holding[addr]);
+        // Every write of a recipe request reaches the recipes (the same index again asks again; 0 clears a refusal).
+        if (addr === HOLDING.RECIPE_REQUEST) this.recipeRequested(this.holding[addr]);
       },
     };
   }

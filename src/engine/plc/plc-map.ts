@@ -20,7 +20,8 @@
  *     7 COMPLETED     toggles each time a result is shown
  *   Holding registers (the PLC writes):
  *     0 TRIGGER_ID    the PLC's own number for its next trigger (1–65535; 0: the station numbers them)
- *     1 RECIPE_REQUEST the recipe index the PLC asks for: a new value switches recipe between two items (0: none)
+ *     1 RECIPE_REQUEST the recipe index the PLC asks for, switched between two items; written again, asked again;
+ *                     after a refusal (RECIPE_STATE 2) that index is asked again only once 0 or another was written
  *     2 CONFIRM_ID    the trigger id whose reject the ejector confirms
  *   Input registers (the PLC reads):
  *     0 RESULT_ID     the shown result's trigger id

@@ -55,17 +55,22 @@ class TensorStats {
     let hi = this.max;
     for (let i = 0; i < data.length; i++) {
       const v = data[i]!;
+      // NaN and ±Infinity hold no range (and would widen the histogram forever): passed over.
+      if (!Number.isFinite(v)) continue;
       if (v < lo) lo = v;
       if (v > hi) hi = v;
     }
     this.min = lo;
     this.max = hi;
     if (!histogram) return;
-    const absMax = Math.max(Math.abs(lo), Math.abs(hi));
+    const absMax = Number.isFinite(lo) ? Math.max(Math.abs(lo), Math.abs(hi)) : 0;
     if (this.top === 0) this.top = absMax > 0 ? absMax : 1;
     while (absMax > this.top) this.widen();
     const per = BINS / this.top;
-    for (let i = 0; i < data.length; i++) this.bins[Math.min(BINS - 1, Math.floor(Math.abs(data[i]!) * per))]!++;
+    for (let i = 0; i < data.length; i++) {
+      const a = Math.abs(data[i]!);
+      if (Number.isFinite(a)) this.bins[Math.min(BINS - 1, Math.floor(a * per))]!++;
+    }
   }
 
   /**

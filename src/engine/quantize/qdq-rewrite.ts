@@ -246,7 +246,9 @@ function weightNodes(
     const bias = floatsOf(b);
     const bScales = scales.map((s) => s * inputScale);
     const bq = new Int32Array(bias.length);
-    for (let c = 0; c < bias.length; c++) bq[c] = Math.round(bias[c]! / bScales[c % channels]!);
+    // Clamped: a channel with tiny weights (dead after BatchNorm folding) can ask for more than int32 holds, and
+    // Int32Array would wrap it round to a wrong value.
+    for (let c = 0; c < bias.length; c++) bq[c] = Math.max(-2_147_483_648, Math.min(2_147_483_647, Math.round(bias[c]! / bScales[c % channels]!)));
     const bn = b.name!;
     added.push(
       int32Tensor(`${bn}_q`, [bias.length], bq),

@@ -6,19 +6,25 @@
 export class LineSplitter {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
-  private skipping: 'first' | 'too-long' | null = 'first';
+  private skipping: 'first' | 'too-long' | null;
 
   constructor(
     private readonly maxLineBytes: number,
     private readonly onLine: (line: string) => void,
     private readonly onJunk: (reason: 'partial' | 'too-long') => void,
-  ) {}
+    firstIsPartial = true,
+  ) {
+    this.skipping = firstIsPartial ? 'first' : null;
+  }
 
-  /** Call after (re)opening the port: the next line is partial. */
-  reset(): void {
+  /**
+   * Call after (re)opening the port. `firstIsPartial`: a device that talks all the time (a sensor) was mid-line when
+   * the port opened; one that only answers (a sorter confirming a reject) was not, and its first line counts.
+   */
+  reset(firstIsPartial = true): void {
     this.pending = [];
     this.pendingBytes = 0;
-    this.skipping = 'first';
+    this.skipping = firstIsPartial ? 'first' : null;
   }
 
   push(chunk: Buffer): void {

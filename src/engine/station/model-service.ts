@@ -270,11 +270,9 @@ export class ModelService {
     await this.replace(
       async () => ({ pkg: requireLineModel(await registry.loadPackage(id)), registryId: id, runtime: this.runtimeNow }),
       (old, pkg, at, next) => {
-        if (withThresholds) {
-          withThresholds.apply();
-          this.retiring.set(old, withThresholds.old);
-        }
+        // The new thresholds and the activation in one transaction: all of it written, or none (a recipe's switch).
         writes.run(action === 'activate' ? 'the model activation' : 'the model rollback', () => {
+          withThresholds?.apply();
           registry.recordActivation(id, action, actor, reason, at);
           audit.record({
             at,
@@ -288,6 +286,8 @@ export class ModelService {
             reason,
           });
         });
+        // Only once written: a refused switch must not pin the model that stays to thresholds no longer in force.
+        if (withThresholds) this.retiring.set(old, withThresholds.old);
         settings.logger.info(`${action}: model ${pkg.manifest.name} ${pkg.manifest.version} is active (by ${actor}${reason ? `: ${reason}` : ''})`);
       },
     );

@@ -92,6 +92,12 @@ export async function openStation(settings: EngineSettings): Promise<OpenedStati
     }
     const registration = await registerConfigured(registry, settings, configured);
     configuredProblem = registration.problem;
+    // An INT8 variant goes live only once calibrated here (model-service.ts): model.dir is no way around that.
+    const blocked = registryId === null ? registration.record?.quantized?.blocked : null;
+    if (blocked)
+      throw new ModelActivationError(
+        `the configured model (model.dir ${settings.modelDir}) ${blocked}; to do so, point model.dir at the float model, import this variant on the Models page and calibrate it there`,
+      );
     active = { loaded, registryId: registryId ?? registration.record?.id ?? null };
   } catch (err) {
     db.close();

@@ -160,8 +160,9 @@ export class PlcLink {
     this.unshown.delete(itemId);
     cycle.shownAt = Date.now();
     if (cycle.decision === 'pit' && this.confirmations) {
-      this.unconfirmed.set(cycle.triggerId, cycle);
+      // expect() first: a reject of the same trigger id still waiting is ended (missing) before this one takes its place.
       this.confirmations.expect(cycle.triggerId);
+      this.unconfirmed.set(cycle.triggerId, cycle);
     } else this.finish(cycle, 'shown', null);
   }
 

@@ -56,6 +56,8 @@ export class RecipeService {
   private lastFailure: RecipeState['lastFailure'] = null;
   /** A PLC request that came while a switch was loading: the latest wins, taken when that switch ends. */
   private plcNext: number | null = null;
+  /** The index the PLC asked for last and was refused: not tried again until it writes 0 or another index. */
+  private refusedIndex: number | null = null;
 
   private current: { recipe: Recipe; at: string; by: string } | null = null;
 
@@ -206,23 +208,44 @@ export class RecipeService {
     return this.state();
   }
 
-  /** The PLC asked for a recipe by its index: switched now, or after the switch under way (the latest request wins). */
+  /**
+   * The PLC wrote RECIPE_REQUEST (every write, the same value too): switched now, or after the switch under way (the
+   * latest request wins). Asking again for the index last refused does nothing until the PLC writes 0 or another
+   * index — a PLC that writes its request every scan must not load a failing model over and over.
+   */
   plcRequest(index: number): void {
+    if (index === 0) {
+      this.refusedIndex = null;
+      return;
+    }
     if (this.switching) {
       this.plcNext = index;
+      return;
+    }
+    if (index === this.refusedIndex) return;
+    const inForce = this.current && this.inForce(this.current.recipe) ? this.current.recipe : null;
+    if (inForce?.index === index) {
+      // Already in force: the PLC's earlier refusal (another index) no longer describes the line.
+      if (this.lastFailure) {
+        this.lastFailure = null;
+        this.changed();
+      }
       return;
     }
     const recipe = this.deps.store.byIndex(index);
     if (!recipe) {
       // RECIPE_STATE says 2 until a request succeeds; the recipe in force stays.
+      this.refusedIndex = index;
       this.lastFailure = { name: `index ${index}`, at: new Date().toISOString(), by: 'plc', message: `the PLC asked for recipe ${index}: there is none` };
       this.deps.logger.warn(this.lastFailure.message);
       this.changed();
       return;
     }
-    if (this.current?.recipe.id === recipe.id && this.inForce(recipe)) return;
     // A failure is told by switchTo (RECIPE_STATE 2, the log, the page).
-    this.switchTo({ id: recipe.id }, 'plc', `the PLC asked for recipe ${index}`, 'plc').catch(() => undefined);
+    this.switchTo({ id: recipe.id }, 'plc', `the PLC asked for recipe ${index}`, 'plc').then(
+      () => (this.refusedIndex = null),
+      () => (this.refusedIndex = index),
+    );
   }
 
   private takePlcNext(): void {

@@ -37,12 +37,20 @@ export interface RecipeWrite {
 
 const SELECT = `SELECT r.*, m.name AS model_name, m.version AS model_version, m.sha256 AS model_sha256 FROM recipes r JOIN models m ON m.id = r.model_id`;
 
+function parsedJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
 function recipeOf(row: Row): Recipe | null {
   const parsed = RecipeSchema.safeParse({
     ...{ id: row.id, index: row.idx, name: row.name, description: row.description },
     model: { id: row.model_id, name: row.model_name, version: row.model_version, sha256: row.model_sha256 },
-    thresholds: JSON.parse(row.thresholds_json) as unknown,
-    validatedWith: JSON.parse(row.validated_json) as unknown,
+    thresholds: parsedJson(row.thresholds_json),
+    validatedWith: parsedJson(row.validated_json),
     ...{ createdAt: row.created_at, createdBy: row.created_by, updatedAt: row.updated_at, updatedBy: row.updated_by },
   });
   return parsed.success ? parsed.data : null;
