@@ -181,9 +181,8 @@ export async function benchInt8(
   progress: Progress,
 ): Promise<BenchResult[]> {
   const frames = await decodedFrames(demoFrames.slice(0, 16));
-  const rounds = plan.quick ? 2 : 3;
-  const budget = (batch: number): Budget => (plan.quick ? { minRuns: Math.max(3, 8 / batch), minMs: 300 } : { minRuns: Math.max(4, 24 / batch), minMs: 1000 });
-  const ctx = { settings: benchSessionSettings(plan.threads), entry: plan.entry, frames, rounds, budget };
+  const ctx = measureContext(plan, benchSessionSettings(plan.threads), frames);
+  const { rounds } = ctx;
   const out: BenchResult[] = [];
   for (const { name, pkg, int8: committed } of models) {
     if (!committed) progress(`engine.int8 (${name}): quantising on ${frames.length} frames…`);
@@ -245,6 +244,12 @@ function results(model: string, mode: 'latency' | 'throughput', batch: number, t
   return [raw, engine];
 }
 
+/** Rounds and, per round and side, at least this many runs (batches) and this long: one rule for every paired measure. */
+function measureContext(plan: Pick<BenchPlan, 'quick' | 'entry'>, settings: SessionSettings, frames: readonly RawImage[]) {
+  const budget = (batch: number): Budget => (plan.quick ? { minRuns: Math.max(3, 8 / batch), minMs: 300 } : { minRuns: Math.max(4, 24 / batch), minMs: 1000 });
+  return { settings, entry: plan.entry, frames, rounds: plan.quick ? 2 : 3, budget };
+}
+
 /** The session the CLI's figures run with: CPU, the given intra-op threads, the station's defaults otherwise. */
 export function benchSessionSettings(threads: number): SessionSettings {
   return {
@@ -265,10 +270,9 @@ export async function runBench(plan: BenchPlan, demoFrames: readonly Uint8Array[
   const out: BenchResult[] = [];
   const frames = await decodedFrames(demoFrames.slice(0, 16));
   const settings = benchSessionSettings(plan.threads);
-  const rounds = plan.quick ? 2 : 3;
   // Per round, for each side: at least this many runs (batches) and this long.
-  const budget = (batch: number): Budget => (plan.quick ? { minRuns: Math.max(3, 8 / batch), minMs: 300 } : { minRuns: Math.max(4, 24 / batch), minMs: 1000 });
-  const ctx = { settings, entry: plan.entry, frames, rounds, budget };
+  const ctx = measureContext(plan, settings, frames);
+  const { rounds } = ctx;
   const steps = plan.models.length * 2;
   let step = 0;
   const say = (what: string): void => progress(`[${++step}/${steps}] ${what} (${Math.round((performance.now() - t0) / 1000)} s so far)`);
