@@ -7,13 +7,16 @@ cd "$(dirname "$0")/.."
 
 # Debian's Chromium (playwright-core drives it), socat (serial port pairs),
 # the shellcheck linter (the station package's scripts), adduser (its
-# install) and python3-opencv (decode.floor's libjpeg-turbo peer, test/tools/).
+# install), python3-opencv (decode.floor's libjpeg-turbo peer, test/tools/;
+# it brings libswscale) and libturbojpeg0 (the fast JPEG decoder,
+# src/engine/preprocess/native-codecs.ts).
 missing=()
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v socat >/dev/null 2>&1 || missing+=(socat)
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
 command -v adduser >/dev/null 2>&1 || missing+=(adduser)
 [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import cv2' >/dev/null 2>&1 || missing+=(python3-opencv)
+compgen -G '/usr/lib/*/libturbojpeg.so.0' >/dev/null || missing+=(libturbojpeg0)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test: installing ${missing[*]} from apt"
   SUDO=""

@@ -51,6 +51,9 @@ const LEFT_OUT: readonly RegExp[] = [
   /\/better-sqlite3\/(deps|src)(\/|$)/,
   /\/better-sqlite3\/build\/(?!Release(\/|$))/,
   /\/better-sqlite3\/build\/Release\/(?!better_sqlite3\.node$)/,
+  // koffi's sources (it is loaded from its prebuilt binary) and the musl build.
+  /\/koffi\/(src|vendor|doc)(\/|$)/,
+  /\/@koromix\/koffi-linux-x64\/musl_x64(\/|$)/,
   // Packages' own tests and their fixtures (tar-fs ships archives).
   /\/node_modules\/(@[^/]+\/)?[^/]+\/(test|tests|__tests__)(\/|$)/,
   /\.d\.ts$/,
@@ -138,7 +141,7 @@ export function buildStationDeb(opts: StationDebOptions): StationDeb {
   // The native modules must load under the Node the package carries: a desktop build (electron-builder's
   // rebuild) leaves better-sqlite3 built for Electron's ABI, which this Node cannot load.
   try {
-    run(join(opt, 'node', 'bin', 'node'), ['-e', "new (require('better-sqlite3'))(':memory:').close(); require('onnxruntime-node'); require('sharp')"], app);
+    run(join(opt, 'node', 'bin', 'node'), ['-e', "new (require('better-sqlite3'))(':memory:').close(); require('onnxruntime-node'); require('sharp'); require('koffi')"], app);
   } catch (err) {
     const stderr = (err as { stderr?: string }).stderr ?? String(err);
     throw new Error(`the packed native modules do not load under Node ${nodeVersion} (run npm rebuild better-sqlite3 after a desktop build): ${stderr.trim()}`, { cause: err });
@@ -170,6 +173,8 @@ export function buildStationDeb(opts: StationDebOptions): StationDeb {
       `Installed-Size: ${installedKiB}`,
       // adduser for the system user; the C and C++ runtimes for Node, ONNX Runtime and sharp (glibc ≥ 2.28: Node 20).
       'Depends: adduser, libc6 (>= 2.28), libstdc++6, libgcc-s1',
+      // The fast JPEG decoder (src/engine/preprocess/native-codecs.ts); without them the station decodes with sharp.
+      'Recommends: libturbojpeg0, libswscale6 | libswscale7 | libswscale8',
       'Section: misc',
       'Priority: optional',
       `Description: ${pkg.description} (headless, with its own Node.js)`,

@@ -121,6 +121,8 @@ export const StationStatusSchema = z.object({
     /** The execution provider in use, and why the ones preferred before it were not. */
     provider: z.string(),
     fallbacks: z.array(z.object({ provider: z.string(), reason: z.string() })),
+    /** What decodes JPEG frames (engine/preprocess/native-codecs.ts): the libraries found, or why sharp. */
+    decoder: z.object({ name: z.string(), detail: z.string() }),
     labels: z.array(z.string()),
     rejectLabel: z.string(),
     /** What loading repaired in the model (ZipMap, denormals, float16 edges). */

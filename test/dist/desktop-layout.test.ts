@@ -83,6 +83,7 @@ describe('electron-builder.yml, laid out offline (dir target)', () => {
       'onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1',
       '@serialport/bindings-cpp/prebuilds/linux-x64/@serialport+bindings-cpp.glibc.node',
       '@ffmpeg-installer/linux-x64/ffmpeg',
+      '@koromix/koffi-linux-x64/linux_x64/koffi.node',
     ]) {
       expect(existsSync(join(base, want)), want).toBe(true);
     }

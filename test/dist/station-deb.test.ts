@@ -86,6 +86,7 @@ describe('npm run dist:station', () => {
       '/opt/linesight/app/resources/demo/sensors.csv',
       '/opt/linesight/app/node_modules/better-sqlite3/build/Release/better_sqlite3.node',
       '/opt/linesight/app/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node',
+      '/opt/linesight/app/node_modules/@koromix/koffi-linux-x64/linux_x64/koffi.node',
       '/etc/linesight/station.json',
       '/lib/systemd/system/linesight.service',
     ]) {
@@ -105,6 +106,7 @@ describe('npm run dist:station', () => {
     expect(field('Architecture')).toBe('amd64');
     expect(field('Version')).toBe(deb.version);
     expect(field('Depends')).toMatch(/adduser/);
+    expect(field('Recommends')).toMatch(/libturbojpeg0.*libswscale/);
     expect(Number(field('Installed-Size'))).toBe(deb.installedKiB);
     expect(readFileSync(join(control(), 'conffiles'), 'utf8').trim()).toBe('/etc/linesight/station.json');
     for (const script of ['postinst', 'prerm', 'postrm']) expect(statSync(join(control(), script)).mode & 0o111, script).not.toBe(0);

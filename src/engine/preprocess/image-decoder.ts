@@ -1,10 +1,14 @@
 /**
- * Decode + resize with sharp, per the model's resize mode and kernel. Returns
- * interleaved 8-bit pixels (RGB, or one grey channel) at exactly the model's
- * input size. sharp runs on libuv's thread pool, so the JS thread only waits.
+ * Decode + resize, per the model's resize mode and kernel. Returns interleaved
+ * 8-bit pixels (RGB, or one grey channel) at exactly the model's input size.
+ * A JPEG goes the fast way where the machine has libjpeg-turbo and swscale
+ * (turbo-decoder.ts); everything else, and every JPEG that path passes over,
+ * goes through sharp. Both decode on libuv's thread pool, so the JS thread
+ * only waits.
  */
 import sharp from 'sharp';
 import type { Preprocessing } from '../../shared/manifest';
+import { turboDecodeAndResize } from './turbo-decoder';
 
 // Every frame is new: libvips' operation cache only costs memory and copies here (measured: −0.9 ms a frame).
 sharp.cache(false);
@@ -57,6 +61,21 @@ async function sizeOf(input: ImageInput): Promise<{ width: number; height: numbe
 }
 
 export async function decodeAndResize(input: ImageInput, spec: ResizeSpec): Promise<DecodedImage> {
+  const fast = isRaw(input) ? null : turboDecodeAndResize(input, spec);
+  if (fast) {
+    let decoded: DecodedImage | null;
+    try {
+      decoded = await fast;
+    } catch (err) {
+      throw new FrameDecodeError(`frame is not a readable image (${err instanceof Error ? err.message : String(err)})`);
+    }
+    if (decoded) return decoded;
+  }
+  return decodeWithSharp(input, spec);
+}
+
+/** sharp's way, for every input and resize mode: the reference the fast path is held to (turbo-decoder.test.ts). */
+export async function decodeWithSharp(input: ImageInput, spec: ResizeSpec): Promise<DecodedImage> {
   const channels = spec.channelOrder === 'GRAY' ? 1 : 3;
   try {
     let pipeline = open(input);

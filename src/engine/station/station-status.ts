@@ -22,6 +22,7 @@ import type { LineTally } from './line-tally';
 import type { ModelService } from './model-service';
 import type { ThresholdSettings } from './threshold-settings';
 import type { Watchdog } from './watchdog';
+import { decoderStatus } from '../preprocess/native-codecs';
 
 export interface StatusParts {
   readonly settings: EngineSettings;
@@ -75,6 +76,7 @@ export function statusOf(p: StatusParts): StationStatus {
       provider: info.provider,
       // A provider that failed its self-test is one passed over, with why (line-model.ts).
       fallbacks: [...(loaded.selfTestFailure ? [loaded.selfTestFailure] : []), ...info.fallbacks],
+      decoder: decoderStatus(),
       labels: [...loaded.pkg.labels],
       rejectLabel: manifest.rejectLabel ?? '',
       notes: [...info.notes],

@@ -20,6 +20,7 @@ export function stationStatus(overrides: Partial<StationStatus> = {}): StationSt
       state: 'ready',
       provider: 'cpu',
       fallbacks: [],
+      decoder: { name: 'libjpeg-turbo + swscale', detail: 'libturbojpeg.so.0, libswscale.so.6' },
       labels: ['cherry_clean', 'cherry_pit'],
       rejectLabel: 'cherry_pit',
       notes: [],

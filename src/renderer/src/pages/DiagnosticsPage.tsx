@@ -311,6 +311,7 @@ export function DiagnosticsPage() {
               ['state', model.state],
               ['provider', model.provider],
               ['passed over', model.fallbacks.map((f) => `${f.provider}: ${f.reason}`).join('; ')],
+              ['JPEG decoder', `${model.decoder.name} (${model.decoder.detail})`],
               ['threads', model.threads],
               ['mode', `${model.mode}, batch ${model.batchSize}`],
               ['worker restarts', model.workerRestarts],
