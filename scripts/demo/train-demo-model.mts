@@ -55,6 +55,7 @@ const manifestBase = {
     resize: 'stretch',
     // sharp's default kernel, the one the committed model was trained with
     interpolation: 'lanczos3',
+    jpegScaling: 'exact',
     channelOrder: 'RGB',
     scale: 1 / 255,
     mean: [0.5, 0.5, 0.5],

@@ -51,8 +51,9 @@ const LEFT_OUT: readonly RegExp[] = [
   /\/better-sqlite3\/(deps|src)(\/|$)/,
   /\/better-sqlite3\/build\/(?!Release(\/|$))/,
   /\/better-sqlite3\/build\/Release\/(?!better_sqlite3\.node$)/,
-  // koffi's sources (it is loaded from its prebuilt binary) and the musl build.
-  /\/koffi\/(src|vendor|doc)(\/|$)/,
+  // koffi's C++ sources and headers (it loads its prebuilt binary) and the musl build.
+  /\/koffi\/(vendor|doc)(\/|$)/,
+  /\/koffi\/src\/.*\.(cc|hh|h|c|S|asm|def|txt)$/,
   /\/@koromix\/koffi-linux-x64\/musl_x64(\/|$)/,
   // Packages' own tests and their fixtures (tar-fs ships archives).
   /\/node_modules\/(@[^/]+\/)?[^/]+\/(test|tests|__tests__)(\/|$)/,

@@ -45,6 +45,15 @@ export const PreprocessingSchema = z
     resizeShorterTo: z.number().int().positive().optional(),
     padColor: z.tuple([z.number().int().min(0).max(255), z.number().int().min(0).max(255), z.number().int().min(0).max(255)]).optional(),
     interpolation: z.enum(INTERPOLATIONS).default('lanczos3'),
+    /**
+     * How a JPEG at least twice the input is decoded (src/engine/preprocess/turbo-decoder.ts).
+     * exact: as sharp does (straight from the DCT at 1/2, 1/4 or 1/8 only where at least 1.5× is left to
+     * resize), the pixels the model was made with. dct: at the smallest such size that still holds the input,
+     * as OpenCV's IMREAD_REDUCED_* (a 640×480 frame for 224×224: half size, ~0.2 ms a frame less); the pixels
+     * move by about half a level of 255 and a weak model's probabilities by up to ~0.07, so only for a
+     * model taught or calibrated that way.
+     */
+    jpegScaling: z.enum(['exact', 'dct']).default('exact'),
     /** GRAY: one channel, the image's luminance. */
     channelOrder: z.enum(CHANNEL_ORDERS),
     /** Multiplies the 0–255 pixel before mean/std: 1 for raw pixels, 1/255 for 0–1. */

@@ -18,6 +18,8 @@ describe('decode.floor', () => {
     const row = await benchDecodeFloor(frames, 1, () => {});
     expect(row.error).toBeUndefined();
     expect(row).toMatchObject({ name: 'decode.floor', frames: 4, peer: expect.stringMatching(/^OpenCV \d/), ratio_goal: 1.25 });
-    for (const k of ['engine_p50_ms', 'peer_reduced_p50_ms', 'peer_full_p50_ms', 'ratio_vs_peer'] as const) expect(row[k]).toBeGreaterThan(0);
+    for (const k of ['engine_p50_ms', 'engine_exact_p50_ms', 'peer_reduced_p50_ms', 'peer_full_p50_ms', 'ratio_vs_peer', 'exact_ratio_vs_peer_full'] as const)
+      expect(row[k]).toBeGreaterThan(0);
+    expect(row.decoder).toBe('libjpeg-turbo + swscale');
   }, 60_000);
 });

@@ -121,6 +121,9 @@ export class InspectionLine {
     const admission = admit(item, this.state.pausedBecause(), this.rules, this.clock.now());
     if (admission.kind === 'reject')
       return this.decide(p, { kind: 'failed', model: null, stage: admission.stage, reason: admission.reason, timings: NO_TIMINGS });
+    // Its deadline already here: rejected at once, not raced against a model that might answer first.
+    if (admission.deadlineInMs <= 0)
+      return this.decide(p, { kind: 'failed', model: null, stage: 'deadline', reason: deadlineReason(this.rules), timings: NO_TIMINGS });
     this.pending.add(p);
     // The deadline: no decision within it, and the item is rejected now, whatever comes later.
     if (Number.isFinite(admission.deadlineInMs))

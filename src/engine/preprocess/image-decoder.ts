@@ -8,7 +8,7 @@
  */
 import sharp from 'sharp';
 import type { Preprocessing } from '../../shared/manifest';
-import { turboDecodeAndResize } from './turbo-decoder';
+import { fastDecodeAndResize } from './turbo-decoder';
 
 // Every frame is new: libvips' operation cache only costs memory and copies here (measured: −0.9 ms a frame).
 sharp.cache(false);
@@ -37,7 +37,8 @@ export class FrameDecodeError extends Error {
   override readonly name = 'FrameDecodeError';
 }
 
-export type ResizeSpec = Pick<Preprocessing, 'width' | 'height' | 'resize' | 'resizeShorterTo' | 'padColor' | 'interpolation' | 'channelOrder'>;
+export type ResizeSpec = Pick<Preprocessing, 'width' | 'height' | 'resize' | 'resizeShorterTo' | 'padColor' | 'interpolation' | 'channelOrder'> &
+  Partial<Pick<Preprocessing, 'jpegScaling'>>;
 
 function isRaw(input: ImageInput): input is RawImage {
   return !(input instanceof Uint8Array);
@@ -61,7 +62,7 @@ async function sizeOf(input: ImageInput): Promise<{ width: number; height: numbe
 }
 
 export async function decodeAndResize(input: ImageInput, spec: ResizeSpec): Promise<DecodedImage> {
-  const fast = isRaw(input) ? null : turboDecodeAndResize(input, spec);
+  const fast = fastDecodeAndResize(input, spec);
   if (fast) {
     let decoded: DecodedImage | null;
     try {

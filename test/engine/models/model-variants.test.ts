@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import sharp from 'sharp';
+import { decodeAndResize } from '../../../src/engine/preprocess/image-decoder';
 import { describe, expect, it } from 'vitest';
 import { ModelManifestSchema } from '../../../src/shared/manifest';
 import { classifyImages } from '../../../src/engine/evaluation/classify';
@@ -25,10 +25,14 @@ function packageOf(opts: TinyCnnOptions): ImageModelPackage {
   return { dir: '.', manifestPath: 'manifest.json', modelPath: 'model.onnx', manifest: parsed, labels: parsed.labels!, bytes, rejectIndex: 1 };
 }
 
-/** What the model should say, computed without the engine: sharp's stretch to 32×32, the formula by hand, ORT directly. */
+/**
+ * What the model should say, computed without the engine's tensor and worker: the frame stretched to 32×32 by
+ * the engine's decoder (held to sharp's pixels in test/engine/preprocess/turbo-decoder.test.ts; sharp's own here
+ * where the fast one is not on the machine), the formula by hand, ORT directly.
+ */
 async function byHand(pkg: ImageModelPackage, jpeg: Buffer): Promise<number[]> {
   const { layout } = pkg.manifest.input;
-  const rgb = await sharp(jpeg).resize(32, 32, { fit: 'fill' }).removeAlpha().raw().toBuffer();
+  const rgb = (await decodeAndResize(new Uint8Array(jpeg), { width: 32, height: 32, resize: 'stretch', interpolation: pkg.manifest.preprocessing.interpolation, channelOrder: 'RGB' })).pixels;
   const x = new Float32Array(3 * 32 * 32);
   for (let i = 0; i < 32 * 32; i++) {
     for (let c = 0; c < 3; c++) x[layout === 'NCHW' ? c * 1024 + i : i * 3 + c] = (rgb[i * 3 + c]! / 255 - 0.5) / 0.25;
