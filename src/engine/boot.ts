@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { loadConfig, type AppPaths, type ResolvedConfig } from './config-loader';
 import type { WorkerEntries } from './rpc/worker-entry';
 import type { Logger } from './logger';
+import { holdMallocThresholds } from './native-memory';
 import { StationEngine } from './station-engine';
 
 export const DATABASE_FILE = 'linesight.sqlite';
@@ -22,6 +23,9 @@ export async function bootEngine(opts: {
   readonly logger: Logger;
   readonly workers: WorkerEntries;
 }): Promise<BootedEngine> {
+  // Before any model loads: what loading frees goes back to the system (native-memory.ts).
+  const malloc = holdMallocThresholds();
+  if (!malloc.applied) opts.logger.info(`memory: freed native memory may stay in the process (${malloc.detail})`);
   const resolved = await loadConfig(opts.configFile, opts.app);
   const engine = await StationEngine.start({
     config: resolved.config,

@@ -117,6 +117,8 @@ class FastDecoder {
   /** TurboJPEG handles are not for two threads at once: one per decode in flight, kept for the next. */
   private readonly idle: NativePointer[] = [];
   private readonly scaler: SwsScaler;
+  /** The YUV planes of the decodes made on this thread, one at a time (up to VGA: 460 KB). */
+  private scratch = Buffer.alloc(0);
 
   constructor(private readonly codecs: NativeCodecs) {
     this.scaler = new SwsScaler(codecs);
@@ -159,17 +161,20 @@ class FastDecoder {
       const d = dctDenominator(width, height, g, spec.jpegScaling);
       const sw = Math.ceil(width / d);
       const sh = Math.ceil(height / d);
-      const yuv = Buffer.allocUnsafe(turbo.bufSizeYuv(sw, 1, sh, subsamp));
+      const size = turbo.bufSizeYuv(sw, 1, sh, subsamp);
       // A small decode runs here: it costs less than the hop to libuv's thread pool (~0.06 ms a frame,
-      // decode.floor). A big one goes there, so as not to hold the JS thread's timers and PLC answers.
-      const status =
-        sw * sh <= INLINE_PIXELS
-          ? turbo.decodeToYuv(handle, jpeg, jpeg.length, yuv, sw, 1, sh, 0)
-          : await new Promise<number>((resolve, reject) =>
-              turbo.decodeToYuv.async(handle, jpeg, jpeg.length, yuv, sw, 1, sh, 0, (err, result) =>
-                err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(result),
-              ),
-            );
+      // decode.floor), and reuses one buffer (nothing else runs while it is used). A big one goes there, so as
+      // not to hold the JS thread's timers and PLC answers, into a buffer of its own.
+      const inline = sw * sh <= INLINE_PIXELS;
+      if (inline && this.scratch.length < size) this.scratch = Buffer.allocUnsafe(size);
+      const yuv = inline ? this.scratch.subarray(0, size) : Buffer.allocUnsafe(size);
+      const status = inline
+        ? turbo.decodeToYuv(handle, jpeg, jpeg.length, yuv, sw, 1, sh, 0)
+        : await new Promise<number>((resolve, reject) =>
+            turbo.decodeToYuv.async(handle, jpeg, jpeg.length, yuv, sw, 1, sh, 0, (err, result) =>
+              err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(result),
+            ),
+          );
       // A warning (a frame cut short, bad data in a scan) counts: a part-grey picture must not be scored.
       if (status !== 0) throw new TurboDecodeError(turbo.errorText(handle));
 
