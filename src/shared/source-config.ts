@@ -53,6 +53,9 @@ const reconnect = {
   reconnectMaxMs: z.number().int().min(10).max(600_000).default(5000),
 };
 
+/** The fastest a replay (or ffmpeg's -r) may be asked to run. */
+export const MAX_SOURCE_FPS = 1000;
+
 export const ReplaySourceSchema = z
   .object({
     kind: z.literal('replay'),
@@ -60,7 +63,7 @@ export const ReplaySourceSchema = z
     dir: z.string().min(1).optional(),
     /** …or a list of image files, replayed in this order. */
     files: z.array(z.string().min(1)).min(1).optional(),
-    fps: z.number().positive().max(1000).default(10),
+    fps: z.number().positive().max(MAX_SOURCE_FPS).default(10),
     loop: z.boolean().default(true),
     /** Replay at most this many frames (then stop, or start again when looping). */
     limit: z.number().int().positive().optional(),
@@ -107,7 +110,7 @@ export const FfmpegSourceSchema = z
     /** Default: the ffmpeg shipped in @ffmpeg-installer/ffmpeg. */
     ffmpegPath: z.string().min(1).optional(),
     /** Frames per second to take from the input (ffmpeg -r); default: as the input gives them. */
-    fps: z.number().positive().max(1000).optional(),
+    fps: z.number().positive().max(MAX_SOURCE_FPS).optional(),
     /** JPEG quality of the frames ffmpeg hands over, 2 (best) … 31. */
     quality: z.number().int().min(2).max(31).default(4),
     ...reconnect,

@@ -20,6 +20,7 @@ import { round } from '../../engine/bench/stats';
 import type { WorkerEntries } from '../../engine/rpc/worker-entry';
 import { LoopDelayMonitor } from '../../engine/metrics/loop-delay';
 import { median, serveBenchStation, sleep, startBenchStation, Swarm } from './bench-harness';
+import { MAX_SOURCE_FPS } from '../../shared/source-config';
 import type { LivePageCounts } from '../../station/live-page-client';
 
 export interface ClientsBenchOptions {
@@ -72,8 +73,8 @@ async function trial(opts: ClientsBenchOptions, fps: number, measureMs: number):
  * there and steps up until frames are dropped.
  */
 async function fullSpeed(opts: ClientsBenchOptions): Promise<number> {
-  const overloaded = await trial(opts, 1000, opts.windowMs);
-  let rate = Math.max(1, Math.round(overloaded.classifiedPerS));
+  const overloaded = await trial(opts, MAX_SOURCE_FPS, opts.windowMs);
+  let rate = Math.min(MAX_SOURCE_FPS, Math.max(1, Math.round(overloaded.classifiedPerS)));
   let best: number | null = null;
   for (let step = 0; step < (opts.searchSteps ?? MAX_SEARCH_STEPS); step++) {
     const t = await trial(opts, rate, opts.windowMs);
@@ -81,7 +82,9 @@ async function fullSpeed(opts: ClientsBenchOptions): Promise<number> {
     opts.progress(`station.clients: ${rate} frames/s offered, ${round(t.classifiedPerS, 1)} classified, ${round(t.droppedShare * 100, 2)}% dropped`);
     if (keepsUp) {
       best = rate;
-      rate = Math.round(rate * 1.15);
+      // The replay goes no faster than the config allows: a line that keeps up there is at least that fast.
+      if (rate >= MAX_SOURCE_FPS) break;
+      rate = Math.min(MAX_SOURCE_FPS, Math.round(rate * 1.15));
     } else if (best !== null) break;
     else rate = Math.max(1, Math.round(rate * 0.85));
   }
