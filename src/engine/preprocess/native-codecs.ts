@@ -33,6 +33,8 @@ export interface TurboJpegApi {
   planeWidth(component: number, width: number, subsamp: number): number;
   planeHeight(component: number, height: number, subsamp: number): number;
   errorText(handle: NativePointer): string;
+  /** TJERR_WARNING (0) or TJERR_FATAL (1), for the last call on the handle. */
+  errorCode(handle: NativePointer): number;
 }
 
 export interface SwscaleApi {
@@ -129,6 +131,7 @@ function load(): { codecs: NativeCodecs | null; info: DecoderInfo } {
       planeWidth: t.func('int tjPlaneWidth(int, int, int)'),
       planeHeight: t.func('int tjPlaneHeight(int, int, int)'),
       errorText: t.func('const char* tjGetErrorStr2(void*)'),
+      errorCode: t.func('int tjGetErrorCode(void*)'),
     } as TurboJpegApi;
     const sws = {
       getContext: s.func('void* sws_getContext(int, int, int, int, int, int, int, void*, void*, const double*)'),

@@ -2,16 +2,16 @@
  * The fast path of decodeAndResize (image-decoder.ts). A JPEG: TurboJPEG
  * decodes it into YUV planes — at 1/2, 1/4 or 1/8 size straight from the DCT
  * where sharp would, or, for a model whose preprocessing says jpegScaling
- * "dct", wherever that leaves at least the resized size — and one
- * swscale call resizes with the model's kernel and turns YUV into RGB (or takes
- * the luma plane for a GRAY model); no RGB picture at full size is ever made.
- * A raw frame (a source's, or the benchmark's decoded beforehand): the same
+ * "dct", wherever that leaves at least the resized size — and one swscale call
+ * resizes with the model's kernel and turns YUV into RGB (for a GRAY model,
+ * a grey JPEG's luma); no RGB picture at full size is ever made. A raw frame
+ * up to VGA (a source's, or the benchmark's decoded beforehand): the same
  * swscale call on its pixels. The geometry is sharp's, to the pixel: the whole
  * frame resized (to cover, or its shorter side to resizeShorterTo), then the
  * crop cut from the result where sharp cuts it, so that a model sees what it
  * saw through sharp. Returns null where this path does not apply (PNG,
- * letterbox, CMYK, an unusual subsampling, alpha, a huge frame, no libraries):
- * the caller then uses sharp, which does all.
+ * letterbox, CMYK, a colour profile, an unusual subsampling, alpha, a frame it
+ * would enlarge, a huge frame, no libraries): the caller then uses sharp.
  */
 import type { DecodedImage, ImageInput, RawImage, ResizeSpec } from './image-decoder';
 import { nativeCodecs, type NativeCodecs, type NativePointer } from './native-codecs';
@@ -25,6 +25,9 @@ export class TurboDecodeError extends Error {
 // TurboJPEG's turbojpeg.h: stable across its versions.
 const TJSAMP = { S444: 0, S422: 1, S420: 2, GRAY: 3 } as const;
 const TJCS = { YCbCr: 1, GRAY: 2 } as const;
+const TJERR_WARNING = 0;
+/** Refuse a progressive JPEG of over 500 scans (a crafted one can take seconds): libjpeg-turbo 2.1's turbojpeg.h. */
+const TJFLAG_LIMITSCANS = 32768;
 const PLANAR: Partial<Record<number, number>> = {
   [TJSAMP.S444]: PIX.YUV444P,
   [TJSAMP.S422]: PIX.YUV422P,
@@ -92,6 +95,37 @@ export function dctDenominator(w: number, h: number, g: Pick<ResizeGeometry, 'wi
 }
 
 /**
+ * After a DCT-scaled decode sharp works the resize out again from the decoded size (pipeline.cc, "any
+ * pre-shrinking may already have been done"): the resized size from it, the crop of fit 'cover' too; the offsets
+ * of shorter-side-crop stay those image-decoder.ts took from the frame's own size. Null where that cut would
+ * leave the resized frame (sharp would refuse it).
+ */
+function afterShrink(sw: number, sh: number, first: ResizeGeometry, spec: ResizeSpec): ResizeGeometry | null {
+  const again = resizeGeometry(sw, sh, spec);
+  if (!again) return null;
+  const g = spec.resize === 'shorter-side-crop' ? { ...again, left: first.left, top: first.top } : again;
+  return g.left + spec.width <= g.width && g.top + spec.height <= g.height ? g : null;
+}
+
+/** A JPEG with an APP2 ICC_PROFILE segment before its first scan. */
+export function hasIccProfile(jpeg: Uint8Array): boolean {
+  let i = 2;
+  while (i + 4 <= jpeg.length && jpeg[i] === 0xff) {
+    const marker = jpeg[i + 1]!;
+    if (marker === 0xda || marker === 0xd9) return false; // start of scan, end of image
+    const length = (jpeg[i + 2]! << 8) | jpeg[i + 3]!;
+    if (marker === 0xe2 && length >= 14 && String.fromCharCode(...jpeg.subarray(i + 4, i + 15)) === 'ICC_PROFILE') return true;
+    i += 2 + length;
+  }
+  return false;
+}
+
+/** Read by nothing: it only keeps its arguments reachable until here. */
+function keepAlive(...values: readonly unknown[]): number {
+  return values.length;
+}
+
+/**
  * A frame smaller than its resized size goes to sharp: libvips enlarges through an affine transform with its own
  * interpolator and pixel centres, which swscale does not reproduce (measured: 12 levels of 255 apart), and a line's
  * camera is larger than its model's input.
@@ -131,10 +165,11 @@ class FastDecoder {
     return { pixels: cut(resized, g, spec, channels), width: spec.width, height: spec.height, channels };
   }
 
-  /** A raw frame of 3 channels, or 1 for a GRAY model. */
+  /** A raw frame of 3 channels for a colour model, or 1 for a GRAY model, up to VGA (it is scaled on this thread). */
   raw(image: RawImage, spec: ResizeSpec): DecodedImage | null {
     const grey = spec.channelOrder === 'GRAY';
-    if (image.channels === 4 || (image.channels === 1 && !grey) || image.pixels.length !== image.width * image.height * image.channels) return null;
+    const channels = grey ? 1 : 3;
+    if (image.channels !== channels || image.width * image.height > INLINE_PIXELS || image.pixels.length !== image.width * image.height * channels) return null;
     const g = resizeGeometry(image.width, image.height, spec);
     if (!g || enlarges(image.width, image.height, g)) return null;
     const format = image.channels === 1 ? PIX.GRAY8 : PIX.RGB24;
@@ -154,39 +189,57 @@ class FastDecoder {
       const [width, height, subsamp] = [w[0]!, h[0]!, samp[0]!];
       const planar = PLANAR[subsamp];
       const grey = spec.channelOrder === 'GRAY';
-      // A grey JPEG for a colour model, CMYK or YCCK, 4:4:0 or 4:1:1: sharp.
-      if (planar === undefined || (cs[0] !== TJCS.YCbCr && !(cs[0] === TJCS.GRAY && grey)) || width * height > MAX_PIXELS) return null;
-      const g = resizeGeometry(width, height, spec);
-      if (!g || enlarges(width, height, g)) return null;
-      const d = dctDenominator(width, height, g, spec.jpegScaling);
+      // To sharp: CMYK or YCCK, 4:4:0 or 4:1:1; a grey JPEG for a colour model; a colour JPEG for a GRAY model
+      // (sharp's grey is luminance from linear light, not the JPEG's luma: pure red is 127 there, 76 here); a
+      // colour profile (sharp turns it into sRGB).
+      const colourFits = grey ? cs[0] === TJCS.GRAY : cs[0] === TJCS.YCbCr;
+      if (planar === undefined || !colourFits || width * height > MAX_PIXELS || hasIccProfile(jpeg)) return null;
+      const first = resizeGeometry(width, height, spec);
+      if (!first || enlarges(width, height, first)) return null;
+      const d = dctDenominator(width, height, first, spec.jpegScaling);
+      // libjpeg decodes ceil(w / d) × ceil(h / d); libvips keeps floor(w / d) × floor(h / d) of it, the last
+      // part-block row and column left out (measured: 4.6 levels of 255 apart otherwise), and so does this.
       const sw = Math.ceil(width / d);
       const sh = Math.ceil(height / d);
+      const uw = Math.floor(width / d);
+      const uh = Math.floor(height / d);
+      const g = d === 1 ? first : afterShrink(uw, uh, first, spec);
+      if (!g) return null;
       const size = turbo.bufSizeYuv(sw, 1, sh, subsamp);
-      // A small decode runs here: it costs less than the hop to libuv's thread pool (~0.06 ms a frame,
-      // decode.floor), and reuses one buffer (nothing else runs while it is used). A big one goes there, so as
-      // not to hold the JS thread's timers and PLC answers, into a buffer of its own.
-      const inline = sw * sh <= INLINE_PIXELS;
+      // A small frame is decoded here: it costs less than the hop to libuv's thread pool (~0.06 ms a frame,
+      // decode.floor), and reuses one buffer (nothing else runs while it is used). A bigger one goes there, so as
+      // not to hold the JS thread's timers and PLC answers, into a buffer of its own: judged by the frame's own
+      // size, since a reduced decode still reads every coefficient.
+      const inline = width * height <= INLINE_PIXELS;
       if (inline && this.scratch.length < size) this.scratch = Buffer.allocUnsafe(size);
       const yuv = inline ? this.scratch.subarray(0, size) : Buffer.allocUnsafe(size);
       const status = inline
-        ? turbo.decodeToYuv(handle, jpeg, jpeg.length, yuv, sw, 1, sh, 0)
+        ? turbo.decodeToYuv(handle, jpeg, jpeg.length, yuv, sw, 1, sh, TJFLAG_LIMITSCANS)
         : await new Promise<number>((resolve, reject) =>
-            turbo.decodeToYuv.async(handle, jpeg, jpeg.length, yuv, sw, 1, sh, 0, (err, result) =>
+            turbo.decodeToYuv.async(handle, jpeg, jpeg.length, yuv, sw, 1, sh, TJFLAG_LIMITSCANS, (err, result) =>
               err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(result),
             ),
           );
-      // A warning (a frame cut short, bad data in a scan) counts: a part-grey picture must not be scored.
-      if (status !== 0) throw new TurboDecodeError(turbo.errorText(handle));
+      // koffi holds no reference to its arguments while an async call runs: these must live until it answers.
+      keepAlive(jpeg, yuv);
+      if (status !== 0) {
+        const text = turbo.errorText(handle);
+        // Stray bytes before a marker (some cameras send them) leave every pixel decoded: the frame is scored.
+        // Any other warning — cut short, an unknown marker in the data, bad Huffman codes — means pixels that
+        // were guessed, and the frame is refused, never scored in part (sharp refuses only the cut-short ones).
+        const harmless = turbo.errorCode(handle) === TJERR_WARNING && /extraneous bytes before marker/i.test(text);
+        if (!harmless) throw new TurboDecodeError(text);
+      }
 
       const lumaStride = turbo.planeWidth(0, sw, subsamp);
       const lumaSize = lumaStride * turbo.planeHeight(0, sh, subsamp);
       const luma = yuv.subarray(0, lumaSize);
-      if (grey) return this.finish({ planes: [luma], strides: [lumaStride], width: sw, height: sh, format: PIX.GRAY8 }, g, spec);
+      if (grey) return this.finish({ planes: [luma], strides: [lumaStride], width: uw, height: uh, format: PIX.GRAY8 }, g, spec);
       const chromaStride = turbo.planeWidth(1, sw, subsamp);
       const chromaSize = chromaStride * turbo.planeHeight(1, sh, subsamp);
       const u = yuv.subarray(lumaSize, lumaSize + chromaSize);
       const v = yuv.subarray(lumaSize + chromaSize, lumaSize + 2 * chromaSize);
-      return this.finish({ planes: [luma, u, v], strides: [lumaStride, chromaStride, chromaStride], width: sw, height: sh, format: planar }, g, spec);
+      return this.finish({ planes: [luma, u, v], strides: [lumaStride, chromaStride, chromaStride], width: uw, height: uh, format: planar }, g, spec);
     } finally {
       this.idle.push(handle);
     }

@@ -5,6 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Decision } from '../../../src/shared/decision';
 import type { Thresholds } from '../../../src/shared/manifest';
@@ -102,6 +103,20 @@ describe('InspectionLine', () => {
     await line.whenIdle();
     await new Promise((r) => setTimeout(r, 50));
     expect(told.output).toEqual([[1, 'pit']]);
+    expect(told.rows).toHaveLength(1);
+    expect(told.rows[0]).toMatchObject({ failSafeReason: 'deadline failed: no decision within 150 ms of capture', inferenceMs: null });
+  });
+
+  it('rejects an item whose deadline comes while the model works, and ignores the answer that comes after', async () => {
+    const { line, clock, told, allDecided } = wiredLine({ rules: { staleMs: 500, deadlineMs: 150 } });
+    // 1 ms left, and a 1920×1080 frame to decode (on the thread pool) and score: the deadline comes first.
+    const big = new Uint8Array(await sharp(frames[1]!).resize(1920, 1080).jpeg().toBuffer());
+    line.offer(item(1, clock.t - 149, big));
+    await allDecided(1);
+    await line.whenIdle();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(told.output).toEqual([[1, 'pit']]);
+    expect(told.decided).toHaveLength(1);
     expect(told.rows).toHaveLength(1);
     expect(told.rows[0]).toMatchObject({ failSafeReason: 'deadline failed: no decision within 150 ms of capture', inferenceMs: null });
   });

