@@ -1,5 +1,4 @@
 /** Decisions the station can take for one item, and the threshold rule. Shared by engine and UI. */
-import type { Thresholds } from './manifest';
 
 export const DECISIONS = ['clean', 'maybe', 'pit'] as const;
 export type Decision = (typeof DECISIONS)[number];
@@ -9,8 +8,9 @@ export type Decision = (typeof DECISIONS)[number];
  * threshold, maybe at or above the maybe threshold, else clean. The engine
  * decides with it (after its fail-safe checks) and the UI's what-if counts
  * with it, so that what the technician is shown is what the line will do.
+ * The thresholds by shape, not manifest.ts's type: manifest.ts leads here through parity.ts.
  */
-export function decisionForScore(score: number, thresholds: Thresholds): Decision {
+export function decisionForScore(score: number, thresholds: { readonly pit: number; readonly maybe: number }): Decision {
   if (score >= thresholds.pit) return 'pit';
   if (score >= thresholds.maybe) return 'maybe';
   return 'clean';

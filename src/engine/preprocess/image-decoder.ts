@@ -7,38 +7,18 @@
  * only waits.
  */
 import sharp from 'sharp';
-import type { Preprocessing } from '../../shared/manifest';
+import type { DecodedImage, ImageInput, RawImage, ResizeSpec } from './image-types';
 import { fastDecodeAndResize } from './turbo-decoder';
+
+export type { DecodedImage, ImageInput, RawImage, ResizeSpec } from './image-types';
 
 // Every frame is new: libvips' operation cache only costs memory and copies here (measured: −0.9 ms a frame).
 sharp.cache(false);
-
-/** Pixels already decoded (a raw camera buffer, or the bench's pre-decoded frames). */
-export interface RawImage {
-  readonly width: number;
-  readonly height: number;
-  readonly channels: 1 | 3 | 4;
-  readonly pixels: Uint8Array;
-}
-
-/** An encoded image (JPEG, PNG, …) or raw pixels. */
-export type ImageInput = Uint8Array | RawImage;
-
-export interface DecodedImage {
-  /** width × height × channels bytes, interleaved. */
-  readonly pixels: Buffer;
-  readonly width: number;
-  readonly height: number;
-  readonly channels: 1 | 3;
-}
 
 /** A frame that cannot be decoded; the message says why in plain words. */
 export class FrameDecodeError extends Error {
   override readonly name = 'FrameDecodeError';
 }
-
-export type ResizeSpec = Pick<Preprocessing, 'width' | 'height' | 'resize' | 'resizeShorterTo' | 'padColor' | 'interpolation' | 'channelOrder'> &
-  Partial<Pick<Preprocessing, 'jpegScaling'>>;
 
 function isRaw(input: ImageInput): input is RawImage {
   return !(input instanceof Uint8Array);

@@ -5,7 +5,7 @@
  * raw frames a source or the benchmark hands over already decoded, which
  * sharp resized at ~1.6–2.2 ms a 640×480 frame (issue 18).
  */
-import type { ResizeSpec } from './image-decoder';
+import type { ResizeSpec } from './image-types';
 import type { NativeCodecs, NativePointer } from './native-codecs';
 
 // libavutil's pixfmt.h and libswscale's swscale.h: stable across their versions.

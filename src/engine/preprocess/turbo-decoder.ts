@@ -13,7 +13,7 @@
  * letterbox, CMYK, a colour profile, an unusual subsampling, alpha, a frame it
  * would enlarge, a huge frame, no libraries): the caller then uses sharp.
  */
-import type { DecodedImage, ImageInput, RawImage, ResizeSpec } from './image-decoder';
+import type { DecodedImage, ImageInput, RawImage, ResizeSpec } from './image-types';
 import { nativeCodecs, type NativeCodecs, type NativePointer } from './native-codecs';
 import { PIX, SwsScaler, type SourcePlanes } from './sws-scaler';
 
