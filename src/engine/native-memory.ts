@@ -14,16 +14,12 @@
  * Called once at boot (boot.ts), before any model loads; elsewhere (Windows,
  * macOS, musl) it does nothing and says why.
  */
-import { createRequire } from 'node:module';
+import { openForeignLibrary } from './foreign-library';
 
 // malloc.h
 const M_TRIM_THRESHOLD = -1;
 const M_MMAP_THRESHOLD = -3;
 const ONE_MIB = 1 << 20;
-
-interface Koffi {
-  load(path: string): { func(definition: string): (param: number, value: number) => number };
-}
 
 export interface MallocTuning {
   readonly applied: boolean;
@@ -36,8 +32,7 @@ export function holdMallocThresholds(): MallocTuning {
   if (tuning) return tuning;
   if (process.platform !== 'linux') return (tuning = { applied: false, detail: `not glibc (${process.platform})` });
   try {
-    const koffi = createRequire(import.meta.url)('koffi') as Koffi;
-    const mallopt = koffi.load('libc.so.6').func('int mallopt(int, int)');
+    const mallopt = openForeignLibrary('libc.so.6').func('int mallopt(int, int)') as (param: number, value: number) => number;
     // mallopt answers 1 where it took the value.
     const ok = mallopt(M_MMAP_THRESHOLD, ONE_MIB) === 1 && mallopt(M_TRIM_THRESHOLD, ONE_MIB) === 1;
     tuning = ok

@@ -9,7 +9,7 @@
  * (issue 18; `decode.floor` in `npm run bench`). Without them the decoder is
  * sharp, as before (image-decoder.ts), and Diagnostics says which one runs.
  */
-import { createRequire } from 'node:module';
+import { openForeignLibrary, type ForeignLibrary } from '../foreign-library';
 
 /** koffi's function object, typed at the one place it is called. */
 interface ForeignFunction<A extends unknown[], R> {
@@ -92,18 +92,11 @@ const CANDIDATES: Record<'turbojpeg' | 'swscale', Partial<Record<NodeJS.Platform
   },
 };
 
-interface KoffiLibrary {
-  func(definition: string): unknown;
-}
-interface Koffi {
-  load(path: string): KoffiLibrary;
-}
-
-function loadFirst(koffi: Koffi, names: readonly string[] | undefined, what: string): { lib: KoffiLibrary; name: string } {
+function loadFirst(names: readonly string[] | undefined, what: string): { lib: ForeignLibrary; name: string } {
   const tried: string[] = [];
   for (const name of names ?? []) {
     try {
-      return { lib: koffi.load(name), name };
+      return { lib: openForeignLibrary(name), name };
     } catch (err) {
       tried.push(`${name}: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`);
     }
@@ -116,10 +109,9 @@ let loaded: { codecs: NativeCodecs | null; info: DecoderInfo } | null = null;
 function load(): { codecs: NativeCodecs | null; info: DecoderInfo } {
   if (process.env.LINESIGHT_DECODER === 'sharp') return { codecs: null, info: { decoder: 'sharp', reason: 'LINESIGHT_DECODER=sharp' } };
   try {
-    // koffi is loaded only here: a platform without its binary still runs, on sharp.
-    const koffi = createRequire(import.meta.url)('koffi') as Koffi;
-    const tj = loadFirst(koffi, CANDIDATES.turbojpeg[process.platform], 'libjpeg-turbo (TurboJPEG API; Debian: libturbojpeg0)');
-    const sw = loadFirst(koffi, CANDIDATES.swscale[process.platform], 'FFmpeg libswscale (Debian: libswscale6)');
+    // A platform without koffi's binary or the libraries still runs, on sharp.
+    const tj = loadFirst(CANDIDATES.turbojpeg[process.platform], 'libjpeg-turbo (TurboJPEG API; Debian: libturbojpeg0)');
+    const sw = loadFirst(CANDIDATES.swscale[process.platform], 'FFmpeg libswscale (Debian: libswscale6)');
     const t = tj.lib;
     const s = sw.lib;
     const turbo = {

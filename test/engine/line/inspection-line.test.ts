@@ -155,4 +155,30 @@ describe('InspectionLine', () => {
     expect(told.kept).toEqual([]);
     expect(told.decided[0]!.item.verdict.counts).toBe('error');
   });
+
+  it('rejects the worst JPEGs a camera can send, each with its reason, and goes on deciding the good frame after each', async () => {
+    const { line, clock, told, allDecided } = wiredLine();
+    const good = frames[0]!;
+    const cut = good.subarray(0, Math.floor(good.length / 2));
+    const damaged = new Uint8Array(good);
+    for (let i = 400; i < damaged.length - 2; i += 53) damaged[i] = 0xff;
+    // The SOF marker's height and width set to 60000: a header that lies about the picture's size.
+    const lying = new Uint8Array(good);
+    const sof = lying.findIndex((b, i) => b === 0xff && (lying[i + 1] === 0xc0 || lying[i + 1] === 0xc2));
+    new DataView(lying.buffer).setUint16(sof + 5, 60000);
+    new DataView(lying.buffer).setUint16(sof + 7, 60000);
+    const hostile = [cut, damaged, lying];
+    hostile.forEach((bad, k) => {
+      line.offer(item(2 * k + 1, clock.t, bad));
+      line.offer(item(2 * k + 2, clock.t, good));
+    });
+    await allDecided(6);
+    const byId = new Map(told.rows.map((r) => [r.frameId, r]));
+    for (let k = 0; k < hostile.length; k++) {
+      expect(byId.get(2 * k + 1)).toMatchObject({ decision: 'pit', imagePath: null, inferenceMs: null });
+      expect(byId.get(2 * k + 1)!.failSafeReason).toMatch(/^decode failed: frame is not a readable image/);
+      expect(byId.get(2 * k + 2)!.failSafeReason).toBeNull();
+      expect(byId.get(2 * k + 2)!.inferenceMs).toBeGreaterThan(0);
+    }
+  });
 });
