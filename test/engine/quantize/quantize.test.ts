@@ -76,27 +76,66 @@ describe('the QDQ graph', () => {
     const ranges = new Map<string, { min: number; max: number }>();
     for (const n of model.graph!.node!) for (const t of [...(n.input ?? []), ...(n.output ?? [])]) ranges.set(t, { min: -1, max: 1 });
     const report = rewriteQdq(model, ranges);
-    // The second convolution's output only the float head reads: it stays float, and its ReLU stays with it.
-    expect(report).toMatchObject({ foldedRelus: 1, weights: 2 });
+    // Only the float head reads the second convolution's output, and it is quantised all the same (with its ReLU
+    // folded): without a QuantizeLinear after it ONNX Runtime would run that convolution in float.
+    expect(report).toMatchObject({ foldedRelus: 2, weights: 2 });
     expect(report.floatNodes).toEqual(['GlobalAveragePool_5', 'Flatten_6', 'Gemm_7', 'Softmax_8']);
     const ops = model.graph!.node!.map((n) => n.opType);
-    expect(ops.filter((o) => o === 'Relu' || o === 'BatchNormalization')).toEqual(['Relu']);
-    // image and conv1's output through Q/DQ; two weights and two biases behind DQ.
-    expect(ops.filter((o) => o === 'QuantizeLinear')).toHaveLength(2);
-    expect(ops.filter((o) => o === 'DequantizeLinear')).toHaveLength(2 + 4);
-    // What ONNX Runtime runs: the first convolution as an integer kernel.
+    expect(ops.filter((o) => o === 'Relu' || o === 'BatchNormalization')).toEqual([]);
+    // image and both convolutions' outputs through Q/DQ; two weights and two biases behind DQ.
+    expect(ops.filter((o) => o === 'QuantizeLinear')).toHaveLength(3);
+    expect(ops.filter((o) => o === 'DequantizeLinear')).toHaveLength(3 + 4);
     const optimized = join(tempDirs(), 'optimized.onnx');
     await ort.InferenceSession.create(onnx.ModelProto.encode(model).finish(), {
       executionProviders: ['cpu'],
       graphOptimizationLevel: 'all',
       optimizedModelFilePath: optimized,
     });
-    expect(opsOf(readFileSync(optimized))).toContain('QLinearConv');
+    // What ONNX Runtime runs: both convolutions as integer kernels, none in float.
+    expect(opsOf(readFileSync(optimized)).filter((o) => o === 'QLinearConv')).toHaveLength(2);
+    expect(opsOf(readFileSync(optimized))).not.toContain('FusedConv');
     const inits = new Map(model.graph!.initializer!.map((t) => [t.name, t]));
     expect(inits.get('c2.w_q')!.dataType).toBe(onnx.TensorProto.DataType.INT8);
     expect(inits.get('c2.b_q')!.dataType).toBe(onnx.TensorProto.DataType.INT32);
     expect(inits.get('fc.w')!.dataType).toBe(onnx.TensorProto.DataType.FLOAT);
     expect(inits.has('c2.w')).toBe(false); // the float weights are gone
+  });
+
+  it("gives a Concat's inputs its own scale and zero point, so that ONNX Runtime copies them rather than requantising", async () => {
+    // A fire module: squeeze → (1×1 expand, 3×3 expand) → Concat → a convolution after it. The two expands' ranges differ.
+    const g = new GraphBuilder();
+    const w = (n: number, seed: number): Float32Array => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 1.3 + seed) * 0.4);
+    const s = g.node('Relu', [g.node('Conv', ['image', g.floats('s.w', [4, 3, 1, 1], w(12, 1)), g.floats('s.b', [4], w(4, 2))], { kernel_shape: [1, 1] })]);
+    const e1 = g.node('Relu', [g.node('Conv', [s, g.floats('e1.w', [4, 4, 1, 1], w(16, 3)), g.floats('e1.b', [4], w(4, 4))], { kernel_shape: [1, 1] })]);
+    const e3 = g.node('Relu', [
+      g.node('Conv', [s, g.floats('e3.w', [4, 4, 3, 3], w(144, 5)), g.floats('e3.b', [4], w(4, 6))], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }),
+    ]);
+    const cat = g.node('Concat', [e1, e3], { axis: 1 });
+    g.node('Conv', [cat, g.floats('c.w', [2, 8, 1, 1], w(16, 7)), g.floats('c.b', [2], [0, 0])], { kernel_shape: [1, 1] }, ['scores']);
+    const model = onnx.ModelProto.decode(
+      g.build({ name: 'fire', inputs: [{ name: 'image', dims: [1, 3, 8, 8] }], outputs: [{ name: 'scores', dims: [1, 2, 8, 8] }], opset: 13 }),
+    );
+    const ranges = new Map<string, { min: number; max: number }>();
+    for (const n of model.graph!.node!) for (const t of [...(n.input ?? []), ...(n.output ?? [])]) ranges.set(t, { min: 0, max: 1 });
+    ranges.set(e1, { min: 0, max: 2 });
+    ranges.set(e3, { min: 0, max: 5 });
+    ranges.set(cat, { min: 0, max: 5 });
+    ranges.set('image', { min: -1, max: 1 });
+    rewriteQdq(model, ranges);
+    const scaleOf = (t: string): string | undefined => model.graph!.node!.find((n) => n.opType === 'QuantizeLinear' && n.input![0] === t)?.input![1];
+    expect(scaleOf(e1)).toBe(scaleOf(cat));
+    expect(scaleOf(e3)).toBe(scaleOf(cat));
+    // The squeeze's output, read by two convolutions, keeps its own.
+    expect(scaleOf(s)).not.toBe(scaleOf(cat));
+    const optimized = join(tempDirs(), 'fire.onnx');
+    await ort.InferenceSession.create(onnx.ModelProto.encode(model).finish(), {
+      executionProviders: ['cpu'],
+      graphOptimizationLevel: 'all',
+      optimizedModelFilePath: optimized,
+    });
+    const ops = opsOf(readFileSync(optimized));
+    expect(ops).toContain('QLinearConcat');
+    expect(ops.filter((o) => o === 'QLinearConv')).toHaveLength(3);
   });
 
   it('refuses an old opset it cannot raise, naming the operator', () => {
