@@ -18,6 +18,7 @@ import { Preprocessor } from '../preprocess/preprocessor';
 import { measuringModel, RangeCollector, tensorsToMeasure, type RangeMethod } from './activation-ranges';
 import { prepareGraph } from './prepare-graph';
 import { rewriteQdq, type QdqReport } from './qdq-rewrite';
+import { spaceToDepthStems } from './space-to-depth';
 import { QuantizeError } from './tensor-data';
 
 export interface QuantizeOptions {
@@ -36,7 +37,14 @@ export interface QuantizedModel {
   readonly bytes: Uint8Array;
   readonly sha256: string;
   readonly manifest: ImageModelManifest;
-  readonly report: QdqReport & { readonly frames: number; readonly foldedBatchNorms: number; readonly opsetFrom: number; readonly method: RangeMethod };
+  readonly report: QdqReport & {
+    readonly frames: number;
+    readonly foldedBatchNorms: number;
+    readonly opsetFrom: number;
+    readonly method: RangeMethod;
+    /** Stride-2 stems over the picture rewritten on SpaceToDepth (space-to-depth.ts). */
+    readonly spaceToDepthStems: number;
+  };
 }
 
 export const INT8_SUFFIX = '-int8';
@@ -47,6 +55,8 @@ export async function quantizeModel(pkg: ImageModelPackage, frames: readonly Ima
   const { bytes } = prepareModel({ file: pkg.modelPath, bytes: pkg.bytes, manifest: pkg.manifest, labels: pkg.labels });
   const model = onnx.ModelProto.decode(bytes);
   const prepared = prepareGraph(model);
+  // Before measuring: the rewritten stem reads SpaceToDepth's output, whose range is then measured like any other.
+  const spaceToDepthStemCount = spaceToDepthStems(model.graph!);
   const tensors = tensorsToMeasure(model);
   const session = await ort.InferenceSession.create(measuringModel(model, tensors), {
     graphOptimizationLevel: 'disabled',
@@ -94,9 +104,17 @@ export async function quantizeModel(pkg: ImageModelPackage, frames: readonly Ima
           frames: frames.length,
           excluded: [...(opts.exclude ?? [])],
           head: opts.quantizeHead ? 'int8' : 'float',
+          ...(spaceToDepthStemCount > 0 ? { stem: 'space-to-depth' } : {}),
         },
       },
     },
-    report: { ...report, frames: frames.length, foldedBatchNorms: prepared.foldedBatchNorms, opsetFrom: prepared.opsetFrom, method: opts.method },
+    report: {
+      ...report,
+      frames: frames.length,
+      foldedBatchNorms: prepared.foldedBatchNorms,
+      opsetFrom: prepared.opsetFrom,
+      method: opts.method,
+      spaceToDepthStems: spaceToDepthStemCount,
+    },
   };
 }
