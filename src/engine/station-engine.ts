@@ -189,6 +189,7 @@ export class StationEngine {
     this.s.events.on('inspection', (i) => buses.decided(i, this.s.models.current.pkg.labels));
     this.s.events.on('alarm', () => buses.alarmsChanged(this.s.alarms.list()));
     const plc = buses.plc;
+    opened.frameGeometryFrom(() => this.s.models.current.pkg.manifest.preprocessing);
     opened.source.start(
       (frame) => {
         if (this.stopped) return;

@@ -113,6 +113,12 @@ export const FfmpegSourceSchema = z
     fps: z.number().positive().max(MAX_SOURCE_FPS).optional(),
     /** JPEG quality of the frames ffmpeg hands over, 2 (best) … 31. */
     quality: z.number().int().min(2).max(31).default(4),
+    /**
+     * jpeg: ffmpeg hands over JPEG frames at the camera's size. raw: ffmpeg scales each frame to the model's input
+     * (its size, fit and kernel) and hands over the pixels: no JPEG encode in ffmpeg and no decode in the station; the
+     * picture kept and shown is a JPEG made from those pixels, at the model's size. Needs libturbojpeg (else JPEG).
+     */
+    frames: z.enum(['jpeg', 'raw']).default('jpeg'),
     ...reconnect,
     ...watched,
   })

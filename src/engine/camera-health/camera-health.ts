@@ -5,9 +5,11 @@
  * on libuv's pool (the line's decodes share it), a frame that comes meanwhile
  * not looked at (`skipped`: the stated sample, never a wait) — and decoded
  * once to grey, at most 256 px wide, for both the frozen-picture count and
- * blur and exposure (picture-quality.ts).
+ * blur and exposure (picture-quality.ts). A raw source's frames (pixels at the
+ * model's size: sources/raw-frames.ts) are compared and measured as they are.
  */
 import sharp from 'sharp';
+import type { RawImage } from '../preprocess/image-types';
 import type { PictureHealthConfig } from '../../shared/source-config';
 import { FrozenPictureDetector, type FrozenState } from './frozen-picture';
 import { greyThumbnail, measurePicture, type GreyPicture } from './picture-measures';
@@ -62,8 +64,9 @@ export class CameraHealth {
     return { ...this.quality.figures(), frozen: this.frozen.isFrozen, skipped: this.skipped };
   }
 
-  /** A picture the camera sent (its encoded bytes). Never throws, never waits. */
-  offer(bytes: Uint8Array): void {
+  /** A picture the camera sent (its encoded bytes, or a raw source's pixels). Never throws, never waits. */
+  offer(picture: Uint8Array | RawImage): void {
+    const bytes = picture instanceof Uint8Array ? picture : picture.pixels;
     if (bytes.length === 0) return;
     const previous = this.previousBytes;
     if (previous && previous.length === bytes.length && Buffer.from(previous.buffer, previous.byteOffset, previous.length).equals(bytes)) {
@@ -77,7 +80,7 @@ export class CameraHealth {
     }
     this.measuring = true;
     this.lastSampleAt = now;
-    void greyOf(bytes)
+    void greyOf(picture)
       .then((grey) => {
         this.previousBytes = bytes;
         this.frozen.compare(greyThumbnail(grey));
@@ -91,12 +94,12 @@ export class CameraHealth {
   }
 }
 
-async function greyOf(bytes: Uint8Array): Promise<GreyPicture> {
-  const { data, info } = await sharp(bytes, { failOn: 'none' })
-    .greyscale()
-    .resize({ width: MEASURE_WIDTH, withoutEnlargement: true })
-    .raw()
-    .toBuffer({ resolveWithObject: true });
+async function greyOf(picture: Uint8Array | RawImage): Promise<GreyPicture> {
+  const input =
+    picture instanceof Uint8Array
+      ? sharp(picture, { failOn: 'none' })
+      : sharp(picture.pixels, { raw: { width: picture.width, height: picture.height, channels: picture.channels } });
+  const { data, info } = await input.greyscale().resize({ width: MEASURE_WIDTH, withoutEnlargement: true }).raw().toBuffer({ resolveWithObject: true });
   // Greyscale with an alpha channel comes back two bytes a pixel: keep the grey.
   const channels = info.channels;
   const grey = channels === 1 ? new Uint8Array(data) : Uint8Array.from({ length: info.width * info.height }, (_, i) => data[i * channels]!);

@@ -17,6 +17,7 @@ import type { Thresholds } from '../../shared/manifest';
 import type { LoadedModel } from '../models/loaded-model';
 import { imageFormatOf } from '../preprocess/image-format';
 import type { ImageInput } from '../preprocess/image-decoder';
+import { isRawFrameImage } from '../preprocess/image-types';
 import { InspectionPipeline, type Outcome, type PipelineOptions, type StageTimings } from '../pipeline/inspection-pipeline';
 import type { InspectionRow } from '../storage/inspection-log';
 import { logRowOf, type InspectedItem } from './inspected-item';
@@ -194,9 +195,11 @@ export class InspectionLine {
  * The item's bytes when they are a picture worth keeping and showing, else null (issue 11: a 200 MB junk
  * file was once kept as a "kept image"): what the pipeline decoded, or, for an item rejected before it was
  * decoded (stale, late, paused, dropped), bytes that say they are a picture (under maxFrameBytes: the
- * source checked). Never what failed to decode; never raw pixels (a benchmark's decoded frames).
+ * source checked). Never what failed to decode; a raw source's frame gives the JPEG made of its pixels
+ * (sources/raw-frames.ts); other raw pixels (a benchmark's decoded frames) give none.
  */
 function pictureOf(data: ImageInput, outcome: Outcome): Uint8Array | null {
+  if (isRawFrameImage(data)) return data.picture();
   if (!(data instanceof Uint8Array)) return null;
   if (outcome.kind === 'failed' && outcome.stage === 'decode') return null;
   return imageFormatOf(data) !== null ? data : null;

@@ -9,6 +9,17 @@ export interface RawImage {
   readonly pixels: Uint8Array;
 }
 
+/**
+ * Raw pixels a source delivered (ffmpeg's raw frames: sources/raw-frames.ts), with the picture people see of them:
+ * a JPEG made the first time it is asked for, null where none can be made.
+ */
+export interface RawFrameImage extends RawImage {
+  picture(): Uint8Array | null;
+}
+
+export const isRawFrameImage = (image: ImageInput): image is RawFrameImage =>
+  !(image instanceof Uint8Array) && typeof (image as Partial<RawFrameImage>).picture === 'function';
+
 /** An encoded image (JPEG, PNG, …) or raw pixels. */
 export type ImageInput = Uint8Array | RawImage;
 

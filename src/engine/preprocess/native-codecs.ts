@@ -37,6 +37,28 @@ export interface TurboJpegApi {
   errorCode(handle: NativePointer): number;
 }
 
+/** TurboJPEG's compressor: the pictures a raw source's frames are kept and shown as (turbo-encoder.ts). */
+export interface TurboJpegEncodeApi {
+  init(): Pointer;
+  /** pixelFormat TJPF_*; with TJFLAG_NOREALLOC it writes into the buffer `jpeg[0]` points at, `size[0]` long, and sets the size. */
+  compress(
+    handle: NativePointer,
+    pixels: Uint8Array,
+    width: number,
+    pitch: number,
+    height: number,
+    pixelFormat: number,
+    jpeg: [NativePointer],
+    size: [number],
+    subsamp: number,
+    quality: number,
+    flags: number,
+  ): number;
+  /** The most a JPEG of this size can take. */
+  bufSize(width: number, height: number, subsamp: number): number;
+  errorText(handle: NativePointer): string;
+}
+
 export interface SwscaleApi {
   getContext(
     srcW: number,
@@ -67,6 +89,7 @@ export interface SwscaleApi {
 
 export interface NativeCodecs {
   readonly turbo: TurboJpegApi;
+  readonly encoder: TurboJpegEncodeApi;
   readonly sws: SwscaleApi;
   /** The library files found, for Diagnostics. */
   readonly libraries: readonly string[];
@@ -125,6 +148,12 @@ function load(): { codecs: NativeCodecs | null; info: DecoderInfo } {
       errorText: t.func('const char* tjGetErrorStr2(void*)'),
       errorCode: t.func('int tjGetErrorCode(void*)'),
     } as TurboJpegApi;
+    const encoder = {
+      init: t.func('void* tjInitCompress()'),
+      compress: t.func('int tjCompress2(void*, const uint8_t*, int, int, int, int, _Inout_ void**, _Inout_ unsigned long*, int, int, int)'),
+      bufSize: t.func('unsigned long tjBufSize(int, int, int)'),
+      errorText: t.func('const char* tjGetErrorStr2(void*)'),
+    } as TurboJpegEncodeApi;
     const sws = {
       getContext: s.func('void* sws_getContext(int, int, int, int, int, int, int, void*, void*, const double*)'),
       freeContext: s.func('void sws_freeContext(void*)'),
@@ -133,7 +162,7 @@ function load(): { codecs: NativeCodecs | null; info: DecoderInfo } {
       setColorspaceDetails: s.func('int sws_setColorspaceDetails(void*, const int*, int, const int*, int, int, int, int)'),
     } as SwscaleApi;
     const libraries = [tj.name, sw.name];
-    return { codecs: { turbo, sws, libraries }, info: { decoder: 'libjpeg-turbo + swscale', libraries } };
+    return { codecs: { turbo, encoder, sws, libraries }, info: { decoder: 'libjpeg-turbo + swscale', libraries } };
   } catch (err) {
     return { codecs: null, info: { decoder: 'sharp', reason: err instanceof Error ? err.message : String(err) } };
   }

@@ -4,9 +4,11 @@ import { FfmpegSource } from './ffmpeg-source';
 import type { FrameSource } from './frame-source';
 import { HotFolderSource } from './hot-folder-source';
 import { MjpegSource } from './mjpeg-source';
+import type { RawGeometry } from './raw-frames';
 import { ReplaySource } from './replay-source';
 
-export async function createFrameSource(config: SourceConfig): Promise<FrameSource> {
+/** `geometry`: the live model's input, for a source that scales to it (ffmpeg's raw frames). */
+export async function createFrameSource(config: SourceConfig, geometry: () => RawGeometry | null = () => null): Promise<FrameSource> {
   switch (config.kind) {
     case 'replay':
       return ReplaySource.open({
@@ -22,6 +24,6 @@ export async function createFrameSource(config: SourceConfig): Promise<FrameSour
     case 'mjpeg':
       return new MjpegSource(config);
     case 'ffmpeg':
-      return new FfmpegSource(config);
+      return new FfmpegSource(config, geometry);
   }
 }

@@ -1,6 +1,9 @@
 /**
  * Any input ffmpeg reads (V4L2 and DirectShow cameras, RTSP, files): ffmpeg
- * decodes it and writes JPEG frames to a pipe, which are cut apart here. When
+ * decodes it and writes JPEG frames to a pipe, which are cut apart here — or,
+ * with frames "raw", scales each frame to the model's input and writes its
+ * pixels, so that the line decides without a JPEG encode or decode on the way
+ * (raw-frames.ts; the geometry is read from the model at each start). When
  * ffmpeg exits (camera unplugged, stream ended, crash) it is started again,
  * waiting longer after each failure (capped); the camera is marked down
  * meanwhile, with the last thing ffmpeg said.
@@ -8,8 +11,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
 import type { FfmpegSourceConfig } from '../../shared/source-config';
+import { canEncodeJpeg } from '../preprocess/turbo-encoder';
 import { Backoff, BaseFrameSource } from './frame-source';
 import { JpegSplitter } from './jpeg-splitter';
+import { RawFrameCutter, rawFrame, scaleFilter, type RawGeometry } from './raw-frames';
 
 const STOP_GRACE_MS = 2000;
 
@@ -21,7 +26,9 @@ export function bundledFfmpegPath(): string {
   return ffmpegInstaller.path.replace(/app\.asar([\\/])/, 'app.asar.unpacked$1');
 }
 
-export function ffmpegArgs(config: FfmpegSourceConfig): string[] {
+/** ffmpeg's arguments: JPEG frames, or (a geometry given) raw RGB frames at the model's input. */
+export function ffmpegArgs(config: FfmpegSourceConfig, raw: RawGeometry | null = null): string[] {
+  const output = raw ? ['-vf', scaleFilter(raw), '-pix_fmt', 'rgb24', '-f', 'rawvideo'] : ['-f', 'image2pipe', '-c:v', 'mjpeg', '-q:v', String(config.quality)];
   return [
     '-hide_banner',
     '-loglevel',
@@ -30,15 +37,13 @@ export function ffmpegArgs(config: FfmpegSourceConfig): string[] {
     ...config.input,
     '-an',
     ...(config.fps !== undefined ? ['-r', String(config.fps)] : []),
-    '-f',
-    'image2pipe',
-    '-c:v',
-    'mjpeg',
-    '-q:v',
-    String(config.quality),
+    ...output,
     'pipe:1',
   ];
 }
+
+/** The frames one ffmpeg run delivers: raw at a geometry, or JPEG (and why not raw, when raw was asked for). */
+type FramePlan = { readonly raw: RawGeometry; readonly why?: undefined } | { readonly raw: null; readonly why: string | null };
 
 export class FfmpegSource extends BaseFrameSource {
   readonly kind = 'ffmpeg';
@@ -47,14 +52,30 @@ export class FfmpegSource extends BaseFrameSource {
   private readonly backoff: Backoff;
   private readonly binary: string;
 
-  constructor(private readonly config: FfmpegSourceConfig) {
+  private plan: FramePlan = { raw: null, why: null };
+
+  /** `geometry`: the model's input, read at each start of ffmpeg (null while there is none); used with frames "raw". */
+  constructor(
+    private readonly config: FfmpegSourceConfig,
+    private readonly geometry: () => RawGeometry | null = () => null,
+  ) {
     super();
     this.backoff = new Backoff(config.reconnectMinMs, config.reconnectMaxMs);
     this.binary = config.ffmpegPath ?? bundledFfmpegPath();
   }
 
   get description(): string {
-    return `ffmpeg ${this.config.input.join(' ')}`;
+    const { raw, why } = this.plan;
+    const frames = raw ? ` → raw ${raw.width}×${raw.height} frames` : why ? ` → JPEG frames (not raw: ${why})` : '';
+    return `ffmpeg ${this.config.input.join(' ')}${frames}`;
+  }
+
+  /** Raw frames where asked for and possible: a model geometry to scale to, and a JPEG encoder for the pictures people see. */
+  private framePlan(): FramePlan {
+    if (this.config.frames !== 'raw') return { raw: null, why: null };
+    if (!canEncodeJpeg()) return { raw: null, why: 'libturbojpeg is not available to make the pictures kept and shown' };
+    const raw = this.geometry();
+    return raw ? { raw } : { raw: null, why: 'no model input to scale to yet' };
   }
 
   protected begin(): void {
@@ -77,19 +98,26 @@ export class FfmpegSource extends BaseFrameSource {
   private launch(): void {
     if (!this.active) return;
     const origin = `ffmpeg:${this.config.input[this.config.input.length - 1]}`;
-    const child = spawn(this.binary, ffmpegArgs(this.config), { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.plan = this.framePlan();
+    const { raw } = this.plan;
+    const child = spawn(this.binary, ffmpegArgs(this.config, raw), { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     let said = '';
-    const splitter = new JpegSplitter(
-      (jpeg) => {
-        this.backoff.reset();
-        this.deliver(jpeg, origin);
-      },
-      // A frame over the limit is an item all the same: rejected, not skipped.
-      (reason) => this.deliverUnreadable(origin, reason),
-      this.config.maxFrameBytes,
-    );
-    child.stdout!.on('data', (chunk: Buffer) => splitter.push(chunk));
+    const cutter = raw
+      ? new RawFrameCutter(raw.width * raw.height * 3, (pixels) => {
+          this.backoff.reset();
+          this.deliver(rawFrame(raw.width, raw.height, pixels), origin);
+        })
+      : new JpegSplitter(
+          (jpeg) => {
+            this.backoff.reset();
+            this.deliver(jpeg, origin);
+          },
+          // A frame over the limit is an item all the same: rejected, not skipped.
+          (reason) => this.deliverUnreadable(origin, reason),
+          this.config.maxFrameBytes,
+        );
+    child.stdout!.on('data', (chunk: Buffer) => cutter.push(chunk));
     child.stderr!.on('data', (chunk: Buffer) => {
       said = (said + chunk.toString()).slice(-2000);
     });

@@ -3,14 +3,15 @@
  * whether it is up, and counts what it delivered and what it refused. The
  * engine watches it (no frame for stallMs → alarm and fail-safe).
  */
+import type { RawFrameImage } from '../preprocess/image-types';
 
 export interface Frame {
   /** Increasing per source, from 1. */
   readonly id: number;
   /** When the frame was captured (or received), epoch ms. */
   readonly capturedAt: number;
-  /** Encoded image (JPEG, PNG…), kept binary end to end. */
-  readonly data: Uint8Array;
+  /** Encoded image (JPEG, PNG…), kept binary end to end; or, from a raw source, pixels and the picture made of them. */
+  readonly data: Uint8Array | RawFrameImage;
   /** Where it came from, for the log: a file name, a URL, a device. */
   readonly origin: string;
   /**
@@ -90,7 +91,7 @@ export abstract class BaseFrameSource implements FrameSource {
     return this.onFrame !== null;
   }
 
-  protected deliver(data: Uint8Array, origin: string, capturedAt = Date.now()): void {
+  protected deliver(data: Uint8Array | RawFrameImage, origin: string, capturedAt = Date.now()): void {
     if (!this.onFrame) return;
     this.up();
     this.counts.framesDelivered++;

@@ -18,6 +18,7 @@ import { ModelRegistry, type ConfiguredRegistration } from '../models/model-regi
 import { createRejectOutput, type RejectOutput } from '../output/reject-output';
 import { createFrameSource } from '../sources/create-source';
 import type { FrameSource } from '../sources/frame-source';
+import type { RawGeometry } from '../sources/raw-frames';
 import { openCheckedDatabase, type SqliteDatabase } from '../storage/database';
 import { applyDatabaseCap } from '../storage/database-cap';
 import { QueryClient } from '../storage/query-client';
@@ -45,11 +46,15 @@ export interface OpenedStation {
   readonly configuredProblem: string | undefined;
   /** Where the load probe's refusals are recorded once the event log exists. */
   recordProbeRefusals(record: (message: string) => void): void;
+  /** Where a raw source reads the live model's input from, at each start of its camera (sources/raw-frames.ts). */
+  frameGeometryFrom(geometry: () => RawGeometry | null): void;
 }
 
 export async function openStation(settings: EngineSettings): Promise<OpenedStation> {
   const { config, logger } = settings;
-  const source = await createFrameSource(config.source);
+  // A raw source scales to the live model's input, known once the services are composed (frameGeometryFrom).
+  let geometry: () => RawGeometry | null = () => null;
+  const source = await createFrameSource(config.source, () => geometry());
   const checked = openCheckedDatabase(settings.databasePath);
   const db = checked.db;
   applyDatabaseCap(db, config.storage.maxDatabaseBytes);
@@ -135,6 +140,7 @@ export async function openStation(settings: EngineSettings): Promise<OpenedStati
     startupProblem,
     configuredProblem,
     recordProbeRefusals: (r) => (record = r),
+    frameGeometryFrom: (g) => (geometry = g),
   };
 }
 

@@ -15,6 +15,7 @@ import { InspectionLine, type DecidedItem, type LineItem, type LineSinks } from 
 import { loadImagePackage } from '../../../src/engine/model-package';
 import { loadImageModel, type LoadedModel } from '../../../src/engine/models/loaded-model';
 import type { InspectionRow } from '../../../src/engine/storage/inspection-log';
+import { rawFrame } from '../../../src/engine/sources/raw-frames';
 import { DEMO_FRAMES_DIR, DEMO_MODEL_DIR } from '../../helpers/paths';
 
 const frames = readdirSync(DEMO_FRAMES_DIR)
@@ -180,5 +181,35 @@ describe('InspectionLine', () => {
       expect(byId.get(2 * k + 2)!.failSafeReason).toBeNull();
       expect(byId.get(2 * k + 2)!.inferenceMs).toBeGreaterThan(0);
     }
+  });
+
+  it("decides a raw source's pixels as it decides the JPEG they came from, and keeps and shows a JPEG made of them", async () => {
+    // What ffmpeg's raw frames are: the demo frames scaled to the model's 64×64 input, as pixels (sources/raw-frames.ts).
+    const raws = await Promise.all(
+      frames.slice(0, 6).map(async (jpeg) => {
+        const { data, info } = await sharp(jpeg).resize(64, 64, { fit: 'fill', kernel: 'lanczos3' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+        return { jpeg, raw: rawFrame(info.width, info.height, new Uint8Array(data)) };
+      }),
+    );
+    const fromJpeg = wiredLine();
+    const fromRaw = wiredLine();
+    raws.forEach(({ jpeg, raw }, i) => {
+      fromJpeg.line.offer(item(i + 1, fromJpeg.clock.t, jpeg));
+      fromRaw.line.offer({ id: i + 1, capturedAt: fromRaw.clock.t, data: raw, origin: 'ffmpeg:camera' });
+    });
+    await Promise.all([fromJpeg.allDecided(6), fromRaw.allDecided(6)]);
+    await Promise.all([fromJpeg.line.stop(), fromRaw.line.stop()]);
+    for (const [i, d] of fromRaw.told.decided.entries()) {
+      const twin = fromJpeg.told.decided[i]!;
+      expect(d.item.verdict.failSafeReason).toBeNull();
+      // The same picture scaled once by sharp, once by the line's own decoder: the same decision, near the same score.
+      expect(d.item.verdict.decision).toBe(twin.item.verdict.decision);
+      expect(Math.abs(d.item.verdict.rejectScore! - twin.item.verdict.rejectScore!)).toBeLessThan(0.05);
+      const meta = await sharp(d.picture!).metadata();
+      expect([meta.format, meta.width, meta.height]).toEqual(['jpeg', 64, 64]);
+      // The same picture made once, for the keeper and the live view alike.
+      expect(raws[i]!.raw.picture()).toBe(d.picture);
+    }
+    expect(fromRaw.told.kept).toEqual([1, 2, 3, 4, 5, 6]);
   });
 });

@@ -3,13 +3,17 @@
  * multipart JPEGs (that also stalls and cuts), a real ffmpeg making a test
  * pattern, real files written slowly into a real folder that disappears.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
+import { encodedBytes } from '../../helpers/frame-bytes';
 import { FfmpegSourceSchema, HotFolderSourceSchema, MjpegSourceSchema } from '../../../src/shared/source-config';
-import { FfmpegSource } from '../../../src/engine/sources/ffmpeg-source';
+import { bundledFfmpegPath, FfmpegSource } from '../../../src/engine/sources/ffmpeg-source';
+import type { RawGeometry } from '../../../src/engine/sources/raw-frames';
+import type { RawFrameImage } from '../../../src/engine/preprocess/image-types';
 import type { Frame, FrameSource } from '../../../src/engine/sources/frame-source';
 import { HotFolderSource } from '../../../src/engine/sources/hot-folder-source';
 import { MjpegSource } from '../../../src/engine/sources/mjpeg-source';
@@ -46,7 +50,7 @@ describe('live frame sources', () => {
         const frames = run(source);
         await waitFor('8 frames', () => frames.length >= 8);
         expect(source.state).toBe('running');
-        frames.slice(0, 4).forEach((f, i) => expect(Buffer.from(f.data).equals(jpegs[i]!)).toBe(true));
+        frames.slice(0, 4).forEach((f, i) => expect(encodedBytes(f).equals(jpegs[i]!)).toBe(true));
         expect(frames.map((f) => f.id).slice(0, 4)).toEqual([1, 2, 3, 4]);
         expect(frames[0]!.origin).toMatch(/^mjpeg:127\.0\.0\.1:\d+$/);
       }
@@ -64,7 +68,7 @@ describe('live frame sources', () => {
       expect(source.stats().reconnects).toBe(1);
       expect(camera.connections).toBe(2);
       // The half frame was never delivered: every frame is a whole JPEG.
-      for (const f of frames) expect(jpegs.some((j) => j.equals(Buffer.from(f.data)))).toBe(true);
+      for (const f of frames) expect(jpegs.some((j) => j.equals(encodedBytes(f)))).toBe(true);
     });
 
     it('gives up on a stalled stream after readTimeoutMs and connects again', async () => {
@@ -95,11 +99,86 @@ describe('live frame sources', () => {
       );
       const frames = run(source);
       await waitFor('a second of frames', () => frames.length >= 25, 15_000);
-      const meta = await sharp(frames[0]!.data).metadata();
+      const meta = await sharp(encodedBytes(frames[0]!)).metadata();
       expect([meta.format, meta.width, meta.height]).toEqual(['jpeg', 640, 480]);
       await waitFor('ffmpeg restarted after it exited', () => source.stats().reconnects >= 1, 15_000);
       expect(source.stats().lastError).toMatch(/ffmpeg stopped \(exit code 0\)/);
       expect(frames.every((f, i) => f.id === i + 1)).toBe(true);
+    });
+
+    describe('raw frames', () => {
+      // One second of the test pattern, and its first frame as ffmpeg draws it (PNG: no loss) for sharp to fit.
+      const pattern = ['-re', '-f', 'lavfi', '-i', 'testsrc=size=640x480:rate=30', '-t', '1'];
+      const firstFrame = (): Buffer =>
+        execFileSync(bundledFfmpegPath(), [
+          '-v',
+          'error',
+          '-f',
+          'lavfi',
+          '-i',
+          'testsrc=size=640x480:rate=30',
+          '-frames:v',
+          '1',
+          '-f',
+          'image2pipe',
+          '-c:v',
+          'png',
+          'pipe:1',
+        ]);
+      const meanDifference = (a: Uint8Array, b: Uint8Array): number => a.reduce((sum, v, i) => sum + Math.abs(v - b[i]!), 0) / a.length;
+      const geometry = (resize: RawGeometry['resize'], extra: Partial<RawGeometry> = {}): RawGeometry => ({
+        width: 224,
+        height: 224,
+        resize,
+        interpolation: 'lanczos3',
+        ...extra,
+      });
+
+      for (const [resize, fit] of [
+        ['center-crop', 'cover'],
+        ['stretch', 'fill'],
+      ] as const)
+        it(`scales to the model's input (${resize}) in ffmpeg and hands over the pixels, with a JPEG made of them`, async () => {
+          const source = new FfmpegSource(FfmpegSourceSchema.parse({ kind: 'ffmpeg', input: pattern, frames: 'raw', reconnectMinMs: 100 }), () =>
+            geometry(resize),
+          );
+          const frames = run(source);
+          await waitFor('frames', () => frames.length >= 5, 15_000);
+          expect(source.description).toMatch(/→ raw 224×224 frames$/);
+          const first = frames[0]!.data as RawFrameImage;
+          expect([first.width, first.height, first.channels, first.pixels.length]).toEqual([224, 224, 3, 224 * 224 * 3]);
+          // What sharp makes of the same frame with the manifest's fit: the same picture, to a few levels of 255.
+          const bySharp = await sharp(firstFrame()).resize(224, 224, { fit, kernel: 'lanczos3' }).removeAlpha().raw().toBuffer();
+          expect(meanDifference(first.pixels, bySharp)).toBeLessThan(6);
+          const other = await sharp(firstFrame())
+            .resize(224, 224, { fit: fit === 'cover' ? 'fill' : 'cover', kernel: 'lanczos3' })
+            .removeAlpha()
+            .raw()
+            .toBuffer();
+          expect(meanDifference(first.pixels, other)).toBeGreaterThan(12); // the other fit is told apart
+          const meta = await sharp(first.picture()!).metadata();
+          expect([meta.format, meta.width, meta.height]).toEqual(['jpeg', 224, 224]);
+        });
+
+      it('letterboxes with the manifest pad colour', async () => {
+        const source = new FfmpegSource(FfmpegSourceSchema.parse({ kind: 'ffmpeg', input: pattern, frames: 'raw', reconnectMinMs: 100 }), () =>
+          geometry('letterbox', { padColor: [255, 0, 128] }),
+        );
+        const frames = run(source);
+        await waitFor('a frame', () => frames.length >= 1, 15_000);
+        const { pixels } = frames[0]!.data as RawFrameImage;
+        // 640×480 fitted into 224×224 is 224×168: 28 rows of pad above and below.
+        for (const row of [0, 27, 196, 223]) expect([...pixels.subarray(row * 224 * 3, row * 224 * 3 + 3)]).toEqual([255, 0, 128]);
+        expect([...pixels.subarray(112 * 224 * 3, 112 * 224 * 3 + 3)]).not.toEqual([255, 0, 128]);
+      });
+
+      it('hands over JPEG frames, saying why, while there is no model input to scale to', async () => {
+        const source = new FfmpegSource(FfmpegSourceSchema.parse({ kind: 'ffmpeg', input: pattern, frames: 'raw', reconnectMinMs: 100 }), () => null);
+        const frames = run(source);
+        await waitFor('a frame', () => frames.length >= 1, 15_000);
+        expect((await sharp(encodedBytes(frames[0]!)).metadata()).width).toBe(640);
+        expect(source.description).toMatch(/→ JPEG frames \(not raw: no model input to scale to yet\)$/);
+      });
     });
 
     it("is down with ffmpeg's own words when the input does not exist", async () => {
@@ -130,8 +209,8 @@ describe('live frame sources', () => {
       await writeSlowly(join(dir, 'b.jpg'), jpegs[1]!, 3, 60);
       writeFileSync(join(dir, 'notes.txt'), 'not an image');
       await waitFor('two frames', () => frames.length === 2);
-      expect(Buffer.from(frames[0]!.data).equals(jpegs[0]!)).toBe(true);
-      expect(Buffer.from(frames[1]!.data).equals(jpegs[1]!)).toBe(true);
+      expect(encodedBytes(frames[0]!).equals(jpegs[0]!)).toBe(true);
+      expect(encodedBytes(frames[1]!).equals(jpegs[1]!)).toBe(true);
       await waitFor('moved', () => readdirSync(join(dir, 'processed')).length === 2);
       expect(readdirSync(dir).sort()).toEqual(['notes.txt', 'processed']);
       // A camera that reuses a name does not overwrite the earlier file.

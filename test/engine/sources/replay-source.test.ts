@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { encodedBytes } from '../../helpers/frame-bytes';
 import type { Frame } from '../../../src/engine/sources/frame-source';
 import { ReplaySource, ReplaySourceError } from '../../../src/engine/sources/replay-source';
 import { DEMO_FRAMES_DIR } from '../../helpers/paths';
@@ -19,7 +20,7 @@ describe('ReplaySource', () => {
     await waitFor('the end', () => ended);
     expect(source.state).toBe('finished');
     expect(frames.map((f) => f.origin)).toEqual(['replay:00007.jpg', 'replay:00002.jpg', 'replay:00005.jpg']);
-    expect(Buffer.from(frames[1]!.data).equals(readFileSync(files[1]!))).toBe(true);
+    expect(encodedBytes(frames[1]!).equals(readFileSync(files[1]!))).toBe(true);
     expect(source.stats().framesDelivered).toBe(3);
   });
 

@@ -1,9 +1,10 @@
-/** The two stream splitters, fed their input cut at every possible place. */
+/** The stream splitters (multipart, back-to-back JPEGs, ffmpeg's raw frames), fed their input cut at every possible place. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { JpegSplitter } from '../../../src/engine/sources/jpeg-splitter';
 import { boundaryOf, MultipartParser } from '../../../src/engine/sources/multipart-parser';
+import { RawFrameCutter } from '../../../src/engine/sources/raw-frames';
 import { DEMO_FRAMES_DIR } from '../../helpers/paths';
 
 const jpegs = ['00000.jpg', '00001.jpg', '00002.jpg'].map((f) => readFileSync(join(DEMO_FRAMES_DIR, f)));
@@ -86,5 +87,29 @@ describe('JpegSplitter', () => {
     );
     splitter.push(Buffer.concat([Buffer.from([0xff, 0xd8, 0xff]), Buffer.alloc(2000)]));
     expect(refused[0]).toMatch(/ran past 1000 bytes/);
+  });
+});
+
+describe('RawFrameCutter', () => {
+  it("cuts ffmpeg's raw frames apart exactly, however the pipe delivers them, and never hands on a frame cut short", () => {
+    const frameBytes = 5 * 4 * 3;
+    const stream = Buffer.from(Array.from({ length: frameBytes * 3 + 17 }, (_, i) => (i * 31) % 251));
+    for (const cut of [1, 7, frameBytes - 1, frameBytes, frameBytes + 1, 2 * frameBytes + 3, stream.length]) {
+      const got: Uint8Array[] = [];
+      const cutter = new RawFrameCutter(frameBytes, (f) => got.push(f));
+      feed((b) => cutter.push(b), stream, cut);
+      expect(got.map((f) => Buffer.from(f).toString('hex'))).toEqual(
+        [0, 1, 2].map((k) => stream.subarray(k * frameBytes, (k + 1) * frameBytes).toString('hex')),
+      );
+      // The 17 bytes ffmpeg left when it stopped wait for a frame that never comes.
+      expect(cutter.partial).toBe(17);
+    }
+    // Each frame is its own memory: the pipe's chunk can be reused or freed.
+    const whole = Buffer.alloc(frameBytes * 2, 7);
+    const got: Uint8Array[] = [];
+    new RawFrameCutter(frameBytes, (f) => got.push(f)).push(whole);
+    whole.fill(0);
+    expect(got.every((f) => f.every((b) => b === 7))).toBe(true);
+    expect(() => new RawFrameCutter(0, () => {})).toThrow(/a raw frame of 0 bytes/);
   });
 });
