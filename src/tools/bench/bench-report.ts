@@ -31,8 +31,11 @@ export interface BenchResult {
   readonly samples?: number;
   /** The percentiles those samples cannot support (shared/bench.ts framesNeeded), e.g. ["p99"]. */
   readonly unsupported_percentiles?: readonly string[];
-  /** What ratio_vs_raw compares: the line's time with the camera's JPEG decoded, or with frames decoded beforehand. */
-  readonly ratio_basis?: 'decode included' | 'decoded beforehand';
+  /**
+   * What ratio_vs_raw compares: the line's time with the camera's JPEG decoded, with 640×480 frames decoded
+   * beforehand, or with raw frames already at the model's input (what an ffmpeg source with frames "raw" hands over).
+   */
+  readonly ratio_basis?: 'decode included' | 'decoded beforehand' | 'raw at the model input';
   readonly failed?: number;
   readonly [extra: string]: unknown;
 }
@@ -103,6 +106,12 @@ export function tableNotes(models: readonly BenchResult[]): string[] {
     notes.push(
       `× raw on engine.* rows: ${RATIO_WORDS.decodedBeforehand} — engine time per frame ÷ bare onnxruntime-node session.run per frame, same model, batch and threads, ` +
         'frames decoded at 640×480 before timing: what resize, tensor, worker and decision add around the model.',
+    );
+  }
+  if (models.some((r) => r.ratio_basis === 'raw at the model input')) {
+    notes.push(
+      'engine.int8 rows marked "raw at the model input": frames handed over already at the model\'s input size and fit, as an ffmpeg source with ' +
+        'frames "raw" delivers them (README, Cameras): the line\'s tensor, worker and decision around the model, with no resize.',
     );
   }
   if (models.some((r) => r.name.startsWith('scenario.'))) {
