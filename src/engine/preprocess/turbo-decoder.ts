@@ -27,8 +27,6 @@ const TJSAMP = { S444: 0, S422: 1, S420: 2, GRAY: 3 } as const;
 const TJCS = { YCbCr: 1, GRAY: 2 } as const;
 const TJERR_WARNING = 0;
 /** Refuse a progressive JPEG of over 500 scans (a crafted one can take seconds): libjpeg-turbo 2.1's turbojpeg.h. */
-/** How much a raw frame may shrink on swscale's path (raw(): beyond it sharp is faster). */
-const RAW_MAX_SHRINK = 2;
 const TJFLAG_LIMITSCANS = 32768;
 const PLANAR: Partial<Record<number, number>> = {
   [TJSAMP.S444]: PIX.YUV444P,
@@ -168,17 +166,18 @@ class FastDecoder {
   }
 
   /**
-   * A raw frame of 3 channels for a colour model, or 1 for a GRAY model, up to VGA and at most twice the size it is
-   * scaled to (it is scaled on this thread). Further down, swscale's packed-RGB path loses to libvips: a 640×480
-   * frame to 299×224 with lanczos3 took 1.8 ms here against sharp's 1.3 ms, which also runs off the line's thread;
-   * at the model's size (a raw source's frames: sources/raw-frames.ts) 0.08 ms against 0.36 (issue 18).
+   * A raw frame of 3 channels for a colour model, or 1 for a GRAY model, up to VGA (it is scaled on this thread).
+   * At the model's size (a raw source's frames: sources/raw-frames.ts) 0.08 ms against sharp's 0.36. Further down
+   * swscale's packed-RGB lanczos3 is slower than libvips (640×480 to 299×224: 1.8 against 1.3 ms), but handing
+   * those frames to sharp cost the engine more: libvips's threads took the model's core (engine.throughput for
+   * mobilenet-shaped rose from ×1.01 to ×1.17–1.22 of the bare runtime in two whole benches; issue 18, CHANGELOG).
    */
   raw(image: RawImage, spec: ResizeSpec): DecodedImage | null {
     const grey = spec.channelOrder === 'GRAY';
     const channels = grey ? 1 : 3;
     if (image.channels !== channels || image.width * image.height > INLINE_PIXELS || image.pixels.length !== image.width * image.height * channels) return null;
     const g = resizeGeometry(image.width, image.height, spec);
-    if (!g || enlarges(image.width, image.height, g) || image.width > RAW_MAX_SHRINK * g.width || image.height > RAW_MAX_SHRINK * g.height) return null;
+    if (!g || enlarges(image.width, image.height, g)) return null;
     const format = image.channels === 1 ? PIX.GRAY8 : PIX.RGB24;
     return this.finish({ planes: [image.pixels], strides: [image.width * image.channels], width: image.width, height: image.height, format }, g, spec);
   }
