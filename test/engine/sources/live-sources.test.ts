@@ -172,6 +172,23 @@ describe('live frame sources', () => {
         expect([...pixels.subarray(112 * 224 * 3, 112 * 224 * 3 + 3)]).not.toEqual([255, 0, 128]);
       });
 
+      it('scales the shorter side first and crops the centre (shorter-side-crop)', async () => {
+        const source = new FfmpegSource(FfmpegSourceSchema.parse({ kind: 'ffmpeg', input: pattern, frames: 'raw', reconnectMinMs: 100 }), () =>
+          geometry('shorter-side-crop', { resizeShorterTo: 256, interpolation: 'linear' }),
+        );
+        const frames = run(source);
+        await waitFor('a frame', () => frames.length >= 1, 15_000);
+        const first = frames[0]!.data as RawFrameImage;
+        expect([first.width, first.height, first.pixels.length]).toEqual([224, 224, 224 * 224 * 3]);
+        // What sharp makes of the same frame: 480 → 256 (640 → 341 wide), then the centre 224×224.
+        const shorter = await sharp(firstFrame()).resize(341, 256, { kernel: 'linear' }).raw().toBuffer();
+        const bySharp = await sharp(shorter, { raw: { width: 341, height: 256, channels: 3 } })
+          .extract({ left: 58, top: 16, width: 224, height: 224 })
+          .raw()
+          .toBuffer();
+        expect(meanDifference(first.pixels, bySharp)).toBeLessThan(6);
+      });
+
       it('hands over JPEG frames, saying why, while there is no model input to scale to', async () => {
         const source = new FfmpegSource(FfmpegSourceSchema.parse({ kind: 'ffmpeg', input: pattern, frames: 'raw', reconnectMinMs: 100 }), () => null);
         const frames = run(source);
