@@ -18,7 +18,8 @@ describe('a raw camera', () => {
   it("decides ffmpeg's raw frames at the model's size, shows and keeps a JPEG of them, and watches the camera", async () => {
     const dataDir = tempDir();
     const engine = await engines.start(dataDir, {
-      source: { kind: 'ffmpeg', input: ['-re', '-f', 'lavfi', '-i', 'testsrc=size=640x480:rate=25'], frames: 'raw' },
+      // ffmpeg stops after 2 s (a camera unplugged): started again, and the line goes on deciding its raw frames.
+      source: { kind: 'ffmpeg', input: ['-re', '-f', 'lavfi', '-i', 'testsrc=size=640x480:rate=25', '-t', '2'], frames: 'raw', reconnectMinMs: 100 },
       storage: { images: { cleanSampleEvery: 1 } },
       sensors: { sources: [] },
     });
@@ -39,5 +40,11 @@ describe('a raw camera', () => {
     expect((await sharp(readFileSync(join(dataDir, 'images', kept))).metadata()).width).toBe(64);
     // Camera health samples the raw frames too.
     await waitFor('camera health measured', () => engine.cameraHealth().points.length > 0, 10_000);
+    // After ffmpeg stopped and started again: still raw frames, still decided, none rejected for want of a picture.
+    await waitFor('ffmpeg started again', () => engine.getStatus().source.reconnects >= 1, 20_000);
+    const before = engine.getStatus().frames.classified;
+    await waitFor('decisions after the restart', () => engine.getStatus().frames.classified >= before + 20, 20_000);
+    expect(engine.getStatus().frames.errors).toBe(0);
+    expect(engine.getStatus().source.description).toMatch(/→ raw 64×64 frames$/);
   });
 });
